@@ -1,0 +1,58 @@
+// One analysis session: files in (as byte chunks of any size), results out.
+//
+//   vpshunt::Analysis a(rule);
+//   a.beginFile("DeviceNetworkEvents.csv");        // kind and format detected from content
+//   a.feed(chunk.data(), chunk.size());           // as many times as needed; copied as required
+//   a.endFile();
+//   vpshunt::Results r = a.finish();              // now = latest event time
+//
+// Files are read one at a time (begin, feed*, end). Memory grows with the number of groups, not
+// with the number of rows. Nothing here throws for bad input: each file's problems land in its
+// FileReport; a file that cannot be read at all is marked fatal and the others still count.
+// finish() may be called again after setRule() (when ruleChangeNeedsReread() is false) or with a
+// different `now`, without reading the files again.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "vpshunt/results.hpp"
+#include "vpshunt/rule.hpp"
+#include "vpshunt/time.hpp"
+
+namespace vpshunt {
+
+class AnalysisState;  // engine internals
+
+class Analysis {
+ public:
+  explicit Analysis(Rule rule = Rule{});
+  ~Analysis();
+  Analysis(Analysis&&) noexcept;
+  Analysis& operator=(Analysis&&) noexcept;
+
+  // `format` empty = detect. Known names are listed by knownFormats().
+  void beginFile(std::string path, FileKind kind = FileKind::Auto, std::string format = {});
+  void feed(const void* data, size_t size);
+  void endFile();
+
+  Results finish(std::optional<Ticks> now = std::nullopt) const;
+
+  const Rule& rule() const;
+  // Replaces the rule. Returns true when the files must be read again (see ruleChangeNeedsReread);
+  // in that case all aggregates and file reports are dropped and the caller re-feeds the files.
+  bool setRule(Rule rule);
+  // Forgets every file read so far (aggregates, intel, reports); keeps the rule.
+  void reset();
+
+  // Rows read so far in the current file (for progress reporting).
+  uint64_t recordsInCurrentFile() const;
+
+ private:
+  std::unique_ptr<AnalysisState> state_;
+};
+
+// Format names the readers accept for `format`, with a one-line description each.
+std::vector<std::pair<std::string, std::string>> knownFormats();
+
+}  // namespace vpshunt

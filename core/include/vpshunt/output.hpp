@@ -1,0 +1,25 @@
+// Renders Results the same way for every front end (native CLI, Node runner, page export), so that
+// the CLI's and the wasm runner's outputs can be compared byte for byte.
+#pragma once
+#include <string>
+#include <string_view>
+
+#include "vpshunt/results.hpp"
+
+namespace vpshunt {
+
+enum class OutputFormat { Table, Csv, Json, Jsonl };
+bool parseOutputFormat(std::string_view name, OutputFormat& out);
+
+// Table: aligned columns for a terminal, followed by per-file summaries (to the same string).
+// Csv: header + one line per row; cells starting with = + - @ are prefixed with ' (formula guard).
+// Json: resultsToJson(r).dump(2). Jsonl: one rowToJson() per line.
+std::string renderResults(const Results& r, OutputFormat format);
+
+// A short human summary of each file report and the notices, for stderr.
+std::string renderFileSummaries(const Results& r);
+
+// Guards a CSV cell against formula injection and quotes it per RFC 4180 when needed.
+std::string csvCell(std::string_view text);
+
+}  // namespace vpshunt

@@ -1,0 +1,67 @@
+// What an analysis produces: result rows with the seed's projected columns, one report per file,
+// and notices about the run as a whole. Plain values, safe to keep after the Analysis is gone.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "vpshunt/problem.hpp"
+#include "vpshunt/time.hpp"
+
+namespace vpshunt {
+
+enum class FileKind { Auto, Events, Intel };
+std::string_view fileKindName(FileKind k);  // "auto", "events", "intel"
+
+struct ResultRow {
+  Ticks binStart = 0;  // Timestamp: bin(Timestamp, window)
+  std::string deviceName, accountName, processName, commandLine, remoteIp;
+  int64_t connectionCount = 0;
+  double connectionsPerMinute = 0;
+  int64_t uniqueRemotePorts = 0;
+  std::vector<int64_t> remotePorts;  // make_set(RemotePort, 5): at most 5, ascending
+  std::optional<int64_t> totalBytesSent, totalBytesReceived;  // null when the export has no such column
+  double byteRatio = 0;
+  bool isTiMatch = false;
+  std::optional<std::string> threatType, tiDescription;
+  std::optional<int64_t> tiConfidence;
+  int riskScore = 0;
+  Ticks firstConnection = 0, lastConnection = 0;
+  // Index into Analysis-held groups, for detail requests (timeline of this row's connections).
+  uint64_t groupId = 0;
+};
+
+struct FileReport {
+  std::string path;
+  FileKind kind = FileKind::Auto;
+  std::string format;   // detected (or forced) format name, e.g. "defender-csv"
+  uint64_t records = 0;  // records read (data rows, not headers)
+  uint64_t kept = 0;     // records that passed the ingest filter (events) or gave an indicator (intel)
+  uint64_t skipped = 0;  // records that could not be used, each for a reason below
+  std::vector<Problem> problems;           // the first few, located; `problemsTotal` counts all
+  uint64_t problemsTotal = 0;
+  std::map<std::string, uint64_t> skipReasons;  // reason -> count ("unparseable Timestamp", ...)
+  std::map<std::string, uint64_t> filtered;     // ingest-filter outcome -> count (not problems)
+  std::vector<std::string> missingColumns;  // columns the rule needs but the file lacks
+  std::vector<std::string> notes;           // e.g. "no SentBytes/ReceivedBytes columns: byte totals are null"
+  bool fatal = false;  // nothing usable could be read; problems[0] says why
+};
+
+struct Results {
+  Ticks now = 0;
+  std::string nowSource;  // "given" or "latest event"
+  bool hasEvents = false;
+  std::vector<ResultRow> rows;  // sorted by RiskScore desc, ConnectionCount desc, then key
+  std::vector<FileReport> files;
+  std::vector<std::string> notices;
+  uint64_t groupsConsidered = 0;
+};
+
+nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types
+nlohmann::json fileReportToJson(const FileReport& f);
+nlohmann::json resultsToJson(const Results& r);      // {"now", "rows", "files", "notices", ...}
+
+}  // namespace vpshunt

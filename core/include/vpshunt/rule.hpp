@@ -1,0 +1,53 @@
+// The detection rule: every number and list of the seed KQL as a parameter, with the seed's values
+// as defaults. Read from and written to JSON; unknown keys are an error (a typo must not silently
+// fall back to a default).
+//
+//   Rule r = ruleFromJson(nlohmann::json::parse(text));   // throws RuleError with the key at fault
+//   std::string text = ruleToJson(r).dump(2);
+#pragma once
+#include <cstdint>
+#include <nlohmann/json_fwd.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace vpshunt {
+
+// One row of the seed's `RiskScore = case(...)`, tried in order; the first row whose conditions all
+// hold gives the score. An absent condition always holds.
+struct RiskScoreRow {
+  std::optional<bool> tiMatch;         // IsTIMatch must equal this
+  std::optional<int64_t> minConnections;  // ConnectionCount >= this
+  std::optional<int64_t> maxUniquePorts;  // UniqueRemotePorts <= this
+  int score = 0;
+};
+
+struct Rule {
+  std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...)
+  std::vector<std::string> systemProcesses;   // InitiatingProcessFileName !in~ (...)
+  std::vector<std::string> actionTypes;       // ActionType in (...), case-sensitive
+  std::string remoteIpType = "Public";        // RemoteIPType == ..., case-sensitive
+  int64_t beaconMinConnections = 12;
+  int64_t observationWindowMinutes = 60;
+  int64_t lookbackMinutes = 24 * 60;
+  int64_t tiLookbackMinutes = 7 * 24 * 60;
+  std::vector<RiskScoreRow> riskScore;        // the case() table, in order
+  int defaultRiskScore = 20;                  // case()'s else
+
+  Rule();  // the seed's values
+};
+
+struct RuleError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+Rule ruleFromJson(const nlohmann::json& j);  // missing keys keep the seed default
+nlohmann::json ruleToJson(const Rule& r);
+
+// True when going from `before` to `after` changes which rows are aggregated or how they are
+// binned (ActionType, RemoteIPType, window), so the files must be read again. Every other change
+// is applied by Analysis::finish() over the aggregates already held.
+bool ruleChangeNeedsReread(const Rule& before, const Rule& after);
+
+}  // namespace vpshunt

@@ -1,0 +1,118 @@
+// The contract between readers (one per export shape) and the engine.
+//
+// A reader turns bytes into records and hands each one, as text fields, to its RecordSink. The
+// sink (the engine's ingest) parses times, addresses and numbers, applies the ingest filter and
+// aggregates, so that every format shares one set of conversions and one set of error messages.
+// Field texts are string_views into the reader's buffers: valid only during the call.
+#pragma once
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "vpshunt/ip.hpp"
+#include "vpshunt/results.hpp"
+#include "vpshunt/time.hpp"
+
+namespace vpshunt {
+
+enum class EventField : uint8_t {
+  Timestamp,
+  DeviceName,
+  AccountName,                  // preferred when the export has it
+  InitiatingProcessAccountName, // fallback for AccountName (real Defender exports have only this)
+  InitiatingProcessFileName,
+  InitiatingProcessCommandLine,
+  RemoteIP,
+  RemotePort,
+  ActionType,
+  RemoteIPType,
+  SentBytes,
+  ReceivedBytes,
+  LocalIP,
+  kCount
+};
+constexpr size_t kEventFieldCount = static_cast<size_t>(EventField::kCount);
+std::string_view eventFieldName(EventField f);
+
+struct RawEvent {
+  std::array<std::string_view, kEventFieldCount> text{};
+  std::array<uint32_t, kEventFieldCount> column{};  // 1-based byte column of each field, 0 = unknown
+  uint32_t present = 0;  // bit i set: field i exists in this record (it may still be empty)
+  uint64_t line = 0;     // 1-based line where the record starts
+
+  // Readers whose format carries a time or address in another shape (Zeek epoch seconds, ...)
+  // may convert it themselves and set these; the sink then skips its own parsing.
+  bool hasTime = false;
+  Ticks time = 0;
+
+  void set(EventField f, std::string_view v, uint32_t col = 0) {
+    auto i = static_cast<size_t>(f);
+    text[i] = v;
+    column[i] = col;
+    present |= 1u << i;
+  }
+  bool has(EventField f) const { return present & (1u << static_cast<size_t>(f)); }
+  std::string_view get(EventField f) const { return text[static_cast<size_t>(f)]; }
+};
+
+enum class IntelField : uint8_t {
+  TimeGenerated,
+  NetworkIP,
+  NetworkSourceIP,
+  NetworkDestinationIP,
+  NetworkCidrBlock,
+  ThreatType,
+  ConfidenceScore,
+  Description,
+  Active,
+  ExpirationDateTime,
+  kCount
+};
+constexpr size_t kIntelFieldCount = static_cast<size_t>(IntelField::kCount);
+std::string_view intelFieldName(IntelField f);
+
+struct RawIndicator {
+  std::array<std::string_view, kIntelFieldCount> text{};
+  std::array<uint32_t, kIntelFieldCount> column{};
+  uint32_t present = 0;
+  uint64_t line = 0;
+  bool hasTime = false;
+  Ticks time = 0;
+
+  void set(IntelField f, std::string_view v, uint32_t col = 0) {
+    auto i = static_cast<size_t>(f);
+    text[i] = v;
+    column[i] = col;
+    present |= 1u << i;
+  }
+  bool has(IntelField f) const { return present & (1u << static_cast<size_t>(f)); }
+  std::string_view get(IntelField f) const { return text[static_cast<size_t>(f)]; }
+};
+
+// Where readers send what they find. One sink per file; the engine implements it.
+class RecordSink {
+ public:
+  virtual ~RecordSink() = default;
+  virtual void onEvent(const RawEvent& e) = 0;
+  virtual void onIndicator(const RawIndicator& i) = 0;
+  // A record that cannot be used: counted as skipped under `reason`, located by line/column.
+  virtual void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) = 0;
+  // A record of another kind the file legitimately holds (a union export's DeviceProcessEvents
+  // row, a Zeek dns record): counted as read and as filtered under `reason`, not a problem.
+  virtual void other(std::string_view reason) = 0;
+  // The file cannot be read at all (wrong kind, unterminated structure at the top level, ...).
+  virtual void fatal(uint64_t line, uint64_t column, std::string message) = 0;
+  virtual void note(std::string text) = 0;
+  virtual void missingColumn(std::string name) = 0;
+  virtual FileKind kind() const = 0;
+};
+
+class Reader {
+ public:
+  virtual ~Reader() = default;
+  virtual void feed(const char* data, size_t size) = 0;  // any chunking; records may span chunks
+  virtual void finish() = 0;                             // end of input
+};
+
+}  // namespace vpshunt

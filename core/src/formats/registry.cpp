@@ -1,0 +1,37 @@
+#include "formats/registry.hpp"
+
+namespace vpshunt {
+
+// Each reader's source file defines its factory function; list it here to make it detectable.
+const ReaderFactory& csvEventsFactory();
+const ReaderFactory& csvIntelFactory();
+
+const std::vector<ReaderFactory>& readerFactories() {
+  static const std::vector<ReaderFactory> all = {
+      csvEventsFactory(),
+      csvIntelFactory(),
+  };
+  return all;
+}
+
+const ReaderFactory* findReader(std::string_view name) {
+  for (const auto& f : readerFactories())
+    if (f.name == name) return &f;
+  return nullptr;
+}
+
+const ReaderFactory* detectReader(std::string_view head, std::string_view path, FileKind kind) {
+  const ReaderFactory* best = nullptr;
+  int bestScore = 0;
+  for (const auto& f : readerFactories()) {
+    if (kind != FileKind::Auto && f.kind != kind) continue;
+    int s = f.sniff(head, path);
+    if (s > bestScore) {
+      best = &f;
+      bestScore = s;
+    }
+  }
+  return best;
+}
+
+}  // namespace vpshunt
