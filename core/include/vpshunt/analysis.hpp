@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
@@ -47,6 +48,18 @@ class Analysis {
 
   // Rows read so far in the current file (for progress reporting).
   uint64_t recordsInCurrentFile() const;
+
+  // The connections behind one result row (ResultRow::groupId), for the detail view: times in
+  // ascending order with the remote port of each. Up to kDetailCap connections are kept per group
+  // (the earliest); `total` says how many there were.
+  struct GroupDetail {
+    std::vector<Ticks> times;
+    std::vector<int32_t> ports;  // -1 where the record had no port
+    uint64_t total = 0;
+    bool complete = true;        // false when total > times.size()
+  };
+  static constexpr size_t kDetailCap = 512;
+  GroupDetail detail(uint64_t groupId) const;
 
  private:
   std::unique_ptr<AnalysisState> state_;
