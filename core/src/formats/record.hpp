@@ -90,6 +90,13 @@ struct RawIndicator {
   std::string_view get(IntelField f) const { return text[static_cast<size_t>(f)]; }
 };
 
+// Column or key name -> field, shared by every Defender/Sentinel-shaped reader: exact names
+// (case-insensitive), KQL union suffixes (`RemoteIP_string`, `RemotePort_long`, `..._dynamic`), Log
+// Analytics export suffixes (`Timestamp [UTC]`, `TimeGenerated [Local Time]`) and surrounding
+// whitespace. False for names the rule does not use.
+bool eventFieldByName(std::string_view name, EventField& out);
+bool intelFieldByName(std::string_view name, IntelField& out);
+
 // Where readers send what they find. One sink per file; the engine implements it.
 class RecordSink {
  public:
