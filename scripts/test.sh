@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Runs all of vpshunt's tests: native build + Catch2 (ctest), wasm build, JS tests (node:test against
+# the built wasm), browser tests (Chromium via playwright-core). Every suite runs even when an earlier
+# one fails; the exit status is non-zero when any failed, and the last line says which.
+#
+#   bash scripts/test.sh
+#   VPSHUNT_BUILD=/tmp/b VPSHUNT_WASM_BUILD=/tmp/w bash scripts/test.sh   # other build folders
+#
+# The build folders are passed on to the JS tests as absolute paths in VPSHUNT_BUILD and
+# VPSHUNT_WASM_BUILD. JOBS (default 2) sets the build parallelism.
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+BUILD="${VPSHUNT_BUILD:-build}"
+WASM_BUILD="${VPSHUNT_WASM_BUILD:-W}"
+JOBS="${JOBS:-2}"
+case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
+case "$WASM_BUILD" in /*) ;; *) WASM_BUILD="$ROOT/$WASM_BUILD" ;; esac
+export VPSHUNT_BUILD="$BUILD" VPSHUNT_WASM_BUILD="$WASM_BUILD"
+export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"   # Debian's emcc needs acorn from here
+
+passed=()
+failed=()
+T0=$SECONDS
+
+# step NAME COMMAND...: runs the command, records the outcome, prints a banner and the time taken.
+step() {
+  local name="$1"; shift
+  local t=$SECONDS
+  echo
+  echo "=== $name: $*"
+  if "$@"; then
+    passed+=("$name"); echo "=== $name: ok ($((SECONDS - t)) s)"; return 0
+  else
+    failed+=("$name"); echo "=== $name: FAILED ($((SECONDS - t)) s)"; return 1
+  fi
+}
+not_run() { failed+=("$1"); echo; echo "=== $1: not run ($2)"; }
+has_tests() { compgen -G "$1/*.test.mjs" >/dev/null; }
+
+step setup bash scripts/setup.sh
+
+native_build() {
+  cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j"$JOBS"
+}
+if step native-build native_build; then
+  step ctest ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
+else
+  not_run ctest "native build failed"
+fi
+
+wasm_build() {
+  emcmake cmake -S . -B "$WASM_BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$WASM_BUILD" -j"$JOBS"
+}
+wasm_ok=0
+step wasm-build wasm_build && wasm_ok=1
+
+for suite in js e2e; do
+  if ! has_tests "tests/$suite"; then
+    echo; echo "=== $suite: no tests/$suite/*.test.mjs, skipped"
+  elif [ $wasm_ok -eq 1 ]; then
+    step "$suite" node --test "tests/$suite/"
+  else
+    not_run "$suite" "wasm build failed"
+  fi
+done
+
+echo
+echo "test.sh: $((SECONDS - T0)) s; passed: ${passed[*]:-none}; failed: ${failed[*]:-none}"
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "test.sh: FAILED"
+  exit 1
+fi
+echo "test.sh: all passed"
