@@ -5,11 +5,13 @@ namespace vpshunt {
 // Each reader's source file defines its factory function; list it here to make it detectable.
 const ReaderFactory& csvEventsFactory();
 const ReaderFactory& csvIntelFactory();
+const ReaderFactory& zeekTsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
       csvEventsFactory(),
       csvIntelFactory(),
+      zeekTsvFactory(),
   };
   return all;
 }
