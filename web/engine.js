@@ -1,0 +1,269 @@
+// The JavaScript side of the wasm boundary, shared by the Web Worker (worker.js), the Node runner
+// (vpshunt.mjs) and the tests. Nothing here touches the DOM or Node APIs, so the same code runs in
+// a browser worker, in a Node worker thread and in-process.
+//
+//   Engine      a wasm Session with the error convention turned into exceptions (EngineError).
+//   readFile    feeds one File/Blob to an Engine in slices (never the whole file in memory);
+//               `.gz` files are un-gzipped by DecompressionStream on the way.
+//   createDispatcher  the worker protocol (see below), independent of how messages travel.
+//
+// Worker protocol (DESIGN.md): requests {id, type, ...} -> replies {id, ok: true, result} or
+// {id, ok: false, error: {code, message, file?}}; unsolicited {type: "progress", file, fileIndex,
+// fileCount, bytesDone, bytesTotal, rows, mbps} at most ~10 times a second while files are read.
+// Requests are handled one at a time, in order. Request types:
+//   init                          -> {formats: [{name, description}], rule, defaultRule}
+//   addFiles  {files: [{file, name?, kind?, format?}]}  reads the new files -> Summary
+//   setFiles  {files: [...]}      forgets everything, reads these files     -> Summary
+//   setFileOptions {index, kind, format}  corrects one file's kind/format, re-reads all -> Summary
+//   removeFile {index}            re-reads the others                       -> Summary
+//   setRule   {rule}              (object or JSON text); re-reads the files only when the core says
+//                                 the change needs it                       -> Summary (+ reread)
+//   setNow    {now}               ISO time, "" = latest event time          -> Summary
+//   results                                                                 -> Summary
+//   render    {format}            "csv" | "json" | "jsonl" | "table"       -> {text}
+//   detail    {groupId}           -> {groupId, times: [ISO], ms: [epoch ms], ports, total, complete}
+//   getRule                       -> rule object
+//   reset                         forgets files and results, keeps the rule -> Summary
+//   memory                        -> {heapBytes}
+// Summary = {results: <resultsToJson>, now, reread, read: {bytes, ms, mbps} | null}
+// Cancel is not a request: the page terminates the worker and starts a new one.
+
+export const SLICE_BYTES = 8 * 1024 * 1024;
+const PROGRESS_INTERVAL_MS = 100;
+
+export class EngineError extends Error {
+  constructor(error) {
+    super(error && error.message ? error.message : String(error));
+    this.name = 'EngineError';
+    this.code = (error && error.code) || 'internal';
+    if (error && error.file) this.file = error.file;
+  }
+  toJSON() {
+    const out = { code: this.code, message: this.message };
+    if (this.file) out.file = this.file;
+    return out;
+  }
+}
+
+// The bindings' convention: a failed call returns the plain object {error: {code, message}}.
+export function isErrorValue(v) {
+  return v !== null && typeof v === 'object' && 'error' in v;
+}
+function check(v) {
+  if (isErrorValue(v)) throw new EngineError(v.error);
+  return v;
+}
+function ruleText(rule) {
+  if (rule === undefined || rule === null) return '';
+  return typeof rule === 'string' ? rule : JSON.stringify(rule);
+}
+
+export class Engine {
+  constructor(Module, rule = '') {
+    this.Module = Module;
+    this.session = new Module.Session(ruleText(rule));
+    const err = this.session.initError();
+    if (isErrorValue(err)) {
+      this.session.delete();
+      throw new EngineError(err.error);
+    }
+  }
+  static defaultRule(Module) { return JSON.parse(check(Module.defaultRuleJson())); }
+  static formats(Module) { return JSON.parse(check(Module.formats())); }
+
+  beginFile(name, kind = 'auto', format = '') { check(this.session.beginFile(String(name), kind || 'auto', format || '')); }
+  feed(bytes) { check(this.session.feed(bytes)); }
+  endFile() { check(this.session.endFile()); }
+  finish(now = '') { return JSON.parse(check(this.session.finish(now || ''))); }
+  finishText(now = '') { return check(this.session.finish(now || '')); }
+  render(format, now = '') { return check(this.session.render(format, now || '')); }
+  summaries(now = '') { return check(this.session.summaries(now || '')); }
+  // Returns true when the files must be read again (the core has dropped what it held).
+  setRule(rule) { return check(this.session.setRule(ruleText(rule))).needsReread; }
+  rule() { return JSON.parse(check(this.session.ruleJson())); }
+  ruleJson() { return check(this.session.ruleJson()); }
+  detail(groupId) { return JSON.parse(check(this.session.detail(Number(groupId)))); }
+  reset() { check(this.session.reset()); }
+  recordsInCurrentFile() { return check(this.session.recordsInCurrentFile()); }
+  heapBytes() { return this.Module.HEAPU8.length; }
+  delete() { this.session.delete(); }
+}
+
+export function isGzipName(name) {
+  return /\.gz$/i.test(name || '');
+}
+
+// Reads one File/Blob into `engine` as one file of the analysis. `onBytes(bytesDone)` is called
+// after each chunk with the file's bytes consumed so far (compressed bytes for .gz). Returns the
+// number of bytes fed to the core (uncompressed). A read failure still ends the file in the core
+// (so the analysis stays consistent) and is rethrown as an EngineError naming the file.
+export async function readFile(engine, file, { name, kind = 'auto', format = '', sliceBytes = SLICE_BYTES, onBytes } = {}) {
+  const fileName = name || file.name || 'unnamed';
+  engine.beginFile(fileName, kind, format);
+  let fed = 0;
+  try {
+    if (isGzipName(fileName)) {
+      let consumed = 0;
+      const counter = new TransformStream({
+        transform(chunk, controller) { consumed += chunk.byteLength; controller.enqueue(chunk); },
+      });
+      const reader = file.stream().pipeThrough(counter).pipeThrough(new DecompressionStream('gzip')).getReader();
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        engine.feed(value);
+        fed += value.byteLength;
+        if (onBytes) onBytes(consumed, fed);
+      }
+    } else {
+      const size = file.size;
+      // The next slice is read while the core parses the current one.
+      let next = size > 0 ? file.slice(0, Math.min(sliceBytes, size)).arrayBuffer() : null;
+      for (let offset = 0; offset < size;) {
+        const buffer = await next;
+        const end = offset + buffer.byteLength;
+        next = end < size ? file.slice(end, Math.min(end + sliceBytes, size)).arrayBuffer() : null;
+        engine.feed(new Uint8Array(buffer));
+        fed += buffer.byteLength;
+        offset = end;
+        if (onBytes) onBytes(offset, fed);
+        if (buffer.byteLength === 0) break;  // the file shrank under us
+      }
+    }
+  } catch (e) {
+    try { engine.endFile(); } catch { /* the read error is the one to report */ }
+    if (e instanceof EngineError) throw e;
+    throw new EngineError({ code: 'read', file: fileName, message: `could not read ${fileName}: ${e && e.message ? e.message : e}` });
+  }
+  engine.endFile();
+  return fed;
+}
+
+function normalizeEntry(entry) {
+  const file = entry.file || entry;
+  return {
+    file,
+    name: entry.name || file.name || 'unnamed',
+    kind: entry.kind || 'auto',
+    format: entry.format || '',
+  };
+}
+
+export function createDispatcher({ Module, post, clock = () => performance.now(), sliceBytes = SLICE_BYTES }) {
+  const engine = new Engine(Module, '');
+  let files = [];
+  let now = '';
+  let lastRead = null;
+  let queue = Promise.resolve();
+
+  async function readEntries(entries) {
+    const t0 = clock();
+    let bytes = 0;
+    for (const entry of entries) {
+      const fileIndex = files.indexOf(entry);
+      const fileStart = clock();
+      let lastPost = -Infinity;
+      const progress = (bytesDone, fedBytes, final) => {
+        const t = clock();
+        if (!final && t - lastPost < PROGRESS_INTERVAL_MS) return;
+        lastPost = t;
+        const seconds = Math.max((t - fileStart) / 1000, 1e-6);
+        post({
+          type: 'progress', file: entry.name, fileIndex, fileCount: files.length,
+          bytesDone, bytesTotal: entry.file.size, rows: engine.recordsInCurrentFile(),
+          mbps: fedBytes / 1e6 / seconds, done: !!final,
+        });
+      };
+      progress(0, 0, true);
+      let fed = 0;
+      fed = await readFile(engine, entry.file, {
+        name: entry.name, kind: entry.kind, format: entry.format, sliceBytes,
+        onBytes: (done, fedSoFar) => { fed = fedSoFar; progress(done, fedSoFar, false); },
+      });
+      progress(entry.file.size, fed, true);
+      bytes += fed;
+    }
+    const ms = clock() - t0;
+    lastRead = { bytes, ms, mbps: ms > 0 ? bytes / 1e3 / ms : 0 };
+  }
+
+  async function rereadAll() {
+    engine.reset();
+    await readEntries(files);
+  }
+
+  function summary(extra = {}) {
+    return { results: engine.finish(now), now, read: lastRead, reread: false, ...extra };
+  }
+
+  const handlers = {
+    init: () => ({ formats: Engine.formats(Module), rule: engine.rule(), defaultRule: Engine.defaultRule(Module) }),
+    addFiles: async ({ files: added = [] }) => {
+      const entries = added.map(normalizeEntry);
+      files.push(...entries);
+      await readEntries(entries);
+      return summary();
+    },
+    setFiles: async ({ files: list = [] }) => {
+      files = list.map(normalizeEntry);
+      await rereadAll();
+      return summary({ reread: true });
+    },
+    setFileOptions: async ({ index, kind, format }) => {
+      const entry = files[index];
+      if (!entry) throw new EngineError({ code: 'bad-request', message: `no file at index ${index}` });
+      if (kind !== undefined) entry.kind = kind || 'auto';
+      if (format !== undefined) entry.format = format || '';
+      await rereadAll();
+      return summary({ reread: true });
+    },
+    removeFile: async ({ index }) => {
+      if (!files[index]) throw new EngineError({ code: 'bad-request', message: `no file at index ${index}` });
+      files.splice(index, 1);
+      await rereadAll();
+      return summary({ reread: true });
+    },
+    setRule: async ({ rule }) => {
+      const reread = engine.setRule(rule);
+      if (reread) await rereadAll();
+      return summary({ reread });
+    },
+    setNow: ({ now: wanted = '' }) => {
+      const results = engine.finish(wanted || '');  // validates before it is kept
+      now = wanted || '';
+      return { results, now, read: lastRead, reread: false };
+    },
+    results: () => summary(),
+    render: ({ format }) => ({ text: engine.render(format, now) }),
+    detail: ({ groupId }) => engine.detail(groupId),
+    getRule: () => engine.rule(),
+    reset: () => {
+      files = [];
+      lastRead = null;
+      engine.reset();
+      return summary();
+    },
+    memory: () => ({ heapBytes: Module.HEAPU8.length }),
+  };
+
+  async function run(msg) {
+    const id = msg && msg.id;
+    try {
+      const handler = msg && Object.prototype.hasOwnProperty.call(handlers, msg.type) ? handlers[msg.type] : null;
+      if (!handler) throw new EngineError({ code: 'bad-request', message: `unknown request type ${JSON.stringify(msg && msg.type)}` });
+      const result = await handler(msg);
+      post({ id, ok: true, result });
+    } catch (e) {
+      const error = e instanceof EngineError ? e.toJSON() : { code: 'internal', message: String(e && e.message ? e.message : e) };
+      post({ id, ok: false, error });
+    }
+  }
+
+  // Requests run strictly one after another (a file read is asynchronous).
+  function handle(msg) {
+    queue = queue.then(() => run(msg));
+    return queue;
+  }
+
+  return { handle, engine, get files() { return files; } };
+}
