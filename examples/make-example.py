@@ -495,10 +495,13 @@ indicator(9 * D, "C2", "Old infrastructure", 60, True, domain="cdn-updates-sync.
 
 # --------------------------------------------------------------------------------------------
 # Reference implementation of the seed rule (what the core must reproduce).
-BROWSER_NAMES = {"chrome.exe", "msedge.exe", "firefox.exe"}
-SYSTEM_NAMES = {"svchost.exe"}
-PLANTED_PROCS = {"updater.exe", "wscsvc-helper.exe", "syncagent.exe", "helper.exe", "rundll32.exe", "wupd.exe",
-                 "audiodg64.exe", "rutserv.exe", "excelhelper.exe", "tmp5d1a.exe"}
+# The default lists of the rule (core/src/rule.cpp). The story does not depend on more than chrome.exe,
+# msedge.exe and svchost.exe being listed: every other flow stays under 12 per hour.
+BROWSER_NAMES = {"chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe", "brave.exe", "safari.exe",
+                 "vivaldi.exe", "msedgewebview2.exe"}
+SYSTEM_NAMES = {"system", "svchost.exe", "lsass.exe", "services.exe", "wininit.exe", "csrss.exe", "smss.exe",
+                "msmpeng.exe", "mssense.exe", "sensecncproxy.exe", "senseir.exe", "searchapp.exe",
+                "backgroundtaskhost.exe", "wmiprvse.exe"}
 
 
 def canonical_ip(text):
