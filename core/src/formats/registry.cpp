@@ -6,12 +6,18 @@ namespace vpshunt {
 const ReaderFactory& csvEventsFactory();
 const ReaderFactory& csvIntelFactory();
 const ReaderFactory& zeekTsvFactory();
+const ReaderFactory& intelStixFactory();
+const ReaderFactory& intelMispFactory();
+const ReaderFactory& intelPlainListFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
       csvEventsFactory(),
       csvIntelFactory(),
       zeekTsvFactory(),
+      intelStixFactory(),
+      intelMispFactory(),
+      intelPlainListFactory(),
   };
   return all;
 }

@@ -1,0 +1,142 @@
+// Plain threat-intel lists: one IP address or CIDR block a line.
+//
+//   # IPsum Threat Intelligence Feed          <- '#' (or ';') comment lines
+//   185.224.128.17	10                          <- IP<TAB>count (stamparm/ipsum): the count is ignored
+//   1.12.0.0/14                                <- CIDR (X4BNet lists_vpn)
+//   2001:db8::1   # trailing comment
+//
+// Blank lines and comments are not records. Each other line is one record: its first token (up to
+// whitespace or '#') must be an IP address (-> NetworkIP) or a CIDR block (-> NetworkCidrBlock);
+// anything else is skipped with its line and column. Values are trimmed of Unicode whitespace.
+// Lists carry no times: TimeGenerated is left unset (the engine takes such indicators as current),
+// and Active is "true" (being on the list is the assertion).
+#include <cstring>
+#include <string>
+
+#include "formats/encoding.hpp"
+#include "formats/registry.hpp"
+#include "vpshunt/ip.hpp"
+
+namespace vpshunt {
+namespace {
+
+bool isSpaceByte(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
+
+// The first token of a trimmed line: up to ASCII whitespace, '#' or ';'.
+std::string_view firstToken(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size() && !isSpaceByte(s[i]) && s[i] != '#' && s[i] != ';') ++i;
+  return trimUnicodeSpace(s.substr(0, i));
+}
+
+enum class LineKind { Blank, Ip, Cidr, Bad };
+
+LineKind classifyLine(std::string_view line, std::string_view& token, size_t& column) {
+  std::string_view t = trimUnicodeSpace(line);
+  if (t.empty() || t[0] == '#' || t[0] == ';' || (t.size() >= 2 && t[0] == '/' && t[1] == '/')) return LineKind::Blank;
+  token = firstToken(t);
+  column = size_t(t.data() - line.data()) + 1;
+  if (token.empty()) {
+    token = t;
+    return LineKind::Bad;
+  }
+  IpAddress ip;
+  int prefix;
+  if (token.find('/') != std::string_view::npos) return parseCidr(token, ip, prefix) ? LineKind::Cidr : LineKind::Bad;
+  return parseIp(token, ip) ? LineKind::Ip : LineKind::Bad;
+}
+
+class PlainListReader final : public Reader {
+ public:
+  explicit PlainListReader(RecordSink& sink) : sink_(sink) {}
+
+  void feed(const char* data, size_t size) override {
+    const char* p = data;
+    const char* end = data + size;
+    if (!carry_.empty()) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+      if (!nl) {
+        carry_.append(p, size);
+        return;
+      }
+      carry_.append(p, size_t(nl - p));
+      onLine(carry_);
+      carry_.clear();
+      p = nl + 1;
+    }
+    while (p < end) {
+      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
+      if (!nl) {
+        carry_.assign(p, size_t(end - p));
+        return;
+      }
+      onLine(std::string_view(p, size_t(nl - p)));
+      p = nl + 1;
+    }
+  }
+
+  void finish() override {
+    if (!carry_.empty()) onLine(carry_);
+    carry_.clear();
+  }
+
+ private:
+  void onLine(std::string_view line) {
+    ++line_;
+    std::string_view token;
+    size_t column = 0;
+    LineKind k = classifyLine(line, token, column);
+    if (k == LineKind::Blank) return;
+    if (k == LineKind::Bad) {
+      std::string shown(token.substr(0, 60));
+      sink_.skip("not an IP address or CIDR", line_, column, "expected an IP address or CIDR block, found \"" + shown + "\"");
+      return;
+    }
+    RawIndicator ind;
+    ind.line = line_;
+    ind.set(k == LineKind::Cidr ? IntelField::NetworkCidrBlock : IntelField::NetworkIP, token, uint32_t(column));
+    ind.set(IntelField::Active, "true");
+    sink_.onIndicator(ind);
+  }
+
+  RecordSink& sink_;
+  std::string carry_;
+  uint64_t line_ = 0;
+};
+
+int sniffPlainList(std::string_view head, std::string_view /*path*/) {
+  size_t good = 0, bad = 0, pos = 0;
+  while (pos < head.size() && good + bad < 200) {
+    size_t nl = head.find('\n', pos);
+    if (nl == std::string_view::npos) break;  // the last line may be cut short by the head's limit
+    std::string_view token;
+    size_t column;
+    LineKind k = classifyLine(head.substr(pos, nl - pos), token, column);
+    if (k == LineKind::Ip || k == LineKind::Cidr)
+      ++good;
+    else if (k == LineKind::Bad)
+      ++bad;
+    pos = nl + 1;
+  }
+  if (pos < head.size() && good + bad == 0) {  // a one-line file without a final newline
+    std::string_view token;
+    size_t column;
+    LineKind k = classifyLine(head.substr(pos), token, column);
+    if (k == LineKind::Ip || k == LineKind::Cidr) ++good;
+  }
+  if (good == 0) return 0;
+  if (bad == 0) return 80;
+  return good >= 9 * bad ? 40 : 0;
+}
+
+std::unique_ptr<Reader> createPlainList(RecordSink& sink) { return std::make_unique<PlainListReader>(sink); }
+
+}  // namespace
+
+const ReaderFactory& intelPlainListFactory() {
+  static const ReaderFactory f{"intel-plain-list", "IP/CIDR list, one a line, '#' comments, optional IP<TAB>count",
+                               FileKind::Intel, sniffPlainList, createPlainList};
+  return f;
+}
+
+}  // namespace vpshunt
