@@ -32,6 +32,11 @@ struct Rule {
   int64_t observationWindowMinutes = 60;
   int64_t lookbackMinutes = 24 * 60;
   int64_t tiLookbackMinutes = 7 * 24 * 60;
+  // Beyond the seed (off by default): also match TI on these columns besides NetworkIP
+  // ("NetworkSourceIP", "NetworkDestinationIP", "NetworkCidrBlock"), and drop indicators whose
+  // ExpirationDateTime is before now.
+  std::vector<std::string> tiExtraMatchFields;
+  bool tiHonourExpiration = false;
   std::vector<RiskScoreRow> riskScore;        // the case() table, in order
   int defaultRiskScore = 20;                  // case()'s else
 

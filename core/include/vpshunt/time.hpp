@@ -24,6 +24,12 @@ int64_t daysFromCivil(int64_t year, unsigned month, unsigned day);
 // given, receives the 0-based offset of the first character that did not fit.
 bool parseIsoTime(std::string_view text, Ticks& out, size_t* errorOffset = nullptr);
 
+// The US-locale form that Log Analytics' "Export to CSV" and Excel write:
+// `M/D/YYYY[, ][h:mm[:ss[.fff]][ AM| PM]]` (a date alone is midnight). Taken as UTC.
+bool parseUsLocaleTime(std::string_view text, Ticks& out);
+// parseIsoTime, then parseUsLocaleTime.
+bool parseAnyTime(std::string_view text, Ticks& out);
+
 // `YYYY-MM-DDThh:mm:ss[.fffffff]Z`; the fraction is written only when non-zero, trailing zeros trimmed.
 std::string formatIsoTime(Ticks t);
 // `YYYY-MM-DDThh:mm:ssZ` (whole seconds, the bin-start form).

@@ -1,0 +1,240 @@
+// vpshunt command-line front end: argument parsing and output only; the core does the work.
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "vpshunt/analysis.hpp"
+#include "vpshunt/output.hpp"
+
+#ifdef VPSHUNT_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+namespace {
+
+const char* kUsage =
+    "usage: vpshunt [--events FILE]... [--intel FILE]... [FILE]... [options]\n"
+    "\n"
+    "Finds processes beaconing to public IPs (MITRE ATT&CK T1583.003) in network-event exports,\n"
+    "enriched with threat intel: the seed KQL rule, run locally.\n"
+    "\n"
+    "  --events FILE      a network-events export (DeviceNetworkEvents CSV, ...)\n"
+    "  --intel FILE       a threat-intel export (ThreatIntelligenceIndicator CSV, ...)\n"
+    "  FILE               either; the kind is detected from the content\n"
+    "  --format-of FILE=NAME  force a reader for FILE (see --list-formats)\n"
+    "  --now ISO8601      reference time (default: the latest event time)\n"
+    "  --config FILE      the rule as JSON (see --print-config)\n"
+    "  --print-config     print the rule in effect as JSON and exit\n"
+    "  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n"
+    "  --output FILE      write results to FILE instead of standard output\n"
+    "  --list-formats     list the readers and exit\n"
+    "  --quiet            no per-file summaries on standard error\n"
+    "  --help             this text\n"
+    "\n"
+    "Exit status: 0 when something usable was read, 2 when nothing was, 1 on a usage error.\n"
+    "Files ending in .gz are decompressed.\n";
+
+struct Input {
+  std::string path;
+  vpshunt::FileKind kind;
+  std::string format;
+};
+
+int usageError(const std::string& msg) {
+  std::cerr << "vpshunt: " << msg << "\n(try --help)\n";
+  return 1;
+}
+
+bool endsWith(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// Streams one file into the analysis in 4 MiB chunks (gunzipping .gz files); never holds it whole.
+void feedFile(vpshunt::Analysis& a, const Input& in) {
+  a.beginFile(in.path, in.kind, in.format);
+  std::FILE* f = std::fopen(in.path.c_str(), "rb");
+  if (!f) {
+    std::string msg = std::string("cannot open: ") + std::strerror(errno);
+    a.endFile();
+    // Report through the core's own channel: an empty feed gives "empty file"; say why instead.
+    std::cerr << in.path << ": " << msg << "\n";
+    return;
+  }
+  constexpr size_t kChunk = 4 << 20;
+  std::vector<char> buf(kChunk);
+  unsigned char magic[2] = {0, 0};
+  size_t m = std::fread(magic, 1, 2, f);
+  std::rewind(f);
+  bool gz = m == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+  if (gz) {
+#ifdef VPSHUNT_HAVE_ZLIB
+    z_stream zs{};
+    inflateInit2(&zs, 15 + 32);
+    std::vector<char> out(kChunk);
+    int ret = Z_OK;
+    for (;;) {
+      size_t n = std::fread(buf.data(), 1, kChunk, f);
+      if (n == 0) break;
+      zs.next_in = reinterpret_cast<Bytef*>(buf.data());
+      zs.avail_in = uInt(n);
+      while (zs.avail_in > 0) {
+        zs.next_out = reinterpret_cast<Bytef*>(out.data());
+        zs.avail_out = uInt(out.size());
+        ret = inflate(&zs, Z_NO_FLUSH);
+        a.feed(out.data(), out.size() - zs.avail_out);
+        if (ret == Z_STREAM_END) {
+          // Concatenated gzip members continue.
+          if (zs.avail_in > 0) inflateReset(&zs);
+          else break;
+        } else if (ret != Z_OK) {
+          break;
+        }
+      }
+      if (ret != Z_OK && ret != Z_STREAM_END) break;
+    }
+    inflateEnd(&zs);
+    if (ret != Z_OK && ret != Z_STREAM_END)
+      std::cerr << in.path << ": gzip data is corrupt or truncated (" << (zs.msg ? zs.msg : "inflate error")
+                << "); the records before the damage were read\n";
+#else
+    std::cerr << in.path << ": gzip files need a build with zlib\n";
+#endif
+  } else {
+    for (;;) {
+      size_t n = std::fread(buf.data(), 1, kChunk, f);
+      if (n == 0) break;
+      a.feed(buf.data(), n);
+    }
+  }
+  std::fclose(f);
+  a.endFile();
+}
+
+std::string readWhole(const std::string& path, std::string& error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    error = "cannot open " + path + ": " + std::strerror(errno);
+    return {};
+  }
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<Input> inputs;
+  std::vector<std::pair<std::string, std::string>> formatOverrides;
+  std::string nowText, configPath, formatName, outputPath;
+  bool printConfig = false, quiet = false, listFormats = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string& dst) {
+      size_t eq = arg.find('=');
+      if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
+        dst = arg.substr(eq + 1);
+        return true;
+      }
+      if (i + 1 >= argc) return false;
+      dst = argv[++i];
+      return true;
+    };
+    std::string name = arg.substr(0, arg.find('='));
+    std::string v;
+    if (name == "--events" || name == "--intel") {
+      if (!value(v)) return usageError(name + " needs a file");
+      inputs.push_back({v, name == "--events" ? vpshunt::FileKind::Events : vpshunt::FileKind::Intel, ""});
+    } else if (name == "--now") {
+      if (!value(nowText)) return usageError("--now needs an ISO 8601 time");
+    } else if (name == "--config") {
+      if (!value(configPath)) return usageError("--config needs a file");
+    } else if (name == "--format") {
+      if (!value(formatName)) return usageError("--format needs table, csv, json or jsonl");
+    } else if (name == "--output" || name == "-o") {
+      if (!value(outputPath)) return usageError("--output needs a file");
+    } else if (name == "--format-of") {
+      if (!value(v) || v.find('=') == std::string::npos) return usageError("--format-of needs FILE=FORMAT");
+      formatOverrides.emplace_back(v.substr(0, v.rfind('=')), v.substr(v.rfind('=') + 1));
+    } else if (arg == "--print-config") {
+      printConfig = true;
+    } else if (arg == "--quiet" || arg == "-q") {
+      quiet = true;
+    } else if (arg == "--list-formats") {
+      listFormats = true;
+    } else if (arg == "--help" || arg == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (arg.rfind("-", 0) == 0 && arg != "-") {
+      return usageError("unknown option " + arg);
+    } else {
+      inputs.push_back({arg, vpshunt::FileKind::Auto, ""});
+    }
+  }
+  for (auto& [file, fmt] : formatOverrides)
+    for (auto& in : inputs)
+      if (in.path == file) in.format = fmt;
+
+  if (listFormats) {
+    for (const auto& [n, d] : vpshunt::knownFormats()) std::cout << n << "\t" << d << "\n";
+    return 0;
+  }
+
+  vpshunt::Rule rule;
+  if (!configPath.empty()) {
+    std::string err;
+    std::string text = readWhole(configPath, err);
+    if (!err.empty()) return usageError(err);
+    try {
+      rule = vpshunt::ruleFromJson(nlohmann::json::parse(text));
+    } catch (const nlohmann::json::parse_error& e) {
+      return usageError(configPath + ": not valid JSON: " + e.what());
+    } catch (const vpshunt::RuleError& e) {
+      return usageError(configPath + ": " + e.what());
+    }
+  }
+  if (printConfig) {
+    std::cout << vpshunt::ruleToJson(rule).dump(2) << "\n";
+    return 0;
+  }
+  std::optional<vpshunt::Ticks> now;
+  if (!nowText.empty()) {
+    vpshunt::Ticks t;
+    if (!vpshunt::parseIsoTime(nowText, t)) return usageError("--now: expected an ISO 8601 time, found \"" + nowText + "\"");
+    now = t;
+  }
+  vpshunt::OutputFormat format = isatty(STDOUT_FILENO) && outputPath.empty() ? vpshunt::OutputFormat::Table
+                                                                               : vpshunt::OutputFormat::Jsonl;
+  if (!formatName.empty() && !vpshunt::parseOutputFormat(formatName, format))
+    return usageError("--format: expected table, csv, json or jsonl, found \"" + formatName + "\"");
+  if (inputs.empty()) return usageError("no input files (give --events FILE and/or --intel FILE)");
+
+  vpshunt::Analysis analysis(rule);
+  for (const auto& in : inputs) feedFile(analysis, in);
+  vpshunt::Results results = analysis.finish(now);
+
+  std::string text = vpshunt::renderResults(results, format);
+  if (outputPath.empty()) {
+    std::fwrite(text.data(), 1, text.size(), stdout);
+    std::fflush(stdout);
+  } else {
+    std::ofstream out(outputPath, std::ios::binary);
+    out << text;
+    if (!out) {
+      std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+      return 1;
+    }
+  }
+  if (!quiet) std::cerr << vpshunt::renderFileSummaries(results);
+  bool usable = false;
+  for (const auto& f : results.files) usable |= !f.fatal && (f.kept > 0 || f.records > 0);
+  return usable ? 0 : 2;
+}

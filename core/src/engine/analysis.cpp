@@ -1,0 +1,812 @@
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "engine/state.hpp"
+#include "formats/registry.hpp"
+#include "vpshunt/analysis.hpp"
+
+namespace vpshunt {
+
+namespace {
+
+constexpr size_t kSniffBytes = 64 * 1024;
+constexpr size_t kMaxProblems = 20;
+constexpr size_t kMaxFilteredActions = 16;
+
+bool isAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
+
+// Trims ASCII whitespace and the Unicode spaces exports carry (U+00A0 no-break space, U+2000..U+200B,
+// U+202F, U+205F, U+3000, U+FEFF), all as UTF-8.
+std::string_view trimValue(std::string_view s) {
+  for (;;) {
+    if (s.empty()) return s;
+    auto c = static_cast<unsigned char>(s.front());
+    if (isAsciiSpace(c)) { s.remove_prefix(1); continue; }
+    if (c == 0xC2 && s.size() >= 2 && static_cast<unsigned char>(s[1]) == 0xA0) { s.remove_prefix(2); continue; }
+    if ((c == 0xE2 || c == 0xE3 || c == 0xEF) && s.size() >= 3) {
+      auto b = static_cast<unsigned char>(s[1]), d = static_cast<unsigned char>(s[2]);
+      if ((c == 0xE2 && b == 0x80 && (d <= 0x8B || d == 0xAF)) || (c == 0xE2 && b == 0x81 && d == 0x9F) ||
+          (c == 0xE3 && b == 0x80 && d == 0x80) || (c == 0xEF && b == 0xBB && d == 0xBF)) {
+        s.remove_prefix(3);
+        continue;
+      }
+    }
+    break;
+  }
+  for (;;) {
+    if (s.empty()) return s;
+    auto c = static_cast<unsigned char>(s.back());
+    if (isAsciiSpace(c)) { s.remove_suffix(1); continue; }
+    if (s.size() >= 2 && c == 0xA0 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2) { s.remove_suffix(2); continue; }
+    if (s.size() >= 3) {
+      auto a = static_cast<unsigned char>(s[s.size() - 3]), b = static_cast<unsigned char>(s[s.size() - 2]);
+      if ((a == 0xE2 && b == 0x80 && (c <= 0x8B || c == 0xAF)) || (a == 0xE2 && b == 0x81 && c == 0x9F) ||
+          (a == 0xE3 && b == 0x80 && c == 0x80) || (a == 0xEF && b == 0xBB && c == 0xBF)) {
+        s.remove_suffix(3);
+        continue;
+      }
+    }
+    break;
+  }
+  return s;
+}
+
+// Whole numbers, also as pandas writes them ("443.0").
+bool parseInt64(std::string_view s, int64_t& out) {
+  if (s.empty()) return false;
+  size_t i = 0;
+  bool neg = false;
+  if (s[0] == '-' || s[0] == '+') {
+    neg = s[0] == '-';
+    i = 1;
+  }
+  if (i >= s.size()) return false;
+  uint64_t v = 0;
+  size_t start = i;
+  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
+    if (v > (UINT64_MAX - 9) / 10) return false;
+    v = v * 10 + uint64_t(s[i] - '0');
+    ++i;
+  }
+  if (i == start) return false;
+  if (i < s.size()) {
+    if (s[i] != '.') return false;
+    ++i;
+    while (i < s.size() && s[i] == '0') ++i;
+    if (i != s.size()) return false;
+  }
+  if (v > uint64_t(INT64_MAX)) return false;
+  out = neg ? -int64_t(v) : int64_t(v);
+  return true;
+}
+
+std::string quoteForMessage(std::string_view s) {
+  std::string out = "\"";
+  size_t n = 0;
+  for (char c : s) {
+    if (++n > 60) {
+      out += "...";
+      break;
+    }
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      static const char* hex = "0123456789abcdef";
+      out += "\\x";
+      out += hex[u >> 4];
+      out += hex[u & 15];
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+bool parseBoolText(std::string_view s, bool& out) {
+  auto lower = [](std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (char(a[i] | 0x20) != b[i]) return false;
+    return true;
+  };
+  if (lower(s, "true") || s == "1" || lower(s, "yes")) return out = true, true;
+  if (lower(s, "false") || s == "0" || lower(s, "no") || s.empty()) return out = false, true;
+  return false;
+}
+
+std::string asciiLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+  return out;
+}
+
+double round2(double v) { return std::round(v * 100.0) / 100.0; }
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// Files
+
+AnalysisState::AnalysisState(Rule r) : rule(std::move(r)) { slots_.assign(1 << 12, 0); }
+
+void AnalysisState::reset() {
+  inFile_ = false;
+  reader_.reset();
+  reports_.clear();
+  strings_ = StringPool();
+  groups_.clear();
+  slots_.assign(1 << 12, 0);
+  haveEventTime_ = false;
+  maxEventTime_ = 0;
+  anyEventFile_ = false;
+  for (auto& m : indicators_) m.clear();
+  for (auto& set : cidrs_)
+    for (auto& m : set) m.clear();
+  for (auto& p : cidrPrefixes_) p.clear();
+  indicatorOrder_ = 0;
+}
+
+void AnalysisState::beginFile(std::string path, FileKind kind, std::string format) {
+  if (inFile_) endFile();
+  inFile_ = true;
+  fileFatal_ = false;
+  requestedKind_ = kind;
+  currentKind_ = kind;
+  requestedFormat_ = std::move(format);
+  head_.clear();
+  bomState_ = 0;
+  reader_.reset();
+  filteredActions_.clear();
+  FileReport rep;
+  rep.path = std::move(path);
+  rep.kind = kind;
+  reports_.push_back(std::move(rep));
+}
+
+void AnalysisState::feed(const char* data, size_t size) {
+  if (!inFile_ || fileFatal_ || size == 0) return;
+  if (!reader_) {
+    head_.append(data, size);
+    if (head_.size() >= kSniffBytes) chooseReader();
+    return;
+  }
+  pushToReader(data, size);
+}
+
+void AnalysisState::pushToReader(const char* data, size_t size) {
+  if (!reader_ || fileFatal_) return;
+  reader_->feed(data, size);
+}
+
+void AnalysisState::chooseReader() {
+  FileReport& rep = reports_.back();
+  std::string head = std::move(head_);
+  head_.clear();
+  // Byte-order marks: UTF-8 is dropped; UTF-16 is not supported by this reader path yet.
+  size_t skipBom = 0;
+  if (head.size() >= 3 && static_cast<unsigned char>(head[0]) == 0xEF && static_cast<unsigned char>(head[1]) == 0xBB &&
+      static_cast<unsigned char>(head[2]) == 0xBF) {
+    skipBom = 3;
+    rep.notes.push_back("UTF-8 byte-order mark");
+  } else if (head.size() >= 2 && ((static_cast<unsigned char>(head[0]) == 0xFF && static_cast<unsigned char>(head[1]) == 0xFE) ||
+                                  (static_cast<unsigned char>(head[0]) == 0xFE && static_cast<unsigned char>(head[1]) == 0xFF))) {
+    fatal(1, 1, "UTF-16 text: save the export as UTF-8 (UTF-16 reading is not available in this build)");
+    return;
+  }
+  std::string_view sniffView(head.data() + skipBom, head.size() - skipBom);
+  const ReaderFactory* factory = nullptr;
+  if (!requestedFormat_.empty()) {
+    factory = findReader(requestedFormat_);
+    if (!factory) {
+      std::string names;
+      for (const auto& f : readerFactories()) names += (names.empty() ? "" : ", ") + std::string(f.name);
+      fatal(0, 0, "unknown format \"" + requestedFormat_ + "\": expected one of " + names);
+      return;
+    }
+  } else {
+    factory = detectReader(sniffView, rep.path, requestedKind_);
+    if (!factory) {
+      const ReaderFactory* other = requestedKind_ != FileKind::Auto ? detectReader(sniffView, rep.path, FileKind::Auto) : nullptr;
+      if (other) {
+        fatal(1, 1, std::string("this looks like ") + (other->kind == FileKind::Intel ? "a threat-intel" : "an events") +
+                        " file (" + std::string(other->description) + "), not " +
+                        (requestedKind_ == FileKind::Intel ? "threat intel" : "network events") + ": load it as " +
+                        (other->kind == FileKind::Intel ? "intel (--intel)" : "events (--events)"));
+      } else if (sniffView.empty()) {
+        fatal(0, 0, "the file is empty: expected a network-events or threat-intel export");
+      } else {
+        bool binary = false;
+        for (size_t i = 0; i < std::min<size_t>(sniffView.size(), 512); ++i) {
+          auto c = static_cast<unsigned char>(sniffView[i]);
+          if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) binary = true;
+        }
+        fatal(1, 1, binary ? "binary data, not a text export: expected CSV, TSV or JSON (a .gz file must be named *.gz)"
+                           : "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
+                             "(DeviceNetworkEvents) or TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), "
+                             "or one of the JSON/TSV shapes listed by --list-formats");
+      }
+      return;
+    }
+  }
+  currentKind_ = factory->kind;
+  rep.kind = factory->kind;
+  rep.format = std::string(factory->name);
+  if (factory->kind == FileKind::Events) anyEventFile_ = true;
+  reader_ = factory->create(*this);
+  pushToReader(sniffView.data(), sniffView.size());
+}
+
+void AnalysisState::endFile() {
+  if (!inFile_) return;
+  if (!reader_ && !fileFatal_) chooseReader();
+  if (reader_ && !fileFatal_) reader_->finish();
+  FileReport& rep = reports_.back();
+  if (!filteredActions_.empty()) {
+    for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
+  }
+  if (!rep.fatal && rep.records == 0 && rep.problems.empty()) {
+    rep.notes.push_back("no data records (only a header, or nothing after it)");
+  }
+  if (!rep.fatal && rep.kept == 0 && rep.records > 0 && rep.skipped == rep.records) {
+    rep.fatal = true;  // every record was bad: nothing usable
+  }
+  reader_.reset();
+  inFile_ = false;
+}
+
+// ---------------------------------------------------------------------------------------------
+// RecordSink
+
+void AnalysisState::addProblem(uint64_t line, uint64_t column, std::string message) {
+  FileReport& rep = reports_.back();
+  ++rep.problemsTotal;
+  if (rep.problems.size() < kMaxProblems) rep.problems.push_back({line, column, std::move(message)});
+}
+
+void AnalysisState::skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
+  FileReport& rep = reports_.back();
+  ++rep.records;
+  ++rep.skipped;
+  ++rep.skipReasons[std::string(reason)];
+  addProblem(line, column, std::move(message));
+}
+
+void AnalysisState::other(std::string_view reason) {
+  FileReport& rep = reports_.back();
+  ++rep.records;
+  ++rep.filtered[std::string(reason)];
+}
+
+void AnalysisState::filteredOut(std::string_view reason) {
+  ++reports_.back().filtered[std::string(reason)];
+}
+
+void AnalysisState::fatal(uint64_t line, uint64_t column, std::string message) {
+  FileReport& rep = reports_.back();
+  rep.fatal = true;
+  fileFatal_ = true;
+  rep.problems.insert(rep.problems.begin(), Problem{line, column, std::move(message)});
+  ++rep.problemsTotal;
+  if (rep.problems.size() > kMaxProblems) rep.problems.pop_back();
+}
+
+void AnalysisState::note(std::string text) {
+  auto& notes = reports_.back().notes;
+  if (std::find(notes.begin(), notes.end(), text) == notes.end()) notes.push_back(std::move(text));
+}
+
+void AnalysisState::missingColumn(std::string name) {
+  auto& m = reports_.back().missingColumns;
+  if (std::find(m.begin(), m.end(), name) == m.end()) m.push_back(std::move(name));
+}
+
+void AnalysisState::onEvent(const RawEvent& e) {
+  FileReport& rep = reports_.back();
+  // Time
+  Ticks t;
+  if (e.hasTime) {
+    t = e.time;
+  } else {
+    std::string_view ts = trimValue(e.get(EventField::Timestamp));
+    if (!parseAnyTime(ts, t)) {
+      skip("unparseable Timestamp", e.line, e.column[size_t(EventField::Timestamp)],
+           ts.empty() ? "expected an ISO 8601 time in Timestamp, found an empty value"
+                      : "expected an ISO 8601 time in Timestamp (e.g. 2023-10-18T14:37:28.2012261Z), found " + quoteForMessage(ts));
+      return;
+    }
+  }
+  ++rep.records;
+  if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
+  haveEventTime_ = true;
+
+  // ActionType in (...): exact, case-sensitive. An export without the column is not filtered on it.
+  if (e.has(EventField::ActionType)) {
+    std::string_view a = e.get(EventField::ActionType);
+    bool ok = false;
+    for (const auto& want : rule.actionTypes)
+      if (a == want) { ok = true; break; }
+    if (!ok) {
+      auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(), [&](const auto& p) { return p.first == a; });
+      if (it != filteredActions_.end()) ++it->second;
+      else if (filteredActions_.size() < kMaxFilteredActions) filteredActions_.emplace_back(std::string(a), 1);
+      else filteredOut("ActionType (other values)");
+      return;
+    }
+  }
+
+  std::string_view ipText = trimValue(e.get(EventField::RemoteIP));
+  if (ipText.empty() || ipText == "-") {
+    filteredOut("no RemoteIP");
+    return;
+  }
+  IpAddress ip;
+  if (!parseIp(ipText, ip)) {
+    skip("unparseable RemoteIP", e.line, e.column[size_t(EventField::RemoteIP)],
+         "expected an IPv4 or IPv6 address in RemoteIP, found " + quoteForMessage(ipText));
+    --rep.records;  // skip() counted the record again
+    return;
+  }
+
+  // RemoteIPType == "Public" (exact); classified from the address when the export has no such column.
+  if (e.has(EventField::RemoteIPType)) {
+    if (e.get(EventField::RemoteIPType) != rule.remoteIpType) {
+      filteredOut("RemoteIPType not " + rule.remoteIpType);
+      return;
+    }
+  } else if (ipTypeName(classifyIp(ip)) != rule.remoteIpType) {
+    filteredOut("RemoteIP not " + rule.remoteIpType + " (classified from the address)");
+    return;
+  }
+
+  int32_t port = -1;
+  if (e.has(EventField::RemotePort)) {
+    std::string_view ps = trimValue(e.get(EventField::RemotePort));
+    if (!ps.empty() && ps != "-") {
+      int64_t v;
+      if (!parseInt64(ps, v) || v < 0 || v > 65535) {
+        skip("unparseable RemotePort", e.line, e.column[size_t(EventField::RemotePort)],
+             "expected a port number 0-65535 in RemotePort, found " + quoteForMessage(ps));
+        --rep.records;
+        return;
+      }
+      port = int32_t(v);
+    }
+  }
+  bool hasSent = false, hasReceived = false;
+  int64_t sent = 0, received = 0;
+  for (int k = 0; k < 2; ++k) {
+    EventField f = k == 0 ? EventField::SentBytes : EventField::ReceivedBytes;
+    if (!e.has(f)) continue;
+    std::string_view bs = trimValue(e.get(f));
+    if (bs.empty()) continue;
+    int64_t v;
+    if (!parseInt64(bs, v) || v < 0) {
+      skip(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.column[size_t(f)],
+           std::string("expected a whole number of bytes in ") + std::string(eventFieldName(f)) + ", found " + quoteForMessage(bs));
+      --rep.records;
+      return;
+    }
+    (k == 0 ? sent : received) = v;
+    (k == 0 ? hasSent : hasReceived) = true;
+  }
+  std::string_view account = e.has(EventField::AccountName) ? e.get(EventField::AccountName)
+                                                             : e.get(EventField::InitiatingProcessAccountName);
+  ++rep.kept;
+  aggregate(t, trimValue(e.get(EventField::DeviceName)), trimValue(account),
+            trimValue(e.get(EventField::InitiatingProcessFileName)), e.get(EventField::InitiatingProcessCommandLine), ip,
+            port, hasSent || e.has(EventField::SentBytes), sent, hasReceived || e.has(EventField::ReceivedBytes), received);
+  (void)hasSent;
+}
+
+void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                              std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
+                              bool receivedColumn, int64_t received) {
+  const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
+  const int64_t bin = floorDiv(t, window);
+  uint64_t h = mix64(uint64_t(bin), 0x51);
+  const uint64_t hd = hashBytes(device, StringPool::kSeed), ha = hashBytes(account, StringPool::kSeed),
+                 hp = hashBytes(process, StringPool::kSeed), hc = hashBytes(cmdline, StringPool::kSeed);
+  h = mix64(h, hd);
+  h = mix64(h, ha);
+  h = mix64(h, hp);
+  h = mix64(h, hc);
+  uint64_t w0, w1;
+  std::memcpy(&w0, ip.bytes.data(), 8);
+  std::memcpy(&w1, ip.bytes.data() + 8, 8);
+  h = mix64(mix64(h, w0), w1);
+
+  size_t mask = slots_.size() - 1;
+  size_t i = h & mask;
+  Group* g = nullptr;
+  for (;; i = (i + 1) & mask) {
+    uint32_t s = slots_[i];
+    if (s == 0) break;
+    Group& c = groups_[s - 1];
+    if (c.hash == h && c.bin == bin && c.ip == ip && strings_.get(c.device) == device &&
+        strings_.get(c.account) == account && strings_.get(c.process) == process && strings_.get(c.cmdline) == cmdline) {
+      g = &c;
+      break;
+    }
+  }
+  if (!g) {
+    Group ng;
+    ng.bin = bin;
+    ng.device = strings_.intern(device, hd);
+    ng.account = strings_.intern(account, ha);
+    ng.process = strings_.intern(process, hp);
+    ng.cmdline = strings_.intern(cmdline, hc);
+    ng.ip = ip;
+    ng.hash = h;
+    ng.first = ng.last = t;
+    groups_.push_back(std::move(ng));
+    slots_[i] = uint32_t(groups_.size());
+    g = &groups_.back();
+    if (groups_.size() * 2 > slots_.size()) {
+      growSlots();
+    }
+  }
+  ++g->count;
+  if (t < g->first) g->first = t;
+  if (t > g->last) g->last = t;
+  g->sent += sent;
+  g->received += received;
+  g->sentColumn |= sentColumn;
+  g->receivedColumn |= receivedColumn;
+  if (port >= 0) {
+    bool found = false;
+    for (auto& pt : g->ports) {
+      if (pt.first == port) {
+        if (t > pt.second) pt.second = t;
+        found = true;
+        break;
+      }
+    }
+    if (!found) g->ports.emplace_back(port, t);
+  }
+  // The earliest kDetailCap connections: append until full, then keep a max-heap on time.
+  LogEntry le{t, sent, received, port, sentColumn, receivedColumn};
+  auto later = [](const LogEntry& a, const LogEntry& b) { return a.t < b.t; };
+  if (g->log.size() < Analysis::kDetailCap) {
+    g->log.push_back(le);
+    if (g->log.size() == Analysis::kDetailCap) std::make_heap(g->log.begin(), g->log.end(), later);
+  } else if (t < g->log.front().t) {
+    std::pop_heap(g->log.begin(), g->log.end(), later);
+    g->log.back() = le;
+    std::push_heap(g->log.begin(), g->log.end(), later);
+  }
+}
+
+void AnalysisState::growSlots() {
+  std::vector<uint32_t> next(slots_.size() * 2, 0);
+  size_t mask = next.size() - 1;
+  for (uint32_t k = 0; k < groups_.size(); ++k) {
+    size_t i = groups_[k].hash & mask;
+    while (next[i]) i = (i + 1) & mask;
+    next[i] = k + 1;
+  }
+  slots_.swap(next);
+}
+
+void AnalysisState::onIndicator(const RawIndicator& r) {
+  FileReport& rep = reports_.back();
+  IndicatorInfo info;
+  if (r.hasTime) {
+    info.timed = true;
+    info.time = r.time;
+  } else if (r.has(IntelField::TimeGenerated)) {
+    std::string_view ts = trimValue(r.get(IntelField::TimeGenerated));
+    if (!ts.empty()) {
+      if (!parseAnyTime(ts, info.time)) {
+        skip("unparseable TimeGenerated", r.line, r.column[size_t(IntelField::TimeGenerated)],
+             "expected an ISO 8601 time in TimeGenerated, found " + quoteForMessage(ts));
+        return;
+      }
+      info.timed = true;
+    }
+  }
+  if (r.has(IntelField::Active)) {
+    std::string_view a = trimValue(r.get(IntelField::Active));
+    if (!parseBoolText(a, info.active)) {
+      skip("unparseable Active", r.line, r.column[size_t(IntelField::Active)],
+           "expected True or False in Active, found " + quoteForMessage(a));
+      return;
+    }
+  }
+  if (r.has(IntelField::ConfidenceScore)) {
+    std::string_view c = trimValue(r.get(IntelField::ConfidenceScore));
+    int64_t v;
+    if (!c.empty()) {
+      if (parseInt64(c, v)) info.confidence = v;
+      else {
+        double d;
+        char* endp = nullptr;
+        std::string tmp(c);
+        d = std::strtod(tmp.c_str(), &endp);
+        if (endp && *endp == 0) info.confidence = int64_t(std::llround(d));
+        else {
+          skip("unparseable ConfidenceScore", r.line, r.column[size_t(IntelField::ConfidenceScore)],
+               "expected a number in ConfidenceScore, found " + quoteForMessage(c));
+          return;
+        }
+      }
+    }
+  }
+  if (r.has(IntelField::ExpirationDateTime)) {
+    std::string_view x = trimValue(r.get(IntelField::ExpirationDateTime));
+    Ticks xt;
+    if (!x.empty()) {
+      if (parseAnyTime(x, xt)) info.expiration = xt;
+      else {
+        skip("unparseable ExpirationDateTime", r.line, r.column[size_t(IntelField::ExpirationDateTime)],
+             "expected an ISO 8601 time in ExpirationDateTime, found " + quoteForMessage(x));
+        return;
+      }
+    }
+  }
+  info.threatType = std::string(trimValue(r.get(IntelField::ThreatType)));
+  info.description = std::string(trimValue(r.get(IntelField::Description)));
+
+  static constexpr IntelField ipFields[] = {IntelField::NetworkIP, IntelField::NetworkSourceIP,
+                                            IntelField::NetworkDestinationIP, IntelField::NetworkCidrBlock};
+  struct Parsed {
+    TiSource src;
+    IpAddress ip;
+    int prefix;
+  } parsed[4];
+  int nParsed = 0;
+  for (int k = 0; k < 4; ++k) {
+    IntelField f = ipFields[k];
+    if (!r.has(f)) continue;
+    std::string_view v = trimValue(r.get(f));
+    if (v.empty()) continue;
+    IpAddress ip;
+    int prefix = 128;
+    bool ok = f == IntelField::NetworkCidrBlock ? parseCidr(v, ip, prefix) : parseIp(v, ip);
+    if (!ok && f != IntelField::NetworkCidrBlock && v.find('/') != std::string_view::npos && parseCidr(v, ip, prefix)) ok = true;
+    if (!ok) {
+      skip("unparseable " + std::string(intelFieldName(f)), r.line, r.column[size_t(f)],
+           std::string("expected an IP address in ") + std::string(intelFieldName(f)) + ", found " + quoteForMessage(v));
+      return;
+    }
+    parsed[nParsed++] = {static_cast<TiSource>(k), ip, prefix};
+  }
+  if (nParsed == 0) {
+    other("indicator without an IP address (domain, URL, hash, ...)");
+    return;
+  }
+  ++rep.records;
+  ++rep.kept;
+  info.order = ++indicatorOrder_;
+  for (int k = 0; k < nParsed; ++k) storeIndicator(parsed[k].src, parsed[k].ip, parsed[k].prefix, info);
+}
+
+void AnalysisState::storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info) {
+  IndicatorSlot* slot;
+  if (prefix < 128 || src == TiSource::NetworkCidrBlock) {
+    // Ranges, keyed by (prefix, network): from NetworkCidrBlock (matched only when the rule asks),
+    // or written where an address belongs (a plain list's or a STIX pattern's CIDR; always matched).
+    int set = src == TiSource::NetworkCidrBlock ? 1 : 0;
+    auto& m = cidrs_[set][prefix];
+    if (m.empty()) {
+      cidrPrefixes_[set].push_back(prefix);
+      std::sort(cidrPrefixes_[set].begin(), cidrPrefixes_[set].end(), std::greater<int>());
+    }
+    slot = &m[ip];
+  } else {
+    slot = &indicators_[static_cast<int>(src)][ip];
+  }
+  auto& target = info.timed ? slot->timed : slot->untimed;
+  if (!target || !info.timed || info.time >= target->time) target = info;
+}
+
+const IndicatorInfo* AnalysisState::latestIndicator(const IpAddress& ip, Ticks now) const {
+  const Ticks tiCutoff = now - rule.tiLookbackMinutes * kTicksPerMinute;
+  bool useSrc[3] = {true, false, false};
+  bool useCidrSet[2] = {true, false};  // ranges given as addresses (plain lists, STIX) always count
+  for (const auto& f : rule.tiExtraMatchFields) {
+    if (f == "NetworkSourceIP") useSrc[1] = true;
+    if (f == "NetworkDestinationIP") useSrc[2] = true;
+    if (f == "NetworkCidrBlock") useCidrSet[1] = true;
+  }
+  const IndicatorInfo* best = nullptr;
+  auto consider = [&](const IndicatorSlot& s) {
+    // arg_max(TimeGenerated) among indicators with TimeGenerated > now - TI lookback; untimed
+    // indicators are always inside the lookback and lose to any timed one.
+    if (s.timed && s.timed->time > tiCutoff) {
+      if (!best || !best->timed || s.timed->time > best->time || (s.timed->time == best->time && s.timed->order > best->order))
+        best = &*s.timed;
+    } else if (s.untimed) {
+      if (!best || (!best->timed && s.untimed->order > best->order)) best = &*s.untimed;
+    }
+  };
+  for (int k = 0; k < 3; ++k) {
+    if (!useSrc[k]) continue;
+    auto it = indicators_[k].find(ip);
+    if (it != indicators_[k].end()) consider(it->second);
+  }
+  for (int set = 0; set < 2; ++set) {
+    if (!useCidrSet[set]) continue;
+    for (int prefix : cidrPrefixes_[set]) {
+      IpAddress key = ip;
+      for (int bit = prefix; bit < 128; ++bit) key.bytes[bit / 8] &= uint8_t(~(0x80u >> (bit % 8)));
+      auto it = cidrs_[set][prefix].find(key);
+      if (it != cidrs_[set][prefix].end()) consider(it->second);
+    }
+  }
+  if (!best || !best->active) return nullptr;
+  if (rule.tiHonourExpiration && best->expiration && *best->expiration < now) return nullptr;
+  return best;
+}
+
+// ---------------------------------------------------------------------------------------------
+// finish
+
+Results AnalysisState::finish(std::optional<Ticks> given) const {
+  Results res;
+  res.files = reports_;
+  res.hasEvents = haveEventTime_;
+  if (given) {
+    res.now = *given;
+    res.nowSource = "given";
+  } else if (haveEventTime_) {
+    res.now = maxEventTime_;
+    res.nowSource = "latest event";
+  } else {
+    res.now = 0;
+    res.nowSource = "none (no events)";
+  }
+  const Ticks now = res.now;
+  const Ticks cutoff = now - rule.lookbackMinutes * kTicksPerMinute;
+  const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
+
+  // Exclusion lists, case-insensitive; decided once per distinct process name.
+  std::vector<std::string> excluded;
+  for (const auto& n : rule.browserProcesses) excluded.push_back(asciiLower(n));
+  for (const auto& n : rule.systemProcesses) excluded.push_back(asciiLower(n));
+  std::sort(excluded.begin(), excluded.end());
+  std::vector<int8_t> processExcluded(strings_.size(), -1);
+
+  uint64_t inexactGroups = 0;
+  for (size_t gi = 0; gi < groups_.size(); ++gi) {
+    const Group& g = groups_[gi];
+    if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
+    int8_t& ex = processExcluded[g.process];
+    if (ex < 0) {
+      std::string_view p = strings_.get(g.process);
+      ex = !p.empty() && std::binary_search(excluded.begin(), excluded.end(), asciiLower(p));
+    }
+    if (ex) continue;
+    ++res.groupsConsidered;
+
+    int64_t count = g.count, sent = g.sent, received = g.received;
+    Ticks first = g.first;
+    if (g.first <= cutoff) {
+      // The group straddles the cutoff: take out the connections at or before it. They are the
+      // earliest ones, which the log holds unless more than kDetailCap of them fell before it.
+      int64_t out = 0, outSent = 0, outReceived = 0;
+      Ticks firstIn = INT64_MAX;
+      for (const LogEntry& le : g.log) {
+        if (le.t <= cutoff) {
+          ++out;
+          outSent += le.sent;
+          outReceived += le.received;
+        } else if (le.t < firstIn) {
+          firstIn = le.t;
+        }
+      }
+      if (firstIn == INT64_MAX && count > int64_t(g.log.size())) {
+        ++inexactGroups;  // every logged connection is before the cutoff, and more exist
+        firstIn = g.last;
+      }
+      count -= out;
+      sent -= outSent;
+      received -= outReceived;
+      first = firstIn;
+    }
+    if (count < rule.beaconMinConnections) continue;
+
+    ResultRow row;
+    row.binStart = g.bin * window;
+    row.deviceName = std::string(strings_.get(g.device));
+    row.accountName = std::string(strings_.get(g.account));
+    row.processName = std::string(strings_.get(g.process));
+    row.commandLine = std::string(strings_.get(g.cmdline));
+    row.remoteIp = formatIp(g.ip);
+    row.connectionCount = count;
+    row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
+    for (const auto& pt : g.ports)
+      if (pt.second > cutoff) row.remotePorts.push_back(pt.first);
+    std::sort(row.remotePorts.begin(), row.remotePorts.end());
+    row.uniqueRemotePorts = int64_t(row.remotePorts.size());
+    if (row.remotePorts.size() > 5) row.remotePorts.resize(5);
+    if (g.sentColumn) row.totalBytesSent = sent;
+    if (g.receivedColumn) row.totalBytesReceived = received;
+    row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
+                        ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
+                        : 0.0;
+    if (const IndicatorInfo* ti = latestIndicator(g.ip, now)) {
+      row.isTiMatch = true;
+      row.threatType = ti->threatType;
+      row.tiDescription = ti->description;
+      row.tiConfidence = ti->confidence;
+    }
+    row.riskScore = rule.defaultRiskScore;
+    for (const auto& rr : rule.riskScore) {
+      if (rr.tiMatch && *rr.tiMatch != row.isTiMatch) continue;
+      if (rr.minConnections && row.connectionCount < *rr.minConnections) continue;
+      if (rr.maxUniquePorts && row.uniqueRemotePorts > *rr.maxUniquePorts) continue;
+      row.riskScore = rr.score;
+      break;
+    }
+    row.firstConnection = first;
+    row.lastConnection = g.last;
+    row.groupId = gi;
+    res.rows.push_back(std::move(row));
+  }
+  std::sort(res.rows.begin(), res.rows.end(), [](const ResultRow& a, const ResultRow& b) {
+    if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
+    if (a.connectionCount != b.connectionCount) return a.connectionCount > b.connectionCount;
+    // Not in the seed (KQL leaves ties unordered): a fixed order so that outputs compare.
+    if (a.binStart != b.binStart) return a.binStart < b.binStart;
+    if (a.deviceName != b.deviceName) return a.deviceName < b.deviceName;
+    if (a.accountName != b.accountName) return a.accountName < b.accountName;
+    if (a.processName != b.processName) return a.processName < b.processName;
+    if (a.commandLine != b.commandLine) return a.commandLine < b.commandLine;
+    return a.remoteIp < b.remoteIp;
+  });
+  if (inexactGroups)
+    res.notices.push_back(std::to_string(inexactGroups) + " group(s) in the hour that holds the lookback cutoff had more than " +
+                          std::to_string(Analysis::kDetailCap) +
+                          " connections before it; their counts there are upper bounds. Give --now to fix the cutoff.");
+  if (!anyEventFile_) res.notices.push_back("no network-events file was read");
+  return res;
+}
+
+Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
+  Analysis::GroupDetail d;
+  if (id >= groups_.size()) return d;
+  const Group& g = groups_[id];
+  std::vector<LogEntry> log = g.log;
+  std::sort(log.begin(), log.end(), [](const LogEntry& a, const LogEntry& b) { return a.t < b.t; });
+  for (const auto& le : log) {
+    d.times.push_back(le.t);
+    d.ports.push_back(le.port);
+  }
+  d.total = uint64_t(g.count);
+  d.complete = d.total == d.times.size();
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis (the public face)
+
+Analysis::Analysis(Rule rule) : state_(std::make_unique<AnalysisState>(std::move(rule))) {}
+Analysis::~Analysis() = default;
+Analysis::Analysis(Analysis&&) noexcept = default;
+Analysis& Analysis::operator=(Analysis&&) noexcept = default;
+
+void Analysis::beginFile(std::string path, FileKind kind, std::string format) {
+  state_->beginFile(std::move(path), kind, std::move(format));
+}
+void Analysis::feed(const void* data, size_t size) { state_->feed(static_cast<const char*>(data), size); }
+void Analysis::endFile() { state_->endFile(); }
+Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now); }
+const Rule& Analysis::rule() const { return state_->rule; }
+bool Analysis::setRule(Rule rule) {
+  bool reread = ruleChangeNeedsReread(state_->rule, rule);
+  state_->rule = std::move(rule);
+  if (reread) state_->reset();
+  return reread;
+}
+void Analysis::reset() { state_->reset(); }
+uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
+Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
+
+std::vector<std::pair<std::string, std::string>> knownFormats() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : readerFactories()) out.emplace_back(std::string(f.name), std::string(f.description));
+  return out;
+}
+
+}  // namespace vpshunt

@@ -1,0 +1,127 @@
+// Engine internals: the per-analysis state behind vpshunt::Analysis.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/strings.hpp"
+#include "formats/record.hpp"
+#include "vpshunt/analysis.hpp"
+#include "vpshunt/ip.hpp"
+
+namespace vpshunt {
+
+// One connection remembered for the boundary recount and the detail view.
+struct LogEntry {
+  Ticks t;
+  int64_t sent, received;
+  int32_t port;  // -1: none
+  bool hasSent, hasReceived;
+};
+
+struct Group {
+  int64_t bin = 0;
+  uint32_t device = 0, account = 0, process = 0, cmdline = 0;
+  IpAddress ip;
+  uint64_t hash = 0;
+  int64_t count = 0;
+  Ticks first = 0, last = 0;
+  int64_t sent = 0, received = 0;
+  bool sentColumn = false, receivedColumn = false;  // some row came from an export with the column
+  std::vector<std::pair<int32_t, Ticks>> ports;     // port -> latest time seen
+  std::vector<LogEntry> log;  // the earliest kDetailCap connections; a max-heap on t once full
+};
+
+struct IndicatorInfo {
+  bool timed = false;
+  Ticks time = 0;
+  bool active = true;
+  std::optional<Ticks> expiration;
+  std::string threatType, description;
+  std::optional<int64_t> confidence;
+  uint64_t order = 0;  // read order, for ties
+};
+
+// Latest indicator per address (timed and untimed kept apart: an indicator without a time is
+// always inside the TI lookback and loses arg_max to any timed one).
+struct IndicatorSlot {
+  std::optional<IndicatorInfo> timed, untimed;
+};
+
+struct IpHash {
+  size_t operator()(const IpAddress& ip) const {
+    return size_t(hashBytes(std::string_view(reinterpret_cast<const char*>(ip.bytes.data()), 16), 7));
+  }
+};
+
+enum class TiSource : uint8_t { NetworkIP, NetworkSourceIP, NetworkDestinationIP, NetworkCidrBlock, kCount };
+
+class AnalysisState final : public RecordSink {
+ public:
+  explicit AnalysisState(Rule rule);
+
+  // Files
+  void beginFile(std::string path, FileKind kind, std::string format);
+  void feed(const char* data, size_t size);
+  void endFile();
+
+  Results finish(std::optional<Ticks> now) const;
+  Analysis::GroupDetail detail(uint64_t groupId) const;
+  void reset();
+
+  Rule rule;
+  uint64_t recordsInCurrentFile() const { return inFile_ ? reports_.back().records : 0; }
+
+  // RecordSink
+  void onEvent(const RawEvent& e) override;
+  void onIndicator(const RawIndicator& i) override;
+  void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override;
+  void other(std::string_view reason) override;
+  void fatal(uint64_t line, uint64_t column, std::string message) override;
+  void note(std::string text) override;
+  void missingColumn(std::string name) override;
+  FileKind kind() const override { return currentKind_; }
+
+ private:
+  void chooseReader();
+  void pushToReader(const char* data, size_t size);
+  void addProblem(uint64_t line, uint64_t column, std::string message);
+  void filteredOut(std::string_view reason);
+  void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                 std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
+                 bool hasReceived, int64_t received);
+  void growSlots();
+  void storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info);
+  const IndicatorInfo* latestIndicator(const IpAddress& ip, Ticks now) const;
+
+  // Current file
+  bool inFile_ = false;
+  bool fileFatal_ = false;
+  FileKind requestedKind_ = FileKind::Auto, currentKind_ = FileKind::Auto;
+  std::string requestedFormat_;
+  std::string head_;       // bytes held back until the format is known
+  int bomState_ = 0;       // 0: not checked yet, 1: checked
+  std::unique_ptr<Reader> reader_;
+  std::vector<FileReport> reports_;
+  // Distinct ActionType values filtered out in this file (bounded).
+  std::vector<std::pair<std::string, uint64_t>> filteredActions_;
+
+  // Aggregates
+  StringPool strings_;
+  std::vector<Group> groups_;
+  std::vector<uint32_t> slots_;  // group index + 1; 0 = empty
+  bool haveEventTime_ = false;
+  Ticks maxEventTime_ = 0;
+  bool anyEventFile_ = false;
+
+  // Threat intel
+  std::unordered_map<IpAddress, IndicatorSlot, IpHash> indicators_[3];  // per TiSource (not CIDR)
+  // Ranges by prefix length (128-bit sense): [0] written as addresses, [1] from NetworkCidrBlock.
+  std::unordered_map<IpAddress, IndicatorSlot, IpHash> cidrs_[2][129];
+  std::vector<int> cidrPrefixes_[2];
+  uint64_t indicatorOrder_ = 0;
+};
+
+}  // namespace vpshunt

@@ -1,0 +1,260 @@
+// Defender / Sentinel / Log Analytics CSV exports: DeviceNetworkEvents (events) and
+// ThreatIntelligenceIndicator (intel). Columns are found by header name in any order; extra
+// columns are ignored.
+#include <algorithm>
+#include <string>
+
+#include "formats/csv_tokenizer.hpp"
+#include "formats/registry.hpp"
+
+namespace vpshunt {
+
+namespace {
+
+std::string_view firstLine(std::string_view head) {
+  size_t nl = head.find_first_of("\r\n");
+  return nl == std::string_view::npos ? head : head.substr(0, nl);
+}
+
+bool containsNoCase(std::string_view hay, std::string_view needle) {
+  if (needle.size() > hay.size()) return false;
+  for (size_t i = 0; i + needle.size() <= hay.size(); ++i) {
+    size_t k = 0;
+    while (k < needle.size() && char(hay[i + k] | 0x20) == char(needle[k] | 0x20)) ++k;
+    if (k == needle.size()) return true;
+  }
+  return false;
+}
+
+// Header cells of the first line (quotes removed), without a full tokenizer: enough for sniffing.
+std::vector<std::string_view> headerCells(std::string_view line) {
+  std::vector<std::string_view> out;
+  size_t i = 0;
+  while (i <= line.size()) {
+    size_t j = i;
+    if (j < line.size() && line[j] == '"') {
+      size_t close = line.find('"', j + 1);
+      if (close == std::string_view::npos) close = line.size();
+      out.push_back(line.substr(j + 1, close - j - 1));
+      j = line.find(',', close);
+    } else {
+      j = line.find(',', i);
+      out.push_back(line.substr(i, (j == std::string_view::npos ? line.size() : j) - i));
+    }
+    if (j == std::string_view::npos) break;
+    i = j + 1;
+  }
+  return out;
+}
+
+bool headerHasEventField(const std::vector<std::string_view>& cells, EventField want) {
+  for (auto c : cells) {
+    EventField f;
+    if (eventFieldByName(c, f) && f == want) return true;
+  }
+  return false;
+}
+bool headerHasIntelField(const std::vector<std::string_view>& cells, IntelField want) {
+  for (auto c : cells) {
+    IntelField f;
+    if (intelFieldByName(c, f) && f == want) return true;
+  }
+  return false;
+}
+
+bool headerHasName(const std::vector<std::string_view>& cells, std::string_view name) {
+  for (auto c : cells) {
+    while (!c.empty() && (c.front() == ' ')) c.remove_prefix(1);
+    size_t br = c.find(" [");
+    if (br != std::string_view::npos) c = c.substr(0, br);
+    if (c.size() == name.size() && containsNoCase(c, name)) return true;
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
+ public:
+  explicit CsvReaderBase(RecordSink& sink) : sink_(sink), tok_(*this) {}
+  void feed(const char* data, size_t size) override { tok_.feed(data, size); }
+  void finish() override {
+    tok_.finish();
+    if (!sawHeader_ && !stopped_) sink_.fatal(0, 0, "the file is empty: expected a CSV header line");
+  }
+  void onRecord(const CsvRecord& r) override {
+    if (stopped_) return;
+    if (!sawHeader_) {
+      sawHeader_ = true;
+      header(r);
+      return;
+    }
+    if (r.error) {
+      sink_.skip("malformed CSV record", r.errorLine, r.errorColumn, r.error);
+      return;
+    }
+    if (r.count != columns_) {
+      uint64_t col = r.count > columns_ ? r.columns[columns_] : 0;
+      sink_.skip("wrong field count", r.count > columns_ ? r.lastLine : r.lastLine, col,
+                 "expected " + std::to_string(columns_) + " fields as in the header, found " + std::to_string(r.count));
+      return;
+    }
+    row(r);
+  }
+
+ protected:
+  virtual void header(const CsvRecord& r) = 0;
+  virtual void row(const CsvRecord& r) = 0;
+  void stop() {
+    stopped_ = true;
+    tok_.stop();
+  }
+  RecordSink& sink_;
+  CsvTokenizer tok_;
+  size_t columns_ = 0;
+  bool sawHeader_ = false;
+  bool stopped_ = false;
+};
+
+class CsvEventsReader final : public CsvReaderBase {
+ public:
+  using CsvReaderBase::CsvReaderBase;
+
+ private:
+  void header(const CsvRecord& r) override {
+    columns_ = r.count;
+    map_.assign(kEventFieldCount, -1);
+    int timeGenerated = -1;
+    for (size_t i = 0; i < r.count; ++i) {
+      EventField f;
+      if (eventFieldByName(r.fields[i], f)) {
+        if (map_[size_t(f)] < 0) map_[size_t(f)] = int(i);
+      } else if (headerHasName({r.fields[i]}, "TimeGenerated") && timeGenerated < 0) {
+        timeGenerated = int(i);
+      }
+    }
+    // Log Analytics tables carry both; an export that has only TimeGenerated uses it.
+    if (map_[size_t(EventField::Timestamp)] < 0 && timeGenerated >= 0) {
+      map_[size_t(EventField::Timestamp)] = timeGenerated;
+      sink_.note("event time taken from TimeGenerated (no Timestamp column)");
+    }
+    if (map_[size_t(EventField::Timestamp)] < 0 || map_[size_t(EventField::RemoteIP)] < 0) {
+      std::vector<std::string_view> cells(r.fields, r.fields + r.count);
+      bool intel = headerHasIntelField(cells, IntelField::NetworkIP) || headerHasIntelField(cells, IntelField::NetworkCidrBlock);
+      std::string missing = map_[size_t(EventField::Timestamp)] < 0 ? "Timestamp" : "RemoteIP";
+      sink_.fatal(r.line, 1,
+                  intel ? "this is a threat-intel file (it has a NetworkIP column, no " + missing +
+                              "): load it as intel (--intel)"
+                        : "expected a DeviceNetworkEvents header with Timestamp and RemoteIP columns; the " + missing +
+                              " column is missing");
+      stop();
+      return;
+    }
+    if (map_[size_t(EventField::AccountName)] >= 0) map_[size_t(EventField::InitiatingProcessAccountName)] = -1;
+    static constexpr EventField needed[] = {EventField::DeviceName,  EventField::InitiatingProcessFileName,
+                                            EventField::InitiatingProcessCommandLine, EventField::RemotePort,
+                                            EventField::ActionType,  EventField::RemoteIPType,
+                                            EventField::SentBytes,   EventField::ReceivedBytes};
+    for (EventField f : needed)
+      if (map_[size_t(f)] < 0) sink_.missingColumn(std::string(eventFieldName(f)));
+    if (map_[size_t(EventField::AccountName)] < 0 && map_[size_t(EventField::InitiatingProcessAccountName)] < 0)
+      sink_.missingColumn("AccountName");
+    if (map_[size_t(EventField::AccountName)] < 0 && map_[size_t(EventField::InitiatingProcessAccountName)] >= 0)
+      sink_.note("AccountName taken from InitiatingProcessAccountName (no AccountName column)");
+    if (map_[size_t(EventField::SentBytes)] < 0 || map_[size_t(EventField::ReceivedBytes)] < 0)
+      sink_.note("no SentBytes/ReceivedBytes columns: byte totals are null and ByteRatio is 0");
+    if (map_[size_t(EventField::ActionType)] < 0) sink_.note("no ActionType column: the ActionType filter was not applied");
+    if (map_[size_t(EventField::RemoteIPType)] < 0)
+      sink_.note("no RemoteIPType column: each RemoteIP was classified from its address");
+    for (size_t f = 0; f < kEventFieldCount; ++f)
+      if (map_[f] >= 0) used_.emplace_back(EventField(f), size_t(map_[f]));
+  }
+
+  void row(const CsvRecord& r) override {
+    RawEvent e;
+    e.line = r.line;
+    for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
+    sink_.onEvent(e);
+  }
+
+  std::vector<int> map_;
+  std::vector<std::pair<EventField, size_t>> used_;
+};
+
+class CsvIntelReader final : public CsvReaderBase {
+ public:
+  using CsvReaderBase::CsvReaderBase;
+
+ private:
+  void header(const CsvRecord& r) override {
+    columns_ = r.count;
+    std::vector<int> map(kIntelFieldCount, -1);
+    for (size_t i = 0; i < r.count; ++i) {
+      IntelField f;
+      if (intelFieldByName(r.fields[i], f) && map[size_t(f)] < 0) map[size_t(f)] = int(i);
+    }
+    bool anyIp = map[size_t(IntelField::NetworkIP)] >= 0 || map[size_t(IntelField::NetworkSourceIP)] >= 0 ||
+                 map[size_t(IntelField::NetworkDestinationIP)] >= 0 || map[size_t(IntelField::NetworkCidrBlock)] >= 0;
+    if (!anyIp) {
+      std::vector<std::string_view> cells(r.fields, r.fields + r.count);
+      bool events = headerHasEventField(cells, EventField::RemoteIP);
+      sink_.fatal(r.line, 1,
+                  events ? "this is a network-events file (it has a RemoteIP column, no NetworkIP): load it as events (--events)"
+                         : "expected a ThreatIntelligenceIndicator header with a NetworkIP column");
+      stop();
+      return;
+    }
+    for (IntelField f : {IntelField::TimeGenerated, IntelField::NetworkIP, IntelField::Active})
+      if (map[size_t(f)] < 0) sink_.missingColumn(std::string(intelFieldName(f)));
+    if (map[size_t(IntelField::TimeGenerated)] < 0)
+      sink_.note("no TimeGenerated column: indicators count as current whatever the TI lookback");
+    if (map[size_t(IntelField::Active)] < 0) sink_.note("no Active column: indicators count as active");
+    for (size_t f = 0; f < kIntelFieldCount; ++f)
+      if (map[f] >= 0) used_.emplace_back(IntelField(f), size_t(map[f]));
+  }
+
+  void row(const CsvRecord& r) override {
+    RawIndicator e;
+    e.line = r.line;
+    for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
+    sink_.onIndicator(e);
+  }
+
+  std::vector<std::pair<IntelField, size_t>> used_;
+};
+
+int sniffEvents(std::string_view head, std::string_view) {
+  auto cells = headerCells(firstLine(head));
+  if (cells.size() < 2) return 0;
+  bool time = headerHasEventField(cells, EventField::Timestamp) || headerHasName(cells, "TimeGenerated");
+  bool ip = headerHasEventField(cells, EventField::RemoteIP);
+  if (time && ip) return 90;
+  return 0;
+}
+
+int sniffIntel(std::string_view head, std::string_view) {
+  auto cells = headerCells(firstLine(head));
+  if (cells.size() < 2) return 0;
+  if (headerHasEventField(cells, EventField::RemoteIP)) return 0;
+  if (headerHasIntelField(cells, IntelField::NetworkIP) || headerHasIntelField(cells, IntelField::NetworkCidrBlock)) return 90;
+  return 0;
+}
+
+}  // namespace
+
+const ReaderFactory& csvEventsFactory() {
+  static const ReaderFactory f{"defender-csv",
+                               "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export)",
+                               FileKind::Events, sniffEvents,
+                               [](RecordSink& s) -> std::unique_ptr<Reader> { return std::make_unique<CsvEventsReader>(s); }};
+  return f;
+}
+
+const ReaderFactory& csvIntelFactory() {
+  static const ReaderFactory f{"sentinel-ti-csv", "ThreatIntelligenceIndicator CSV (Microsoft Sentinel export)",
+                               FileKind::Intel, sniffIntel,
+                               [](RecordSink& s) -> std::unique_ptr<Reader> { return std::make_unique<CsvIntelReader>(s); }};
+  return f;
+}
+
+}  // namespace vpshunt

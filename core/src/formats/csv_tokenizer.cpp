@@ -1,0 +1,239 @@
+#include "formats/csv_tokenizer.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#if defined(__wasm_simd128__)
+#include <wasm_simd128.h>
+#elif defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+namespace vpshunt {
+
+namespace {
+
+// First byte in [p, end) that is the delimiter, CR or LF; `end` when none.
+inline const char* findFieldEnd(const char* p, const char* end, char delim) {
+#if defined(__wasm_simd128__)
+  const v128_t d = wasm_i8x16_splat(delim), cr = wasm_i8x16_splat('\r'), lf = wasm_i8x16_splat('\n');
+  while (end - p >= 16) {
+    v128_t v = wasm_v128_load(p);
+    v128_t m = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, d), wasm_i8x16_eq(v, cr)), wasm_i8x16_eq(v, lf));
+    uint32_t bits = wasm_i8x16_bitmask(m);
+    if (bits) return p + __builtin_ctz(bits);
+    p += 16;
+  }
+#elif defined(__SSE2__)
+  const __m128i d = _mm_set1_epi8(delim), cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i m = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, lf));
+    unsigned bits = unsigned(_mm_movemask_epi8(m));
+    if (bits) return p + __builtin_ctz(bits);
+    p += 16;
+  }
+#endif
+  while (p < end && *p != delim && *p != '\n' && *p != '\r') ++p;
+  return p;
+}
+
+}  // namespace
+
+CsvTokenizer::CsvTokenizer(Handler& handler, char delimiter) : handler_(handler), delim_(delimiter) {
+  spans_.reserve(128);
+  views_.reserve(128);
+  columns_.reserve(128);
+}
+
+const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final) {
+  const char* const recordStart = p;
+  const char* lineStart = p;
+  spans_.clear();
+  scratch_.clear();
+  recError_ = nullptr;
+  recLines_ = 0;
+  auto setError = [&](const char* msg, const char* at) {
+    if (!recError_) {
+      recError_ = msg;
+      recErrorLine_ = line_ + recLines_;
+      recErrorColumn_ = uint64_t(at - lineStart) + 1;
+    }
+  };
+  for (;;) {
+    const char* fieldStart = p;
+    uint32_t column = uint32_t(fieldStart - lineStart) + 1;
+    if (p < end && *p == '"') {
+      const char* q = p + 1;
+      bool escaped = false;
+      size_t scratchStart = 0;
+      const char* openQuote = p;
+      uint64_t openLine = line_ + recLines_;
+      uint64_t openColumn = column;
+      for (;;) {
+        const char* r = static_cast<const char*>(std::memchr(q, '"', size_t(end - q)));
+        const char* stop = r ? r : end;
+        // Line breaks inside the quoted text.
+        for (const char* nl = static_cast<const char*>(std::memchr(q, '\n', size_t(stop - q))); nl;
+             nl = static_cast<const char*>(std::memchr(nl + 1, '\n', size_t(stop - nl - 1)))) {
+          ++recLines_;
+          lineStart = nl + 1;
+        }
+        if (!r || (r + 1 == end && !final)) {
+          if (!final) return nullptr;
+          // Unterminated: the field runs to the end of the input.
+          if (!recError_) {
+            recError_ = "unterminated quoted field: expected a closing '\"' before the end of the file";
+            recErrorLine_ = openLine;
+            recErrorColumn_ = openColumn;
+          }
+          if (escaped) {
+            scratch_.append(q, size_t(end - q));
+            spans_.push_back({nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column});
+          } else {
+            spans_.push_back({openQuote + 1, 0, uint32_t(end - openQuote - 1), column});
+          }
+          return end;
+        }
+        if (r + 1 < end && r[1] == '"') {  // doubled quote: a literal '"'
+          if (!escaped) {
+            escaped = true;
+            scratchStart = scratch_.size();
+          }
+          scratch_.append(q, size_t(r + 1 - q));
+          q = r + 2;
+          continue;
+        }
+        // Closing quote.
+        if (escaped) {
+          scratch_.append(q, size_t(r - q));
+          spans_.push_back({nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column});
+        } else {
+          spans_.push_back({openQuote + 1, 0, uint32_t(r - openQuote - 1), column});
+        }
+        p = r + 1;
+        break;
+      }
+      if (p < end && *p != delim_ && *p != '\n' && *p != '\r') {
+        // Text after the closing quote: keep it (lenient), but flag the record.
+        setError("expected a delimiter or the end of the line after a closing quote", p);
+        const char* e = findFieldEnd(p, end, delim_);
+        if (e == end && !final) return nullptr;
+        Span& s = spans_.back();
+        if (s.ptr) {  // move to scratch so the two pieces are contiguous
+          size_t off = scratch_.size();
+          scratch_.append(s.ptr, s.size);
+          s.ptr = nullptr;
+          s.offset = off;
+        }
+        scratch_.append(p, size_t(e - p));
+        s.size = uint32_t(scratch_.size() - s.offset);
+        p = e;
+      }
+    } else {
+      const char* e = findFieldEnd(p, end, delim_);
+      if (e == end && !final) return nullptr;
+      spans_.push_back({p, 0, uint32_t(e - p), column});
+      p = e;
+    }
+    // At a delimiter, a line break, or the end of the input.
+    if (p == end) {
+      if (!final) return nullptr;
+      return end;
+    }
+    char c = *p;
+    if (c == delim_) {
+      ++p;
+      continue;
+    }
+    if (c == '\n') {
+      ++recLines_;
+      return p + 1;
+    }
+    // '\r'
+    if (p + 1 == end && !final) return nullptr;
+    ++p;
+    if (p < end && *p == '\n') ++p;
+    ++recLines_;
+    (void)recordStart;
+    return p;
+  }
+}
+
+void CsvTokenizer::deliver() {
+  const size_t n = spans_.size();
+  // A blank line: one empty, unquoted field.
+  views_.resize(n);
+  columns_.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    const Span& s = spans_[i];
+    views_[i] = s.ptr ? std::string_view(s.ptr, s.size) : std::string_view(scratch_.data() + s.offset, s.size);
+    columns_[i] = s.column;
+  }
+  rec_.fields = views_.data();
+  rec_.columns = columns_.data();
+  rec_.count = n;
+  rec_.line = line_;
+  rec_.lastLine = line_ + (recLines_ ? recLines_ - 1 : 0);
+  rec_.error = recError_;
+  rec_.errorLine = recErrorLine_;
+  rec_.errorColumn = recErrorColumn_;
+  handler_.onRecord(rec_);
+}
+
+void CsvTokenizer::feed(const char* data, size_t size) {
+  if (stopped_ || size == 0) return;
+  const char* p = data;
+  const char* const end = data + size;
+  if (!carry_.empty()) {
+    // Complete the record that began in an earlier chunk. Append the new bytes in growing slices
+    // so that a long record costs amortised linear time, then hand back what was not needed.
+    for (;;) {
+      size_t want = std::max<size_t>(4096, carry_.size());
+      size_t take = std::min<size_t>(want, size_t(end - p));
+      size_t before = carry_.size();
+      carry_.append(p, take);
+      p += take;
+      const char* cs = carry_.data();
+      const char* ce = cs + carry_.size();
+      const char* done = parseRecord(cs, ce, false);
+      if (done) {
+        size_t used = size_t(done - cs);
+        p -= carry_.size() - used;  // bytes past the record go back to the chunk
+        (void)before;
+        bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
+        if (!blank) deliver();
+        line_ += recLines_;
+        carry_.clear();
+        break;
+      }
+      if (p == end) return;
+    }
+  }
+  while (p < end && !stopped_) {
+    const char* done = parseRecord(p, end, false);
+    if (!done) {
+      carry_.assign(p, size_t(end - p));
+      return;
+    }
+    bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *p != '"';
+    if (!blank) deliver();
+    line_ += recLines_;
+    p = done;
+  }
+}
+
+void CsvTokenizer::finish() {
+  if (stopped_) return;
+  while (!carry_.empty()) {
+    const char* cs = carry_.data();
+    const char* ce = cs + carry_.size();
+    const char* done = parseRecord(cs, ce, true);
+    bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
+    if (!blank) deliver();
+    line_ += recLines_;
+    carry_.erase(0, size_t(done - cs));
+  }
+}
+
+}  // namespace vpshunt

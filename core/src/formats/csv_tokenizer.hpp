@@ -1,0 +1,74 @@
+// Streaming RFC 4180 tokenizer: bytes in, in chunks of any size; records out.
+//
+//   struct MyHandler : CsvTokenizer::Handler { void onRecord(const CsvRecord& r) override {...} };
+//   CsvTokenizer t(handler);
+//   t.feed(chunk, n); ...; t.finish();
+//
+// Quoted fields may hold delimiters, doubled quotes and line breaks; records end at LF, CRLF or a
+// lone CR; blank lines are skipped; a missing final newline is fine. Records are parsed in place in
+// the caller's chunk when they lie inside it; only a record that spans chunks is copied (into a
+// carry buffer). Field views are valid only during onRecord(). No allocation per field: unescaped
+// quoted fields go to a scratch buffer that is reused.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace vpshunt {
+
+struct CsvRecord {
+  const std::string_view* fields = nullptr;
+  const uint32_t* columns = nullptr;  // 1-based byte column of each field within its line
+  size_t count = 0;
+  uint64_t line = 0;      // line where the record starts
+  uint64_t lastLine = 0;  // line where it ends (differs when a quoted field holds line breaks)
+  // Set when the record is malformed (text after a closing quote, unterminated quote at the end of
+  // the input): the record is still delivered, the reader decides what to do with it.
+  const char* error = nullptr;
+  uint64_t errorLine = 0, errorColumn = 0;
+};
+
+class CsvTokenizer {
+ public:
+  class Handler {
+   public:
+    virtual ~Handler() = default;
+    virtual void onRecord(const CsvRecord& record) = 0;
+  };
+
+  explicit CsvTokenizer(Handler& handler, char delimiter = ',');
+  void feed(const char* data, size_t size);
+  void finish();  // delivers a last record without a final newline
+  uint64_t linesSeen() const { return line_ - 1; }
+  // Stop delivering records (e.g. the reader gave up on the file); later input is ignored.
+  void stop() { stopped_ = true; }
+
+ private:
+  // Parses one record starting at p; returns the position after its terminator, or nullptr when
+  // the record is incomplete and `final` is false.
+  const char* parseRecord(const char* p, const char* end, bool final);
+  void deliver();
+
+  Handler& handler_;
+  char delim_;
+  bool stopped_ = false;
+  uint64_t line_ = 1;
+  std::string carry_;
+  std::string scratch_;
+  struct Span {
+    const char* ptr;  // null: lives in scratch_ at `offset`
+    size_t offset;
+    uint32_t size;
+    uint32_t column;
+  };
+  std::vector<Span> spans_;
+  std::vector<std::string_view> views_;
+  std::vector<uint32_t> columns_;
+  CsvRecord rec_;
+  const char* recError_ = nullptr;
+  uint64_t recErrorLine_ = 0, recErrorColumn_ = 0;
+  uint64_t recLines_ = 0;
+};
+
+}  // namespace vpshunt

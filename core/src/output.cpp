@@ -1,0 +1,273 @@
+#include "vpshunt/output.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+namespace vpshunt {
+
+using nlohmann::json;
+
+std::string_view fileKindName(FileKind k) {
+  switch (k) {
+    case FileKind::Events: return "events";
+    case FileKind::Intel: return "intel";
+    default: return "auto";
+  }
+}
+
+json rowToJson(const ResultRow& r) {
+  json o = json::object();
+  o["Timestamp"] = formatIsoSeconds(r.binStart);
+  o["DeviceName"] = r.deviceName;
+  o["AccountName"] = r.accountName;
+  o["InitiatingProcessFileName"] = r.processName;
+  o["InitiatingProcessCommandLine"] = r.commandLine;
+  o["RemoteIP"] = r.remoteIp;
+  o["ConnectionCount"] = r.connectionCount;
+  o["ConnectionsPerMinute"] = r.connectionsPerMinute;
+  o["UniqueRemotePorts"] = r.uniqueRemotePorts;
+  o["RemotePorts"] = r.remotePorts;
+  o["TotalBytesSent"] = r.totalBytesSent ? json(*r.totalBytesSent) : json(nullptr);
+  o["TotalBytesReceived"] = r.totalBytesReceived ? json(*r.totalBytesReceived) : json(nullptr);
+  o["ByteRatio"] = r.byteRatio;
+  o["IsTIMatch"] = r.isTiMatch;
+  o["ThreatType"] = r.threatType ? json(*r.threatType) : json(nullptr);
+  o["TIConfidence"] = r.tiConfidence ? json(*r.tiConfidence) : json(nullptr);
+  o["TIDescription"] = r.tiDescription ? json(*r.tiDescription) : json(nullptr);
+  o["RiskScore"] = r.riskScore;
+  o["FirstConnection"] = formatIsoTime(r.firstConnection);
+  o["LastConnection"] = formatIsoTime(r.lastConnection);
+  o["GroupId"] = r.groupId;
+  return o;
+}
+
+json fileReportToJson(const FileReport& f) {
+  json problems = json::array();
+  for (const auto& p : f.problems) problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+  json o = json::object();
+  o["path"] = f.path;
+  o["kind"] = std::string(fileKindName(f.kind));
+  o["format"] = f.format;
+  o["records"] = f.records;
+  o["kept"] = f.kept;
+  o["skipped"] = f.skipped;
+  o["problems"] = problems;
+  o["problemsTotal"] = f.problemsTotal;
+  o["skipReasons"] = f.skipReasons;
+  o["filtered"] = f.filtered;
+  o["missingColumns"] = f.missingColumns;
+  o["notes"] = f.notes;
+  o["fatal"] = f.fatal;
+  return o;
+}
+
+json resultsToJson(const Results& r) {
+  json rows = json::array();
+  for (const auto& row : r.rows) rows.push_back(rowToJson(row));
+  json files = json::array();
+  for (const auto& f : r.files) files.push_back(fileReportToJson(f));
+  json o = json::object();
+  o["now"] = r.hasEvents || r.nowSource == "given" ? json(formatIsoTime(r.now)) : json(nullptr);
+  o["nowSource"] = r.nowSource;
+  o["rows"] = rows;
+  o["files"] = files;
+  o["notices"] = r.notices;
+  o["groupsConsidered"] = r.groupsConsidered;
+  return o;
+}
+
+bool parseOutputFormat(std::string_view name, OutputFormat& out) {
+  if (name == "table") out = OutputFormat::Table;
+  else if (name == "csv") out = OutputFormat::Csv;
+  else if (name == "json") out = OutputFormat::Json;
+  else if (name == "jsonl") out = OutputFormat::Jsonl;
+  else return false;
+  return true;
+}
+
+std::string csvCell(std::string_view text) {
+  std::string s;
+  // Formula injection: a spreadsheet would evaluate these. A leading apostrophe makes them text.
+  if (!text.empty() && (text[0] == '=' || text[0] == '+' || text[0] == '-' || text[0] == '@' || text[0] == '\t' ||
+                        text[0] == '\r'))
+    s += '\'';
+  s.append(text.data(), text.size());
+  bool quote = s.find_first_of(",\"\r\n") != std::string::npos;
+  if (!quote) return s;
+  std::string q = "\"";
+  for (char c : s) {
+    if (c == '"') q += '"';
+    q += c;
+  }
+  q += '"';
+  return q;
+}
+
+namespace {
+
+const char* kColumns[] = {"Timestamp", "DeviceName", "AccountName", "InitiatingProcessFileName",
+                          "InitiatingProcessCommandLine", "RemoteIP", "ConnectionCount", "ConnectionsPerMinute",
+                          "UniqueRemotePorts", "RemotePorts", "TotalBytesSent", "TotalBytesReceived", "ByteRatio",
+                          "IsTIMatch", "ThreatType", "TIConfidence", "TIDescription", "RiskScore",
+                          "FirstConnection", "LastConnection"};
+
+std::string num(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.15g", v);
+  return buf;
+}
+
+std::vector<std::string> cells(const ResultRow& r) {
+  std::string ports = "[";
+  for (size_t i = 0; i < r.remotePorts.size(); ++i) ports += (i ? "," : "") + std::to_string(r.remotePorts[i]);
+  ports += "]";
+  return {formatIsoSeconds(r.binStart),
+          r.deviceName,
+          r.accountName,
+          r.processName,
+          r.commandLine,
+          r.remoteIp,
+          std::to_string(r.connectionCount),
+          num(r.connectionsPerMinute),
+          std::to_string(r.uniqueRemotePorts),
+          ports,
+          r.totalBytesSent ? std::to_string(*r.totalBytesSent) : "",
+          r.totalBytesReceived ? std::to_string(*r.totalBytesReceived) : "",
+          num(r.byteRatio),
+          r.isTiMatch ? "true" : "false",
+          r.threatType.value_or(""),
+          r.tiConfidence ? std::to_string(*r.tiConfidence) : "",
+          r.tiDescription.value_or(""),
+          std::to_string(r.riskScore),
+          formatIsoTime(r.firstConnection),
+          formatIsoTime(r.lastConnection)};
+}
+
+// For the terminal: control characters shown escaped, long values cut.
+std::string displayText(std::string_view s, size_t max) {
+  std::string out;
+  size_t chars = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if ((c & 0xC0) != 0x80) ++chars;
+    if (chars > max) {
+      out += "…";
+      break;
+    }
+    if (c < 0x20 || c == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += char(c);
+    }
+  }
+  return out;
+}
+
+size_t displayWidth(std::string_view s) {
+  size_t n = 0;
+  for (unsigned char c : s)
+    if ((c & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+}  // namespace
+
+std::string renderResults(const Results& r, OutputFormat format) {
+  std::string out;
+  switch (format) {
+    case OutputFormat::Json:
+      out = resultsToJson(r).dump(2, ' ', false, json::error_handler_t::replace);
+      out += '\n';
+      break;
+    case OutputFormat::Jsonl:
+      for (const auto& row : r.rows) {
+        out += rowToJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+        out += '\n';
+      }
+      break;
+    case OutputFormat::Csv: {
+      for (size_t i = 0; i < std::size(kColumns); ++i) out += (i ? "," : "") + std::string(kColumns[i]);
+      out += "\r\n";
+      for (const auto& row : r.rows) {
+        auto c = cells(row);
+        for (size_t i = 0; i < c.size(); ++i) {
+          if (i) out += ',';
+          out += csvCell(c[i]);
+        }
+        out += "\r\n";
+      }
+      break;
+    }
+    case OutputFormat::Table: {
+      static const size_t shown[] = {0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 17};
+      static const size_t maxWidth[] = {20, 24, 16, 24, 40, 39, 8, 0, 6, 18, 0, 0, 0, 5, 16, 0, 0, 5, 0, 0};
+      std::vector<std::vector<std::string>> table;
+      std::vector<std::string> head;
+      for (size_t i : shown) head.push_back(kColumns[i]);
+      head[6] = "Count";
+      head[7] = "Ports#";
+      head[9] = "TI";
+      head[11] = "Risk";
+      table.push_back(head);
+      for (const auto& row : r.rows) {
+        auto c = cells(row);
+        std::vector<std::string> line;
+        for (size_t i : shown) line.push_back(displayText(c[i], maxWidth[i] ? maxWidth[i] : 40));
+        table.push_back(line);
+      }
+      std::vector<size_t> width(head.size(), 0);
+      for (const auto& line : table)
+        for (size_t i = 0; i < line.size(); ++i) width[i] = std::max(width[i], displayWidth(line[i]));
+      out += "now: " + (r.hasEvents || r.nowSource == "given" ? formatIsoTime(r.now) : std::string("-")) + " (" +
+             r.nowSource + ")\n";
+      for (size_t li = 0; li < table.size(); ++li) {
+        for (size_t i = 0; i < table[li].size(); ++i) {
+          out += table[li][i];
+          if (i + 1 < table[li].size()) out += std::string(width[i] - displayWidth(table[li][i]) + 2, ' ');
+        }
+        out += '\n';
+      }
+      out += std::to_string(r.rows.size()) + (r.rows.size() == 1 ? " row\n" : " rows\n");
+      break;
+    }
+  }
+  return out;
+}
+
+std::string renderFileSummaries(const Results& r) {
+  std::string out;
+  for (const auto& f : r.files) {
+    out += f.path + ": ";
+    if (f.fatal && f.kept == 0) {
+      out += "NOT READ";
+      if (!f.format.empty()) out += " (" + f.format + ")";
+    } else {
+      out += std::string(fileKindName(f.kind)) + ", " + f.format + ", " + std::to_string(f.records) + " records, " +
+             std::to_string(f.kept) + " kept, " + std::to_string(f.skipped) + " skipped";
+    }
+    out += '\n';
+    for (const auto& p : f.problems) {
+      out += "  " + f.path;
+      if (p.line) out += ":" + std::to_string(p.line);
+      if (p.line && p.column) out += ":" + std::to_string(p.column);
+      out += ": " + displayText(p.message, 300) + '\n';
+    }
+    if (f.problemsTotal > f.problems.size())
+      out += "  ... and " + std::to_string(f.problemsTotal - f.problems.size()) + " more problems\n";
+    for (const auto& [reason, n] : f.skipReasons) out += "  skipped " + std::to_string(n) + ": " + reason + '\n';
+    for (const auto& [reason, n] : f.filtered) out += "  filtered " + std::to_string(n) + ": " + displayText(reason, 80) + '\n';
+    if (!f.missingColumns.empty()) {
+      out += "  missing columns:";
+      for (const auto& c : f.missingColumns) out += " " + c;
+      out += '\n';
+    }
+    for (const auto& n : f.notes) out += "  note: " + n + '\n';
+  }
+  for (const auto& n : r.notices) out += "notice: " + n + '\n';
+  return out;
+}
+
+}  // namespace vpshunt

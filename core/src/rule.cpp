@@ -1,0 +1,137 @@
+#include "vpshunt/rule.hpp"
+
+#include <nlohmann/json.hpp>
+
+namespace vpshunt {
+
+Rule::Rule()
+    : browserProcesses{"chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe",
+                       "brave.exe", "safari.exe", "vivaldi.exe", "msedgewebview2.exe"},
+      systemProcesses{"system", "svchost.exe", "lsass.exe", "services.exe", "wininit.exe",
+                      "csrss.exe", "smss.exe", "msmpeng.exe", "mssense.exe", "sensecncproxy.exe",
+                      "senseir.exe", "searchapp.exe", "backgroundtaskhost.exe", "wmiprvse.exe"},
+      actionTypes{"ConnectionSuccess", "NetworkSignatureInspected"},
+      riskScore{{true, 20, std::nullopt, 95},         {true, 12, std::nullopt, 80},
+                {true, std::nullopt, std::nullopt, 65}, {std::nullopt, 30, 1, 60},
+                {std::nullopt, 20, 2, 45},              {std::nullopt, 12, std::nullopt, 30}} {}
+
+namespace {
+
+using nlohmann::json;
+
+[[noreturn]] void bad(const std::string& key, const std::string& what) {
+  throw RuleError("rule: \"" + key + "\" " + what);
+}
+
+std::vector<std::string> stringList(const json& v, const std::string& key) {
+  if (!v.is_array()) bad(key, "must be an array of strings");
+  std::vector<std::string> out;
+  for (const auto& e : v) {
+    if (!e.is_string()) bad(key, "must be an array of strings");
+    out.push_back(e.get<std::string>());
+  }
+  return out;
+}
+
+int64_t integer(const json& v, const std::string& key, int64_t min, int64_t max) {
+  if (!v.is_number_integer() && !v.is_number_unsigned()) bad(key, "must be a whole number");
+  int64_t x = v.get<int64_t>();
+  if (x < min || x > max)
+    bad(key, "must be between " + std::to_string(min) + " and " + std::to_string(max));
+  return x;
+}
+
+}  // namespace
+
+Rule ruleFromJson(const json& j) {
+  if (!j.is_object()) throw RuleError("rule: expected a JSON object");
+  Rule r;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    const std::string& k = it.key();
+    const json& v = it.value();
+    if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
+    else if (k == "systemProcesses") r.systemProcesses = stringList(v, k);
+    else if (k == "actionTypes") r.actionTypes = stringList(v, k);
+    else if (k == "tiExtraMatchFields") {
+      r.tiExtraMatchFields = stringList(v, k);
+      for (const auto& f : r.tiExtraMatchFields)
+        if (f != "NetworkSourceIP" && f != "NetworkDestinationIP" && f != "NetworkCidrBlock")
+          bad(k, "may name NetworkSourceIP, NetworkDestinationIP, NetworkCidrBlock; not \"" + f + "\"");
+    } else if (k == "tiHonourExpiration") {
+      if (!v.is_boolean()) bad(k, "must be true or false");
+      r.tiHonourExpiration = v.get<bool>();
+    }
+    else if (k == "remoteIpType") {
+      if (!v.is_string()) bad(k, "must be a string");
+      r.remoteIpType = v.get<std::string>();
+    } else if (k == "beaconMinConnections") r.beaconMinConnections = integer(v, k, 1, 1'000'000'000);
+    else if (k == "observationWindowMinutes") r.observationWindowMinutes = integer(v, k, 1, 366 * 24 * 60);
+    else if (k == "lookbackMinutes") r.lookbackMinutes = integer(v, k, 1, 100LL * 366 * 24 * 60);
+    else if (k == "tiLookbackMinutes") r.tiLookbackMinutes = integer(v, k, 1, 100LL * 366 * 24 * 60);
+    else if (k == "defaultRiskScore") r.defaultRiskScore = int(integer(v, k, 0, 100));
+    else if (k == "riskScore") {
+      if (!v.is_array()) bad(k, "must be an array of {tiMatch?, minConnections?, maxUniquePorts?, score}");
+      r.riskScore.clear();
+      for (size_t i = 0; i < v.size(); ++i) {
+        const json& row = v[i];
+        std::string where = k + "[" + std::to_string(i) + "]";
+        if (!row.is_object()) bad(where, "must be an object");
+        RiskScoreRow rr;
+        bool haveScore = false;
+        for (auto f = row.begin(); f != row.end(); ++f) {
+          if (f.key() == "tiMatch") {
+            if (!f.value().is_boolean()) bad(where + ".tiMatch", "must be true or false");
+            rr.tiMatch = f.value().get<bool>();
+          } else if (f.key() == "minConnections") {
+            rr.minConnections = integer(f.value(), where + ".minConnections", 0, 1'000'000'000);
+          } else if (f.key() == "maxUniquePorts") {
+            rr.maxUniquePorts = integer(f.value(), where + ".maxUniquePorts", 0, 65536);
+          } else if (f.key() == "score") {
+            rr.score = int(integer(f.value(), where + ".score", 0, 100));
+            haveScore = true;
+          } else {
+            bad(where + "." + f.key(), "is not a known key (tiMatch, minConnections, maxUniquePorts, score)");
+          }
+        }
+        if (!haveScore) bad(where, "needs a \"score\"");
+        r.riskScore.push_back(rr);
+      }
+    } else {
+      bad(k, "is not a known rule key");
+    }
+  }
+  return r;
+}
+
+json ruleToJson(const Rule& r) {
+  json rows = json::array();
+  for (const auto& rr : r.riskScore) {
+    json o = json::object();
+    if (rr.tiMatch) o["tiMatch"] = *rr.tiMatch;
+    if (rr.minConnections) o["minConnections"] = *rr.minConnections;
+    if (rr.maxUniquePorts) o["maxUniquePorts"] = *rr.maxUniquePorts;
+    o["score"] = rr.score;
+    rows.push_back(o);
+  }
+  json j = json::object();
+  j["browserProcesses"] = r.browserProcesses;
+  j["systemProcesses"] = r.systemProcesses;
+  j["actionTypes"] = r.actionTypes;
+  j["remoteIpType"] = r.remoteIpType;
+  j["beaconMinConnections"] = r.beaconMinConnections;
+  j["observationWindowMinutes"] = r.observationWindowMinutes;
+  j["lookbackMinutes"] = r.lookbackMinutes;
+  j["tiLookbackMinutes"] = r.tiLookbackMinutes;
+  j["tiExtraMatchFields"] = r.tiExtraMatchFields;
+  j["tiHonourExpiration"] = r.tiHonourExpiration;
+  j["riskScore"] = rows;
+  j["defaultRiskScore"] = r.defaultRiskScore;
+  return j;
+}
+
+bool ruleChangeNeedsReread(const Rule& a, const Rule& b) {
+  return a.actionTypes != b.actionTypes || a.remoteIpType != b.remoteIpType ||
+         a.observationWindowMinutes != b.observationWindowMinutes;
+}
+
+}  // namespace vpshunt

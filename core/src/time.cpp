@@ -1,0 +1,213 @@
+#include "vpshunt/time.hpp"
+
+#include <cstdio>
+
+namespace vpshunt {
+
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+namespace {
+
+struct Civil {
+  int64_t y;
+  unsigned m, d;
+};
+
+Civil civilFromDays(int64_t z) {
+  z += 719468;
+  const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const unsigned doe = static_cast<unsigned>(z - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const int64_t y = static_cast<int64_t>(yoe) + era * 400;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  const unsigned d = doy - (153 * mp + 2) / 5 + 1;
+  const unsigned m = mp < 10 ? mp + 3 : mp - 9;
+  return {y + (m <= 2), m, d};
+}
+
+inline bool digit(char c) { return c >= '0' && c <= '9'; }
+
+bool leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+unsigned daysInMonth(int64_t y, unsigned m) {
+  static const unsigned k[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  return m == 2 && leap(y) ? 29 : k[m - 1];
+}
+
+}  // namespace
+
+bool parseIsoTime(std::string_view s, Ticks& out, size_t* errorOffset) {
+  size_t i = 0;
+  const size_t n = s.size();
+  auto fail = [&](size_t at) {
+    if (errorOffset) *errorOffset = at;
+    return false;
+  };
+  auto num = [&](size_t count, unsigned& v) {
+    if (i + count > n) return false;
+    v = 0;
+    for (size_t k = 0; k < count; ++k) {
+      char c = s[i + k];
+      if (!digit(c)) {
+        i += k;
+        return false;
+      }
+      v = v * 10 + unsigned(c - '0');
+    }
+    i += count;
+    return true;
+  };
+  unsigned year, month, day, hour, minute, second = 0;
+  if (!num(4, year)) return fail(i);
+  if (i >= n || s[i] != '-') return fail(i);
+  ++i;
+  if (!num(2, month) || month < 1 || month > 12) return fail(i);
+  if (i >= n || s[i] != '-') return fail(i);
+  ++i;
+  if (!num(2, day) || day < 1 || day > daysInMonth(year, month)) return fail(i);
+  if (i >= n || (s[i] != 'T' && s[i] != 't' && s[i] != ' ')) return fail(i);
+  ++i;
+  if (!num(2, hour) || hour > 23) return fail(i);
+  if (i >= n || s[i] != ':') return fail(i);
+  ++i;
+  if (!num(2, minute) || minute > 59) return fail(i);
+  int64_t frac = 0;
+  if (i < n && s[i] == ':') {
+    ++i;
+    if (!num(2, second) || second > 60) return fail(i);  // 60: a leap second, folded below
+    if (i < n && (s[i] == '.' || s[i] == ',')) {
+      ++i;
+      size_t digits = 0;
+      while (i < n && digit(s[i])) {
+        if (digits < 7) frac = frac * 10 + (s[i] - '0');
+        ++digits;
+        ++i;
+      }
+      if (digits == 0) return fail(i);
+      for (size_t k = digits; k < 7; ++k) frac *= 10;
+    }
+  }
+  int64_t offsetMinutes = 0;
+  if (i < n) {
+    char c = s[i];
+    if (c == 'Z' || c == 'z') {
+      ++i;
+    } else if (c == '+' || c == '-') {
+      ++i;
+      unsigned oh, om = 0;
+      if (!num(2, oh) || oh > 23) return fail(i);
+      if (i < n && s[i] == ':') ++i;
+      if (i < n) {
+        if (!num(2, om) || om > 59) return fail(i);
+      }
+      offsetMinutes = int64_t(oh) * 60 + om;
+      if (c == '-') offsetMinutes = -offsetMinutes;
+    } else {
+      return fail(i);
+    }
+  }
+  if (i != n) return fail(i);
+  int64_t days = daysFromCivil(year, month, day);
+  int64_t secs = days * 86400 + int64_t(hour) * 3600 + int64_t(minute) * 60 + second -
+                 offsetMinutes * 60;
+  out = secs * kTicksPerSecond + frac;
+  return true;
+}
+
+bool parseUsLocaleTime(std::string_view s, Ticks& out) {
+  size_t i = 0, n = s.size();
+  auto num = [&](unsigned maxDigits, unsigned& v) {
+    size_t start = i;
+    v = 0;
+    while (i < n && digit(s[i]) && i - start < maxDigits) v = v * 10 + unsigned(s[i++] - '0');
+    return i > start;
+  };
+  unsigned month, day, year, hour = 0, minute = 0, second = 0;
+  if (!num(2, month) || i >= n || s[i++] != '/') return false;
+  if (!num(2, day) || i >= n || s[i++] != '/') return false;
+  if (!num(4, year) || year < 1000) return false;
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
+  int64_t frac = 0;
+  if (i < n) {
+    if (s[i] == ',') ++i;
+    if (i >= n || s[i] != ' ') return false;
+    while (i < n && s[i] == ' ') ++i;
+    if (!num(2, hour) || i >= n || s[i++] != ':') return false;
+    if (!num(2, minute) || minute > 59) return false;
+    if (i < n && s[i] == ':') {
+      ++i;
+      if (!num(2, second) || second > 60) return false;
+      if (i < n && s[i] == '.') {
+        ++i;
+        size_t digits = 0;
+        while (i < n && digit(s[i])) {
+          if (digits < 7) frac = frac * 10 + (s[i] - '0');
+          ++digits;
+          ++i;
+        }
+        if (!digits) return false;
+        for (size_t k = digits; k < 7; ++k) frac *= 10;
+      }
+    }
+    while (i < n && s[i] == ' ') ++i;
+    if (i + 1 < n + 1 && i < n) {
+      if (i + 2 != n) return false;
+      char a = char(s[i] | 0x20), m = char(s[i + 1] | 0x20);
+      if (m != 'm' || (a != 'a' && a != 'p') || hour < 1 || hour > 12) return false;
+      if (hour == 12) hour = 0;
+      if (a == 'p') hour += 12;
+      i = n;
+    } else if (hour > 23) {
+      return false;
+    }
+  }
+  if (i != n) return false;
+  int64_t secs = daysFromCivil(year, month, day) * 86400 + int64_t(hour) * 3600 + int64_t(minute) * 60 + second;
+  out = secs * kTicksPerSecond + frac;
+  return true;
+}
+
+bool parseAnyTime(std::string_view s, Ticks& out) {
+  return parseIsoTime(s, out) || parseUsLocaleTime(s, out);
+}
+
+static void formatCore(Ticks t, char* buf, size_t cap, bool withFraction) {
+  int64_t secs = floorDiv(t, kTicksPerSecond);
+  int64_t frac = t - secs * kTicksPerSecond;
+  int64_t days = floorDiv(secs, 86400);
+  int64_t sod = secs - days * 86400;
+  Civil c = civilFromDays(days);
+  int len = std::snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(c.y), c.m, c.d,
+                          int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
+  if (withFraction && frac != 0) {
+    char f[8];
+    std::snprintf(f, sizeof f, "%07lld", static_cast<long long>(frac));
+    int fl = 7;
+    while (fl > 0 && f[fl - 1] == '0') --fl;
+    buf[len++] = '.';
+    for (int k = 0; k < fl; ++k) buf[len++] = f[k];
+  }
+  buf[len++] = 'Z';
+  buf[len] = 0;
+}
+
+std::string formatIsoTime(Ticks t) {
+  char buf[48];
+  formatCore(t, buf, sizeof buf, true);
+  return buf;
+}
+
+std::string formatIsoSeconds(Ticks t) {
+  char buf[48];
+  formatCore(t, buf, sizeof buf, false);
+  return buf;
+}
+
+}  // namespace vpshunt
