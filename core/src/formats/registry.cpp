@@ -9,6 +9,7 @@ const ReaderFactory& zeekTsvFactory();
 const ReaderFactory& intelStixFactory();
 const ReaderFactory& intelMispFactory();
 const ReaderFactory& intelPlainListFactory();
+const ReaderFactory& sysmonXmlFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -18,6 +19,7 @@ const std::vector<ReaderFactory>& readerFactories() {
       intelStixFactory(),
       intelMispFactory(),
       intelPlainListFactory(),
+      sysmonXmlFactory(),
   };
   return all;
 }
