@@ -10,6 +10,12 @@ const ReaderFactory& intelStixFactory();
 const ReaderFactory& intelMispFactory();
 const ReaderFactory& intelPlainListFactory();
 const ReaderFactory& sysmonXmlFactory();
+const ReaderFactory& intelIocCsvFactory();
+const ReaderFactory& defenderJsonFactory();
+const ReaderFactory& logAnalyticsJsonFactory();
+const ReaderFactory& zeekJsonFactory();
+const ReaderFactory& sysmonJsonFactory();
+const ReaderFactory& suricataEveFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -20,6 +26,12 @@ const std::vector<ReaderFactory>& readerFactories() {
       intelMispFactory(),
       intelPlainListFactory(),
       sysmonXmlFactory(),
+      intelIocCsvFactory(),
+      defenderJsonFactory(),
+      logAnalyticsJsonFactory(),
+      zeekJsonFactory(),
+      sysmonJsonFactory(),
+      suricataEveFactory(),
   };
   return all;
 }
