@@ -11,11 +11,6 @@ const ReaderFactory& intelMispFactory();
 const ReaderFactory& intelPlainListFactory();
 const ReaderFactory& sysmonXmlFactory();
 const ReaderFactory& intelIocCsvFactory();
-const ReaderFactory& defenderJsonFactory();
-const ReaderFactory& logAnalyticsJsonFactory();
-const ReaderFactory& zeekJsonFactory();
-const ReaderFactory& sysmonJsonFactory();
-const ReaderFactory& suricataEveFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -27,11 +22,6 @@ const std::vector<ReaderFactory>& readerFactories() {
       intelPlainListFactory(),
       sysmonXmlFactory(),
       intelIocCsvFactory(),
-      defenderJsonFactory(),
-      logAnalyticsJsonFactory(),
-      zeekJsonFactory(),
-      sysmonJsonFactory(),
-      suricataEveFactory(),
   };
   return all;
 }
