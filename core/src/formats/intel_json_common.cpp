@@ -92,6 +92,16 @@ bool FlatObject::onToken(const Token& t, const JsonPath& path) {
   return false;
 }
 
+void FlatObject::addScalar(std::string_view key, const Token& t) {
+  Member& m = add(key);
+  m.line = t.line;
+  m.column = t.column;
+  m.isString = t.kind == TokenKind::String;
+  m.isNull = t.kind == TokenKind::Null;
+  if (!m.isNull) m.value.assign(t.text.data(), t.text.size());
+  m.count = 1;
+}
+
 bool equalsIgnoreCase(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i) {

@@ -56,6 +56,8 @@ class FlatObject {
   // Feed every token after JsonPath::onToken. Returns true when the token closed the record.
   bool onToken(const json::Token& t, const JsonPath& path);
   void end() { active_ = false; }
+  // Adds one scalar under `key` directly (positional rows, where the key is a column name).
+  void addScalar(std::string_view key, const json::Token& t);
 
   const Member* find(std::string_view key) const;  // exact key
   const Member* findCi(std::string_view key) const;  // ASCII case-insensitive

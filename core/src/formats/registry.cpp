@@ -11,6 +11,7 @@ const ReaderFactory& intelMispFactory();
 const ReaderFactory& intelPlainListFactory();
 const ReaderFactory& sysmonXmlFactory();
 const ReaderFactory& intelIocCsvFactory();
+const ReaderFactory& intelSentinelJsonFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -22,6 +23,7 @@ const std::vector<ReaderFactory>& readerFactories() {
       intelPlainListFactory(),
       sysmonXmlFactory(),
       intelIocCsvFactory(),
+      intelSentinelJsonFactory(),
   };
   return all;
 }
