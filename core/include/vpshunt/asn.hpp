@@ -46,6 +46,7 @@ struct AsnInfo {
 };
 
 // An immutable (after loading) IP -> ASN table. Lookups are O(log n), allocation-free, noexcept.
+// Memory: about the size of asn.bin plus 256 KiB (the IPv4 index); the loaded bytes are copied.
 //
 // Binary file format `asn.bin`, version 1, all integers little-endian:
 //
@@ -105,8 +106,8 @@ class AsnDatabase {
   AsnInfo lookup(const IpAddress& ip) const noexcept;
   AsnInfo lookupV4(uint32_t hostOrder) const noexcept;
 
-  bool empty() const { return v4Start_.empty() && v6Start_.empty(); }
-  size_t v4SegmentCount() const { return v4Start_.size(); }
+  bool empty() const { return v4_.empty() && v6Start_.empty(); }
+  size_t v4SegmentCount() const { return v4_.size(); }
   size_t v6SegmentCount() const { return v6Start_.size(); }
   size_t orgCount() const { return orgs_.size(); }
 
@@ -123,8 +124,17 @@ class AsnDatabase {
   void clear();
   AsnInfo info(uint32_t orgIndex) const noexcept;
 
-  std::vector<uint32_t> v4Start_;
-  std::vector<uint32_t> v4Org_;
+  void buildV4Index();
+
+  struct V4Segment {  // start and org side by side: the last probe and the org share a cache line
+    uint32_t start;
+    uint32_t org;
+  };
+  std::vector<V4Segment> v4_;
+  // v4Index_[p] = the segment holding address p << 16 (p = 0..65535), v4Index_[65536] = last
+  // segment: a lookup binary-searches only v4Index_[x>>16] .. v4Index_[(x>>16)+1] (a few entries)
+  // instead of all segments. Built at load time, not stored in the file. 256 KiB.
+  std::vector<uint32_t> v4Index_;
   std::vector<V6Key> v6Start_;
   std::vector<uint32_t> v6Org_;
   std::vector<Org> orgs_;

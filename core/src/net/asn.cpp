@@ -243,8 +243,8 @@ struct CsvLoader {
 // ---- AsnDatabase ---------------------------------------------------------------------------------
 
 void AsnDatabase::clear() {
-  v4Start_.clear();
-  v4Org_.clear();
+  v4_.clear();
+  v4Index_.clear();
   v6Start_.clear();
   v6Org_.clear();
   orgs_.clear();
@@ -292,15 +292,13 @@ bool AsnDatabase::load(const uint8_t* data, size_t size, std::string& error) {
            std::to_string(org) + ", the table has " + std::to_string(orgCount);
   };
 
-  v4Start_.resize(v4Count);
-  v4Org_.resize(v4Count);
+  v4_.resize(v4Count);
   for (uint64_t i = 0; i < v4Count; ++i) {
-    v4Start_[i] = readU32(v4Starts + 4 * i);
-    v4Org_[i] = readU32(v4Orgs + 4 * i);
-    if (i == 0 ? v4Start_[0] != 0 : v4Start_[i] <= v4Start_[i - 1])
+    v4_[i] = V4Segment{readU32(v4Starts + 4 * i), readU32(v4Orgs + 4 * i)};
+    if (i == 0 ? v4_[0].start != 0 : v4_[i].start <= v4_[i - 1].start)
       return fail(i == 0 ? "asn.bin is corrupt: the first IPv4 segment does not start at 0.0.0.0"
                          : "asn.bin is corrupt: IPv4 segment " + std::to_string(i) + " is out of order");
-    std::string e = checkOrg(v4Org_[i], "IPv4", i);
+    std::string e = checkOrg(v4_[i].org, "IPv4", i);
     if (!e.empty()) return fail(e);
   }
   v6Start_.resize(v6Count);
@@ -325,6 +323,7 @@ bool AsnDatabase::load(const uint8_t* data, size_t size, std::string& error) {
     orgs_[i] = o;
   }
   pool_.assign(reinterpret_cast<const char*>(pool), reinterpret_cast<const char*>(pool) + poolSize);
+  buildV4Index();
   error.clear();
   return true;
 }
@@ -370,33 +369,30 @@ bool AsnDatabase::loadCsv(const std::vector<std::string_view>& texts, std::strin
     }
     return renumber[tmp];
   };
-  v4Start_.reserve(v4.size());
-  v4Org_.reserve(v4.size());
-  for (auto& [start, org] : v4) {
-    v4Start_.push_back(uint32_t(start));
-    v4Org_.push_back(useOrg(org));
-  }
+  v4_.reserve(v4.size());
+  for (auto& [start, org] : v4) v4_.push_back(V4Segment{uint32_t(start), useOrg(org)});
   v6Start_.reserve(v6.size());
   v6Org_.reserve(v6.size());
   for (auto& [start, org] : v6) {
     v6Start_.push_back(V6Key{uint64_t(start >> 64), uint64_t(start)});
     v6Org_.push_back(useOrg(org));
   }
+  buildV4Index();
   error.clear();
   return true;
 }
 
 std::vector<uint8_t> AsnDatabase::serialize() const {
   std::vector<uint8_t> out;
-  out.reserve(kHeaderSize + 8 * v4Start_.size() + 20 * v6Start_.size() + 12 * orgs_.size() + pool_.size());
+  out.reserve(kHeaderSize + 8 * v4_.size() + 20 * v6Start_.size() + 12 * orgs_.size() + pool_.size());
   for (char c : kMagic) out.push_back(uint8_t(c));
   writeU32(out, kFormatVersion);
-  writeU32(out, uint32_t(v4Start_.size()));
+  writeU32(out, uint32_t(v4_.size()));
   writeU32(out, uint32_t(v6Start_.size()));
   writeU32(out, uint32_t(orgs_.size()));
   writeU32(out, uint32_t(pool_.size()));
-  for (uint32_t s : v4Start_) writeU32(out, s);
-  for (uint32_t o : v4Org_) writeU32(out, o);
+  for (const V4Segment& s : v4_) writeU32(out, s.start);
+  for (const V4Segment& s : v4_) writeU32(out, s.org);
   for (const V6Key& k : v6Start_) {
     writeBe64(out, k.hi);
     writeBe64(out, k.lo);
@@ -417,17 +413,32 @@ AsnInfo AsnDatabase::info(uint32_t orgIndex) const noexcept {
   return AsnInfo{o.asn, std::string_view(pool_.data() + o.nameOffset, o.nameLength)};
 }
 
+void AsnDatabase::buildV4Index() {
+  v4Index_.clear();
+  if (v4_.empty()) return;
+  v4Index_.resize(65537);
+  size_t seg = 0;
+  for (uint32_t p = 0; p < 65536; ++p) {
+    uint32_t address = p << 16;
+    while (seg + 1 < v4_.size() && v4_[seg + 1].start <= address) ++seg;
+    v4Index_[p] = uint32_t(seg);
+  }
+  v4Index_[65536] = uint32_t(v4_.size() - 1);
+}
+
 AsnInfo AsnDatabase::lookupV4(uint32_t x) const noexcept {
-  size_t n = v4Start_.size();
-  if (n == 0) return {};
-  // Branch-free upper_bound - 1: the last start <= x (start[0] == 0, so one always exists).
-  const uint32_t* base = v4Start_.data();
+  if (v4_.empty()) return {};
+  // The answer (the last segment starting at or below x) lies between the segments that hold
+  // the first address of x's /16 and of the next /16. Branch-free binary search in between.
+  uint32_t p = x >> 16;
+  const V4Segment* base = v4_.data() + v4Index_[p];
+  size_t n = size_t(v4Index_[p + 1] - v4Index_[p]) + 1;
   while (n > 1) {
     size_t half = n / 2;
-    base = base[half] <= x ? base + half : base;
+    base = base[half].start <= x ? base + half : base;
     n -= half;
   }
-  return info(v4Org_[size_t(base - v4Start_.data())]);
+  return info(base->org);
 }
 
 AsnInfo AsnDatabase::lookup(const IpAddress& ip) const noexcept {
