@@ -5,7 +5,8 @@
 //
 // Files are read in 8 MiB chunks into one reused buffer (never whole); `.gz` files are un-gzipped
 // by node:zlib on the way. stdout: the results (renderResults); stderr: the per-file summaries
-// (renderFileSummaries) unless --quiet. Exit status: 0 done, 1 usage error, 2 nothing usable read.
+// (renderFileSummaries) unless --quiet. Exit status: 0 something usable was read, 1 usage error,
+// 2 nothing usable was read (as the native CLI). `.gz` is recognised by its magic bytes, as there.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
@@ -13,125 +14,224 @@ import createVpshunt from './web/vpshunt.js';
 import { Engine, EngineError } from './web/engine.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
-const USAGE = `usage: vpshunt [--events FILE]... [--intel FILE]... [FILE...] [--now ISO] [--config rule.json]
-               [--print-config] [--format table|csv|json|jsonl] [--output FILE] [--quiet]
-`;
+// The native CLI's help text (cli/main.cpp), word for word.
+const USAGE =
+  'usage: vpshunt [--events FILE]... [--intel FILE]... [FILE]... [options]\n' +
+  '\n' +
+  'Finds processes beaconing to public IPs (MITRE ATT&CK T1583.003) in network-event exports,\n' +
+  'enriched with threat intel: the seed KQL rule, run locally.\n' +
+  '\n' +
+  '  --events FILE      a network-events export (DeviceNetworkEvents CSV, ...)\n' +
+  '  --intel FILE       a threat-intel export (ThreatIntelligenceIndicator CSV, ...)\n' +
+  '  FILE               either; the kind is detected from the content\n' +
+  '  --format-of FILE=NAME  force a reader for FILE (see --list-formats)\n' +
+  '  --now ISO8601      reference time (default: the latest event time)\n' +
+  '  --config FILE      the rule as JSON (see --print-config)\n' +
+  '  --print-config     print the rule in effect as JSON and exit\n' +
+  '  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n' +
+  '  --output FILE      write results to FILE instead of standard output\n' +
+  '  --list-formats     list the readers and exit\n' +
+  '  --quiet            no per-file summaries on standard error\n' +
+  '  --help             this text\n' +
+  '\n' +
+  'Exit status: 0 when something usable was read, 2 when nothing was, 1 on a usage error.\n' +
+  'Files ending in .gz are decompressed.\n';
+
+// strerror() texts for the errors a file open can give, so messages match the native CLI's.
+const STRERROR = {
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
+  ENOTDIR: 'Not a directory', EMFILE: 'Too many open files', ELOOP: 'Too many levels of symbolic links',
+  ENAMETOOLONG: 'File name too long', EPERM: 'Operation not permitted', EIO: 'Input/output error',
+};
+const strerror = (e) => STRERROR[e.code] || e.message;
 
 class UsageError extends Error {}
 
+// Mirrors cli/main.cpp's argument loop, including `--opt=value` and --format-of FILE=NAME.
 function parseArgs(argv) {
-  const opts = { files: [], now: '', config: '', printConfig: false, format: 'table', output: '', quiet: false, help: false };
-  for (let i = 0; i < argv.length; ++i) {
+  const opts = {
+    inputs: [], overrides: [], now: '', config: '', format: '', output: '',
+    printConfig: false, quiet: false, listFormats: false, help: false,
+  };
+  for (let i = 0; i < argv.length && !opts.help; ++i) {
     const arg = argv[i];
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(0, eq) : arg;
     const value = () => {
-      if (i + 1 >= argv.length) throw new UsageError(`${arg} needs a value`);
+      if (arg.startsWith('--') && eq >= 0) return arg.slice(eq + 1);
+      if (i + 1 >= argv.length) return null;
       return argv[++i];
     };
-    switch (arg) {
-      case '--events': opts.files.push({ path: value(), kind: 'events' }); break;
-      case '--intel': opts.files.push({ path: value(), kind: 'intel' }); break;
-      case '--now': opts.now = value(); break;
-      case '--config': opts.config = value(); break;
-      case '--print-config': opts.printConfig = true; break;
-      case '--format': opts.format = value(); break;
-      case '--output': case '-o': opts.output = value(); break;
-      case '--quiet': case '-q': opts.quiet = true; break;
-      case '--help': case '-h': opts.help = true; break;
-      default:
-        if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg}`);
-        opts.files.push({ path: arg, kind: 'auto' });
+    let v;
+    if (name === '--events' || name === '--intel') {
+      if ((v = value()) === null) throw new UsageError(`${name} needs a file`);
+      opts.inputs.push({ path: v, kind: name === '--events' ? 'events' : 'intel', format: '' });
+    } else if (name === '--now') {
+      if ((v = value()) === null) throw new UsageError('--now needs an ISO 8601 time');
+      opts.now = v;
+    } else if (name === '--config') {
+      if ((v = value()) === null) throw new UsageError('--config needs a file');
+      opts.config = v;
+    } else if (name === '--format') {
+      if ((v = value()) === null) throw new UsageError('--format needs table, csv, json or jsonl');
+      opts.format = v;
+    } else if (name === '--output' || name === '-o') {
+      if ((v = value()) === null) throw new UsageError('--output needs a file');
+      opts.output = v;
+    } else if (name === '--format-of') {
+      if ((v = value()) === null || !v.includes('=')) throw new UsageError('--format-of needs FILE=FORMAT');
+      opts.overrides.push([v.slice(0, v.lastIndexOf('=')), v.slice(v.lastIndexOf('=') + 1)]);
+    } else if (arg === '--print-config') {
+      opts.printConfig = true;
+    } else if (arg === '--quiet' || arg === '-q') {
+      opts.quiet = true;
+    } else if (arg === '--list-formats') {
+      opts.listFormats = true;
+    } else if (arg === '--help' || arg === '-h') {
+      opts.help = true;
+    } else if (arg.startsWith('-') && arg !== '-') {
+      throw new UsageError(`unknown option ${arg}`);
+    } else {
+      opts.inputs.push({ path: arg, kind: 'auto', format: '' });
     }
   }
-  if (!['table', 'csv', 'json', 'jsonl'].includes(opts.format))
-    throw new UsageError(`unknown --format ${opts.format}: expected table, csv, json or jsonl`);
+  for (const [file, format] of opts.overrides)
+    for (const input of opts.inputs) if (input.path === file) input.format = format;
   return opts;
 }
 
-function feedPlain(engine, path) {
-  const fd = fs.openSync(path, 'r');
+function isGzip(fd) {
+  const magic = Buffer.alloc(2);
+  const n = fs.readSync(fd, magic, 0, 2, 0);
+  return n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+}
+
+function feedPlain(engine, fd) {
   const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  let position = 0;
+  for (;;) {
+    const n = fs.readSync(fd, buffer, 0, CHUNK_BYTES, position);
+    if (n === 0) break;
+    position += n;
+    engine.feed(n === CHUNK_BYTES ? buffer : buffer.subarray(0, n));
+  }
+}
+
+async function feedGzip(engine, fd, path) {
+  const gunzip = zlib.createGunzip({ chunkSize: 1024 * 1024 });
+  fs.createReadStream(null, { fd, autoClose: false, start: 0, highWaterMark: CHUNK_BYTES }).pipe(gunzip);
   try {
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, CHUNK_BYTES, null);
-      if (n === 0) break;
-      engine.feed(n === CHUNK_BYTES ? buffer : buffer.subarray(0, n));
-    }
+    for await (const chunk of gunzip) engine.feed(chunk);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    // zlib's own message, as the native CLI prints it; a cut-off stream ends quietly there too.
+    if (e.code !== 'Z_BUF_ERROR')
+      process.stderr.write(`${path}: gzip data is corrupt or truncated (${e.message}); the records before the damage were read\n`);
+  }
+}
+
+async function feedFile(engine, { path, kind, format }) {
+  engine.beginFile(path, kind, format);
+  let fd;
+  try {
+    fd = fs.openSync(path, 'r');
+  } catch (e) {
+    engine.endFile();
+    process.stderr.write(`${path}: cannot open: ${strerror(e)}\n`);
+    return;
+  }
+  try {
+    if (isGzip(fd)) await feedGzip(engine, fd, path);
+    else feedPlain(engine, fd);
+  } catch (e) {
+    if (e instanceof EngineError) throw e;
+    process.stderr.write(`${path}: ${strerror(e)}\n`);  // a read error (EISDIR, EIO): what was read counts
   } finally {
     fs.closeSync(fd);
   }
-}
-
-async function feedGzip(engine, path) {
-  const gunzip = fs.createReadStream(path, { highWaterMark: CHUNK_BYTES })
-    .pipe(zlib.createGunzip({ chunkSize: 1024 * 1024 }));
-  for await (const chunk of gunzip) engine.feed(chunk);
-}
-
-async function main(argv) {
-  const opts = parseArgs(argv);
-  if (opts.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
-  let ruleText = '';
-  if (opts.config) {
-    try {
-      ruleText = fs.readFileSync(opts.config, 'utf8');
-    } catch (e) {
-      throw new UsageError(`cannot read --config ${opts.config}: ${e.message}`);
-    }
-  }
-  const wasmBinary = fs.readFileSync(new URL('./web/vpshunt.wasm', import.meta.url));
-  const Module = await createVpshunt({ wasmBinary });
-  let engine;
-  try {
-    engine = new Engine(Module, ruleText);
-  } catch (e) {
-    if (e instanceof EngineError) throw new UsageError(`${opts.config}: ${e.message}`);
-    throw e;
-  }
-  if (opts.printConfig) {
-    process.stdout.write(engine.ruleJson() + '\n');
-    return 0;
-  }
-  if (opts.files.length === 0) throw new UsageError('no input files');
-
-  for (const { path, kind } of opts.files) {
-    engine.beginFile(path, kind, '');
-    try {
-      if (/\.gz$/i.test(path)) await feedGzip(engine, path);
-      else feedPlain(engine, path);
-    } catch (e) {
-      engine.endFile();
-      if (e instanceof EngineError) throw e;
-      process.stderr.write(`vpshunt: ${path}: ${e.message}\n`);
-      continue;
-    }
-    engine.endFile();
-  }
-
-  const results = engine.finish(opts.now);
-  const text = engine.render(opts.format, opts.now);
-  if (opts.output) fs.writeFileSync(opts.output, text);
-  else await writeAll(process.stdout, text);
-  if (!opts.quiet) process.stderr.write(engine.summaries(opts.now));
-  const usable = results.files.some((f) => !f.fatal && f.kind !== 'intel');
-  return usable ? 0 : 2;
+  engine.endFile();
 }
 
 function writeAll(stream, text) {
   return new Promise((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
+async function main(argv) {
+  const opts = parseArgs(argv);
+  if (opts.help) {
+    await writeAll(process.stdout, USAGE);
+    return 0;
+  }
+  const wasmBinary = fs.readFileSync(new URL('./web/vpshunt.wasm', import.meta.url));
+  const Module = await createVpshunt({ wasmBinary });
+  if (opts.listFormats) {
+    await writeAll(process.stdout, Engine.formats(Module).map((f) => `${f.name}\t${f.description}\n`).join(''));
+    return 0;
+  }
+
+  let ruleText = '';  // or the file's bytes, handed to the core unchanged
+  if (opts.config) {
+    try {
+      ruleText = fs.readFileSync(opts.config);
+    } catch (e) {
+      throw new UsageError(`cannot open ${opts.config}: ${strerror(e)}`);
+    }
+  }
+  let engine;
+  try {
+    engine = new Engine(Module, ruleText);
+  } catch (e) {
+    if (!(e instanceof EngineError)) throw e;
+    if (e.code === 'json') throw new UsageError(`${opts.config}: not valid JSON: ${e.message}`);
+    throw new UsageError(`${opts.config}: ${e.message}`);
+  }
+  if (opts.printConfig) {
+    await writeAll(process.stdout, engine.ruleJson() + '\n');
+    return 0;
+  }
+  if (opts.now) {
+    try {
+      engine.finish(opts.now);  // nothing read yet: only checks the time
+    } catch (e) {
+      throw new UsageError(`--now: expected an ISO 8601 time, found "${opts.now}"`);
+    }
+  }
+  let format = process.stdout.isTTY && !opts.output ? 'table' : 'jsonl';
+  if (opts.format) {
+    if (!['table', 'csv', 'json', 'jsonl'].includes(opts.format))
+      throw new UsageError(`--format: expected table, csv, json or jsonl, found "${opts.format}"`);
+    format = opts.format;
+  }
+  if (opts.inputs.length === 0) throw new UsageError('no input files (give --events FILE and/or --intel FILE)');
+
+  for (const input of opts.inputs) await feedFile(engine, input);
+
+  const results = engine.finish(opts.now);
+  const text = engine.render(format, opts.now);
+  if (opts.output) {
+    try {
+      fs.writeFileSync(opts.output, text);
+    } catch {
+      process.stderr.write(`vpshunt: cannot write ${opts.output}\n`);
+      return 1;
+    }
+  } else {
+    await writeAll(process.stdout, text);
+  }
+  if (!opts.quiet) process.stderr.write(engine.summaries(opts.now));
+  const usable = results.files.some((f) => !f.fatal && (f.kept > 0 || f.records > 0));
+  return usable ? 0 : 2;
+}
+
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
     if (e instanceof UsageError) {
-      process.stderr.write(`vpshunt: ${e.message}\n${USAGE}`);
+      process.stderr.write(`vpshunt: ${e.message}\n(try --help)\n`);
       process.exitCode = 1;
     } else {
       process.stderr.write(`vpshunt: ${e && e.message ? e.message : e}\n`);
-      process.exitCode = e instanceof EngineError ? 1 : 3;
+      process.exitCode = 3;
     }
   },
 );

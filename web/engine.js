@@ -4,7 +4,7 @@
 //
 //   Engine      a wasm Session with the error convention turned into exceptions (EngineError).
 //   readFile    feeds one File/Blob to an Engine in slices (never the whole file in memory);
-//               `.gz` files are un-gzipped by DecompressionStream on the way.
+//               gzip files (by magic bytes, like the CLI) are un-gzipped by DecompressionStream.
 //   createDispatcher  the worker protocol (see below), independent of how messages travel.
 //
 // Worker protocol (DESIGN.md): requests {id, type, ...} -> replies {id, ok: true, result} or
@@ -55,7 +55,8 @@ function check(v) {
 }
 function ruleText(rule) {
   if (rule === undefined || rule === null) return '';
-  return typeof rule === 'string' ? rule : JSON.stringify(rule);
+  if (typeof rule === 'string' || rule instanceof Uint8Array) return rule;  // bytes pass unchanged
+  return JSON.stringify(rule);
 }
 
 export class Engine {
@@ -89,8 +90,11 @@ export class Engine {
   delete() { this.session.delete(); }
 }
 
-export function isGzipName(name) {
-  return /\.gz$/i.test(name || '');
+// gzip is recognised by its magic bytes (1f 8b), as the native CLI does, not by the name.
+export async function isGzip(file) {
+  if (file.size < 2) return false;
+  const magic = new Uint8Array(await file.slice(0, 2).arrayBuffer());
+  return magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
 // Reads one File/Blob into `engine` as one file of the analysis. `onBytes(bytesDone)` is called
@@ -102,7 +106,7 @@ export async function readFile(engine, file, { name, kind = 'auto', format = '',
   engine.beginFile(fileName, kind, format);
   let fed = 0;
   try {
-    if (isGzipName(fileName)) {
+    if (await isGzip(file)) {
       let consumed = 0;
       const counter = new TransformStream({
         transform(chunk, controller) { consumed += chunk.byteLength; controller.enqueue(chunk); },
