@@ -12,6 +12,11 @@ const ReaderFactory& intelPlainListFactory();
 const ReaderFactory& sysmonXmlFactory();
 const ReaderFactory& intelIocCsvFactory();
 const ReaderFactory& intelSentinelJsonFactory();
+const ReaderFactory& defenderJsonFactory();
+const ReaderFactory& logAnalyticsJsonFactory();
+const ReaderFactory& zeekJsonFactory();
+const ReaderFactory& sysmonJsonFactory();
+const ReaderFactory& suricataEveFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -24,6 +29,11 @@ const std::vector<ReaderFactory>& readerFactories() {
       sysmonXmlFactory(),
       intelIocCsvFactory(),
       intelSentinelJsonFactory(),
+      defenderJsonFactory(),
+      logAnalyticsJsonFactory(),
+      zeekJsonFactory(),
+      sysmonJsonFactory(),
+      suricataEveFactory(),
   };
   return all;
 }

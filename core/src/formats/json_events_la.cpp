@@ -1,0 +1,243 @@
+// Tables with positional rows: the Log Analytics query API and Kusto (ADX) v2 frames.
+//
+//   Log Analytics:  {"tables": [{"name": "PrimaryResult", "columns": [{"name", "type"}], "rows": [[...], ...]}]}
+//   Kusto v2:       [{"FrameType": "DataSetHeader"}, {"FrameType": "DataTable", "TableKind": "PrimaryResult",
+//                     "TableName", "Columns": [{"ColumnName", "ColumnType"}], "Rows": [[...]]}, ...]
+//
+// Each row's cells are mapped through its table's column names (eventFieldByName; TimeGenerated stands
+// in for Timestamp when the table has none). A table without a RemoteIP column is not a table of
+// network events: its rows are counted with other() and a note names it. Cells holding objects or
+// arrays (dynamic columns) are passed over. The columns must come before the rows, as both APIs
+// write them.
+#include <array>
+
+#include "formats/json_events_common.hpp"
+#include "formats/registry.hpp"
+
+namespace vpshunt {
+namespace {
+
+constexpr int kTimeGenerated = static_cast<int>(kEventFieldCount);
+constexpr int kNoField = -1;
+
+class TablesJsonReader final : public Reader, json::Handler {
+ public:
+  explicit TablesJsonReader(RecordSink& sink) : sink_(sink), stream_(*this) {
+    cellBuf_.reserve(1024);
+  }
+  void feed(const char* data, size_t size) override { stream_.feed(data, size); }
+  void finish() override {
+    stream_.finish();
+    if (!stream_.failed() && !sawRows_ && !sawColumns_)
+      sink_.fatal(1, 1, "no \"tables\" with \"columns\" and \"rows\" found (is this a Log Analytics query API response?)");
+  }
+
+ private:
+  enum class Role : uint8_t { Other, Columns, Column, Rows, Row };
+  struct Frame {
+    Role role;
+    bool array;
+  };
+  struct Cell {
+    uint32_t off = 0, len = 0;
+    uint64_t line = 0, col = 0;
+    bool present = false;
+  };
+
+  static bool isKey(std::string_view k, std::string_view a, std::string_view b) { return k == a || k == b; }
+
+  void onToken(const json::Token& t) override {
+    using K = json::TokenKind;
+    if (skipping_) {
+      if (t.isEnd() && t.depth == skipDepth_) {
+        skipping_ = false;
+        ++cell_;  // a dynamic cell (object or array) counts as one column
+      }
+      return;
+    }
+    Role parent = frames_.empty() ? Role::Other : frames_.back().role;
+    bool inObject = !frames_.empty() && !frames_.back().array;
+    switch (t.kind) {
+      case K::Key:
+        key_.assign(t.text.data(), t.text.size());
+        return;
+      case K::BeginArray: {
+        Role r = Role::Other;
+        if (parent == Role::Rows) {
+          r = Role::Row;
+          startRow(t);
+        } else if (parent == Role::Row) {
+          skipping_ = true;
+          skipDepth_ = t.depth;
+          return;
+        } else if (inObject && isKey(key_, "columns", "Columns")) {
+          r = Role::Columns;
+          columns_.clear();
+          sawColumns_ = true;
+        } else if (inObject && isKey(key_, "rows", "Rows")) {
+          r = Role::Rows;
+          if (!tableReady_) prepareTable(t);
+        }
+        frames_.push_back({r, true});
+        return;
+      }
+      case K::BeginObject:
+        if (parent == Role::Row) {
+          skipping_ = true;
+          skipDepth_ = t.depth;
+          return;
+        }
+        if (parent != Role::Columns && (frames_.empty() || frames_.back().array)) {
+          // A new table (an element of "tables", or a Kusto frame) begins here.
+          tableReady_ = false;
+          tableName_.clear();
+          tableKind_.clear();
+        }
+        frames_.push_back({parent == Role::Columns ? Role::Column : Role::Other, false});
+        return;
+      case K::EndArray: {
+        Role r = frames_.back().role;
+        frames_.pop_back();
+        if (r == Role::Row) endRow();
+        if (r == Role::Columns) prepareTable(t);
+        return;
+      }
+      case K::EndObject:
+        frames_.pop_back();
+        return;
+      default:
+        break;
+    }
+    // Scalars.
+    if (parent == Role::Row) {
+      if (cell_ < colField_.size() && colField_[cell_] != kNoField) {
+        Cell& c = cells_[colField_[cell_]];
+        c.present = true;
+        c.off = static_cast<uint32_t>(cellBuf_.size());
+        c.len = t.kind == K::Null ? 0 : static_cast<uint32_t>(t.text.size());
+        if (t.kind != K::Null) cellBuf_.append(t.text.data(), t.text.size());
+        c.line = t.line;
+        c.col = t.column;
+      }
+      ++cell_;
+    } else if (parent == Role::Column) {
+      if (isKey(key_, "name", "ColumnName")) columns_.emplace_back(t.text);
+    } else if (inObject) {
+      if (isKey(key_, "name", "TableName")) tableName_.assign(t.text.data(), t.text.size());
+      if (key_ == "TableKind") tableKind_.assign(t.text.data(), t.text.size());
+    }
+  }
+
+  void prepareTable(const json::Token& t) {
+    tableReady_ = true;
+    colField_.assign(columns_.size(), kNoField);
+    hasRemoteIp_ = false;
+    bool hasTimestamp = false;
+    int timeGenerated = -1;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      EventField f;
+      if (eventFieldByName(columns_[i], f)) {
+        // A union's duplicate (`RemoteIP_string` after `RemoteIP`) keeps the first.
+        bool dup = false;
+        for (size_t j = 0; j < i; ++j) dup |= colField_[j] == static_cast<int>(f);
+        if (!dup) colField_[i] = static_cast<int>(f);
+        hasRemoteIp_ |= f == EventField::RemoteIP;
+        hasTimestamp |= f == EventField::Timestamp;
+      } else if (jsonev::iequals(columns_[i], "TimeGenerated") || jsonev::iequals(columns_[i], "TimeGenerated [UTC]")) {
+        timeGenerated = static_cast<int>(i);
+      }
+    }
+    if (!hasTimestamp && timeGenerated >= 0) colField_[timeGenerated] = static_cast<int>(EventField::Timestamp);
+    std::string name = tableName_.empty() ? "(unnamed)" : tableName_;
+    if (!kindIsData()) {
+      otherReason_ = "Kusto " + tableKind_ + " table";
+    } else if (!hasRemoteIp_) {
+      otherReason_ = "table " + name + " has no RemoteIP column";
+      if (columns_.empty())
+        sink_.note("table " + name + " has rows but no columns before them (line " + std::to_string(t.line) +
+                   "): its rows are not read");
+      else
+        sink_.note("table " + name + " (" + std::to_string(columns_.size()) +
+                   " columns) has no RemoteIP column: its rows are not network events");
+    }
+  }
+
+  bool kindIsData() const { return tableKind_.empty() || tableKind_ == "PrimaryResult"; }
+
+  void startRow(const json::Token& t) {
+    sawRows_ = true;
+    cell_ = 0;
+    cellBuf_.clear();
+    for (auto& c : cells_) c.present = false;
+    rowLine_ = t.line;
+    rowCol_ = t.column;
+  }
+
+  void endRow() {
+    if (!kindIsData() || !hasRemoteIp_) {
+      sink_.other(otherReason_);
+      return;
+    }
+    if (cell_ != columns_.size()) {
+      sink_.skip("row length differs from the columns", rowLine_, rowCol_,
+                 "expected " + std::to_string(columns_.size()) + " cells as in \"columns\", found " +
+                     std::to_string(cell_));
+      return;
+    }
+    RawEvent e;
+    e.line = rowLine_;
+    for (size_t f = 0; f < kEventFieldCount; ++f) {
+      const Cell& c = cells_[f];
+      if (!c.present) continue;
+      e.set(static_cast<EventField>(f), std::string_view(cellBuf_.data() + c.off, c.len),
+            c.line == rowLine_ ? static_cast<uint32_t>(c.col) : 0);
+    }
+    emitter_.emit(sink_, e);
+  }
+
+  void onError(const json::Error& e) override {
+    if (!sawRows_)
+      sink_.fatal(e.line, e.column, e.message);
+    else
+      sink_.skip("malformed JSON", e.line, e.column, e.message + " (the rest of the file was not read)");
+  }
+
+  RecordSink& sink_;
+  json::Stream stream_;
+  std::vector<Frame> frames_;
+  std::string key_, tableName_, tableKind_, otherReason_;
+  std::vector<std::string> columns_;
+  std::vector<int> colField_;
+  std::array<Cell, kEventFieldCount> cells_{};
+  std::string cellBuf_;
+  size_t cell_ = 0;
+  uint64_t rowLine_ = 0, rowCol_ = 0;
+  bool hasRemoteIp_ = false, tableReady_ = false, sawRows_ = false, sawColumns_ = false;
+  bool skipping_ = false;
+  uint32_t skipDepth_ = 0;
+  jsonev::DefenderRowEmitter emitter_;
+};
+
+int sniffTablesJson(std::string_view head, std::string_view path) {
+  (void)path;
+  char c = jsonev::firstByte(head);
+  if (c != '{' && c != '[') return 0;
+  using jsonev::contains;
+  if (contains(head, "\"tables\"") && contains(head, "\"columns\"")) return 95;
+  if (contains(head, "\"FrameType\"") && contains(head, "\"DataSetHeader\"")) return 90;
+  return 0;
+}
+
+std::unique_ptr<Reader> createTablesJson(RecordSink& sink) { return std::make_unique<TablesJsonReader>(sink); }
+
+}  // namespace
+
+const ReaderFactory& logAnalyticsJsonFactory() {
+  static const ReaderFactory f{
+      "log-analytics-json",
+      "Log Analytics query API JSON ({\"tables\": [{\"columns\", \"rows\"}]}) and Kusto v2 frames, rows by column name",
+      FileKind::Events, sniffTablesJson, createTablesJson};
+  return f;
+}
+
+}  // namespace vpshunt

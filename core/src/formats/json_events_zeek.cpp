@@ -1,0 +1,178 @@
+// Zeek conn.log written as JSON: Zeek's own JSON writer (`"id.orig_h"` dotted keys, `"_path":"conn"`,
+// booleans for local_orig/local_resp), json-streaming-logs (`"@stream":"conn"`, `"@system"`, and
+// underscored `"id_orig_h"`), or nested `"id": {"orig_h": ...}` objects; one record per line or an array.
+//
+// The mapping is the same as the TSV reader's (zeek_tsv.cpp), so both spellings of one log agree:
+//  * Timestamp: `ts`, epoch seconds (a number; converted here, RawEvent::hasTime) or an ISO string
+//    (Zeek's JSON::TS_ISO8601 option; parsed by the engine).
+//  * Direction from local_orig / local_resp:
+//      local_orig true                          -> the originator is local; remote = responder
+//      local_orig false and local_resp not false -> inbound; remote = originator
+//      otherwise (absent, or both false)         -> remote = responder, unless the responder is a
+//        non-public address and the originator a public one (then the connection came in)
+//  * DeviceName and LocalIP = the local-side address (Zeek has no device names); RemoteIP/RemotePort =
+//    the far end. RemoteIPType is not set: the engine classifies the address itself.
+//  * ActionType from conn_state: SF S1 S2 S3 RSTO RSTR -> ConnectionSuccess; OTH SHR RSTRH ->
+//    ConnectionSuccess when the responder sent packets (resp_pkts, else resp_bytes > 0), else
+//    ConnectionFailed; S0 REJ SH RSTOS0 -> ConnectionFailed; absent or other -> ConnectionUnknown.
+//  * SentBytes/ReceivedBytes = orig_bytes/resp_bytes seen from the local side.
+//  * No process, account or command line: missingColumn() for each, once.
+//  * Records of other Zeek logs (`_path`/`@stream` not "conn") are counted with other().
+#include "formats/json_events_common.hpp"
+#include "formats/registry.hpp"
+
+namespace vpshunt {
+namespace {
+
+enum Slot : int { kTs, kOrigH, kOrigP, kRespH, kRespP, kConnState, kLocalOrig, kLocalResp, kOrigBytes, kRespBytes,
+                  kRespPkts, kPath, kStream, kSlotCount };
+
+class ZeekJsonReader final : public jsonev::RecordReader {
+ public:
+  explicit ZeekJsonReader(RecordSink& sink) : RecordReader(sink, kSlotCount) {}
+
+ private:
+  int slotFor(std::string_view p) override {
+    // `id_orig_h` (json-streaming-logs) is `id.orig_h`.
+    if (p.size() > 3 && p.substr(0, 3) == "id_") {
+      if (p == "id_orig_h") return kOrigH;
+      if (p == "id_orig_p") return kOrigP;
+      if (p == "id_resp_h") return kRespH;
+      if (p == "id_resp_p") return kRespP;
+      return -1;
+    }
+    static constexpr std::pair<std::string_view, Slot> names[] = {
+        {"ts", kTs},
+        {"id.orig_h", kOrigH},
+        {"id.orig_p", kOrigP},
+        {"id.resp_h", kRespH},
+        {"id.resp_p", kRespP},
+        {"conn_state", kConnState},
+        {"local_orig", kLocalOrig},
+        {"local_resp", kLocalResp},
+        {"orig_bytes", kOrigBytes},
+        {"resp_bytes", kRespBytes},
+        {"resp_pkts", kRespPkts},
+        {"_path", kPath},
+        {"@stream", kStream},
+    };
+    for (const auto& n : names)
+      if (p == n.first) return n.second;
+    return -1;
+  }
+
+  void onRecord() override {
+    std::string_view log = hasValue(kPath) ? text(kPath) : hasValue(kStream) ? text(kStream) : std::string_view();
+    if (!log.empty() && log != "conn") {
+      sink_.other("Zeek " + std::string(log) + " record (not conn)");
+      return;
+    }
+    if (!hasValue(kOrigH) || !hasValue(kRespH)) {
+      if (!has(kOrigH) && !has(kRespH) && !has(kTs)) {
+        sink_.other("not a Zeek conn record");
+      } else {
+        int at = hasValue(kOrigH) ? kRespH : kOrigH;
+        sink_.skip("missing connection address", valueLine(at), column(at),
+                   std::string("the record has no ") + (at == kOrigH ? "id.orig_h" : "id.resp_h"));
+      }
+      return;
+    }
+    RawEvent e;
+    e.line = recordLine();
+    if (!has(kTs) || isNull(kTs)) {
+      sink_.skip("missing ts", recordLine(), recordColumn(), "the record has no ts");
+      return;
+    }
+    if (kind(kTs) == json::TokenKind::Number) {
+      Ticks t;
+      if (!jsonev::parseEpochTicks(text(kTs), t)) {
+        sink_.skip("unparseable ts", valueLine(kTs), column(kTs),
+                   "expected epoch seconds such as 1596790164.509987 in ts, found " + std::string(text(kTs)));
+        return;
+      }
+      if (t < 100'000'000LL * kTicksPerSecond && !relativeNoted_) {
+        relativeNoted_ = true;
+        sink_.note("ts values are relative (seconds from the start of the capture, e.g. " + std::string(text(kTs)) +
+                   "): a JSON log has no #open time, so times are placed on 1970-01-01T00:00:00Z");
+      }
+      e.hasTime = true;
+      e.time = t;
+    }
+    put(e, EventField::Timestamp, kTs);
+
+    int lo = isTrue(kLocalOrig) ? 1 : isFalse(kLocalOrig) ? 0 : -1;
+    int lr = isTrue(kLocalResp) ? 1 : isFalse(kLocalResp) ? 0 : -1;
+    bool remoteIsOrig;
+    if (lo == 1)
+      remoteIsOrig = false;
+    else if (lo == 0 && lr != 0)
+      remoteIsOrig = true;
+    else
+      remoteIsOrig = !jsonev::isPublicIp(text(kRespH)) && jsonev::isPublicIp(text(kOrigH));
+    int remoteH = remoteIsOrig ? kOrigH : kRespH, remoteP = remoteIsOrig ? kOrigP : kRespP;
+    int localH = remoteIsOrig ? kRespH : kOrigH;
+    put(e, EventField::DeviceName, localH);
+    put(e, EventField::LocalIP, localH);
+    put(e, EventField::RemoteIP, remoteH);
+    if (hasValue(remoteP)) put(e, EventField::RemotePort, remoteP);
+
+    std::string_view st = hasValue(kConnState) ? text(kConnState) : std::string_view();
+    std::string_view action = "ConnectionUnknown";
+    if (st == "SF" || st == "S1" || st == "S2" || st == "S3" || st == "RSTO" || st == "RSTR") {
+      action = "ConnectionSuccess";
+    } else if (st == "S0" || st == "REJ" || st == "SH" || st == "RSTOS0") {
+      action = "ConnectionFailed";
+    } else if (st == "OTH" || st == "SHR" || st == "RSTRH") {
+      auto positive = [&](int s) {
+        auto t = text(s);
+        return hasValue(s) && !t.empty() && t != "0";
+      };
+      bool answered = hasValue(kRespPkts) ? positive(kRespPkts) : positive(kRespBytes);
+      action = answered ? "ConnectionSuccess" : "ConnectionFailed";
+    }
+    e.set(EventField::ActionType, action, column(kConnState));
+
+    int sent = remoteIsOrig ? kRespBytes : kOrigBytes, recv = remoteIsOrig ? kOrigBytes : kRespBytes;
+    if (hasValue(sent)) put(e, EventField::SentBytes, sent);
+    if (hasValue(recv)) put(e, EventField::ReceivedBytes, recv);
+
+    if (!announced_) {
+      announced_ = true;
+      sink_.note("Zeek conn log: no device names; the local-side address stands for DeviceName");
+      sink_.missingColumn("InitiatingProcessFileName");
+      sink_.missingColumn("InitiatingProcessAccountName");
+      sink_.missingColumn("InitiatingProcessCommandLine");
+      if (!has(kLocalOrig))
+        sink_.note("Zeek conn log without local_orig: the responder is taken as the remote side unless it is a "
+                   "non-public address and the originator a public one");
+    }
+    sink_.onEvent(e);
+  }
+
+  bool announced_ = false, relativeNoted_ = false;
+};
+
+int sniffZeekJson(std::string_view head, std::string_view path) {
+  (void)path;
+  if (jsonev::firstByte(head) != '{' && jsonev::firstByte(head) != '[') return 0;
+  using jsonev::contains;
+  bool ids = contains(head, "\"id.orig_h\"") || contains(head, "\"id_orig_h\"");
+  bool conn = contains(head, "\"conn_state\"") || contains(head, "\"_path\":\"conn\"") ||
+              contains(head, "\"_path\": \"conn\"") || contains(head, "\"@stream\":\"conn\"");
+  if (ids && conn) return 100;
+  if (ids || contains(head, "\"_path\"") || contains(head, "\"@stream\"")) return 70;
+  return 0;
+}
+
+std::unique_ptr<Reader> createZeekJson(RecordSink& sink) { return std::make_unique<ZeekJsonReader>(sink); }
+
+}  // namespace
+
+const ReaderFactory& zeekJsonFactory() {
+  static const ReaderFactory f{"zeek-json",
+                               "Zeek conn.log as JSON (id.orig_h or id_orig_h keys, _path/@stream), one record a line",
+                               FileKind::Events, sniffZeekJson, createZeekJson};
+  return f;
+}
+
+}  // namespace vpshunt
