@@ -76,7 +76,15 @@ measure() {
     printf "%-10s %-11s %9.0f %8.2f %8.1f %11.0f %12.1f%s", l, e, mb, w, mb / w, r / w, k / 1024, (rc != 0 ? "   (exit " rc ")" : "") }')
   echo "$line"
   RESULTS+=("$line")
-  if [ "$rc" -ne 0 ]; then sed 's/^/      /' "$ef" | tail -5; fi
+  # What vpshunt said about the events file (format, records, kept, skipped), so a file it could not
+  # read does not pass for a fast run.
+  local said; said=$(grep -F -m1 "$file:" "$ef" | cut -c1-160 || true)
+  if grep -q "NOT READ" <<<"$said"; then said=$(grep -F -m1 -A1 "$file:" "$ef" | head -2 | cut -c1-200); fi
+  if [ -n "$said" ]; then sed 's/^/      /' <<<"$said"; fi
+  if [ "$rc" -ne 0 ] || grep -q "NOT READ" <<<"$said"; then
+    line="$line   (NOT COMPARABLE: the events were not read)"; RESULTS[${#RESULTS[@]}-1]="$line"
+    [ "$rc" -ne 0 ] && sed 's/^/      /' "$ef" | tail -5
+  fi
 }
 
 HEADER=$(printf "%-10s %-11s %9s %8s %8s %11s %12s" run engine "file MB" seconds "MB/s" "rows/s" "peak RSS MiB")
