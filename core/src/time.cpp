@@ -189,8 +189,7 @@ static void formatCore(Ticks t, char* buf, size_t cap, bool withFraction) {
   if (withFraction && frac != 0) {
     char f[8];
     std::snprintf(f, sizeof f, "%07lld", static_cast<long long>(frac));
-    int fl = 7;
-    while (fl > 0 && f[fl - 1] == '0') --fl;
+    int fl = 7;  // KQL's form: all seven digits whenever there is a fraction
     buf[len++] = '.';
     for (int k = 0; k < fl; ++k) buf[len++] = f[k];
   }

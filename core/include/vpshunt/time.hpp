@@ -30,7 +30,8 @@ bool parseUsLocaleTime(std::string_view text, Ticks& out);
 // parseIsoTime, then parseUsLocaleTime.
 bool parseAnyTime(std::string_view text, Ticks& out);
 
-// `YYYY-MM-DDThh:mm:ss[.fffffff]Z`; the fraction is written only when non-zero, trailing zeros trimmed.
+// `YYYY-MM-DDThh:mm:ss[.fffffff]Z`, as KQL prints datetimes: seven fraction digits when the time
+// has a fraction, none when it falls on a whole second.
 std::string formatIsoTime(Ticks t);
 // `YYYY-MM-DDThh:mm:ssZ` (whole seconds, the bin-start form).
 std::string formatIsoSeconds(Ticks t);

@@ -135,6 +135,7 @@ void AnalysisState::reset() {
   reader_.reset();
   reports_.clear();
   strings_ = StringPool();
+  flows_.clear();
   groups_.clear();
   slots_.assign(1 << 12, 0);
   haveEventTime_ = false;
@@ -399,52 +400,83 @@ void AnalysisState::onEvent(const RawEvent& e) {
   (void)hasSent;
 }
 
+std::string_view Flow::part(int k) const {
+  uint32_t len[4];
+  std::memcpy(len, key.data(), sizeof len);
+  size_t off = sizeof len;
+  for (int i = 0; i < k; ++i) off += len[i];
+  return key.substr(off, len[k]);
+}
+
+IpAddress Flow::ip() const {
+  IpAddress ip;
+  std::memcpy(ip.bytes.data(), key.data() + key.size() - 16, 16);
+  return ip;
+}
+
 void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                               std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
                               bool receivedColumn, int64_t received) {
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
   const int64_t bin = floorDiv(t, window);
-  uint64_t h = mix64(uint64_t(bin), 0x51);
-  const uint64_t hd = hashBytes(device, StringPool::kSeed), ha = hashBytes(account, StringPool::kSeed),
-                 hp = hashBytes(process, StringPool::kSeed), hc = hashBytes(cmdline, StringPool::kSeed);
-  h = mix64(h, hd);
-  h = mix64(h, ha);
-  h = mix64(h, hp);
-  h = mix64(h, hc);
-  uint64_t w0, w1;
-  std::memcpy(&w0, ip.bytes.data(), 8);
-  std::memcpy(&w1, ip.bytes.data() + 8, 8);
-  h = mix64(mix64(h, w0), w1);
+  // One contiguous key: lengths, texts, address. Built in a reused buffer (no allocation once warm).
+  const uint32_t len[4] = {uint32_t(device.size()), uint32_t(account.size()), uint32_t(process.size()),
+                           uint32_t(cmdline.size())};
+  std::string& k = keyScratch_;
+  k.resize(sizeof len + len[0] + len[1] + len[2] + len[3] + 16);
+  char* w = k.data();
+  std::memcpy(w, len, sizeof len);
+  w += sizeof len;
+  for (std::string_view part : {device, account, process, cmdline}) {
+    if (!part.empty()) std::memcpy(w, part.data(), part.size());
+    w += part.size();
+  }
+  std::memcpy(w, ip.bytes.data(), 16);
+  const std::string_view key(k.data(), k.size());
+  const uint64_t h = hashBytes(key, StringPool::kSeed);
 
   size_t mask = slots_.size() - 1;
   size_t i = h & mask;
-  Group* g = nullptr;
+  Flow* flow = nullptr;
   for (;; i = (i + 1) & mask) {
     uint32_t s = slots_[i];
     if (s == 0) break;
-    Group& c = groups_[s - 1];
-    if (c.hash == h && c.bin == bin && c.ip == ip && strings_.get(c.device) == device &&
-        strings_.get(c.account) == account && strings_.get(c.process) == process && strings_.get(c.cmdline) == cmdline) {
-      g = &c;
+    Flow& c = flows_[s - 1];
+    if (c.hash == h && c.key == key) {
+      flow = &c;
       break;
     }
   }
-  if (!g) {
-    Group ng;
-    ng.bin = bin;
-    ng.device = strings_.intern(device, hd);
-    ng.account = strings_.intern(account, ha);
-    ng.process = strings_.intern(process, hp);
-    ng.cmdline = strings_.intern(cmdline, hc);
-    ng.ip = ip;
-    ng.hash = h;
-    ng.first = ng.last = t;
-    groups_.push_back(std::move(ng));
-    slots_[i] = uint32_t(groups_.size());
-    g = &groups_.back();
-    if (groups_.size() * 2 > slots_.size()) {
-      growSlots();
+  if (!flow) {
+    Flow nf;
+    nf.hash = h;
+    nf.key = strings_.get(strings_.intern(key, h));
+    flows_.push_back(std::move(nf));
+    slots_[i] = uint32_t(flows_.size());
+    flow = &flows_.back();
+    if (flows_.size() * 2 > slots_.size()) growSlots();
+  }
+  const uint32_t flowIndex = uint32_t(flow - flows_.data());
+  Group* g = nullptr;
+  if (flow->lastBin == bin) {
+    g = &groups_[flow->lastGroup];
+  } else {
+    for (const auto& [b, gi] : flow->bins)
+      if (b == bin) {
+        g = &groups_[gi];
+        break;
+      }
+    if (!g) {
+      Group ng;
+      ng.flow = flowIndex;
+      ng.bin = bin;
+      ng.first = ng.last = t;
+      flow->bins.emplace_back(bin, uint32_t(groups_.size()));
+      groups_.push_back(std::move(ng));
+      g = &groups_.back();
     }
+    flow->lastBin = bin;
+    flow->lastGroup = uint32_t(g - groups_.data());
   }
   ++g->count;
   if (t < g->first) g->first = t;
@@ -480,8 +512,8 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
 void AnalysisState::growSlots() {
   std::vector<uint32_t> next(slots_.size() * 2, 0);
   size_t mask = next.size() - 1;
-  for (uint32_t k = 0; k < groups_.size(); ++k) {
-    size_t i = groups_[k].hash & mask;
+  for (uint32_t k = 0; k < flows_.size(); ++k) {
+    size_t i = flows_[k].hash & mask;
     while (next[i]) i = (i + 1) & mask;
     next[i] = k + 1;
   }
@@ -665,15 +697,16 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   for (const auto& n : rule.browserProcesses) excluded.push_back(asciiLower(n));
   for (const auto& n : rule.systemProcesses) excluded.push_back(asciiLower(n));
   std::sort(excluded.begin(), excluded.end());
-  std::vector<int8_t> processExcluded(strings_.size(), -1);
+  std::vector<int8_t> flowExcluded(flows_.size(), -1);
 
   uint64_t inexactGroups = 0;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     const Group& g = groups_[gi];
     if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
-    int8_t& ex = processExcluded[g.process];
+    const Flow& flow = flows_[g.flow];
+    int8_t& ex = flowExcluded[g.flow];
     if (ex < 0) {
-      std::string_view p = strings_.get(g.process);
+      std::string_view p = flow.part(2);
       ex = !p.empty() && std::binary_search(excluded.begin(), excluded.end(), asciiLower(p));
     }
     if (ex) continue;
@@ -708,11 +741,12 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
 
     ResultRow row;
     row.binStart = g.bin * window;
-    row.deviceName = std::string(strings_.get(g.device));
-    row.accountName = std::string(strings_.get(g.account));
-    row.processName = std::string(strings_.get(g.process));
-    row.commandLine = std::string(strings_.get(g.cmdline));
-    row.remoteIp = formatIp(g.ip);
+    const IpAddress ip = flow.ip();
+    row.deviceName = std::string(flow.part(0));
+    row.accountName = std::string(flow.part(1));
+    row.processName = std::string(flow.part(2));
+    row.commandLine = std::string(flow.part(3));
+    row.remoteIp = formatIp(ip);
     row.connectionCount = count;
     row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
     for (const auto& pt : g.ports)
@@ -725,7 +759,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                         ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                         : 0.0;
-    if (const IndicatorInfo* ti = latestIndicator(g.ip, now)) {
+    if (const IndicatorInfo* ti = latestIndicator(ip, now)) {
       row.isTiMatch = true;
       row.threatType = ti->threatType;
       row.tiDescription = ti->description;

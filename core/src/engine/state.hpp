@@ -1,5 +1,6 @@
 // Engine internals: the per-analysis state behind vpshunt::Analysis.
 #pragma once
+#include <climits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,11 +22,21 @@ struct LogEntry {
   bool hasSent, hasReceived;
 };
 
-struct Group {
-  int64_t bin = 0;
-  uint32_t device = 0, account = 0, process = 0, cmdline = 0;
-  IpAddress ip;
+// A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
+// RemoteIP), stored once as one contiguous key so that a lookup is one hash and one compare.
+struct Flow {
   uint64_t hash = 0;
+  std::string_view key;  // in the StringPool: 4 x uint32 lengths, the four texts, 16 address bytes
+  int64_t lastBin = INT64_MIN;
+  uint32_t lastGroup = 0;
+  std::vector<std::pair<int64_t, uint32_t>> bins;  // bin -> group index
+  std::string_view part(int k) const;              // 0 device, 1 account, 2 process, 3 command line
+  IpAddress ip() const;
+};
+
+struct Group {
+  uint32_t flow = 0;
+  int64_t bin = 0;
   int64_t count = 0;
   Ticks first = 0, last = 0;
   int64_t sent = 0, received = 0;
@@ -93,6 +104,7 @@ class AnalysisState final : public RecordSink {
                  std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
                  bool hasReceived, int64_t received);
   void growSlots();
+  std::string keyScratch_;
   void storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info);
   const IndicatorInfo* latestIndicator(const IpAddress& ip, Ticks now) const;
 
@@ -110,8 +122,9 @@ class AnalysisState final : public RecordSink {
 
   // Aggregates
   StringPool strings_;
+  std::vector<Flow> flows_;
   std::vector<Group> groups_;
-  std::vector<uint32_t> slots_;  // group index + 1; 0 = empty
+  std::vector<uint32_t> slots_;  // flow index + 1; 0 = empty
   bool haveEventTime_ = false;
   Ticks maxEventTime_ = 0;
   bool anyEventFile_ = false;
