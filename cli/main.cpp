@@ -62,10 +62,8 @@ void feedFile(vpshunt::Analysis& a, const Input& in) {
   a.beginFile(in.path, in.kind, in.format);
   std::FILE* f = std::fopen(in.path.c_str(), "rb");
   if (!f) {
-    std::string msg = std::string("cannot open: ") + std::strerror(errno);
+    a.fileError(std::string("cannot open the file: ") + std::strerror(errno));
     a.endFile();
-    // Report through the core's own channel: an empty feed gives "empty file"; say why instead.
-    std::cerr << in.path << ": " << msg << "\n";
     return;
   }
   constexpr size_t kChunk = 4 << 20;
@@ -102,10 +100,10 @@ void feedFile(vpshunt::Analysis& a, const Input& in) {
     }
     inflateEnd(&zs);
     if (ret != Z_OK && ret != Z_STREAM_END)
-      std::cerr << in.path << ": gzip data is corrupt or truncated (" << (zs.msg ? zs.msg : "inflate error")
-                << "); the records before the damage were read\n";
+      a.fileError(std::string("gzip data is corrupt or truncated (") + (zs.msg ? zs.msg : "inflate error") +
+                  "); the records before the damage were read");
 #else
-    std::cerr << in.path << ": gzip files need a build with zlib\n";
+    a.fileError("gzip files need a build with zlib");
 #endif
   } else {
     for (;;) {

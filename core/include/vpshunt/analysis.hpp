@@ -36,6 +36,10 @@ class Analysis {
   void beginFile(std::string path, FileKind kind = FileKind::Auto, std::string format = {});
   void feed(const void* data, size_t size);
   void endFile();
+  // The front end could not read the current file (cannot open, corrupt gzip, ...): the file is
+  // marked fatal with `message` unless records were already read, in which case the message is
+  // added as a problem (the records before the damage still count).
+  void fileError(std::string message);
 
   Results finish(std::optional<Ticks> now = std::nullopt) const;
 

@@ -14,43 +14,9 @@ constexpr size_t kSniffBytes = 64 * 1024;
 constexpr size_t kMaxProblems = 20;
 constexpr size_t kMaxFilteredActions = 16;
 
-bool isAsciiSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f'; }
 
-// Trims ASCII whitespace and the Unicode spaces exports carry (U+00A0 no-break space, U+2000..U+200B,
-// U+202F, U+205F, U+3000, U+FEFF), all as UTF-8.
-std::string_view trimValue(std::string_view s) {
-  for (;;) {
-    if (s.empty()) return s;
-    auto c = static_cast<unsigned char>(s.front());
-    if (isAsciiSpace(c)) { s.remove_prefix(1); continue; }
-    if (c == 0xC2 && s.size() >= 2 && static_cast<unsigned char>(s[1]) == 0xA0) { s.remove_prefix(2); continue; }
-    if ((c == 0xE2 || c == 0xE3 || c == 0xEF) && s.size() >= 3) {
-      auto b = static_cast<unsigned char>(s[1]), d = static_cast<unsigned char>(s[2]);
-      if ((c == 0xE2 && b == 0x80 && (d <= 0x8B || d == 0xAF)) || (c == 0xE2 && b == 0x81 && d == 0x9F) ||
-          (c == 0xE3 && b == 0x80 && d == 0x80) || (c == 0xEF && b == 0xBB && d == 0xBF)) {
-        s.remove_prefix(3);
-        continue;
-      }
-    }
-    break;
-  }
-  for (;;) {
-    if (s.empty()) return s;
-    auto c = static_cast<unsigned char>(s.back());
-    if (isAsciiSpace(c)) { s.remove_suffix(1); continue; }
-    if (s.size() >= 2 && c == 0xA0 && static_cast<unsigned char>(s[s.size() - 2]) == 0xC2) { s.remove_suffix(2); continue; }
-    if (s.size() >= 3) {
-      auto a = static_cast<unsigned char>(s[s.size() - 3]), b = static_cast<unsigned char>(s[s.size() - 2]);
-      if ((a == 0xE2 && b == 0x80 && (c <= 0x8B || c == 0xAF)) || (a == 0xE2 && b == 0x81 && c == 0x9F) ||
-          (a == 0xE3 && b == 0x80 && c == 0x80) || (a == 0xEF && b == 0xBB && c == 0xBF)) {
-        s.remove_suffix(3);
-        continue;
-      }
-    }
-    break;
-  }
-  return s;
-}
+// Values are trimmed of ASCII and Unicode whitespace (a NO-BREAK SPACE trailing an IOC, ...).
+inline std::string_view trimValue(std::string_view s) { return trimUnicodeSpace(s); }
 
 // Whole numbers, also as pandas writes them ("443.0").
 bool parseInt64(std::string_view s, int64_t& out) {
@@ -156,7 +122,7 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
   currentKind_ = kind;
   requestedFormat_ = std::move(format);
   head_.clear();
-  bomState_ = 0;
+  encoding_ = Utf8Normalizer();
   reader_.reset();
   filteredActions_.clear();
   FileReport rep;
@@ -165,8 +131,12 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
   reports_.push_back(std::move(rep));
 }
 
-void AnalysisState::feed(const char* data, size_t size) {
-  if (!inFile_ || fileFatal_ || size == 0) return;
+void AnalysisState::feed(const char* raw, size_t rawSize) {
+  if (!inFile_ || fileFatal_ || rawSize == 0) return;
+  std::string_view text = encoding_.convert(raw, rawSize, converted_);
+  const char* data = text.data();
+  size_t size = text.size();
+  if (size == 0) return;
   if (!reader_) {
     head_.append(data, size);
     if (head_.size() >= kSniffBytes) chooseReader();
@@ -184,18 +154,9 @@ void AnalysisState::chooseReader() {
   FileReport& rep = reports_.back();
   std::string head = std::move(head_);
   head_.clear();
-  // Byte-order marks: UTF-8 is dropped; UTF-16 is not supported by this reader path yet.
-  size_t skipBom = 0;
-  if (head.size() >= 3 && static_cast<unsigned char>(head[0]) == 0xEF && static_cast<unsigned char>(head[1]) == 0xBB &&
-      static_cast<unsigned char>(head[2]) == 0xBF) {
-    skipBom = 3;
-    rep.notes.push_back("UTF-8 byte-order mark");
-  } else if (head.size() >= 2 && ((static_cast<unsigned char>(head[0]) == 0xFF && static_cast<unsigned char>(head[1]) == 0xFE) ||
-                                  (static_cast<unsigned char>(head[0]) == 0xFE && static_cast<unsigned char>(head[1]) == 0xFF))) {
-    fatal(1, 1, "UTF-16 text: save the export as UTF-8 (UTF-16 reading is not available in this build)");
-    return;
-  }
-  std::string_view sniffView(head.data() + skipBom, head.size() - skipBom);
+  if (encoding_.encoding() != Utf8Normalizer::Encoding::Utf8 && encoding_.encoding() != Utf8Normalizer::Encoding::Unknown)
+    rep.notes.push_back("text encoding " + std::string(encoding_.encodingName()) + ", read as UTF-8");
+  std::string_view sniffView(head);
   const ReaderFactory* factory = nullptr;
   if (!requestedFormat_.empty()) {
     factory = findReader(requestedFormat_);
@@ -240,12 +201,24 @@ void AnalysisState::chooseReader() {
 
 void AnalysisState::endFile() {
   if (!inFile_) return;
+  if (!fileFatal_) {
+    converted_.clear();
+    encoding_.finish(converted_);
+    if (!converted_.empty()) {
+      if (reader_) pushToReader(converted_.data(), converted_.size());
+      else head_ += converted_;
+    }
+  }
   if (!reader_ && !fileFatal_) chooseReader();
   if (reader_ && !fileFatal_) reader_->finish();
   FileReport& rep = reports_.back();
   if (!filteredActions_.empty()) {
     for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
   }
+  if (encoding_.replacements())
+    rep.notes.push_back(std::to_string(encoding_.replacements()) +
+                        " invalid byte sequence(s) replaced by U+FFFD (the file is not valid " +
+                        std::string(encoding_.encodingName()) + ")");
   if (!rep.fatal && rep.records == 0 && rep.problems.empty()) {
     rep.notes.push_back("no data records (only a header, or nothing after it)");
   }
@@ -254,6 +227,12 @@ void AnalysisState::endFile() {
   }
   reader_.reset();
   inFile_ = false;
+}
+
+void AnalysisState::fileError(std::string message) {
+  if (!inFile_) return;
+  if (reports_.back().records == 0 && !reader_) fatal(0, 0, std::move(message));
+  else addProblem(0, 0, std::move(message));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -825,6 +804,7 @@ void Analysis::beginFile(std::string path, FileKind kind, std::string format) {
 }
 void Analysis::feed(const void* data, size_t size) { state_->feed(static_cast<const char*>(data), size); }
 void Analysis::endFile() { state_->endFile(); }
+void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
 Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now); }
 const Rule& Analysis::rule() const { return state_->rule; }
 bool Analysis::setRule(Rule rule) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "engine/strings.hpp"
+#include "formats/encoding.hpp"
 #include "formats/record.hpp"
 #include "vpshunt/analysis.hpp"
 #include "vpshunt/ip.hpp"
@@ -77,6 +78,7 @@ class AnalysisState final : public RecordSink {
   void beginFile(std::string path, FileKind kind, std::string format);
   void feed(const char* data, size_t size);
   void endFile();
+  void fileError(std::string message);
 
   Results finish(std::optional<Ticks> now) const;
   Analysis::GroupDetail detail(uint64_t groupId) const;
@@ -114,7 +116,8 @@ class AnalysisState final : public RecordSink {
   FileKind requestedKind_ = FileKind::Auto, currentKind_ = FileKind::Auto;
   std::string requestedFormat_;
   std::string head_;       // bytes held back until the format is known
-  int bomState_ = 0;       // 0: not checked yet, 1: checked
+  Utf8Normalizer encoding_;  // every byte passes through here first (BOMs, UTF-16, invalid UTF-8)
+  std::string converted_;
   std::unique_ptr<Reader> reader_;
   std::vector<FileReport> reports_;
   // Distinct ActionType values filtered out in this file (bounded).
