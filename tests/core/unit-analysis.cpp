@@ -1,0 +1,91 @@
+// Analysis as a session: re-finishing after rule changes, details, encodings, memory bounds.
+#include <catch2/catch.hpp>
+
+#include "support.hpp"
+#include "vpshunt/output.hpp"
+
+namespace {
+vpshunt::Analysis load(const std::string& csv) {
+  vpshunt::Analysis a;
+  a.beginFile("e.csv");
+  a.feed(csv.data(), csv.size());
+  a.endFile();
+  return a;
+}
+}  // namespace
+
+TEST_CASE("rule changes apply without re-reading where they can", "[analysis]") {
+  auto csv = test::eventsCsv(test::series("2026-11-24T10:00:00Z", 10, 60));
+  auto a = load(csv);
+  CHECK(a.finish().rows.empty());
+  vpshunt::Rule r = a.rule();
+  r.beaconMinConnections = 10;
+  CHECK_FALSE(a.setRule(r));
+  CHECK(a.finish().rows.size() == 1);
+  r.systemProcesses.push_back("beacon.exe");
+  CHECK_FALSE(a.setRule(r));
+  CHECK(a.finish().rows.empty());
+  r.observationWindowMinutes = 30;
+  CHECK(a.setRule(r));  // bins change: the caller must feed the files again
+  CHECK(a.finish().files.empty());
+}
+
+TEST_CASE("detail: a row's connections, ascending", "[analysis]") {
+  auto rows = test::series("2026-11-24T10:00:00Z", 12, 300);
+  std::reverse(rows.begin(), rows.end());  // Defender exports are newest first
+  auto a = load(test::eventsCsv(rows));
+  auto res = a.finish();
+  REQUIRE(res.rows.size() == 1);
+  auto d = a.detail(res.rows[0].groupId);
+  REQUIRE(d.times.size() == 12);
+  CHECK(d.complete);
+  CHECK(d.total == 12);
+  CHECK(vpshunt::formatIsoTime(d.times[0]) == "2026-11-24T10:00:00Z");
+  CHECK(d.times[1] - d.times[0] == 300 * vpshunt::kTicksPerSecond);
+  CHECK(d.ports[0] == 443);
+  CHECK(a.detail(999999).times.empty());
+}
+
+TEST_CASE("UTF-16 exports (Excel, PowerShell) read like UTF-8", "[analysis][encoding]") {
+  std::string utf8 = test::eventsCsv(test::series("2026-11-24T10:00:00Z", 12, 60));
+  for (bool bigEndian : {false, true}) {
+    std::string utf16 = bigEndian ? "\xFE\xFF" : "\xFF\xFE";
+    for (char c : utf8) {
+      if (bigEndian) {
+        utf16 += '\0';
+        utf16 += c;
+      } else {
+        utf16 += c;
+        utf16 += '\0';
+      }
+    }
+    SECTION(bigEndian ? "UTF-16 BE" : "UTF-16 LE") {
+      auto r = test::run(utf16, "", "", vpshunt::Rule{}, 7);  // odd chunks split code units
+      REQUIRE(r.rows.size() == 1);
+      CHECK(r.rows[0].connectionCount == 12);
+      CHECK(r.files[0].notes.front().find("utf-16") != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("Unicode whitespace around values is trimmed; the command line is kept exact", "[analysis]") {
+  auto rows = test::series("2026-11-24T10:00:00Z", 12, 60);
+  for (auto& e : rows) {
+    e.device = "ws-1\xC2\xA0";  // NO-BREAK SPACE
+    e.ip = " 203.0.113.10";
+    e.cmdline = "beacon.exe -x ";
+  }
+  auto r = test::run(test::eventsCsv(rows));
+  REQUIRE(r.rows.size() == 1);
+  CHECK(r.rows[0].deviceName == "ws-1");
+  CHECK(r.rows[0].commandLine == "beacon.exe -x ");
+}
+
+TEST_CASE("JSON output is valid UTF-8 even for invalid input bytes", "[analysis][output]") {
+  auto rows = test::series("2026-11-24T10:00:00Z", 12, 60);
+  for (auto& e : rows) e.cmdline = "bad \xFF\xFE bytes";
+  auto r = test::run(test::eventsCsv(rows));
+  REQUIRE(r.rows.size() == 1);
+  std::string json = vpshunt::renderResults(r, vpshunt::OutputFormat::Jsonl);
+  CHECK(json.find("bad \xEF\xBF\xBD") != std::string::npos);
+}

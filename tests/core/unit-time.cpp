@@ -1,0 +1,73 @@
+// Time parsing and formatting: ISO 8601 with 0-7 fraction digits and zones, locale forms.
+#include <catch2/catch.hpp>
+
+#include "vpshunt/time.hpp"
+
+using vpshunt::formatIsoTime;
+using vpshunt::parseAnyTime;
+using vpshunt::parseIsoTime;
+using vpshunt::Ticks;
+
+TEST_CASE("ISO 8601 times", "[time]") {
+  struct Case {
+    const char* input;
+    const char* expected;  // formatIsoTime of the result; nullptr = must fail
+  } cases[] = {
+      {"2023-10-18T14:37:28.2012261Z", "2023-10-18T14:37:28.2012261Z"},
+      {"2023-10-18T14:37:28Z", "2023-10-18T14:37:28Z"},
+      {"2023-10-18T14:37:28.5Z", "2023-10-18T14:37:28.5000000Z"},
+      {"2023-10-18T14:37:28.123456Z", "2023-10-18T14:37:28.1234560Z"},
+      {"2023-10-18T14:37:28.123456789Z", "2023-10-18T14:37:28.1234567Z"},  // truncated to 100 ns
+      {"2023-10-18T14:37:28+02:00", "2023-10-18T12:37:28Z"},
+      {"2026-06-12T03:23:01.540677-0400", "2026-06-12T07:23:01.5406770Z"},
+      {"2020-08-06 05:20:17.513", "2020-08-06T05:20:17.5130000Z"},  // no zone: UTC
+      {"2024-02-29T00:00:00Z", "2024-02-29T00:00:00Z"},
+      {"1969-12-31T23:59:59.9Z", "1969-12-31T23:59:59.9000000Z"},
+      {"2023-02-29T00:00:00Z", nullptr},
+      {"2023-13-01T00:00:00Z", nullptr},
+      {"2023-10-18", nullptr},
+      {"2023-10-18T25:00:00Z", nullptr},
+      {"2023-10-18T14:37:28.Z", nullptr},
+      {"2023-10-18T14:37:28Zjunk", nullptr},
+      {"yesterday", nullptr},
+      {"", nullptr},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.input) {
+      Ticks t = 0;
+      bool ok = parseIsoTime(c.input, t);
+      CHECK(ok == (c.expected != nullptr));
+      if (ok && c.expected) CHECK(formatIsoTime(t) == c.expected);
+    }
+  }
+}
+
+TEST_CASE("Log Analytics / Excel locale times", "[time]") {
+  struct Case {
+    const char* input;
+    const char* expected;
+  } cases[] = {
+      {"6/17/2023, 2:32:49.068 PM", "2023-06-17T14:32:49.0680000Z"},
+      {"2/25/2025, 9:19:25.391 AM", "2025-02-25T09:19:25.3910000Z"},
+      {"12/7/2022", "2022-12-07T00:00:00Z"},
+      {"1/1/2024, 12:00:00 AM", "2024-01-01T00:00:00Z"},
+      {"1/1/2024, 12:00:00 PM", "2024-01-01T12:00:00Z"},
+      {"13/1/2024", nullptr},
+      {"1/1/2024, 13:00:00 PM", nullptr},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.input) {
+      Ticks t = 0;
+      bool ok = parseAnyTime(c.input, t);
+      CHECK(ok == (c.expected != nullptr));
+      if (ok && c.expected) CHECK(formatIsoTime(t) == c.expected);
+    }
+  }
+}
+
+TEST_CASE("floorDiv and bin starts before 1970", "[time]") {
+  CHECK(vpshunt::floorDiv(-1, 60) == -1);
+  CHECK(vpshunt::floorDiv(0, 60) == 0);
+  CHECK(vpshunt::floorDiv(59, 60) == 0);
+  CHECK(vpshunt::formatIsoSeconds(-1) == "1969-12-31T23:59:59Z");
+}
