@@ -443,8 +443,9 @@ AsnInfo AsnDatabase::lookupV4(uint32_t x) const noexcept {
 
 AsnInfo AsnDatabase::lookup(const IpAddress& ip) const noexcept {
   const uint8_t* b = ip.bytes.data();
-  static const uint8_t mappedPrefix[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-  if (std::memcmp(b, mappedPrefix, 12) == 0)
+  uint64_t high;
+  std::memcpy(&high, b, 8);  // zero in any byte order; no memcmp call (wasm does not inline it)
+  if (high == 0 && b[8] == 0 && b[9] == 0 && b[10] == 0xff && b[11] == 0xff)
     return lookupV4(uint32_t(b[12]) << 24 | uint32_t(b[13]) << 16 | uint32_t(b[14]) << 8 | b[15]);
   size_t n = v6Start_.size();
   if (n == 0) return {};
