@@ -65,7 +65,9 @@ class RecordReader : public Reader, protected json::Handler {
     const Value& v = slots_[slot];
     return v.gen == gen_ && v.line == recordLine_ ? static_cast<uint32_t>(v.col) : 0;
   }
+  // Where to point a problem about `slot`: the value itself, or the record's start when it is absent.
   uint64_t valueLine(int slot) const { return has(slot) ? slots_[slot].line : recordLine_; }
+  uint64_t valueColumn(int slot) const { return has(slot) ? slots_[slot].col : recordCol_; }
   uint64_t recordLine() const { return recordLine_; }
   uint64_t recordColumn() const { return recordCol_; }
   // Copies a slot into the event (null and absent stay absent unless `nullIsPresent`).

@@ -57,7 +57,7 @@ class SuricataEveReader final : public jsonev::RecordReader {
     }
     if (!hasValue(kSrcIp) || !hasValue(kDestIp)) {
       int at = hasValue(kSrcIp) ? kDestIp : kSrcIp;
-      sink_.skip("missing connection address", valueLine(at), column(at),
+      sink_.skip("missing connection address", valueLine(at), valueColumn(at),
                  std::string("flow record without ") + (at == kSrcIp ? "src_ip" : "dest_ip"));
       return;
     }

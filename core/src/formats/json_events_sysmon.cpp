@@ -89,7 +89,7 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     int remoteIp = inbound ? kSourceIp : kDestIp, remotePort = inbound ? kSourcePort : kDestPort;
     int localIp = inbound ? kDestIp : kSourceIp;
     if (!hasValue(remoteIp)) {
-      sink_.skip("missing remote address", valueLine(remoteIp), column(remoteIp),
+      sink_.skip("missing remote address", valueLine(remoteIp), valueColumn(remoteIp),
                  std::string("Sysmon event 3 without ") + (inbound ? "SourceIp" : "DestinationIp"));
       return;
     }

@@ -72,24 +72,23 @@ class ZeekJsonReader final : public jsonev::RecordReader {
         sink_.other("not a Zeek conn record");
       } else {
         int at = hasValue(kOrigH) ? kRespH : kOrigH;
-        sink_.skip("missing connection address", valueLine(at), column(at),
+        sink_.skip("missing connection address", valueLine(at), valueColumn(at),
                    std::string("the record has no ") + (at == kOrigH ? "id.orig_h" : "id.resp_h"));
       }
       return;
     }
     RawEvent e;
     e.line = recordLine();
-    if (!has(kTs) || isNull(kTs)) {
-      sink_.skip("missing ts", recordLine(), recordColumn(), "the record has no ts");
+    if (!hasValue(kTs)) {
+      sink_.skip("missing ts", valueLine(kTs), valueColumn(kTs), "the record has no ts");
       return;
     }
-    if (kind(kTs) == json::TokenKind::Number) {
-      Ticks t;
-      if (!jsonev::parseEpochTicks(text(kTs), t)) {
-        sink_.skip("unparseable ts", valueLine(kTs), column(kTs),
-                   "expected epoch seconds such as 1596790164.509987 in ts, found " + std::string(text(kTs)));
-        return;
-      }
+    // Epoch seconds (a number, or a number in a string) are converted here; other strings are ISO
+    // times (Zeek's JSON::TS_ISO8601) for the engine to parse.
+    Ticks t;
+    bool epoch = (kind(kTs) == json::TokenKind::Number || kind(kTs) == json::TokenKind::String) &&
+                 jsonev::parseEpochTicks(text(kTs), t);
+    if (epoch) {
       if (t < 100'000'000LL * kTicksPerSecond && !relativeNoted_) {
         relativeNoted_ = true;
         sink_.note("ts values are relative (seconds from the start of the capture, e.g. " + std::string(text(kTs)) +
@@ -97,6 +96,11 @@ class ZeekJsonReader final : public jsonev::RecordReader {
       }
       e.hasTime = true;
       e.time = t;
+    } else if (kind(kTs) != json::TokenKind::String) {
+      sink_.skip("unparseable ts", valueLine(kTs), valueColumn(kTs),
+                 "expected epoch seconds such as 1596790164.509987 or an ISO time in ts, found " +
+                     std::string(text(kTs)));
+      return;
     }
     put(e, EventField::Timestamp, kTs);
 
