@@ -342,6 +342,8 @@ TEST_CASE("json events: sniffing claims only its own shapes", "[json-events]") {
       {"Sysmon NXLog", R"({"EventID":3,"Channel":"Microsoft-Windows-Sysmon/Operational"})", "sysmon-json"},
       {"Winlogbeat", R"({"winlog":{"event_id":3,"channel":"Microsoft-Windows-Sysmon/Operational"}})", "sysmon-json"},
       {"Suricata", R"({"timestamp":"t","flow_id":1,"event_type":"flow","src_ip":"a"})", "suricata-eve"},
+      {"LA tables of threat intel", R"({"tables":[{"name":"PrimaryResult","columns":[{"name":"NetworkIP"}],"rows":[]}]})", ""},
+      {"AH API rows of threat intel", R"({"Schema":[{"Name":"NetworkIP"}],"Results":[{"NetworkIP":"1.2.3.4"}]})", ""},
       {"STIX bundle", R"({"type":"bundle","objects":[{"type":"indicator","pattern":"[ipv4-addr:value = '1.2.3.4']"}]})", ""},
       {"CSV", "Timestamp,DeviceName,RemoteIP\n", ""},
   };

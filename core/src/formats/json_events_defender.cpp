@@ -92,6 +92,9 @@ int sniffDefenderJson(std::string_view head, std::string_view path) {
   if (c != '{' && c != '[') return 0;
   using jsonev::contains;
   if (contains(head, "\"AdvancedHunting-")) return 100;
+  // Threat-intel rows (NetworkIP, ObservableValue) in the same envelopes belong to the intel reader.
+  if (!contains(head, "\"RemoteIP") && (contains(head, "\"NetworkIP\"") || contains(head, "\"ObservableValue\"")))
+    return 0;
   if ((contains(head, "\"Schema\"") && contains(head, "\"Results\"")) ||
       (contains(head, "\"schema\"") && contains(head, "\"results\"")))
     return 90;

@@ -223,7 +223,10 @@ int sniffTablesJson(std::string_view head, std::string_view path) {
   char c = jsonev::firstByte(head);
   if (c != '{' && c != '[') return 0;
   using jsonev::contains;
-  if (contains(head, "\"tables\"") && contains(head, "\"columns\"")) return 95;
+  // Threat-intel tables (NetworkIP, ObservableValue) in the same envelope belong to the intel reader.
+  bool intel = contains(head, "\"NetworkIP\"") || contains(head, "\"ObservableValue\"");
+  bool events = contains(head, "\"RemoteIP");
+  if (contains(head, "\"tables\"") && contains(head, "\"columns\"")) return events ? 95 : intel ? 0 : 60;
   if (contains(head, "\"FrameType\"") && contains(head, "\"DataSetHeader\"")) return 90;
   return 0;
 }
