@@ -21,7 +21,7 @@
 //   vpshunt::parseIp("45.32.1.1", ip);
 //   vpshunt::AsnInfo info = db.lookup(ip);           // {20473, "The Constant Company, LLC"}
 //   auto a = vpshunt::attribute(db, vpshunt::HostingList::builtin(), ip);
-//   // a.asn == 20473, a.isHosting, a.provider == "Vultr (Choopa / The Constant Company)"
+//   // a.asn == 20473, a.isHosting, a.provider == "Vultr (Choopa)", a.category == HostingCategory::Vps
 //
 // Thread safety: all const members may be called concurrently; loading is not synchronised.
 #pragma once
@@ -80,8 +80,8 @@ class AsnDatabase {
 
   // Loads `asn.bin` bytes (copied; the caller may free them afterwards). Validates the header, the
   // exact size, ordering and every index and offset, so any byte string is safe to pass. On failure
-  // returns false, sets `error` to one sentence (e.g. "asn.bin is truncated: header says 8123456
-  // bytes, file has 4096"), and leaves the database empty.
+  // returns false, sets `error` to one sentence (e.g. "asn.bin is truncated: its header says
+  // 10423056 bytes, the file has 4096"), and leaves the database empty.
   bool load(const uint8_t* data, size_t size, std::string& error);
   bool load(const std::vector<uint8_t>& bytes, std::string& error) { return load(bytes.data(), bytes.size(), error); }
 
