@@ -390,3 +390,36 @@ TEST_CASE("json events: epoch seconds to ticks, exactly", "[json-events]") {
     if (c.ok) CHECK(t == c.ticks);
   }
 }
+
+TEST_CASE("json events: damaged fixtures never crash any JSON reader", "[json-events]") {
+  const char* files[] = {"defender_stream_crlf.jsonl", "defender_eventhub_records.json", "log_analytics_tables.json",
+                         "zeek_conn_dotted.json", "sysmon_winlogbeat.json", "suricata_eve.json"};
+  const char* readers[] = {"defender-json", "log-analytics-json", "zeek-json", "sysmon-json", "suricata-eve"};
+  const std::string noise = "{}[]\",:\\ \n\r0-9.eEtrufalsn\x80\xff";
+  uint32_t state = 7;
+  auto rnd = [&state]() {
+    state = state * 1103515245u + 12345u;
+    return state >> 8;
+  };
+  for (const char* file : files) {
+    std::string original = readFixture(file);
+    for (int iter = 0; iter < 60; ++iter) {
+      std::string doc = original;
+      if (iter % 3 == 0) doc.resize(rnd() % (doc.size() + 1));  // truncated
+      int edits = 1 + rnd() % 8;
+      for (int k = 0; k < edits && !doc.empty(); ++k) doc[rnd() % doc.size()] = noise[rnd() % noise.size()];
+      for (const char* name : readers) {
+        LinesSink sink;
+        auto reader = findReader(name)->create(sink);
+        size_t pos = 0;
+        while (pos < doc.size()) {
+          size_t len = std::min<size_t>(1 + rnd() % 40, doc.size() - pos);
+          reader->feed(doc.data() + pos, len);
+          pos += len;
+        }
+        reader->finish();
+        for (const auto& line : sink.lines) CHECK_FALSE(line.empty());
+      }
+    }
+  }
+}
