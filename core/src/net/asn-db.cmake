@@ -7,7 +7,10 @@
 #  * hosting-asns.txt — the curated hosting ASN list, embedded into vpshunt_core as a generated .cpp.
 #  * vpshunt_tests gets VPSHUNT_ASN_DB / VPSHUNT_ASN_CSV_DIR; native builds get the asn_lookup bench.
 
-set(VPSHUNT_ASN_CSV_DIR ${CMAKE_SOURCE_DIR}/node_modules/@ip-location-db/asn)
+# Override with -DVPSHUNT_ASN_CSV_DIR=<dir> to build from other files of the same format (e.g. a newer
+# download from the ip-location-db GitHub releases).
+set(VPSHUNT_ASN_CSV_DIR ${CMAKE_SOURCE_DIR}/node_modules/@ip-location-db/asn CACHE PATH
+  "Folder holding asn-ipv4.csv and asn-ipv6.csv (default: the npm package @ip-location-db/asn)")
 set(VPSHUNT_ASN_DB ${CMAKE_BINARY_DIR}/asn.bin)
 set(_vpshunt_asn_script ${CMAKE_SOURCE_DIR}/scripts/build-asn-db.mjs)
 
@@ -62,9 +65,9 @@ if(EXISTS ${VPSHUNT_ASN_CSV_DIR}/asn-ipv4.csv AND EXISTS ${VPSHUNT_ASN_CSV_DIR}/
   endif()
   add_custom_target(vpshunt_asn_db ALL DEPENDS ${_vpshunt_asn_outputs})
 else()
-  message(WARNING "${VPSHUNT_ASN_CSV_DIR} is missing: run `npm ci` in ${CMAKE_SOURCE_DIR} before building (asn.bin comes from @ip-location-db/asn)")
+  message(WARNING "${VPSHUNT_ASN_CSV_DIR}/asn-ipv4.csv or asn-ipv6.csv is missing: run `npm ci` in ${CMAKE_SOURCE_DIR} before building (asn.bin comes from @ip-location-db/asn)")
   add_custom_target(vpshunt_asn_db ALL
-    COMMAND ${CMAKE_COMMAND} -E echo "error: node_modules/@ip-location-db/asn is missing: run `npm ci` in ${CMAKE_SOURCE_DIR}, then build again"
+    COMMAND ${CMAKE_COMMAND} -E echo "error: ${VPSHUNT_ASN_CSV_DIR}/asn-ipv4.csv and asn-ipv6.csv are missing: run `npm ci` in ${CMAKE_SOURCE_DIR} (it installs @ip-location-db/asn), then build again"
     COMMAND ${CMAKE_COMMAND} -E false
     VERBATIM)
 endif()
