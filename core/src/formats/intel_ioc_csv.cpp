@@ -236,7 +236,7 @@ class IocCsvReader final : public Reader, private CsvTokenizer::Handler {
         addrs_.push_back({value, valueCol, f});
       } else if (typeKind) {
         sink_.skip("unparseable IP indicator", r.line, valueCol,
-                   "expected an IP address or CIDR block for a " + std::string(type) + " indicator, found \"" +
+                   "expected an IP address or CIDR block (type " + std::string(type) + "), found \"" +
                        std::string(value.substr(0, 80)) + "\"");
         return;
       }

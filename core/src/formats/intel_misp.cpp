@@ -134,7 +134,7 @@ class MispReader final : public Reader, private json::Handler {
     AddressKind k = intel::addressKind(value);
     if (k == AddressKind::None) {
       sink_.skip("unparseable MISP address", line, column,
-                 "expected an IP address or CIDR block in a " + std::string(type) + " attribute, found \"" +
+                 "expected an IP address or CIDR block in the " + std::string(type) + " attribute, found \"" +
                      std::string(value.substr(0, 80)) + "\"");
       return;
     }

@@ -126,7 +126,7 @@ int sniffPlainList(std::string_view head, std::string_view /*path*/) {
   }
   if (good == 0) return 0;
   if (bad == 0) return 80;
-  return good >= 9 * bad ? 40 : 0;
+  return good >= 2 * bad ? 40 : 0;  // a list with a few damaged lines
 }
 
 std::unique_ptr<Reader> createPlainList(RecordSink& sink) { return std::make_unique<PlainListReader>(sink); }

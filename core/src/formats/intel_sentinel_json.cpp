@@ -239,12 +239,13 @@ int sniffSentinelJson(std::string_view head, std::string_view /*path*/) {
   size_t i = 0;
   while (i < head.size() && (head[i] == ' ' || head[i] == '\t' || head[i] == '\r' || head[i] == '\n')) ++i;
   if (i >= head.size() || (head[i] != '{' && head[i] != '[')) return 0;
-  if (headHasMember(head, "ObservableKey") || headHasMember(head, "ObservableValue")) return 92;
+  // Above the CSV readers' 90: a JSON Lines row split at its commas looks like a CSV header.
+  if (headHasMember(head, "ObservableKey") || headHasMember(head, "ObservableValue")) return 93;
   for (std::string_view k : {"NetworkIP", "NetworkCidrBlock", "NetworkDestinationIP", "NetworkSourceIP"})
-    if (headHasMember(head, k)) return 90;
+    if (headHasMember(head, k)) return 93;
   // The query API names columns as values: {"name":"NetworkIP","type":"string"}
   if (headHasMember(head, "tables") && (head.find("\"NetworkIP\"") != std::string_view::npos || head.find("\"ObservableValue\"") != std::string_view::npos))
-    return 90;
+    return 93;
   return 0;
 }
 
