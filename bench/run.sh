@@ -100,7 +100,10 @@ for engine in "${engines[@]}"; do
 done
 
 echo
-echo "=== summary ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), commit $(git rev-parse --short HEAD 2>/dev/null || echo '?'))"
+# The commit the binaries were built from (the build's source folder, which may be another checkout).
+SRC_DIR=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' "$BUILD/CMakeCache.txt" 2>/dev/null || true)
+COMMIT=$(git -C "${SRC_DIR:-$ROOT}" describe --always --dirty 2>/dev/null || echo '?')
+echo "=== summary ($(nproc) cores, $(date -u +%Y-%m-%dT%H:%M:%SZ), native build of $COMMIT, $(node --version 2>/dev/null || echo 'no node'))"
 echo "$HEADER"
 printf '%s\n' "${RESULTS[@]}"
 for engine in "${engines[@]}"; do
