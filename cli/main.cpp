@@ -66,7 +66,7 @@ void feedFile(vpshunt::Analysis& a, const Input& in) {
     a.endFile();
     return;
   }
-  constexpr size_t kChunk = 4 << 20;
+  constexpr size_t kChunk = 256 << 10;
   std::vector<char> buf(kChunk);
   unsigned char magic[2] = {0, 0};
   size_t m = std::fread(magic, 1, 2, f);
@@ -216,8 +216,18 @@ int main(int argc, char** argv) {
   if (inputs.empty()) return usageError("no input files (give --events FILE and/or --intel FILE)");
 
   vpshunt::Analysis analysis(rule);
+  analysis.setNow(now);
   for (const auto& in : inputs) feedFile(analysis, in);
   vpshunt::Results results = analysis.finish(now);
+  if (!results.boundaryGroups.empty()) {
+    // Without --now the cutoff is known only at the end: read the event files once more for the
+    // groups that straddle it, to count their rows exactly.
+    analysis.beginCollect(results.boundaryGroups);
+    for (const auto& in : inputs)
+      if (in.kind != vpshunt::FileKind::Intel) feedFile(analysis, in);
+    analysis.endCollect();
+    results = analysis.finish(now);
+  }
 
   std::string text = vpshunt::renderResults(results, format);
   if (outputPath.empty()) {

@@ -33,9 +33,20 @@ TEST_CASE("rule changes apply without re-reading where they can", "[analysis]") 
 TEST_CASE("detail: a row's connections, ascending", "[analysis]") {
   auto rows = test::series("2026-11-24T10:00:00Z", 12, 300);
   std::reverse(rows.begin(), rows.end());  // Defender exports are newest first
-  auto a = load(test::eventsCsv(rows));
+  auto csv = test::eventsCsv(rows);
+  auto a = load(csv);
   auto res = a.finish();
   REQUIRE(res.rows.size() == 1);
+  auto before = a.detail(res.rows[0].groupId);
+  CHECK_FALSE(before.complete);
+  CHECK(before.total == 12);
+  CHECK(before.times.empty());
+  a.beginCollect({res.rows[0].groupId});
+  a.beginFile("e.csv");
+  a.feed(csv.data(), csv.size());
+  a.endFile();
+  a.endCollect();
+  CHECK(a.finish().files.size() == 1);  // the collect pass keeps the first pass's reports
   auto d = a.detail(res.rows[0].groupId);
   REQUIRE(d.times.size() == 12);
   CHECK(d.complete);

@@ -82,6 +82,39 @@ TEST_CASE("lookback: Timestamp > now - 24h is strict", "[seed]") {
     REQUIRE(r.rows.size() == 1);
     CHECK(r.rows[0].connectionCount == 12);
   }
+  SECTION("now set before reading drops early rows at ingest: same answer, one pass") {
+    vpshunt::Analysis a;
+    vpshunt::Ticks now;
+    vpshunt::parseIsoTime("2026-11-25T10:30:00Z", now);
+    a.setNow(now);
+    auto more = rows;
+    more.push_back(series("2026-11-24T10:59:00Z", 1, 1)[0]);
+    auto csv = test::eventsCsv(more);
+    a.beginFile("e.csv");
+    a.feed(csv.data(), csv.size());
+    a.endFile();
+    auto r = a.finish();
+    CHECK(r.boundaryGroups.empty());
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].connectionCount == 12);
+    CHECK(r.files[0].filtered.at("before the lookback window (Timestamp <= now - lookback)") == 6);
+  }
+  SECTION("without a collect pass, straddling groups are named for one") {
+    vpshunt::Analysis a;
+    auto more = rows;
+    more.push_back(series("2026-11-24T10:59:00Z", 1, 1)[0]);
+    Ev late;
+    late.time = "2026-11-25T10:30:00Z";
+    late.process = "other.exe";
+    more.push_back(late);
+    auto csv = test::eventsCsv(more);
+    a.beginFile("e.csv");
+    a.feed(csv.data(), csv.size());
+    a.endFile();
+    auto r = a.finish();
+    CHECK(r.boundaryGroups.size() == 1);
+    CHECK_FALSE(r.notices.empty());
+  }
   SECTION("events after a given now still count (no upper bound, as in KQL)") {
     auto r = test::run(test::eventsCsv(series("2026-11-26T10:00:00Z", 12, 60)), "", "2026-11-25T10:30:00Z");
     CHECK(r.rows.size() == 1);
@@ -338,18 +371,28 @@ TEST_CASE("ConnectionsPerMinute = round(count / window, 2)", "[seed]") {
 TEST_CASE("the example exports give exactly examples/expected.json", "[seed][examples]") {
   // Cross-checked with examples/make-example.py's own implementation of the rule.
   vpshunt::Analysis a;
-  for (auto [name, kind] : {std::pair<const char*, vpshunt::FileKind>{"DeviceNetworkEvents.csv", vpshunt::FileKind::Events},
-                            {"ThreatIntelligenceIndicator.csv", vpshunt::FileKind::Intel}}) {
-    std::string path = std::string(VPSHUNT_SOURCE_DIR) + "/examples/" + name;
-    FILE* f = std::fopen(path.c_str(), "rb");
-    REQUIRE(f);
-    a.beginFile(path, kind);
-    char buf[4096];
-    size_t n;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) a.feed(buf, n);
-    std::fclose(f);
-    a.endFile();
-  }
+  auto feedAll = [&](bool eventsOnly) {
+    for (auto [name, kind] : {std::pair<const char*, vpshunt::FileKind>{"DeviceNetworkEvents.csv", vpshunt::FileKind::Events},
+                              {"ThreatIntelligenceIndicator.csv", vpshunt::FileKind::Intel}}) {
+      if (eventsOnly && kind == vpshunt::FileKind::Intel) continue;
+      std::string path = std::string(VPSHUNT_SOURCE_DIR) + "/examples/" + name;
+      FILE* f = std::fopen(path.c_str(), "rb");
+      REQUIRE(f);
+      a.beginFile(path, kind);
+      char buf[4096];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) a.feed(buf, n);
+      std::fclose(f);
+      a.endFile();
+    }
+  };
+  feedAll(false);
+  auto first = a.finish();
+  // The decoy (f) straddles the cutoff: 12 rows in its bin, 11 after the cutoff.
+  REQUIRE(first.boundaryGroups.size() == 1);
+  a.beginCollect(first.boundaryGroups);
+  feedAll(true);
+  a.endCollect();
   auto r = a.finish();
   CHECK(r.rows.size() == 20);
   REQUIRE_FALSE(r.rows.empty());

@@ -53,16 +53,31 @@ class Analysis {
   // Rows read so far in the current file (for progress reporting).
   uint64_t recordsInCurrentFile() const;
 
-  // The connections behind one result row (ResultRow::groupId), for the detail view: times in
-  // ascending order with the remote port of each. Up to kDetailCap connections are kept per group
-  // (the earliest); `total` says how many there were.
+  // Memory holds per-group aggregates only, never a row. Three things need rows again, and get them
+  // from a collect pass that reads the files a second time for chosen groups:
+  //  - groups that straddle the lookback cutoff (Results::boundaryGroups) when now was not set
+  //    before reading;
+  //  - the detail view of a row (its connections on a timeline);
+  //  - (beyond the seed) periodicity.
+  //   a.beginCollect(ids); for each file: beginFile/feed/endFile as before; a.endCollect();
+  // The collect pass keeps the file reports of the first pass. Collected connections stay until
+  // reset() or another collect for the same group.
+  void beginCollect(const std::vector<uint64_t>& groupIds);
+  void endCollect();
+
+  // Sets now before reading: rows at or before now - lookback are dropped as they arrive, so no
+  // group straddles the cutoff and no second pass is needed. finish() then uses this now.
+  void setNow(std::optional<Ticks> now);
+
+  // The connections behind one result row (ResultRow::groupId), gathered by a collect pass: times in
+  // ascending order with the remote port of each (-1: none). Without a collect pass for the group,
+  // `complete` is false, `times` empty and `total` the group's count.
   struct GroupDetail {
     std::vector<Ticks> times;
-    std::vector<int32_t> ports;  // -1 where the record had no port
+    std::vector<int32_t> ports;
     uint64_t total = 0;
-    bool complete = true;        // false when total > times.size()
+    bool complete = false;
   };
-  static constexpr size_t kDetailCap = 512;
   GroupDetail detail(uint64_t groupId) const;
 
  private:

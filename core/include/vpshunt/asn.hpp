@@ -48,32 +48,39 @@ struct AsnInfo {
 // An immutable (after loading) IP -> ASN table. Lookups are O(log n), allocation-free, noexcept.
 // Memory: about the size of asn.bin plus 256 KiB (the IPv4 index); the loaded bytes are copied.
 //
-// Binary file format `asn.bin`, version 1, all integers little-endian:
+// Binary file format `asn.bin`, version 2. Integers in the header are u32 little-endian; `var`
+// is an unsigned LEB128 varint (7 bits a byte, low bits first, high bit set = more bytes follow).
 //
-//   offset  size            field
-//   0       4               magic "VASN"
-//   4       4  u32          version = 1
-//   8       4  u32          v4Count   entries in the IPv4 table
-//   12      4  u32          v6Count   entries in the IPv6 table
-//   16      4  u32          orgCount  entries in the organisation table
-//   20      4  u32          poolSize  bytes in the string pool
-//   24      4*v4Count       u32 v4Start[i]  first address of segment i (host order); strictly
-//                           increasing; v4Start[0] == 0 when v4Count > 0
-//           4*v4Count       u32 v4Org[i]    organisation index of segment i, or 0xFFFFFFFF = no AS
-//           16*v6Count      v6Start[i]      first address of segment i, 16 bytes in network order
-//                           (so that byte order = numeric order); strictly increasing; first is ::
-//           4*v6Count       u32 v6Org[i]    as v4Org
-//           12*orgCount     {u32 asn, u32 nameOffset, u32 nameLength}   asn != 0; name in pool
-//           poolSize        UTF-8 names, deduplicated, not terminated
-//   total size = 24 + 8*v4Count + 20*v6Count + 12*orgCount + poolSize, exactly.
+//   offset  size      field
+//   0       4         magic "VASN"
+//   4       4  u32    version = 2
+//   8       4  u32    v4Count    segments in the IPv4 section
+//   12      4  u32    v6Count    segments in the IPv6 section
+//   16      4  u32    orgCount   entries in the organisation section
+//   20      4  u32    poolSize   bytes in the string pool
+//   24      4  u32    v4Bytes    size of the IPv4 section
+//   28      4  u32    v6Bytes    size of the IPv6 section
+//   32      4  u32    orgBytes   size of the organisation section
+//   36      v4Bytes   IPv4 segments: var (start - previous start; the first start is 0.0.0.0, later
+//                     deltas > 0), var org
+//           v6Bytes   IPv6 segments, each start as (hi, lo) 64-bit halves: u8 shift, var m with
+//                     hi - previous hi = m << shift (shift = trailing zero bits of the delta, so a
+//                     /32 or /48 boundary takes a few bytes), var lo, var org. Starts strictly
+//                     increase; the first is ::
+//           orgBytes  organisations: var asn (!= 0), var nameOffset, var nameLength (a name in the pool)
+//           poolSize  UTF-8 names, deduplicated, not terminated
+//   total size = 36 + v4Bytes + v6Bytes + orgBytes + poolSize, exactly.
+//   `org` = organisation index + 1, or 0 for "no AS" (a gap between announced ranges).
 //
 // Segment i covers [start[i], start[i+1]) (the last one runs to the end of the address space);
-// gaps between announced ranges are explicit segments with org 0xFFFFFFFF, adjacent ranges of the
-// same (ASN, name) are merged. So a lookup is one upper_bound over the starts. IPv4 addresses
-// (stored in IpAddress as ::ffff:a.b.c.d) are searched in the IPv4 table only.
+// gaps between announced ranges are explicit "no AS" segments, adjacent ranges of the same
+// (ASN, name) are merged, organisations are numbered by first use (IPv4, then IPv6). The varints
+// halve the file (the page downloads it); load() decodes it once into plain arrays, so a lookup
+// is one branch-free binary search (IPv4: within the /16 of the address, via a 64 Ki index).
+// IPv4 addresses (stored in IpAddress as ::ffff:a.b.c.d) are searched in the IPv4 table only.
 class AsnDatabase {
  public:
-  static constexpr uint32_t kFormatVersion = 1;
+  static constexpr uint32_t kFormatVersion = 2;
   static constexpr uint32_t kNoOrg = 0xFFFFFFFFu;
 
   AsnDatabase() = default;  // empty: every lookup is not found

@@ -30,7 +30,7 @@ struct ResultRow {
   std::optional<int64_t> tiConfidence;
   int riskScore = 0;
   Ticks firstConnection = 0, lastConnection = 0;
-  // Index into Analysis-held groups, for detail requests (timeline of this row's connections).
+  // Names the group inside its Analysis, for collect passes and detail().
   uint64_t groupId = 0;
 };
 
@@ -58,6 +58,10 @@ struct Results {
   std::vector<FileReport> files;
   std::vector<std::string> notices;
   uint64_t groupsConsidered = 0;
+  // Groups that straddle the lookback cutoff and could make a row: their rows must be counted one
+  // by one. Feed the files again between Analysis::beginCollect(boundaryGroups) and endCollect(),
+  // then finish() again. Empty when now was set before reading (Analysis::setNow).
+  std::vector<uint64_t> boundaryGroups;
 };
 
 nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types

@@ -103,6 +103,8 @@ void AnalysisState::reset() {
   strings_ = StringPool();
   flows_.clear();
   groups_.clear();
+  collected_.clear();
+  collecting_ = false;
   slots_.assign(1 << 12, 0);
   haveEventTime_ = false;
   maxEventTime_ = 0;
@@ -299,6 +301,10 @@ void AnalysisState::onEvent(const RawEvent& e) {
   ++rep.records;
   if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
   haveEventTime_ = true;
+  if (ingestNow_ && t <= *ingestNow_ - rule.lookbackMinutes * kTicksPerMinute) {
+    filteredOut("before the lookback window (Timestamp <= now - lookback)");
+    return;
+  }
 
   // ActionType in (...): exact, case-sensitive. An export without the column is not filtered on it.
   if (e.has(EventField::ActionType)) {
@@ -393,9 +399,8 @@ IpAddress Flow::ip() const {
   return ip;
 }
 
-void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
-                              std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
-                              bool receivedColumn, int64_t received) {
+Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                                std::string_view cmdline, const IpAddress& ip, bool create) {
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
   const int64_t bin = floorDiv(t, window);
   // One contiguous key: lengths, texts, address. Built in a reused buffer (no allocation once warm).
@@ -427,6 +432,7 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
     }
   }
   if (!flow) {
+    if (!create) return nullptr;
     Flow nf;
     nf.hash = h;
     nf.key = strings_.get(strings_.intern(key, h));
@@ -446,6 +452,7 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
         break;
       }
     if (!g) {
+      if (!create) return nullptr;
       Group ng;
       ng.flow = flowIndex;
       ng.bin = bin;
@@ -457,6 +464,20 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
     flow->lastBin = bin;
     flow->lastGroup = uint32_t(g - groups_.data());
   }
+  return g;
+}
+
+void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                              std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
+                              bool receivedColumn, int64_t received) {
+  if (collecting_) {
+    Group* found = findGroup(t, device, account, process, cmdline, ip, false);
+    if (!found) return;
+    uint64_t id = uint64_t(found - groups_.data());
+    if (id < collectWanted_.size() && collectWanted_[id]) collected_[id].push_back({t, sent, received, port});
+    return;
+  }
+  Group* g = findGroup(t, device, account, process, cmdline, ip, true);
   ++g->count;
   if (t < g->first) g->first = t;
   if (t > g->last) g->last = t;
@@ -464,28 +485,7 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   g->received += received;
   g->sentColumn |= sentColumn;
   g->receivedColumn |= receivedColumn;
-  if (port >= 0) {
-    bool found = false;
-    for (auto& pt : g->ports) {
-      if (pt.first == port) {
-        if (t > pt.second) pt.second = t;
-        found = true;
-        break;
-      }
-    }
-    if (!found) g->ports.emplace_back(port, t);
-  }
-  // The earliest kDetailCap connections: append until full, then keep a max-heap on time.
-  LogEntry le{t, sent, received, port, sentColumn, receivedColumn};
-  auto later = [](const LogEntry& a, const LogEntry& b) { return a.t < b.t; };
-  if (g->log.size() < Analysis::kDetailCap) {
-    g->log.push_back(le);
-    if (g->log.size() == Analysis::kDetailCap) std::make_heap(g->log.begin(), g->log.end(), later);
-  } else if (t < g->log.front().t) {
-    std::pop_heap(g->log.begin(), g->log.end(), later);
-    g->log.back() = le;
-    std::push_heap(g->log.begin(), g->log.end(), later);
-  }
+  if (port >= 0 && std::find(g->ports.begin(), g->ports.end(), port) == g->ports.end()) g->ports.push_back(port);
 }
 
 void AnalysisState::growSlots() {
@@ -657,6 +657,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   Results res;
   res.files = reports_;
   res.hasEvents = haveEventTime_;
+  if (!given && ingestNow_) given = ingestNow_;
   if (given) {
     res.now = *given;
     res.nowSource = "given";
@@ -678,7 +679,6 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   std::sort(excluded.begin(), excluded.end());
   std::vector<int8_t> flowExcluded(flows_.size(), -1);
 
-  uint64_t inexactGroups = 0;
   for (size_t gi = 0; gi < groups_.size(); ++gi) {
     const Group& g = groups_[gi];
     if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
@@ -692,29 +692,30 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     ++res.groupsConsidered;
 
     int64_t count = g.count, sent = g.sent, received = g.received;
-    Ticks first = g.first;
+    Ticks first = g.first, last = g.last;
+    std::vector<int32_t> ports = g.ports;
+    const auto got = collected_.find(gi);
     if (g.first <= cutoff) {
-      // The group straddles the cutoff: take out the connections at or before it. They are the
-      // earliest ones, which the log holds unless more than kDetailCap of them fell before it.
-      int64_t out = 0, outSent = 0, outReceived = 0;
-      Ticks firstIn = INT64_MAX;
-      for (const LogEntry& le : g.log) {
-        if (le.t <= cutoff) {
-          ++out;
-          outSent += le.sent;
-          outReceived += le.received;
-        } else if (le.t < firstIn) {
-          firstIn = le.t;
+      // The group straddles the cutoff. Its rows at or before it must not count; which they are
+      // only the rows themselves can say: a collect pass gathers them (boundaryGroups).
+      if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
+      if (got == collected_.end()) {
+        res.boundaryGroups.push_back(gi);
+      } else {
+        count = sent = received = 0;
+        first = INT64_MAX;
+        last = INT64_MIN;
+        ports.clear();
+        for (const Connection& c : got->second) {
+          if (c.t <= cutoff) continue;
+          ++count;
+          sent += c.sent;
+          received += c.received;
+          first = std::min(first, c.t);
+          last = std::max(last, c.t);
+          if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
         }
       }
-      if (firstIn == INT64_MAX && count > int64_t(g.log.size())) {
-        ++inexactGroups;  // every logged connection is before the cutoff, and more exist
-        firstIn = g.last;
-      }
-      count -= out;
-      sent -= outSent;
-      received -= outReceived;
-      first = firstIn;
     }
     if (count < rule.beaconMinConnections) continue;
 
@@ -728,8 +729,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     row.remoteIp = formatIp(ip);
     row.connectionCount = count;
     row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
-    for (const auto& pt : g.ports)
-      if (pt.second > cutoff) row.remotePorts.push_back(pt.first);
+    row.remotePorts.assign(ports.begin(), ports.end());
     std::sort(row.remotePorts.begin(), row.remotePorts.end());
     row.uniqueRemotePorts = int64_t(row.remotePorts.size());
     if (row.remotePorts.size() > 5) row.remotePorts.resize(5);
@@ -753,7 +753,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       break;
     }
     row.firstConnection = first;
-    row.lastConnection = g.last;
+    row.lastConnection = last;
     row.groupId = gi;
     res.rows.push_back(std::move(row));
   }
@@ -768,10 +768,10 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     if (a.commandLine != b.commandLine) return a.commandLine < b.commandLine;
     return a.remoteIp < b.remoteIp;
   });
-  if (inexactGroups)
-    res.notices.push_back(std::to_string(inexactGroups) + " group(s) in the hour that holds the lookback cutoff had more than " +
-                          std::to_string(Analysis::kDetailCap) +
-                          " connections before it; their counts there are upper bounds. Give --now to fix the cutoff.");
+  if (!res.boundaryGroups.empty())
+    res.notices.push_back(std::to_string(res.boundaryGroups.size()) +
+                          " group(s) straddle the lookback cutoff (now - lookback); their rows are upper bounds until "
+                          "the files are read once more for them (a collect pass)");
   if (!anyEventFile_) res.notices.push_back("no network-events file was read");
   return res;
 }
@@ -779,16 +779,45 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
 Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   Analysis::GroupDetail d;
   if (id >= groups_.size()) return d;
-  const Group& g = groups_[id];
-  std::vector<LogEntry> log = g.log;
-  std::sort(log.begin(), log.end(), [](const LogEntry& a, const LogEntry& b) { return a.t < b.t; });
-  for (const auto& le : log) {
-    d.times.push_back(le.t);
-    d.ports.push_back(le.port);
+  d.total = uint64_t(groups_[id].count);
+  auto it = collected_.find(id);
+  if (it == collected_.end()) {
+    d.complete = false;
+    return d;
   }
-  d.total = uint64_t(g.count);
-  d.complete = d.total == d.times.size();
+  std::vector<Connection> conns = it->second;
+  std::sort(conns.begin(), conns.end(), [](const Connection& a, const Connection& b) { return a.t < b.t; });
+  for (const auto& c : conns) {
+    d.times.push_back(c.t);
+    d.ports.push_back(c.port);
+  }
+  d.total = d.times.size();
+  d.complete = true;
   return d;
+}
+
+void AnalysisState::setNow(std::optional<Ticks> now) { ingestNow_ = now; }
+
+void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
+  if (inFile_) endFile();
+  collecting_ = true;
+  collectWanted_.assign(groups_.size(), 0);
+  for (uint64_t id : ids) {
+    if (id >= groups_.size()) continue;
+    collectWanted_[id] = 1;
+    collected_[id].clear();
+  }
+  collectReports_ = std::move(reports_);
+  reports_.clear();
+}
+
+void AnalysisState::endCollect() {
+  if (!collecting_) return;
+  if (inFile_) endFile();
+  collecting_ = false;
+  reports_ = std::move(collectReports_);
+  collectReports_.clear();
+  collectWanted_.clear();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -816,6 +845,9 @@ bool Analysis::setRule(Rule rule) {
 void Analysis::reset() { state_->reset(); }
 uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
 Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
+void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
+void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
+void Analysis::endCollect() { state_->endCollect(); }
 
 std::vector<std::pair<std::string, std::string>> knownFormats() {
   std::vector<std::pair<std::string, std::string>> out;

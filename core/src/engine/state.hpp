@@ -15,12 +15,11 @@
 
 namespace vpshunt {
 
-// One connection remembered for the boundary recount and the detail view.
-struct LogEntry {
+// One connection of a group, gathered by a collect pass (boundary recount, detail view).
+struct Connection {
   Ticks t;
   int64_t sent, received;
   int32_t port;  // -1: none
-  bool hasSent, hasReceived;
 };
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
@@ -42,8 +41,7 @@ struct Group {
   Ticks first = 0, last = 0;
   int64_t sent = 0, received = 0;
   bool sentColumn = false, receivedColumn = false;  // some row came from an export with the column
-  std::vector<std::pair<int32_t, Ticks>> ports;     // port -> latest time seen
-  std::vector<LogEntry> log;  // the earliest kDetailCap connections; a max-heap on t once full
+  std::vector<int32_t> ports;                       // distinct ports, in order of first sight
 };
 
 struct IndicatorInfo {
@@ -81,6 +79,9 @@ class AnalysisState final : public RecordSink {
   void fileError(std::string message);
 
   Results finish(std::optional<Ticks> now) const;
+  void setNow(std::optional<Ticks> now);
+  void beginCollect(const std::vector<uint64_t>& groupIds);
+  void endCollect();
   Analysis::GroupDetail detail(uint64_t groupId) const;
   void reset();
 
@@ -102,6 +103,9 @@ class AnalysisState final : public RecordSink {
   void pushToReader(const char* data, size_t size);
   void addProblem(uint64_t line, uint64_t column, std::string message);
   void filteredOut(std::string_view reason);
+  // The group for (flow key, bin); created when `create`, else null when absent.
+  Group* findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                   std::string_view cmdline, const IpAddress& ip, bool create);
   void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                  std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
                  bool hasReceived, int64_t received);
@@ -131,6 +135,12 @@ class AnalysisState final : public RecordSink {
   bool haveEventTime_ = false;
   Ticks maxEventTime_ = 0;
   bool anyEventFile_ = false;
+  std::optional<Ticks> ingestNow_;  // when set, rows at or before now - lookback are dropped at ingest
+  // Collect pass: the connections of chosen groups, read from the files a second time.
+  bool collecting_ = false;
+  std::vector<uint8_t> collectWanted_;                       // by group index
+  std::unordered_map<uint64_t, std::vector<Connection>> collected_;
+  std::vector<FileReport> collectReports_;                   // reports of the collect pass (discarded)
 
   // Threat intel
   std::unordered_map<IpAddress, IndicatorSlot, IpHash> indicators_[3];  // per TiSource (not CIDR)
