@@ -127,6 +127,7 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
   encoding_ = Utf8Normalizer();
   reader_.reset();
   filteredActions_.clear();
+  for (auto& c : filterCounts_) c = 0;
   FileReport rep;
   rep.path = std::move(path);
   rep.kind = kind;
@@ -214,9 +215,13 @@ void AnalysisState::endFile() {
   if (!reader_ && !fileFatal_) chooseReader();
   if (reader_ && !fileFatal_) reader_->finish();
   FileReport& rep = reports_.back();
-  if (!filteredActions_.empty()) {
-    for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
-  }
+  for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
+  const std::string names[kFilterCount] = {"before the lookback window (Timestamp <= now - lookback)",
+                                           "ActionType (other values)", "no RemoteIP",
+                                           "RemoteIPType not " + rule.remoteIpType,
+                                           "RemoteIP not " + rule.remoteIpType + " (classified from the address)"};
+  for (int f = 0; f < kFilterCount; ++f)
+    if (filterCounts_[f]) rep.filtered[names[f]] += filterCounts_[f];
   if (encoding_.replacements())
     rep.notes.push_back(std::to_string(encoding_.replacements()) +
                         " invalid byte sequence(s) replaced by U+FFFD (the file is not valid " +
@@ -260,9 +265,7 @@ void AnalysisState::other(std::string_view reason) {
   ++rep.filtered[std::string(reason)];
 }
 
-void AnalysisState::filteredOut(std::string_view reason) {
-  ++reports_.back().filtered[std::string(reason)];
-}
+
 
 void AnalysisState::fatal(uint64_t line, uint64_t column, std::string message) {
   FileReport& rep = reports_.back();
@@ -302,7 +305,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
   if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
   haveEventTime_ = true;
   if (ingestNow_ && t <= *ingestNow_ - rule.lookbackMinutes * kTicksPerMinute) {
-    filteredOut("before the lookback window (Timestamp <= now - lookback)");
+    filteredOut(kBeforeLookback);
     return;
   }
 
@@ -316,14 +319,14 @@ void AnalysisState::onEvent(const RawEvent& e) {
       auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(), [&](const auto& p) { return p.first == a; });
       if (it != filteredActions_.end()) ++it->second;
       else if (filteredActions_.size() < kMaxFilteredActions) filteredActions_.emplace_back(std::string(a), 1);
-      else filteredOut("ActionType (other values)");
+      else filteredOut(kOtherActionTypes);
       return;
     }
   }
 
   std::string_view ipText = trimValue(e.get(EventField::RemoteIP));
   if (ipText.empty() || ipText == "-") {
-    filteredOut("no RemoteIP");
+    filteredOut(kNoRemoteIp);
     return;
   }
   IpAddress ip;
@@ -337,11 +340,11 @@ void AnalysisState::onEvent(const RawEvent& e) {
   // RemoteIPType == "Public" (exact); classified from the address when the export has no such column.
   if (e.has(EventField::RemoteIPType)) {
     if (e.get(EventField::RemoteIPType) != rule.remoteIpType) {
-      filteredOut("RemoteIPType not " + rule.remoteIpType);
+      filteredOut(kIpTypeColumn);
       return;
     }
   } else if (ipTypeName(classifyIp(ip)) != rule.remoteIpType) {
-    filteredOut("RemoteIP not " + rule.remoteIpType + " (classified from the address)");
+    filteredOut(kIpTypeClassified);
     return;
   }
 
