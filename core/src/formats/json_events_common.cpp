@@ -53,7 +53,25 @@ void RecordReader::put(RawEvent& e, EventField f, int slot, bool nullIsPresent) 
   e.set(f, text(slot), column(slot));
 }
 
+void RecordReader::ensureKeyPath() {
+  if (keyPathValid_) return;
+  keyPath_.assign(path_, recordRoot_, std::string::npos);
+  keyPath_.append(predicted_[curKey_].key);
+  keyPathValid_ = true;
+}
+
+uint32_t RecordReader::contextId() {
+  std::string rel(path_, recordRoot_, std::string::npos);
+  auto it = ctxIds_.find(rel);
+  if (it != ctxIds_.end()) return it->second;
+  uint32_t id = nextCtx_++;
+  if (ctxIds_.size() < kMaxCachedPaths) ctxIds_.emplace(std::move(rel), id);
+  return id;
+}
+
 void RecordReader::startRecord(const json::Token& t) {
+  keyCount_ = 0;
+  ctx_ = 0;
   ++gen_;
   buf_.clear();
   recordActive_ = true;
@@ -94,18 +112,43 @@ void RecordReader::onToken(const json::Token& t) {
     return;
   }
   if (t.kind == K::Key) {
+    if (recordActive_) {
+      size_t idx = keyCount_++;
+      if (idx < predicted_.size()) {
+        Predicted& p = predicted_[idx];
+        if (p.ctx == ctx_ && p.key == t.text) {
+          curSlot_ = p.slot;
+          curKey_ = idx;
+          keyPathValid_ = false;
+          return;
+        }
+      }
+      keyPath_.assign(path_, recordRoot_, std::string::npos);
+      keyPath_.append(t.text.data(), t.text.size());
+      keyPathValid_ = true;
+      curSlot_ = lookup();
+      if (idx < 1024) {
+        if (idx >= predicted_.size()) predicted_.resize(idx + 1);
+        predicted_[idx].ctx = ctx_;
+        predicted_[idx].slot = curSlot_;
+        predicted_[idx].key.assign(t.text.data(), t.text.size());
+      }
+      return;
+    }
     keyPath_.assign(path_, recordRoot_, std::string::npos);
     keyPath_.append(t.text.data(), t.text.size());
+    keyPathValid_ = true;
+    curSlot_ = -1;
     return;
   }
   if (frames_.empty()) {  // top level
     topLine_ = t.line;
     if (t.kind == K::BeginObject) {
       startRecord(t);
-      frames_.push_back({FrameKind::Record, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+      frames_.push_back({FrameKind::Record, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
       recordRoot_ = static_cast<uint32_t>(path_.size());
     } else if (t.kind == K::BeginArray) {
-      frames_.push_back({FrameKind::RecordArray, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+      frames_.push_back({FrameKind::RecordArray, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
     } else {
       sink_.skip("top-level value is not an object", t.line, t.column,
                  "expected a JSON object (a record), found a " + std::string(json::tokenKindName(t.kind)));
@@ -117,21 +160,25 @@ void RecordReader::onToken(const json::Token& t) {
     case K::BeginObject:
       if (top.kind == FrameKind::RecordArray) {
         startRecord(t);
-        frames_.push_back({FrameKind::Record, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+        frames_.push_back({FrameKind::Record, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
         recordRoot_ = static_cast<uint32_t>(path_.size());
       } else if (top.kind == FrameKind::Envelope || (top.kind == FrameKind::Record && top.demoted) ||
                  !recordActive_) {
         // Members of an envelope: only record arrays matter, and they are arrays.
-        frames_.push_back({FrameKind::Envelope, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+        ensureKeyPath();
+        frames_.push_back({FrameKind::Envelope, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
         path_.resize(recordRoot_);
         path_.append(keyPath_).push_back('.');
       } else {
-        frames_.push_back({FrameKind::Inner, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+        ensureKeyPath();
+        frames_.push_back({FrameKind::Inner, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
         path_.resize(recordRoot_);
         path_.append(keyPath_).push_back('.');
+        ctx_ = contextId();
       }
       return;
     case K::BeginArray:
+      if (top.kind != FrameKind::RecordArray) ensureKeyPath();
       if (top.kind != FrameKind::RecordArray && isRecordArray(keyPath_)) {
         // The enclosing record is an envelope (`{"records": [...]}`): its elements are the records.
         for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
@@ -140,7 +187,7 @@ void RecordReader::onToken(const json::Token& t) {
             break;
           }
         recordActive_ = false;
-        frames_.push_back({FrameKind::RecordArray, false, static_cast<uint32_t>(path_.size()), recordRoot_});
+        frames_.push_back({FrameKind::RecordArray, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
         // Records inside start their relative paths here; keep the envelope's path for later keys.
         path_.resize(recordRoot_);
         path_.append(keyPath_).push_back('.');
@@ -152,6 +199,7 @@ void RecordReader::onToken(const json::Token& t) {
       Frame f = top;
       frames_.pop_back();
       path_.resize(f.savedPathLen);
+      ctx_ = f.savedCtx;
       if (f.kind == FrameKind::Record) {
         recordRoot_ = f.savedRoot;
         if (!f.demoted && recordActive_) {
@@ -167,6 +215,7 @@ void RecordReader::onToken(const json::Token& t) {
       frames_.pop_back();
       path_.resize(f.savedPathLen);
       recordRoot_ = f.savedRoot;
+      ctx_ = f.savedCtx;
       return;
     }
     default:  // scalars
@@ -177,8 +226,7 @@ void RecordReader::onToken(const json::Token& t) {
       }
       if (!recordActive_ || top.kind == FrameKind::Envelope || (top.kind == FrameKind::Record && top.demoted))
         return;
-      int s = lookup();
-      if (s >= 0) store(s, t);
+      if (curSlot_ >= 0) store(curSlot_, t);
       return;
   }
 }
@@ -190,6 +238,8 @@ void RecordReader::onError(const json::Error& e) {
   recordRoot_ = 0;
   recordActive_ = false;
   skipping_ = false;
+  ctx_ = 0;
+  keyCount_ = 0;
   if (!multiLine) {
     sink_.skip("malformed JSON", e.line, e.column, e.message);
     return;

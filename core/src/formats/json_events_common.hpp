@@ -81,6 +81,8 @@ class RecordReader : public Reader, protected json::Handler {
   void startRecord(const json::Token& t);
   void store(int slot, const json::Token& t);
   int lookup();
+  void ensureKeyPath();
+  uint32_t contextId();
   void beginSkip(uint32_t depth) {
     skipping_ = true;
     skipDepth_ = depth;
@@ -98,6 +100,15 @@ class RecordReader : public Reader, protected json::Handler {
     bool demoted;           // Record turned into an envelope by a record array inside it
     uint32_t savedPathLen;  // path_ length to restore on close
     uint32_t savedRoot;     // recordRoot_ to restore on close (Record)
+    uint32_t savedCtx;      // ctx_ to restore on close
+  };
+  // The keys of the previous record, in order: records of one file nearly always repeat their
+  // layout, so the n-th key is checked against the n-th key seen before (one short compare) before
+  // its path is built and hashed.
+  struct Predicted {
+    uint32_t ctx = 0;
+    int slot = -1;
+    std::string key;
   };
 
   json::Stream stream_;
@@ -116,6 +127,12 @@ class RecordReader : public Reader, protected json::Handler {
   uint64_t recordsSeen_ = 0;
   bool stopped_ = false;
   std::unordered_map<std::string, int> cache_;
+  std::vector<Predicted> predicted_;
+  size_t keyCount_ = 0, curKey_ = 0;
+  bool keyPathValid_ = false;
+  int curSlot_ = -1;
+  uint32_t ctx_ = 0, nextCtx_ = 1;  // id of the current object's path within the record (0 = the record)
+  std::unordered_map<std::string, uint32_t> ctxIds_;
 };
 
 // ASCII case-insensitive equality.

@@ -17,7 +17,6 @@
 namespace vpshunt {
 namespace {
 
-constexpr int kTimeGenerated = static_cast<int>(kEventFieldCount);
 constexpr int kNoField = -1;
 
 class TablesJsonReader final : public Reader, json::Handler {

@@ -146,7 +146,6 @@ class Stream {
   Handler& handler_;
   Options options_;
   State state_ = State::TopValue;
-  State resumeAfterString_ = State::TopValue;
   std::vector<uint8_t> stack_;  // 1 = object, 0 = array
   std::string scratch_;
 
