@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Compiles the IP-to-ASN CSV files of the npm package @ip-location-db/asn (asn-ipv4.csv and
 // asn-ipv6.csv: `start,end,asn,org`, inclusive ranges) into asn.bin, the compact binary that
-// vpshunt::AsnDatabase::load() reads. The layout is documented in core/include/vpshunt/asn.hpp.
+// vpshunt::AsnDatabase::load() reads (format version 2, documented in core/include/vpshunt/asn.hpp).
 // IP to ASN data: RouteViews and DB-IP (https://db-ip.com), CC BY 4.0.
 //
 // Usage: node scripts/build-asn-db.mjs <dir with asn-ipv4.csv and asn-ipv6.csv | file.csv ...> <out/asn.bin>
@@ -151,6 +151,28 @@ class Loader {
   }
 }
 
+// A growable byte buffer with unsigned LEB128 varints (as writeVar() in core/src/net/asn.cpp).
+class Bytes {
+  constructor() { this.buf = Buffer.alloc(1 << 16); this.n = 0; }
+  byte(b) {
+    if (this.n === this.buf.length) {
+      const bigger = Buffer.alloc(this.buf.length * 2);
+      this.buf.copy(bigger);
+      this.buf = bigger;
+    }
+    this.buf[this.n++] = b;
+  }
+  var(v) {  // a Number below 2^32
+    while (v >= 0x80) { this.byte((v & 0x7f) | 0x80); v = Math.floor(v / 128); }
+    this.byte(v);
+  }
+  varBig(v) {  // a BigInt below 2^64
+    while (v >= 0x80n) { this.byte(Number(v & 0x7fn) | 0x80); v >>= 7n; }
+    this.byte(Number(v));
+  }
+  done() { return this.buf.subarray(0, this.n); }
+}
+
 // Mirrors sweep() in core/src/net/asn.cpp.
 function sweep(ranges, maxAddress) {
   ranges.sort((a, b) => (a.start !== b.start ? (a.start < b.start ? -1 : 1) : a.end > b.end ? -1 : a.end < b.end ? 1 : 0));
@@ -212,31 +234,40 @@ function build(loader) {
   };
   const v4Orgs = v4.map(([, o]) => use(o));
   const v6Orgs = v6.map(([, o]) => use(o));
-  const size = 24 + 8 * v4.length + 20 * v6.length + 12 * orgTable.length + poolSize;
-  const buf = Buffer.alloc(size);
-  buf.write('VASN', 0, 'latin1');
-  buf.writeUInt32LE(1, 4);
-  buf.writeUInt32LE(v4.length, 8);
-  buf.writeUInt32LE(v6.length, 12);
-  buf.writeUInt32LE(orgTable.length, 16);
-  buf.writeUInt32LE(poolSize, 20);
-  let p = 24;
-  for (const [s] of v4) { buf.writeUInt32LE(Number(s), p); p += 4; }
-  for (const o of v4Orgs) { buf.writeUInt32LE(o, p); p += 4; }
-  for (const [s] of v6) {
-    buf.writeBigUInt64BE(s >> 64n, p);
-    buf.writeBigUInt64BE(s & 0xffffffffffffffffn, p + 8);
-    p += 16;
-  }
-  for (const o of v6Orgs) { buf.writeUInt32LE(o, p); p += 4; }
+  const stored = (o) => (o === NO_ORG ? 0 : o + 1);
+
+  const v4Bytes = new Bytes();
+  let prev4 = 0n;
+  v4.forEach(([s], i) => {
+    v4Bytes.varBig(s - prev4);
+    v4Bytes.var(stored(v4Orgs[i]));
+    prev4 = s;
+  });
+  const v6Bytes = new Bytes();
+  let prevHi = 0n;
+  v6.forEach(([s], i) => {
+    const hi = s >> 64n, lo = s & 0xffffffffffffffffn;
+    const delta = hi - prevHi;
+    let shift = 0n;
+    if (delta > 0n) while (((delta >> shift) & 1n) === 0n) shift++;
+    v6Bytes.byte(Number(shift));
+    v6Bytes.varBig(delta >> shift);
+    v6Bytes.varBig(lo);
+    v6Bytes.var(stored(v6Orgs[i]));
+    prevHi = hi;
+  });
+  const orgBytes = new Bytes();
   for (const [asn, off, len] of orgTable) {
-    buf.writeUInt32LE(asn, p);
-    buf.writeUInt32LE(off, p + 4);
-    buf.writeUInt32LE(len, p + 8);
-    p += 12;
+    orgBytes.var(asn);
+    orgBytes.var(off);
+    orgBytes.var(len);
   }
-  for (const part of poolParts) { part.copy(buf, p); p += part.length; }
-  if (p !== size) throw new Error(`internal error: wrote ${p} of ${size} bytes`);
+  const sections = [v4Bytes.done(), v6Bytes.done(), orgBytes.done()];
+  const header = Buffer.alloc(36);
+  header.write('VASN', 0, 'latin1');
+  [2, v4.length, v6.length, orgTable.length, poolSize, ...sections.map((b) => b.length)].forEach((v, i) =>
+    header.writeUInt32LE(v, 4 + 4 * i));
+  const buf = Buffer.concat([header, ...sections, ...poolParts]);
   return { buf, v4: v4.length, v6: v6.length, orgs: orgTable.length, pool: poolSize };
 }
 

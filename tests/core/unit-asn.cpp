@@ -152,9 +152,17 @@ TEST_CASE("AsnDatabase from CSV", "[asn]") {
 TEST_CASE("AsnDatabase binary round trip", "[asn]") {
   AsnDatabase original = smallDb();
   std::vector<uint8_t> bytes = original.serialize();
+  auto u32At = [&](size_t at) {
+    return uint32_t(bytes[at]) | uint32_t(bytes[at + 1]) << 8 | uint32_t(bytes[at + 2]) << 16 | uint32_t(bytes[at + 3]) << 24;
+  };
   const size_t pool = std::string("Cloudflare, Inc.Gtelecom Pty LtdLLC \"SPUTNIK\"Inner OrgOuter OrgLast Org"
                                   "Doc SixDoc Six InnerTop Six").size();
-  CHECK(bytes.size() == 24 + 8 * 12 + 20 * 6 + 12 * 9 + pool);
+  REQUIRE(bytes.size() >= 36);
+  CHECK(u32At(8) == 12);  // IPv4 segments
+  CHECK(u32At(12) == 6);  // IPv6 segments
+  CHECK(u32At(16) == 9);  // organisations
+  CHECK(u32At(20) == pool);
+  CHECK(bytes.size() == 36 + u32At(24) + u32At(28) + u32At(32) + pool);
   AsnDatabase db;
   std::string error;
   REQUIRE(db.load(bytes, error));
@@ -163,7 +171,7 @@ TEST_CASE("AsnDatabase binary round trip", "[asn]") {
   SECTION("serialize(load(x)) == x") { CHECK(db.serialize() == bytes); }
   SECTION("the header") {
     CHECK(std::string(bytes.begin(), bytes.begin() + 4) == "VASN");
-    CHECK(bytes[4] == 1);
+    CHECK(bytes[4] == 2);
   }
 }
 
@@ -217,6 +225,48 @@ TEST_CASE("AsnDatabase CSV problems", "[asn]") {
   }
 }
 
+// Builds asn.bin files by hand (format version 2, see asn.hpp), to corrupt one thing at a time.
+struct FileBuilder {
+  std::vector<uint8_t> v4, v6, orgs, pool;
+  uint32_t v4Count = 0, v6Count = 0, orgCount = 0;
+  static void var(std::vector<uint8_t>& out, uint64_t v) {
+    while (v >= 0x80) {
+      out.push_back(uint8_t(v | 0x80));
+      v >>= 7;
+    }
+    out.push_back(uint8_t(v));
+  }
+  FileBuilder& seg4(uint64_t delta, uint64_t org) {
+    var(v4, delta);
+    var(v4, org);
+    ++v4Count;
+    return *this;
+  }
+  FileBuilder& seg6(uint8_t shift, uint64_t m, uint64_t lo, uint64_t org) {
+    v6.push_back(shift);
+    var(v6, m);
+    var(v6, lo);
+    var(v6, org);
+    ++v6Count;
+    return *this;
+  }
+  FileBuilder& org(uint64_t asn, uint64_t offset, uint64_t length) {
+    var(orgs, asn);
+    var(orgs, offset);
+    var(orgs, length);
+    ++orgCount;
+    return *this;
+  }
+  std::vector<uint8_t> bytes() const {
+    std::vector<uint8_t> b = {'V', 'A', 'S', 'N'};
+    for (uint32_t v : {2u, v4Count, v6Count, orgCount, uint32_t(pool.size()), uint32_t(v4.size()), uint32_t(v6.size()),
+                       uint32_t(orgs.size())})
+      for (int i = 0; i < 4; ++i) b.push_back(uint8_t(v >> (8 * i)));
+    for (const auto* part : {&v4, &v6, &orgs, &pool}) b.insert(b.end(), part->begin(), part->end());
+    return b;
+  }
+};
+
 TEST_CASE("AsnDatabase rejects bad files without crashing", "[asn]") {
   const std::vector<uint8_t> good = smallDb().serialize();
   struct Case {
@@ -231,27 +281,65 @@ TEST_CASE("AsnDatabase rejects bad files without crashing", "[asn]") {
   };
   std::vector<uint8_t> extra = good;
   extra.push_back(0);
-  const size_t v4Orgs = 24 + 4 * 12, v6Starts = 24 + 8 * 12, orgTable = 24 + 8 * 12 + 20 * 6;
+  FileBuilder oneOrg;
+  oneOrg.org(64500, 0, 3).pool = {'A', 'B', 'C'};
+  auto with = [](FileBuilder b, auto&& change) {
+    change(b);
+    return b.bytes();
+  };
   const Case cases[] = {
-      {"empty", {}, "not an ASN database: 0 bytes, shorter than the 24-byte asn.bin header"},
+      {"empty", {}, "not an ASN database: the file does not start with the asn.bin magic \"VASN\""},
       {"text", std::vector<uint8_t>(std::begin("hello, this is not a database"), std::end("hello, this is not a database")),
        "not an ASN database: the file does not start with the asn.bin magic \"VASN\""},
-      {"version 2", mutated(4, 2),
-       "unsupported asn.bin version 2 (this build reads version 1); rebuild the database with scripts/build-asn-db.mjs"},
+      {"version 1", mutated(4, 1),
+       "unsupported asn.bin version 1 (this build reads version 2); rebuild the database with scripts/build-asn-db.mjs"},
+      {"header cut short", std::vector<uint8_t>(good.begin(), good.begin() + 30),
+       "asn.bin is truncated: 30 bytes, shorter than its 36-byte header"},
       {"truncated", std::vector<uint8_t>(good.begin(), good.end() - 1),
        "asn.bin is truncated: its header says " + std::to_string(good.size()) + " bytes, the file has " +
            std::to_string(good.size() - 1)},
-      {"trailing byte", extra, "asn.bin is corrupt: 1 unexpected bytes after the end its header gives (" + std::to_string(good.size()) + " bytes)"},
-      {"huge counts", mutated(8, 0xFFFFFFFFu), ""},
-      {"first IPv4 start not 0", mutated(24, 5), "asn.bin is corrupt: the first IPv4 segment does not start at 0.0.0.0"},
-      {"IPv4 out of order", mutated(24 + 8, 1), "asn.bin is corrupt: IPv4 segment 2 is out of order"},
-      {"organisation index out of range", mutated(v4Orgs + 4, 9),
-       "asn.bin is corrupt: IPv4 segment 1 refers to organisation 9, the table has 9"},
-      {"IPv6 out of order", mutated(v6Starts + 16, 0), "asn.bin is corrupt: IPv6 segment 1 is out of order"},
-      {"AS number 0", mutated(orgTable, 0), "asn.bin is corrupt: organisation 0 has AS number 0"},
-      {"name outside the pool", mutated(orgTable + 4, 0x7FFFFFFF),
-       "asn.bin is corrupt: the name of organisation 0 lies outside the string pool"},
+      {"trailing byte", extra,
+       "asn.bin is corrupt: 1 unexpected bytes after the end its header gives (" + std::to_string(good.size()) + " bytes)"},
+      {"huge counts", mutated(8, 0xFFFFFFFFu), "asn.bin is corrupt: its header gives more entries than its sections can hold"},
+      {"first IPv4 start not 0", FileBuilder().seg4(5, 0).bytes(),
+       "asn.bin is corrupt: the first IPv4 segment does not start at 0.0.0.0"},
+      {"IPv4 out of order", FileBuilder().seg4(0, 0).seg4(0, 0).bytes(), "asn.bin is corrupt: IPv4 segment 1 is out of order"},
+      {"IPv4 beyond the address space", FileBuilder().seg4(0, 0).seg4(0xFFFFFFFF, 0).seg4(1, 0).bytes(),
+       "asn.bin is corrupt: IPv4 segment 2 starts beyond 255.255.255.255"},
+      {"organisation index out of range", with(oneOrg, [](FileBuilder& b) { b.seg4(0, 2); }),
+       "asn.bin is corrupt: IPv4 segment 0 cannot be read (bad number, organisation index, or past the end of its section)"},
+      {"varint longer than 64 bits", with(FileBuilder(), [](FileBuilder& b) {
+         b.v4.assign(11, 0x80);
+         b.v4.push_back(0);
+         b.v4Count = 1;
+       }),
+       "asn.bin is corrupt: IPv4 segment 0 cannot be read (bad number, organisation index, or past the end of its section)"},
+      {"IPv4 section with bytes left over", with(FileBuilder().seg4(0, 0), [](FileBuilder& b) { b.v4.push_back(0); }),
+       "asn.bin is corrupt: the IPv4 section has bytes left over"},
+      {"first IPv6 start not ::", FileBuilder().seg6(0, 1, 0, 0).bytes(),
+       "asn.bin is corrupt: the first IPv6 segment does not start at ::"},
+      {"IPv6 out of order", FileBuilder().seg6(0, 0, 0, 0).seg6(0, 0, 5, 0).seg6(0, 0, 5, 0).bytes(),
+       "asn.bin is corrupt: IPv6 segment 2 is out of order"},
+      {"IPv6 shift too large", FileBuilder().seg6(0, 0, 0, 0).seg6(64, 1, 0, 0).bytes(),
+       "asn.bin is corrupt: IPv6 segment 1 starts beyond the address space"},
+      {"IPv6 beyond the address space", FileBuilder().seg6(0, 0, 0, 0).seg6(63, 1, 0, 0).seg6(63, 1, 0, 0).bytes(),
+       "asn.bin is corrupt: IPv6 segment 2 starts beyond the address space"},
+      {"AS number 0", with(FileBuilder(), [](FileBuilder& b) { b.org(0, 0, 0); }),
+       "asn.bin is corrupt: organisation 0 has AS number 0"},
+      {"name outside the pool", with(oneOrg, [](FileBuilder& b) { b.org(64501, 2, 2); }),
+       "asn.bin is corrupt: the name of organisation 1 lies outside the string pool"},
+      {"organisation section with bytes left over", with(oneOrg, [](FileBuilder& b) { b.orgs.push_back(1); }),
+       "asn.bin is corrupt: the organisation section has bytes left over"},
   };
+  SECTION("a hand-built file is valid before it is corrupted") {
+    AsnDatabase db;
+    std::string error;
+    REQUIRE(db.load(with(oneOrg, [](FileBuilder& b) { b.seg4(0, 0).seg4(1u << 24, 1).seg6(0, 0, 0, 1); }), error));
+    CHECK(db.lookup(ip("1.2.3.4")).asn == 64500);
+    CHECK(std::string(db.lookup(ip("1.2.3.4")).org) == "ABC");
+    CHECK(db.lookup(ip("0.2.3.4")).asn == 0);
+    CHECK(db.lookup(ip("2001:db8::1")).asn == 64500);
+  }
   for (const Case& c : cases) {
     SECTION(c.name) {
       AsnDatabase db = smallDb();

@@ -11,7 +11,7 @@
 namespace vpshunt {
 namespace {
 
-constexpr size_t kHeaderSize = 24;
+constexpr size_t kHeaderSize = 36;
 constexpr char kMagic[4] = {'V', 'A', 'S', 'N'};
 
 uint32_t readU32(const uint8_t* p) {
@@ -28,9 +28,54 @@ uint64_t readBe64(const uint8_t* p) {
   for (int i = 0; i < 8; ++i) v = v << 8 | p[i];
   return v;
 }
-void writeBe64(std::vector<uint8_t>& out, uint64_t v) {
-  for (int i = 7; i >= 0; --i) out.push_back(uint8_t(v >> (8 * i)));
+// Unsigned LEB128: 7 bits a byte, low groups first, high bit = more bytes follow.
+void writeVar(std::vector<uint8_t>& out, uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(uint8_t(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(uint8_t(v));
 }
+int countTrailingZeros(uint64_t v) {  // v != 0
+  int n = 0;
+  while ((v & 1) == 0) {
+    v >>= 1;
+    ++n;
+  }
+  return n;
+}
+
+// Reads one section of asn.bin; every read is bounds-checked.
+struct Cursor {
+  const uint8_t* p;
+  const uint8_t* end;
+  bool var(uint64_t& out) {
+    uint64_t v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      if (p == end) return false;
+      uint8_t b = *p++;
+      if (shift == 63 && b > 1) return false;  // more than 64 bits
+      v |= uint64_t(b & 0x7f) << shift;
+      if ((b & 0x80) == 0) {
+        out = v;
+        return true;
+      }
+    }
+    return false;
+  }
+  bool var32(uint32_t& out) {
+    uint64_t v;
+    if (!var(v) || v > 0xFFFFFFFFull) return false;
+    out = uint32_t(v);
+    return true;
+  }
+  bool byte(uint8_t& out) {
+    if (p == end) return false;
+    out = *p++;
+    return true;
+  }
+};
+
 bool lessEq(const AsnDatabase::V6Key& a, const AsnDatabase::V6Key& b) {
   return a.hi < b.hi || (a.hi == b.hi && a.lo <= b.lo);
 }
@@ -259,69 +304,92 @@ bool AsnDatabase::load(const uint8_t* data, size_t size, std::string& error) {
     return false;
   };
   if (data == nullptr && size != 0) return fail("asn.bin: no data");
-  if (size < kHeaderSize)
-    return fail("not an ASN database: " + std::to_string(size) + " bytes, shorter than the 24-byte asn.bin header");
-  if (std::memcmp(data, kMagic, 4) != 0)
+  if (size < 8 || std::memcmp(data, kMagic, 4) != 0)
     return fail("not an ASN database: the file does not start with the asn.bin magic \"VASN\"");
   uint32_t version = readU32(data + 4);
   if (version != kFormatVersion)
     return fail("unsupported asn.bin version " + std::to_string(version) + " (this build reads version " +
                 std::to_string(kFormatVersion) + "); rebuild the database with scripts/build-asn-db.mjs");
+  if (size < kHeaderSize)
+    return fail("asn.bin is truncated: " + std::to_string(size) + " bytes, shorter than its 36-byte header");
   uint64_t v4Count = readU32(data + 8), v6Count = readU32(data + 12), orgCount = readU32(data + 16),
-           poolSize = readU32(data + 20);
-  uint64_t expected = kHeaderSize + 8 * v4Count + 20 * v6Count + 12 * orgCount + poolSize;
+           poolSize = readU32(data + 20), v4Bytes = readU32(data + 24), v6Bytes = readU32(data + 28),
+           orgBytes = readU32(data + 32);
+  uint64_t expected = kHeaderSize + v4Bytes + v6Bytes + orgBytes + poolSize;
   if (size < expected)
     return fail("asn.bin is truncated: its header says " + std::to_string(expected) + " bytes, the file has " +
                 std::to_string(size));
   if (size > expected)
     return fail("asn.bin is corrupt: " + std::to_string(size - expected) +
                 " unexpected bytes after the end its header gives (" + std::to_string(expected) + " bytes)");
-  if (orgCount >= kNoOrg) return fail("asn.bin is corrupt: organisation count too large");
+  // Each entry takes at least 2 (IPv4), 4 (IPv6) or 3 (organisation) bytes: this bounds the
+  // allocations below by the file size, whatever the header claims.
+  if (v4Count * 2 > v4Bytes || v6Count * 4 > v6Bytes || orgCount * 3 > orgBytes)
+    return fail("asn.bin is corrupt: its header gives more entries than its sections can hold");
 
-  const uint8_t* p = data + kHeaderSize;
-  const uint8_t* v4Starts = p;
-  const uint8_t* v4Orgs = v4Starts + 4 * v4Count;
-  const uint8_t* v6Starts = v4Orgs + 4 * v4Count;
-  const uint8_t* v6Orgs = v6Starts + 16 * v6Count;
-  const uint8_t* orgTable = v6Orgs + 4 * v6Count;
-  const uint8_t* pool = orgTable + 12 * orgCount;
+  const uint8_t* v4Begin = data + kHeaderSize;
+  const uint8_t* v6Begin = v4Begin + v4Bytes;
+  const uint8_t* orgBegin = v6Begin + v6Bytes;
+  const uint8_t* pool = orgBegin + orgBytes;
 
-  auto checkOrg = [&](uint32_t org, const char* family, uint64_t i) -> std::string {
-    if (org == kNoOrg || org < orgCount) return {};
-    return std::string("asn.bin is corrupt: ") + family + " segment " + std::to_string(i) + " refers to organisation " +
-           std::to_string(org) + ", the table has " + std::to_string(orgCount);
+  auto readOrg = [&](Cursor& c, uint32_t& org) {
+    uint32_t stored;  // organisation index + 1; 0 = no AS
+    if (!c.var32(stored) || stored > orgCount) return false;
+    org = stored == 0 ? kNoOrg : stored - 1;
+    return true;
+  };
+  auto corrupt = [&](const char* family, uint64_t i) {
+    return fail(std::string("asn.bin is corrupt: ") + family + " segment " + std::to_string(i) +
+                " cannot be read (bad number, organisation index, or past the end of its section)");
   };
 
+  Cursor c4{v4Begin, v6Begin};
   v4_.resize(v4Count);
+  uint64_t start = 0;
   for (uint64_t i = 0; i < v4Count; ++i) {
-    v4_[i] = V4Segment{readU32(v4Starts + 4 * i), readU32(v4Orgs + 4 * i)};
-    if (i == 0 ? v4_[0].start != 0 : v4_[i].start <= v4_[i - 1].start)
+    uint64_t delta;
+    if (!c4.var(delta) || !readOrg(c4, v4_[i].org)) return corrupt("IPv4", i);
+    if (i == 0 ? delta != 0 : delta == 0)
       return fail(i == 0 ? "asn.bin is corrupt: the first IPv4 segment does not start at 0.0.0.0"
                          : "asn.bin is corrupt: IPv4 segment " + std::to_string(i) + " is out of order");
-    std::string e = checkOrg(v4_[i].org, "IPv4", i);
-    if (!e.empty()) return fail(e);
+    if (delta > 0xFFFFFFFFull - start)
+      return fail("asn.bin is corrupt: IPv4 segment " + std::to_string(i) + " starts beyond 255.255.255.255");
+    start += delta;
+    v4_[i].start = uint32_t(start);
   }
+  if (c4.p != c4.end) return fail("asn.bin is corrupt: the IPv4 section has bytes left over");
+
+  Cursor c6{v6Begin, orgBegin};
   v6Start_.resize(v6Count);
   v6Org_.resize(v6Count);
+  V6Key prev;
   for (uint64_t i = 0; i < v6Count; ++i) {
-    v6Start_[i] = V6Key{readBe64(v6Starts + 16 * i), readBe64(v6Starts + 16 * i + 8)};
-    v6Org_[i] = readU32(v6Orgs + 4 * i);
-    bool bad = i == 0 ? (v6Start_[0].hi != 0 || v6Start_[0].lo != 0)
-                      : lessEq(v6Start_[i], v6Start_[i - 1]);
+    uint8_t shift;
+    uint64_t mantissa, lo;
+    if (!c6.byte(shift) || !c6.var(mantissa) || !c6.var(lo) || !readOrg(c6, v6Org_[i])) return corrupt("IPv6", i);
+    if (shift > 63 || mantissa > (~uint64_t(0) >> shift) || (mantissa << shift) > ~uint64_t(0) - prev.hi)
+      return fail("asn.bin is corrupt: IPv6 segment " + std::to_string(i) + " starts beyond the address space");
+    V6Key key{prev.hi + (mantissa << shift), lo};
+    bool bad = i == 0 ? (key.hi != 0 || key.lo != 0) : lessEq(key, prev);
     if (bad)
       return fail(i == 0 ? "asn.bin is corrupt: the first IPv6 segment does not start at ::"
                          : "asn.bin is corrupt: IPv6 segment " + std::to_string(i) + " is out of order");
-    std::string e = checkOrg(v6Org_[i], "IPv6", i);
-    if (!e.empty()) return fail(e);
+    v6Start_[i] = prev = key;
   }
+  if (c6.p != c6.end) return fail("asn.bin is corrupt: the IPv6 section has bytes left over");
+
+  Cursor co{orgBegin, pool};
   orgs_.resize(orgCount);
   for (uint64_t i = 0; i < orgCount; ++i) {
-    Org o{readU32(orgTable + 12 * i), readU32(orgTable + 12 * i + 4), readU32(orgTable + 12 * i + 8)};
+    Org& o = orgs_[i];
+    if (!co.var32(o.asn) || !co.var32(o.nameOffset) || !co.var32(o.nameLength))
+      return fail("asn.bin is corrupt: organisation " + std::to_string(i) + " cannot be read");
     if (o.asn == 0) return fail("asn.bin is corrupt: organisation " + std::to_string(i) + " has AS number 0");
     if (uint64_t(o.nameOffset) + o.nameLength > poolSize)
       return fail("asn.bin is corrupt: the name of organisation " + std::to_string(i) + " lies outside the string pool");
-    orgs_[i] = o;
   }
+  if (co.p != co.end) return fail("asn.bin is corrupt: the organisation section has bytes left over");
+
   pool_.assign(reinterpret_cast<const char*>(pool), reinterpret_cast<const char*>(pool) + poolSize);
   buildV4Index();
   error.clear();
@@ -383,26 +451,43 @@ bool AsnDatabase::loadCsv(const std::vector<std::string_view>& texts, std::strin
 }
 
 std::vector<uint8_t> AsnDatabase::serialize() const {
+  auto storedOrg = [](uint32_t org) { return org == kNoOrg ? 0 : uint64_t(org) + 1; };
+  std::vector<uint8_t> v4, v6, orgs;
+  uint32_t prev4 = 0;
+  for (const V4Segment& s : v4_) {
+    writeVar(v4, s.start - prev4);
+    writeVar(v4, storedOrg(s.org));
+    prev4 = s.start;
+  }
+  uint64_t prevHi = 0;
+  for (size_t i = 0; i < v6Start_.size(); ++i) {
+    uint64_t delta = v6Start_[i].hi - prevHi;
+    int shift = delta == 0 ? 0 : countTrailingZeros(delta);
+    v6.push_back(uint8_t(shift));
+    writeVar(v6, delta >> shift);
+    writeVar(v6, v6Start_[i].lo);
+    writeVar(v6, storedOrg(v6Org_[i]));
+    prevHi = v6Start_[i].hi;
+  }
+  for (const Org& o : orgs_) {
+    writeVar(orgs, o.asn);
+    writeVar(orgs, o.nameOffset);
+    writeVar(orgs, o.nameLength);
+  }
   std::vector<uint8_t> out;
-  out.reserve(kHeaderSize + 8 * v4_.size() + 20 * v6Start_.size() + 12 * orgs_.size() + pool_.size());
+  out.reserve(kHeaderSize + v4.size() + v6.size() + orgs.size() + pool_.size());
   for (char c : kMagic) out.push_back(uint8_t(c));
   writeU32(out, kFormatVersion);
   writeU32(out, uint32_t(v4_.size()));
   writeU32(out, uint32_t(v6Start_.size()));
   writeU32(out, uint32_t(orgs_.size()));
   writeU32(out, uint32_t(pool_.size()));
-  for (const V4Segment& s : v4_) writeU32(out, s.start);
-  for (const V4Segment& s : v4_) writeU32(out, s.org);
-  for (const V6Key& k : v6Start_) {
-    writeBe64(out, k.hi);
-    writeBe64(out, k.lo);
-  }
-  for (uint32_t o : v6Org_) writeU32(out, o);
-  for (const Org& o : orgs_) {
-    writeU32(out, o.asn);
-    writeU32(out, o.nameOffset);
-    writeU32(out, o.nameLength);
-  }
+  writeU32(out, uint32_t(v4.size()));
+  writeU32(out, uint32_t(v6.size()));
+  writeU32(out, uint32_t(orgs.size()));
+  out.insert(out.end(), v4.begin(), v4.end());
+  out.insert(out.end(), v6.begin(), v6.end());
+  out.insert(out.end(), orgs.begin(), orgs.end());
   out.insert(out.end(), pool_.begin(), pool_.end());
   return out;
 }
