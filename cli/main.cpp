@@ -219,10 +219,10 @@ int main(int argc, char** argv) {
   analysis.setNow(now);
   for (const auto& in : inputs) feedFile(analysis, in);
   vpshunt::Results results = analysis.finish(now);
-  if (!results.boundaryGroups.empty()) {
+  if (!results.collectGroups.empty()) {
     // Without --now the cutoff is known only at the end: read the event files once more for the
     // groups that straddle it, to count their rows exactly.
-    analysis.beginCollect(results.boundaryGroups);
+    analysis.beginCollect(results.collectGroups);
     for (const auto& in : inputs)
       if (in.kind != vpshunt::FileKind::Intel) feedFile(analysis, in);
     analysis.endCollect();

@@ -76,12 +76,12 @@ vpshunt::Results run(const std::string& events, const std::string& intel, const 
   feed("events.csv", events, vpshunt::FileKind::Events);
   if (!intel.empty()) feed("intel.csv", intel, vpshunt::FileKind::Intel);
   auto r = a.finish(n);
-  if (!r.boundaryGroups.empty()) {  // as the front ends do: one collect pass over the event file
-    a.beginCollect(r.boundaryGroups);
+  if (!r.collectGroups.empty()) {  // as the front ends do: one collect pass over the event file
+    a.beginCollect(r.collectGroups);
     feed("events.csv", events, vpshunt::FileKind::Events);
     a.endCollect();
     r = a.finish(n);
-    REQUIRE(r.boundaryGroups.empty());
+    REQUIRE(r.collectGroups.empty());
   }
   return r;
 }

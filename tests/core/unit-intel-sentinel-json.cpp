@@ -52,3 +52,14 @@ TEST_CASE("intel-sentinel-json: Log Analytics query API ({\"tables\": [{\"column
   CHECK(s.others == std::vector<std::string>{"non-IP indicator"});
   SECTION("every split offset") { checkEverySplit("intel-sentinel-json", fixture("intel/sentinel-la-query.json")); }
 }
+
+TEST_CASE("intel-sentinel-json: Microsoft Graph tiIndicator names") {
+  CHECK(sniffBest(fixture("intel/graph-tiindicators.json")) == "intel-sentinel-json");
+  auto s = run("intel-sentinel-json", fixture("intel/graph-tiindicators.json"));
+  CHECK(s.indicators == std::vector<std::string>{
+                            "I L2 TimeGenerated=2024-06-01T00:00:00Z@205 NetworkIP=192.0.2.70@280 ThreatType=C2@83 "
+                            "ConfidenceScore=70@261 Description=VPS C2@125 Active=true@241 ExpirationDateTime=2024-09-01T00:00:00Z@157",
+                            "I L3 NetworkDestinationIP=2001:db8::70@64 ThreatType=Proxy@29 Active=false@92"});
+  CHECK(s.others == std::vector<std::string>{"non-IP indicator"});
+  SECTION("every split offset") { checkEverySplit("intel-sentinel-json", fixture("intel/graph-tiindicators.json")); }
+}

@@ -94,7 +94,7 @@ TEST_CASE("lookback: Timestamp > now - 24h is strict", "[seed]") {
     a.feed(csv.data(), csv.size());
     a.endFile();
     auto r = a.finish();
-    CHECK(r.boundaryGroups.empty());
+    CHECK(r.collectGroups.empty());
     REQUIRE(r.rows.size() == 1);
     CHECK(r.rows[0].connectionCount == 12);
     CHECK(r.files[0].filtered.at("before the lookback window (Timestamp <= now - lookback)") == 6);
@@ -112,7 +112,7 @@ TEST_CASE("lookback: Timestamp > now - 24h is strict", "[seed]") {
     a.feed(csv.data(), csv.size());
     a.endFile();
     auto r = a.finish();
-    CHECK(r.boundaryGroups.size() == 1);
+    CHECK(r.collectGroups.size() == 1);
     CHECK_FALSE(r.notices.empty());
   }
   SECTION("events after a given now still count (no upper bound, as in KQL)") {
@@ -389,8 +389,8 @@ TEST_CASE("the example exports give exactly examples/expected.json", "[seed][exa
   feedAll(false);
   auto first = a.finish();
   // The decoy (f) straddles the cutoff: 12 rows in its bin, 11 after the cutoff.
-  REQUIRE(first.boundaryGroups.size() == 1);
-  a.beginCollect(first.boundaryGroups);
+  REQUIRE(first.collectGroups.size() == 1);
+  a.beginCollect(first.collectGroups);
   feedAll(true);
   a.endCollect();
   auto r = a.finish();

@@ -55,7 +55,7 @@ class Analysis {
 
   // Memory holds per-group aggregates only, never a row. Three things need rows again, and get them
   // from a collect pass that reads the files a second time for chosen groups:
-  //  - groups that straddle the lookback cutoff (Results::boundaryGroups) when now was not set
+  //  - groups that straddle the lookback cutoff (Results::collectGroups) when now was not set
   //    before reading;
   //  - the detail view of a row (its connections on a timeline);
   //  - (beyond the seed) periodicity.

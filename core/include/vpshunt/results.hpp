@@ -59,9 +59,9 @@ struct Results {
   std::vector<std::string> notices;
   uint64_t groupsConsidered = 0;
   // Groups that straddle the lookback cutoff and could make a row: their rows must be counted one
-  // by one. Feed the files again between Analysis::beginCollect(boundaryGroups) and endCollect(),
+  // by one. Feed the files again between Analysis::beginCollect(collectGroups) and endCollect(),
   // then finish() again. Empty when now was set before reading (Analysis::setNow).
-  std::vector<uint64_t> boundaryGroups;
+  std::vector<uint64_t> collectGroups;
 };
 
 nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types
