@@ -700,10 +700,10 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     const auto got = collected_.find(gi);
     if (g.first <= cutoff) {
       // The group straddles the cutoff. Its rows at or before it must not count; which they are
-      // only the rows themselves can say: a collect pass gathers them (boundaryGroups).
+      // only the rows themselves can say: a collect pass gathers them (collectGroups).
       if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
       if (got == collected_.end()) {
-        res.boundaryGroups.push_back(gi);
+        res.collectGroups.push_back(gi);
       } else {
         count = sent = received = 0;
         first = INT64_MAX;
@@ -771,8 +771,8 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     if (a.commandLine != b.commandLine) return a.commandLine < b.commandLine;
     return a.remoteIp < b.remoteIp;
   });
-  if (!res.boundaryGroups.empty())
-    res.notices.push_back(std::to_string(res.boundaryGroups.size()) +
+  if (!res.collectGroups.empty())
+    res.notices.push_back(std::to_string(res.collectGroups.size()) +
                           " group(s) straddle the lookback cutoff (now - lookback); their rows are upper bounds until "
                           "the files are read once more for them (a collect pass)");
   if (!anyEventFile_) res.notices.push_back("no network-events file was read");
