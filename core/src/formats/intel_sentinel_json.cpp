@@ -7,7 +7,10 @@
 //   {"tables": [{"columns": [{"name": ...}], "rows": [[...], ...]}]}  Log Analytics query API
 //
 // Legacy rows: every member whose name is one of the rule's intel fields (intelFieldByName: case,
-// KQL type suffixes and " [UTC]" ignored) is passed on as it is, one indicator per row. Rows
+// KQL type suffixes and " [UTC]" ignored) is passed on as it is, one indicator per row. Microsoft
+// Graph tiIndicator names are accepted too (networkIPv4/IPv6 -> NetworkIP, networkDestinationIPv4 ->
+// NetworkDestinationIP, networkSourceIPv4 -> NetworkSourceIP, isActive, confidence,
+// lastReportedDateTime -> TimeGenerated). Rows
 // without NetworkIP, NetworkSourceIP, NetworkDestinationIP or NetworkCidrBlock (domain, URL, file
 // indicators) are other("non-IP indicator").
 // Successor rows (ObservableKey / ObservableValue / Pattern present):
@@ -32,6 +35,31 @@ using json::Token;
 using json::TokenKind;
 
 bool isTrueText(std::string_view v) { return intel::equalsIgnoreCase(v, "true") || v == "1"; }
+
+// Microsoft Graph security tiIndicator names (the API that fed the legacy table) -> table columns.
+bool graphFieldByName(std::string_view name, IntelField& out) {
+  struct Alias {
+    std::string_view name;
+    IntelField field;
+  };
+  static constexpr Alias aliases[] = {
+      {"networkIPv4", IntelField::NetworkIP},
+      {"networkIPv6", IntelField::NetworkIP},
+      {"networkDestinationIPv4", IntelField::NetworkDestinationIP},
+      {"networkDestinationIPv6", IntelField::NetworkDestinationIP},
+      {"networkSourceIPv4", IntelField::NetworkSourceIP},
+      {"networkSourceIPv6", IntelField::NetworkSourceIP},
+      {"isActive", IntelField::Active},
+      {"confidence", IntelField::ConfidenceScore},
+      {"lastReportedDateTime", IntelField::TimeGenerated},
+  };
+  for (const auto& a : aliases)
+    if (intel::equalsIgnoreCase(name, a.name)) {
+      out = a.field;
+      return true;
+    }
+  return false;
+}
 
 class SentinelJsonReader final : public Reader, private json::Handler {
  public:
@@ -133,7 +161,7 @@ class SentinelJsonReader final : public Reader, private json::Handler {
     for (size_t i = 0; i < o.size(); ++i) {
       const auto& m = o.at(i);
       IntelField f;
-      if (m.isNull || !intelFieldByName(m.key, f)) continue;
+      if (m.isNull || (!intelFieldByName(m.key, f) && !graphFieldByName(m.key, f))) continue;
       if (ind.has(f)) continue;  // a duplicate column: the first one wins
       ind.set(f, m.value, uint32_t(m.column));
       if ((f == IntelField::NetworkIP || f == IntelField::NetworkSourceIP || f == IntelField::NetworkDestinationIP ||
@@ -241,7 +269,8 @@ int sniffSentinelJson(std::string_view head, std::string_view /*path*/) {
   if (i >= head.size() || (head[i] != '{' && head[i] != '[')) return 0;
   // Above the CSV readers' 90: a JSON Lines row split at its commas looks like a CSV header.
   if (headHasMember(head, "ObservableKey") || headHasMember(head, "ObservableValue")) return 93;
-  for (std::string_view k : {"NetworkIP", "NetworkCidrBlock", "NetworkDestinationIP", "NetworkSourceIP"})
+  for (std::string_view k : {"NetworkIP", "NetworkCidrBlock", "NetworkDestinationIP", "NetworkSourceIP", "networkIPv4",
+                             "networkIPv6", "networkCidrBlock", "networkDestinationIPv4", "networkSourceIPv4"})
     if (headHasMember(head, k)) return 93;
   // The query API names columns as values: {"name":"NetworkIP","type":"string"}
   if (headHasMember(head, "tables") && (head.find("\"NetworkIP\"") != std::string_view::npos || head.find("\"ObservableValue\"") != std::string_view::npos))

@@ -272,7 +272,7 @@ class ZeekTsvReader final : public Reader {
       empty_ = std::string(value);
     } else if (key == "#path") {
       path_ = std::string(value);
-      isConn_ = value == "conn" || value.empty();
+      isConn_ = value == "conn" || value == "conn_long" || value.empty();  // conn_long: Corelight's long-lived connections
       otherReason_ = "Zeek " + path_ + " log record (not conn)";
       if (!isConn_) sink_.note("Zeek log of type \"" + path_ + "\": only conn logs hold connections; its records are counted as other");
     } else if (key == "#open") {
