@@ -134,6 +134,23 @@ TEST_CASE("AsnDatabase from CSV", "[asn]") {
     CHECK(num.lookup(ip("2001:db8::1")).asn == 64510);
     CHECK(num.lookup(ip("1.0.1.0")).asn == 0);
   }
+  SECTION("partly overlapping ranges: the one that starts later wins from its start") {
+    // As in the real data: 214.95.0.0-215.0.255.255 AS749 and 215.0.0.0-215.1.3.255 AS721.
+    AsnDatabase overlap;
+    std::string error;
+    REQUIRE(overlap.loadCsv("3.0.0.0,3.0.0.255,1,First\n3.0.0.128,3.0.1.255,2,Second\n", error));
+    const LookupCase cases[] = {{"before the overlap", "3.0.0.127", 1, "First"},
+                                {"start of the overlap", "3.0.0.128", 2, "Second"},
+                                {"end of the first range", "3.0.0.255", 2, "Second"},
+                                {"end of the second range", "3.0.1.255", 2, "Second"},
+                                {"after both", "3.0.2.0", 0, ""}};
+    for (const LookupCase& c : cases) {
+      INFO(c.name);
+      AsnInfo info = overlap.lookup(ip(c.input));
+      CHECK(info.asn == c.asn);
+      CHECK(std::string(info.org) == c.org);
+    }
+  }
   SECTION("the IPv4 and IPv6 files given separately") {
     AsnDatabase two;
     std::string error;
