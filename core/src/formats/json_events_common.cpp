@@ -27,6 +27,7 @@ void RecordReader::feed(const char* data, size_t size) {
 
 void RecordReader::finish() {
   if (!stopped_) stream_.finish();
+  onFinish();
 }
 
 bool RecordReader::isTrue(int slot) const {
@@ -346,22 +347,26 @@ void DefenderRowEmitter::emit(RecordSink& sink, RawEvent& e) {
                   std::string(e.get(EventField::ActionType)) + ")");
     return;
   }
-  if (!announced_) {
-    announced_ = true;
-    static constexpr EventField needed[] = {EventField::Timestamp,
-                                            EventField::DeviceName,
-                                            EventField::InitiatingProcessFileName,
-                                            EventField::InitiatingProcessCommandLine,
-                                            EventField::RemotePort,
-                                            EventField::ActionType,
-                                            EventField::SentBytes,
-                                            EventField::ReceivedBytes};
-    for (EventField f : needed)
-      if (!e.has(f)) sink.missingColumn(std::string(eventFieldName(f)));
-    if (!e.has(EventField::AccountName) && !e.has(EventField::InitiatingProcessAccountName))
-      sink.missingColumn("InitiatingProcessAccountName");
-  }
+  seen_ |= e.present;
+  any_ = true;
   sink.onEvent(e);
+}
+
+void DefenderRowEmitter::finish(RecordSink& sink) {
+  if (!any_) return;
+  auto seen = [&](EventField f) { return (seen_ & (1u << static_cast<unsigned>(f))) != 0; };
+  static constexpr EventField needed[] = {EventField::Timestamp,
+                                          EventField::DeviceName,
+                                          EventField::InitiatingProcessFileName,
+                                          EventField::InitiatingProcessCommandLine,
+                                          EventField::RemotePort,
+                                          EventField::ActionType,
+                                          EventField::SentBytes,
+                                          EventField::ReceivedBytes};
+  for (EventField f : needed)
+    if (!seen(f)) sink.missingColumn(std::string(eventFieldName(f)));
+  if (!seen(EventField::AccountName) && !seen(EventField::InitiatingProcessAccountName))
+    sink.missingColumn("InitiatingProcessAccountName");
 }
 
 }  // namespace vpshunt::jsonev

@@ -43,6 +43,7 @@ class RecordReader : public Reader, protected json::Handler {
     return false;
   }
   virtual void onRecord() = 0;
+  virtual void onFinish() {}  // after the last record
 
   // During onRecord():
   bool has(int slot) const { return slots_[slot].gen == gen_; }
@@ -159,13 +160,16 @@ namespace vpshunt::jsonev {
 //   * no RemoteIP, or an empty one: a record of another kind (DeviceProcessEvents rows of a union,
 //     LdapSearch, ...): other("no RemoteIP (ActionType X)");
 //   * RemoteIP "-": skipped, reason `RemoteIP "-"`;
-//   * the first network event reports the rule's columns the file lacks (missingColumn).
+//   * finish() reports the rule's columns that no network event of the file had (missingColumn):
+//     JSON records need not all carry the same keys, so the whole file is looked at.
 class DefenderRowEmitter {
  public:
   void emit(RecordSink& sink, RawEvent& e);
+  void finish(RecordSink& sink);
 
  private:
-  bool announced_ = false;
+  uint32_t seen_ = 0;
+  bool any_ = false;
 };
 
 }  // namespace vpshunt::jsonev

@@ -83,6 +83,8 @@ class DefenderJsonReader final : public jsonev::RecordReader {
     emitter_.emit(sink_, e);
   }
 
+  void onFinish() override { emitter_.finish(sink_); }
+
   jsonev::DefenderRowEmitter emitter_;
 };
 

@@ -27,6 +27,7 @@ class TablesJsonReader final : public Reader, json::Handler {
   void feed(const char* data, size_t size) override { stream_.feed(data, size); }
   void finish() override {
     stream_.finish();
+    emitter_.finish(sink_);
     if (!stream_.failed() && !sawRows_ && !sawColumns_)
       sink_.fatal(1, 1, "no \"tables\" with \"columns\" and \"rows\" found (is this a Log Analytics query API response?)");
   }
