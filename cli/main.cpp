@@ -34,6 +34,11 @@ const char* kUsage =
     "  --config FILE      the rule as JSON (see --print-config)\n"
     "  --print-config     print the rule in effect as JSON and exit\n"
     "  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n"
+    "  --mode M           seed (default: the seed rule exactly) or beyond (periodicity, hosting,\n"
+    "                     prevalence; VpsScore ranks the rows)\n"
+    "  --asn-db FILE      IP -> ASN database: asn.bin, or the CSV of @ip-location-db/asn\n"
+    "                     (default: asn.bin beside this program, when present)\n"
+    "  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n"
     "  --output FILE      write results to FILE instead of standard output\n"
     "  --list-formats     list the readers and exit\n"
     "  --quiet            no per-file summaries on standard error\n"
@@ -132,7 +137,8 @@ std::string readWhole(const std::string& path, std::string& error) {
 int main(int argc, char** argv) {
   std::vector<Input> inputs;
   std::vector<std::pair<std::string, std::string>> formatOverrides;
-  std::string nowText, configPath, formatName, outputPath;
+  std::string nowText, configPath, formatName, outputPath, modeName, asnPath;
+  std::vector<std::string> hostingPaths;
   bool printConfig = false, quiet = false, listFormats = false;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -157,6 +163,13 @@ int main(int argc, char** argv) {
       if (!value(configPath)) return usageError("--config needs a file");
     } else if (name == "--format") {
       if (!value(formatName)) return usageError("--format needs table, csv, json or jsonl");
+    } else if (name == "--mode") {
+      if (!value(modeName) || (modeName != "seed" && modeName != "beyond")) return usageError("--mode needs seed or beyond");
+    } else if (name == "--asn-db") {
+      if (!value(asnPath)) return usageError("--asn-db needs a file");
+    } else if (name == "--hosting-list") {
+      if (!value(v)) return usageError("--hosting-list needs a file");
+      hostingPaths.push_back(v);
     } else if (name == "--output" || name == "-o") {
       if (!value(outputPath)) return usageError("--output needs a file");
     } else if (name == "--format-of") {
@@ -199,6 +212,7 @@ int main(int argc, char** argv) {
       return usageError(configPath + ": " + e.what());
     }
   }
+  if (!modeName.empty()) rule.mode = modeName;
   if (printConfig) {
     std::cout << vpshunt::ruleToJson(rule).dump(2) << "\n";
     return 0;
@@ -217,11 +231,46 @@ int main(int argc, char** argv) {
 
   vpshunt::Analysis analysis(rule);
   analysis.setNow(now);
+  {
+    // Hosting attribution data: an explicit --asn-db must load; the default beside the program may be absent.
+    bool explicitDb = !asnPath.empty();
+    if (!explicitDb) {
+      std::string self = argv[0];
+      char buf[4096];
+      ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+      if (n > 0) self.assign(buf, size_t(n));
+      asnPath = self.substr(0, self.find_last_of('/') + 1) + "asn.bin";
+    }
+    std::string err;
+    std::string bytes = readWhole(asnPath, err);
+    if (!err.empty()) {
+      if (explicitDb) return usageError(err);
+    } else {
+      auto db = std::make_shared<vpshunt::AsnDatabase>();
+      bool ok = endsWith(asnPath, ".csv") ? db->loadCsv(bytes, err)
+                                          : db->load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), err);
+      if (!ok) return usageError(asnPath + ": " + err);
+      analysis.setAsnDatabase(db);
+    }
+    if (!hostingPaths.empty()) {
+      auto list = std::make_shared<vpshunt::HostingList>(vpshunt::HostingList::builtin());
+      for (const auto& path : hostingPaths) {
+        std::string text = readWhole(path, err);
+        if (!err.empty()) return usageError(err);
+        std::vector<vpshunt::Problem> problems;
+        list->load(text, &problems);
+        for (const auto& p : problems)
+          std::cerr << path << ":" << p.line << ":" << p.column << ": " << p.message << "\n";
+      }
+      analysis.setHostingList(list);
+    }
+  }
   for (const auto& in : inputs) feedFile(analysis, in);
   vpshunt::Results results = analysis.finish(now);
   if (!results.collectGroups.empty()) {
-    // Without --now the cutoff is known only at the end: read the event files once more for the
-    // groups that straddle it, to count their rows exactly.
+    // Read the event files once more for the groups whose rows are needed one by one: those that
+    // straddle the lookback cutoff (without --now it is known only at the end), and in beyond mode
+    // the candidate flows whose periodicity is measured.
     analysis.beginCollect(results.collectGroups);
     for (const auto& in : inputs)
       if (in.kind != vpshunt::FileKind::Intel) feedFile(analysis, in);

@@ -1,6 +1,7 @@
 #include "vpshunt/output.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
@@ -39,6 +40,19 @@ json rowToJson(const ResultRow& r) {
   o["FirstConnection"] = formatIsoTime(r.firstConnection);
   o["LastConnection"] = formatIsoTime(r.lastConnection);
   o["GroupId"] = r.groupId;
+  // Beyond the seed (never part of RiskScore).
+  o["RemoteASN"] = r.remoteAsn ? json(r.remoteAsn) : json(nullptr);
+  o["RemoteOrg"] = r.remoteAsn ? json(r.remoteOrg) : json(nullptr);
+  o["IsHosting"] = r.isHosting;
+  o["HostingProvider"] = r.isHosting ? json(r.hostingProvider) : json(nullptr);
+  o["HostingCategory"] = r.isHosting ? json(r.hostingCategory) : json(nullptr);
+  o["DeviceCount"] = r.deviceCount;
+  o["RemoteIPFirstSeen"] = formatIsoTime(r.remoteIpFirstSeen);
+  o["RemoteIPLastSeen"] = formatIsoTime(r.remoteIpLastSeen);
+  o["MedianIntervalSeconds"] = r.medianIntervalSeconds ? json(std::round(*r.medianIntervalSeconds * 100) / 100) : json(nullptr);
+  o["PeriodicityScore"] = r.periodicityScore ? json(*r.periodicityScore) : json(nullptr);
+  o["VpsScore"] = r.vpsScore;
+  o["VpsReasons"] = r.vpsReasons;
   return o;
 }
 
@@ -74,6 +88,9 @@ json resultsToJson(const Results& r) {
   o["files"] = files;
   o["notices"] = r.notices;
   o["groupsConsidered"] = r.groupsConsidered;
+  o["mode"] = r.mode;
+  o["asnDatabaseLoaded"] = r.asnDatabaseLoaded;
+  o["collectGroups"] = r.collectGroups;
   return o;
 }
 
@@ -110,7 +127,9 @@ const char* kColumns[] = {"Timestamp", "DeviceName", "AccountName", "InitiatingP
                           "InitiatingProcessCommandLine", "RemoteIP", "ConnectionCount", "ConnectionsPerMinute",
                           "UniqueRemotePorts", "RemotePorts", "TotalBytesSent", "TotalBytesReceived", "ByteRatio",
                           "IsTIMatch", "ThreatType", "TIConfidence", "TIDescription", "RiskScore",
-                          "FirstConnection", "LastConnection"};
+                          "FirstConnection", "LastConnection", "RemoteASN", "RemoteOrg", "IsHosting",
+                          "HostingProvider", "DeviceCount", "MedianIntervalSeconds", "PeriodicityScore", "VpsScore",
+                          "VpsReasons"};
 
 std::string num(double v) {
   char buf[64];
@@ -119,6 +138,8 @@ std::string num(double v) {
 }
 
 std::vector<std::string> cells(const ResultRow& r) {
+  std::string reasons;
+  for (size_t i = 0; i < r.vpsReasons.size(); ++i) reasons += (i ? " · " : "") + r.vpsReasons[i];
   std::string ports = "[";
   for (size_t i = 0; i < r.remotePorts.size(); ++i) ports += (i ? "," : "") + std::to_string(r.remotePorts[i]);
   ports += "]";
@@ -141,7 +162,16 @@ std::vector<std::string> cells(const ResultRow& r) {
           r.tiDescription.value_or(""),
           std::to_string(r.riskScore),
           formatIsoTime(r.firstConnection),
-          formatIsoTime(r.lastConnection)};
+          formatIsoTime(r.lastConnection),
+          r.remoteAsn ? std::to_string(r.remoteAsn) : "",
+          r.remoteOrg,
+          r.isHosting ? "true" : "false",
+          r.hostingProvider,
+          std::to_string(r.deviceCount),
+          r.medianIntervalSeconds ? num(std::round(*r.medianIntervalSeconds * 100) / 100) : "",
+          r.periodicityScore ? num(*r.periodicityScore) : "",
+          std::to_string(r.vpsScore),
+          reasons};
 }
 
 // For the terminal: control characters shown escaped, long values cut.
@@ -202,18 +232,28 @@ std::string renderResults(const Results& r, OutputFormat format) {
       break;
     }
     case OutputFormat::Table: {
-      static const size_t shown[] = {0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 17};
-      static const size_t maxWidth[] = {20, 24, 16, 24, 40, 39, 8, 0, 6, 18, 0, 0, 0, 5, 16, 0, 0, 5, 0, 0};
+      const bool beyond = r.mode == "beyond";
+      static const std::vector<size_t> seedShown = {0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 17, 23, 27};
+      static const std::vector<size_t> beyondShown = {0, 1, 3, 5, 6, 9, 13, 17, 23, 25, 26, 27, 28};
+      const std::vector<size_t>& shown = beyond ? beyondShown : seedShown;
+      static const size_t maxWidth[] = {20, 24, 16, 24, 40, 39, 8, 0, 6, 18, 0, 0, 0, 5, 16, 0, 0, 5, 0, 0,
+                                        0,  24, 0,  20, 0,  0,  0, 4, 90};
       std::vector<std::vector<std::string>> table;
       std::vector<std::string> head;
-      for (size_t i : shown) head.push_back(kColumns[i]);
-      head[6] = "Count";
-      head[7] = "Ports#";
-      head[9] = "TI";
-      head[11] = "Risk";
+      static const std::pair<size_t, const char*> shortNames[] = {{6, "Count"}, {8, "Ports#"}, {13, "TI"}, {17, "Risk"},
+                                                                  {23, "Hosting"}, {27, "Vps"}, {26, "Period"}, {25, "Every(s)"},
+                                                                  {28, "Why"}};
+      for (size_t i : shown) {
+        std::string name = kColumns[i];
+        for (const auto& [k, v] : shortNames)
+          if (k == i) name = v;
+        head.push_back(name);
+      }
       table.push_back(head);
       for (const auto& row : r.rows) {
         auto c = cells(row);
+        if (row.isHosting) c[23] = row.hostingProvider;
+        else c[23] = row.remoteAsn ? "-" : "";
         std::vector<std::string> line;
         for (size_t i : shown) line.push_back(displayText(c[i], maxWidth[i] ? maxWidth[i] : 40));
         table.push_back(line);

@@ -57,6 +57,21 @@ Rule ruleFromJson(const json& j) {
       for (const auto& f : r.tiExtraMatchFields)
         if (f != "NetworkSourceIP" && f != "NetworkDestinationIP" && f != "NetworkCidrBlock")
           bad(k, "may name NetworkSourceIP, NetworkDestinationIP, NetworkCidrBlock; not \"" + f + "\"");
+    } else if (k == "mode") {
+      if (!v.is_string() || (v.get<std::string>() != "seed" && v.get<std::string>() != "beyond"))
+        bad(k, "must be \"seed\" or \"beyond\"");
+      r.mode = v.get<std::string>();
+    } else if (k == "beyondMinConnections") {
+      r.beyondMinConnections = integer(v, k, 3, 1'000'000'000);
+    } else if (k == "beyondMinPeriodicity") {
+      if (!v.is_number()) bad(k, "must be a number between 0 and 1");
+      r.beyondMinPeriodicity = v.get<double>();
+      if (r.beyondMinPeriodicity < 0 || r.beyondMinPeriodicity > 1) bad(k, "must be a number between 0 and 1");
+    } else if (k == "beyondExtraActionTypes") {
+      r.beyondExtraActionTypes = stringList(v, k);
+    } else if (k == "hostingOverridesExclusions") {
+      if (!v.is_boolean()) bad(k, "must be true or false");
+      r.hostingOverridesExclusions = v.get<bool>();
     } else if (k == "tiHonourExpiration") {
       if (!v.is_boolean()) bad(k, "must be true or false");
       r.tiHonourExpiration = v.get<bool>();
@@ -124,14 +139,21 @@ json ruleToJson(const Rule& r) {
   j["tiLookbackMinutes"] = r.tiLookbackMinutes;
   j["tiExtraMatchFields"] = r.tiExtraMatchFields;
   j["tiHonourExpiration"] = r.tiHonourExpiration;
+  j["mode"] = r.mode;
+  j["beyondMinConnections"] = r.beyondMinConnections;
+  j["beyondMinPeriodicity"] = r.beyondMinPeriodicity;
+  j["hostingOverridesExclusions"] = r.hostingOverridesExclusions;
+  j["beyondExtraActionTypes"] = r.beyondExtraActionTypes;
   j["riskScore"] = rows;
   j["defaultRiskScore"] = r.defaultRiskScore;
   return j;
 }
 
 bool ruleChangeNeedsReread(const Rule& a, const Rule& b) {
+  // The ActionTypes read at ingest depend on the mode (beyond adds failed attempts).
   return a.actionTypes != b.actionTypes || a.remoteIpType != b.remoteIpType ||
-         a.observationWindowMinutes != b.observationWindowMinutes;
+         a.observationWindowMinutes != b.observationWindowMinutes || a.mode != b.mode ||
+         (b.mode == "beyond" && a.beyondExtraActionTypes != b.beyondExtraActionTypes);
 }
 
 }  // namespace vpshunt

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "vpshunt/asn.hpp"
 #include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
 #include "vpshunt/time.hpp"
@@ -68,6 +69,14 @@ class Analysis {
   // Sets now before reading: rows at or before now - lookback are dropped as they arrive, so no
   // group straddles the cutoff and no second pass is needed. finish() then uses this now.
   void setNow(std::optional<Ticks> now);
+
+  // Hosting attribution (beyond the seed): the IP -> ASN database and the hosting list used for the
+  // RemoteASN / RemoteOrg / IsHosting / HostingProvider columns. Without a database those columns
+  // stay empty; the hosting list defaults to HostingList::builtin().
+  void setAsnDatabase(std::shared_ptr<const AsnDatabase> db);
+  void setHostingList(std::shared_ptr<const HostingList> list);
+  // Ids at or above this name flows (beyond-mode rows) rather than hour groups.
+  uint64_t flowIdBase() const;
 
   // The connections behind one result row (ResultRow::groupId), gathered by a collect pass: times in
   // ascending order with the remote port of each (-1: none). Without a collect pass for the group,

@@ -30,8 +30,21 @@ struct ResultRow {
   std::optional<int64_t> tiConfidence;
   int riskScore = 0;
   Ticks firstConnection = 0, lastConnection = 0;
-  // Names the group inside its Analysis, for collect passes and detail().
+  // Names the group inside its Analysis, for collect passes and detail(). In beyond mode a row is a
+  // whole flow and its id names the flow (ids from Analysis::flowIdBase() up).
   uint64_t groupId = 0;
+
+  // Beyond the seed: these never change RiskScore.
+  uint32_t remoteAsn = 0;  // 0: unknown (no ASN database loaded, or no announced range)
+  std::string remoteOrg;
+  bool isHosting = false;
+  std::string hostingProvider, hostingCategory;
+  uint64_t deviceCount = 0;  // devices that talked to RemoteIP (in all loaded events, after the ingest filter)
+  Ticks remoteIpFirstSeen = 0, remoteIpLastSeen = 0;
+  std::optional<double> medianIntervalSeconds, periodicityScore;  // when measured (beyond mode)
+  double intervalDispersion = 0;
+  int vpsScore = 0;  // 0..100
+  std::vector<std::string> vpsReasons;
 };
 
 struct FileReport {
@@ -62,6 +75,8 @@ struct Results {
   // by one. Feed the files again between Analysis::beginCollect(collectGroups) and endCollect(),
   // then finish() again. Empty when now was set before reading (Analysis::setNow).
   std::vector<uint64_t> collectGroups;
+  std::string mode = "seed";
+  bool asnDatabaseLoaded = false;
 };
 
 nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types

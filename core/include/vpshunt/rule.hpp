@@ -37,6 +37,16 @@ struct Rule {
   // ExpirationDateTime is before now.
   std::vector<std::string> tiExtraMatchFields;
   bool tiHonourExpiration = false;
+  // "seed" (the default: the seed KQL exactly) or "beyond": candidates are whole flows over the
+  // lookback with enough connections and a periodicity score of at least beyondMinPeriodicity (or
+  // a seed row); a hosting or TI hit overrides the browser/system exclusions.
+  std::string mode = "seed";
+  int64_t beyondMinConnections = 6;
+  double beyondMinPeriodicity = 0.6;
+  bool hostingOverridesExclusions = true;
+  // Beyond mode also reads these ActionTypes (failed attempts keep a beacon's rhythm). They count
+  // for periodicity and ConnectionCount, never for RiskScore.
+  std::vector<std::string> beyondExtraActionTypes{"ConnectionFailed", "ConnectionAttempt", "ConnectionRequest"};
   std::vector<RiskScoreRow> riskScore;        // the case() table, in order
   int defaultRiskScore = 20;                  // case()'s else
 

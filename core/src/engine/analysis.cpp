@@ -1,7 +1,10 @@
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <unordered_set>
 
+#include "engine/periodicity.hpp"
 #include "engine/state.hpp"
 #include "formats/registry.hpp"
 #include "vpshunt/analysis.hpp"
@@ -310,11 +313,17 @@ void AnalysisState::onEvent(const RawEvent& e) {
   }
 
   // ActionType in (...): exact, case-sensitive. An export without the column is not filtered on it.
+  bool seedAction = true;
   if (e.has(EventField::ActionType)) {
     std::string_view a = e.get(EventField::ActionType);
     bool ok = false;
     for (const auto& want : rule.actionTypes)
       if (a == want) { ok = true; break; }
+    if (!ok && rule.mode == "beyond") {
+      // Beyond the seed, failed attempts count too: an implant calling a dead C2 keeps its rhythm.
+      for (const auto& want : rule.beyondExtraActionTypes)
+        if (a == want) { ok = true; seedAction = false; break; }
+    }
     if (!ok) {
       auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(), [&](const auto& p) { return p.first == a; });
       if (it != filteredActions_.end()) ++it->second;
@@ -384,8 +393,8 @@ void AnalysisState::onEvent(const RawEvent& e) {
   ++rep.kept;
   aggregate(t, trimValue(e.get(EventField::DeviceName)), trimValue(account),
             trimValue(e.get(EventField::InitiatingProcessFileName)), e.get(EventField::InitiatingProcessCommandLine), ip,
-            port, hasSent || e.has(EventField::SentBytes), sent, hasReceived || e.has(EventField::ReceivedBytes), received);
-  (void)hasSent;
+            port, hasSent || e.has(EventField::SentBytes), sent, hasReceived || e.has(EventField::ReceivedBytes), received,
+            seedAction);
 }
 
 std::string_view Flow::part(int k) const {
@@ -472,12 +481,12 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
 
 void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                               std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
-                              bool receivedColumn, int64_t received) {
+                              bool receivedColumn, int64_t received, bool seedAction) {
   if (collecting_) {
     Group* found = findGroup(t, device, account, process, cmdline, ip, false);
     if (!found) return;
     uint64_t id = uint64_t(found - groups_.data());
-    if (id < collectWanted_.size() && collectWanted_[id]) collected_[id].push_back({t, sent, received, port});
+    if (id < collectWanted_.size() && collectWanted_[id]) collected_[id].push_back({t, sent, received, port, seedAction});
     return;
   }
   Group* g = findGroup(t, device, account, process, cmdline, ip, true);
@@ -656,10 +665,91 @@ const IndicatorInfo* AnalysisState::latestIndicator(const IpAddress& ip, Ticks n
 // ---------------------------------------------------------------------------------------------
 // finish
 
+namespace {
+
+std::string oneDecimal(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f", v);
+  return buf;
+}
+
+}  // namespace
+
+int AnalysisState::riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const {
+  for (const auto& rr : rule.riskScore) {
+    if (rr.tiMatch && *rr.tiMatch != ti) continue;
+    if (rr.minConnections && count < *rr.minConnections) continue;
+    if (rr.maxUniquePorts && uniquePorts > *rr.maxUniquePorts) continue;
+    return rr.score;
+  }
+  return rule.defaultRiskScore;
+}
+
+// Fills the columns beyond the seed (attribution, prevalence, VpsScore and its reasons).
+void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence,
+                           uint64_t totalDevices) const {
+  if (asnDb_) {
+    HostingAttribution a = attribute(*asnDb_, hosting_ ? *hosting_ : HostingList::builtin(), ip);
+    row.remoteAsn = a.asn;
+    row.remoteOrg = a.org;
+    row.isHosting = a.isHosting;
+    if (a.isHosting) {
+      row.hostingProvider = a.provider;
+      row.hostingCategory = std::string(hostingCategoryName(a.category));
+    }
+  }
+  auto it = prevalence.find(ip);
+  if (it != prevalence.end()) {
+    row.deviceCount = it->second.devices.size();
+    row.remoteIpFirstSeen = it->second.first;
+    row.remoteIpLastSeen = it->second.last;
+  }
+  // VpsScore: evidence that RemoteIP is a rented server used for command and control.
+  double points = 0;
+  std::vector<std::string>& why = row.vpsReasons;
+  if (row.remoteAsn) {
+    std::string as = "AS" + std::to_string(row.remoteAsn) + " " + (row.isHosting ? row.hostingProvider : row.remoteOrg);
+    if (row.isHosting) {
+      bool bulletproof = row.hostingCategory == "bulletproof";
+      points += bulletproof ? 30 : row.hostingCategory == "cloud" ? 15 : 25;
+      why.push_back(as + " (" + (bulletproof ? "bulletproof hosting" : row.hostingCategory) + ")");
+    } else {
+      why.push_back(as + " (not a listed hosting provider)");
+    }
+  } else {
+    why.push_back(asnDb_ ? "no ASN for this address" : "ASN not looked up (no database loaded)");
+  }
+  if (row.periodicityScore) {
+    points += 30 * *row.periodicityScore;
+    if (*row.periodicityScore >= rule.beyondMinPeriodicity)
+      why.push_back("every " + oneDecimal(*row.medianIntervalSeconds) + " s ± " + oneDecimal(row.intervalDispersion * 100) +
+                    "% (periodicity " + std::to_string(int(std::lround(*row.periodicityScore * 100))) + "%)");
+    else
+      why.push_back("irregular (periodicity " + std::to_string(int(std::lround(*row.periodicityScore * 100))) + "%)");
+  } else {
+    why.push_back("periodicity not measured (seed mode)");
+  }
+  if (row.deviceCount == 1) points += 10;
+  else if (row.deviceCount > 1 && row.deviceCount <= 3) points += 5;
+  why.push_back(std::to_string(row.deviceCount) + " of " + std::to_string(totalDevices) +
+                (totalDevices == 1 ? " device" : " devices"));
+  if (row.isTiMatch) {
+    points += 30;
+    why.push_back("TI: " + (row.threatType && !row.threatType->empty() ? *row.threatType : std::string("match")) +
+                  (row.tiConfidence ? " (confidence " + std::to_string(*row.tiConfidence) + ")" : ""));
+  } else {
+    why.push_back("no TI");
+  }
+  points += 5.0 * std::max(0, row.riskScore - rule.defaultRiskScore) / std::max(1, 95 - rule.defaultRiskScore);
+  row.vpsScore = int(std::lround(std::clamp(points, 0.0, 100.0)));
+}
+
 Results AnalysisState::finish(std::optional<Ticks> given) const {
   Results res;
   res.files = reports_;
   res.hasEvents = haveEventTime_;
+  res.mode = rule.mode;
+  res.asnDatabaseLoaded = asnDb_ != nullptr;
   if (!given && ingestNow_) given = ingestNow_;
   if (given) {
     res.now = *given;
@@ -674,93 +764,225 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   const Ticks now = res.now;
   const Ticks cutoff = now - rule.lookbackMinutes * kTicksPerMinute;
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
+  const bool beyond = rule.mode == "beyond";
 
-  // Exclusion lists, case-insensitive; decided once per distinct process name.
-  std::vector<std::string> excluded;
-  for (const auto& n : rule.browserProcesses) excluded.push_back(asciiLower(n));
-  for (const auto& n : rule.systemProcesses) excluded.push_back(asciiLower(n));
-  std::sort(excluded.begin(), excluded.end());
-  std::vector<int8_t> flowExcluded(flows_.size(), -1);
-
-  for (size_t gi = 0; gi < groups_.size(); ++gi) {
-    const Group& g = groups_[gi];
-    if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
-    const Flow& flow = flows_[g.flow];
-    int8_t& ex = flowExcluded[g.flow];
-    if (ex < 0) {
-      std::string_view p = flow.part(2);
-      ex = !p.empty() && std::binary_search(excluded.begin(), excluded.end(), asciiLower(p));
+  // Prevalence of each remote address over all loaded events (after the ingest filter).
+  Prevalence prevalence;
+  std::unordered_set<std::string_view> allDevices;
+  for (const Flow& f : flows_) {
+    if (f.bins.empty()) continue;
+    Ticks first = INT64_MAX, last = INT64_MIN;
+    for (const auto& [bin, gi] : f.bins) {
+      first = std::min(first, groups_[gi].first);
+      last = std::max(last, groups_[gi].last);
     }
-    if (ex) continue;
-    ++res.groupsConsidered;
+    auto& p = prevalence[f.ip()];
+    if (p.devices.empty()) {
+      p.first = first;
+      p.last = last;
+    }
+    p.first = std::min(p.first, first);
+    p.last = std::max(p.last, last);
+    p.devices.insert(f.part(0));
+    allDevices.insert(f.part(0));
+  }
 
-    int64_t count = g.count, sent = g.sent, received = g.received;
-    Ticks first = g.first, last = g.last;
-    std::vector<int32_t> ports = g.ports;
-    const auto got = collected_.find(gi);
-    if (g.first <= cutoff) {
-      // The group straddles the cutoff. Its rows at or before it must not count; which they are
-      // only the rows themselves can say: a collect pass gathers them (collectGroups).
-      if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
-      if (got == collected_.end()) {
-        res.collectGroups.push_back(gi);
-      } else {
-        count = sent = received = 0;
-        first = INT64_MAX;
-        last = INT64_MIN;
-        ports.clear();
-        for (const Connection& c : got->second) {
-          if (c.t <= cutoff) continue;
-          ++count;
-          sent += c.sent;
-          received += c.received;
-          first = std::min(first, c.t);
-          last = std::max(last, c.t);
-          if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
+  // Exclusion lists, case-insensitive; decided once per flow.
+  std::vector<std::string> excludedNames;
+  for (const auto& n : rule.browserProcesses) excludedNames.push_back(asciiLower(n));
+  for (const auto& n : rule.systemProcesses) excludedNames.push_back(asciiLower(n));
+  std::sort(excludedNames.begin(), excludedNames.end());
+  std::vector<int8_t> flowExcluded(flows_.size(), -1);
+  auto isExcluded = [&](uint32_t fi) {
+    int8_t& ex = flowExcluded[fi];
+    if (ex < 0) {
+      std::string_view p = flows_[fi].part(2);
+      ex = !p.empty() && std::binary_search(excludedNames.begin(), excludedNames.end(), asciiLower(p));
+      if (ex && beyond && rule.hostingOverridesExclusions) {
+        // A hosting or TI hit overrides the lists: an svchost.exe beaconing to a VPS is the point.
+        IpAddress ip = flows_[fi].ip();
+        if (latestIndicator(ip, now)) ex = 0;
+        else if (asnDb_) {
+          // Not the hyperscalers' shared ASNs ("cloud"): they also carry the vendors' own services,
+          // which browsers and system processes talk to all day.
+          AsnInfo info = asnDb_->lookup(ip);
+          const HostingEntry* h = info ? (hosting_ ? *hosting_ : HostingList::builtin()).find(info.asn) : nullptr;
+          if (h && h->category != HostingCategory::Cloud) ex = 0;
         }
       }
     }
-    if (count < rule.beaconMinConnections) continue;
+    return ex != 0;
+  };
 
-    ResultRow row;
-    row.binStart = g.bin * window;
-    const IpAddress ip = flow.ip();
-    row.deviceName = std::string(flow.part(0));
-    row.accountName = std::string(flow.part(1));
-    row.processName = std::string(flow.part(2));
-    row.commandLine = std::string(flow.part(3));
-    row.remoteIp = formatIp(ip);
-    row.connectionCount = count;
-    row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
-    row.remotePorts.assign(ports.begin(), ports.end());
-    std::sort(row.remotePorts.begin(), row.remotePorts.end());
-    row.uniqueRemotePorts = int64_t(row.remotePorts.size());
-    if (row.remotePorts.size() > 5) row.remotePorts.resize(5);
-    if (g.sentColumn) row.totalBytesSent = sent;
-    if (g.receivedColumn) row.totalBytesReceived = received;
-    row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
-                        ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
-                        : 0.0;
+  auto fillTi = [&](ResultRow& row, const IpAddress& ip) {
     if (const IndicatorInfo* ti = latestIndicator(ip, now)) {
       row.isTiMatch = true;
       row.threatType = ti->threatType;
       row.tiDescription = ti->description;
       row.tiConfidence = ti->confidence;
     }
-    row.riskScore = rule.defaultRiskScore;
-    for (const auto& rr : rule.riskScore) {
-      if (rr.tiMatch && *rr.tiMatch != row.isTiMatch) continue;
-      if (rr.minConnections && row.connectionCount < *rr.minConnections) continue;
-      if (rr.maxUniquePorts && row.uniqueRemotePorts > *rr.maxUniquePorts) continue;
-      row.riskScore = rr.score;
-      break;
+  };
+  auto setPorts = [](ResultRow& row, std::vector<int32_t> ports) {
+    row.remotePorts.assign(ports.begin(), ports.end());
+    std::sort(row.remotePorts.begin(), row.remotePorts.end());
+    row.uniqueRemotePorts = int64_t(row.remotePorts.size());
+    if (row.remotePorts.size() > 5) row.remotePorts.resize(5);
+  };
+
+  if (!beyond) {
+    for (size_t gi = 0; gi < groups_.size(); ++gi) {
+      const Group& g = groups_[gi];
+      if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
+      if (isExcluded(g.flow)) continue;
+      ++res.groupsConsidered;
+      const Flow& flow = flows_[g.flow];
+      int64_t count = g.count, sent = g.sent, received = g.received;
+      Ticks first = g.first, last = g.last;
+      std::vector<int32_t> ports = g.ports;
+      if (g.first <= cutoff) {
+        // The group straddles the cutoff. Its rows at or before it must not count; which they are
+        // only the rows themselves can say: a collect pass gathers them (collectGroups).
+        if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
+        const auto got = collected_.find(gi);
+        if (got == collected_.end()) {
+          res.collectGroups.push_back(gi);
+        } else {
+          count = sent = received = 0;
+          first = INT64_MAX;
+          last = INT64_MIN;
+          ports.clear();
+          for (const Connection& c : got->second) {
+            if (c.t <= cutoff) continue;
+            ++count;
+            sent += c.sent;
+            received += c.received;
+            first = std::min(first, c.t);
+            last = std::max(last, c.t);
+            if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
+          }
+        }
+      }
+      if (count < rule.beaconMinConnections) continue;
+
+      ResultRow row;
+      const IpAddress ip = flow.ip();
+      row.binStart = g.bin * window;
+      row.deviceName = std::string(flow.part(0));
+      row.accountName = std::string(flow.part(1));
+      row.processName = std::string(flow.part(2));
+      row.commandLine = std::string(flow.part(3));
+      row.remoteIp = formatIp(ip);
+      row.connectionCount = count;
+      row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
+      setPorts(row, ports);
+      if (g.sentColumn) row.totalBytesSent = sent;
+      if (g.receivedColumn) row.totalBytesReceived = received;
+      row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
+                          ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
+                          : 0.0;
+      fillTi(row, ip);
+      row.riskScore = riskScoreFor(row.connectionCount, row.uniqueRemotePorts, row.isTiMatch);
+      row.firstConnection = first;
+      row.lastConnection = last;
+      row.groupId = gi;
+      enrich(row, ip, prevalence, allDevices.size());
+      res.rows.push_back(std::move(row));
     }
-    row.firstConnection = first;
-    row.lastConnection = last;
-    row.groupId = gi;
-    res.rows.push_back(std::move(row));
+  } else {
+    // Beyond the seed: one row per flow over the whole lookback. Periodicity needs the flow's
+    // connections, which a collect pass gathers.
+    for (uint32_t fi = 0; fi < flows_.size(); ++fi) {
+      const Flow& flow = flows_[fi];
+      int64_t upper = 0;
+      bool allCollected = true;
+      for (const auto& [bin, gi] : flow.bins) {
+        if (groups_[gi].last <= cutoff) continue;
+        upper += groups_[gi].count;
+        if (!collected_.count(gi)) allCollected = false;
+      }
+      if (upper < std::min(rule.beyondMinConnections, rule.beaconMinConnections)) continue;
+      if (isExcluded(fi)) continue;
+      ++res.groupsConsidered;
+      if (!allCollected) {
+        for (const auto& [bin, gi] : flow.bins)
+          if (groups_[gi].last > cutoff && !collected_.count(gi)) res.collectGroups.push_back(gi);
+        continue;
+      }
+      std::vector<Connection> conns;
+      bool sentColumn = false, receivedColumn = false;
+      for (const auto& [bin, gi] : flow.bins) {
+        if (groups_[gi].last <= cutoff) continue;
+        sentColumn |= groups_[gi].sentColumn;
+        receivedColumn |= groups_[gi].receivedColumn;
+        for (const Connection& c : collected_.at(gi))
+          if (c.t > cutoff) conns.push_back(c);
+      }
+      std::sort(conns.begin(), conns.end(), [](const Connection& a, const Connection& b) { return a.t < b.t; });
+      if (conns.empty()) continue;
+      std::vector<Ticks> times;
+      times.reserve(conns.size());
+      std::vector<int32_t> ports;
+      int64_t sent = 0, received = 0;
+      // The busiest bin gives the seed's view of this flow (RiskScore stays the seed's).
+      int64_t bestBinCount = 0, curBin = INT64_MIN, curCount = 0;
+      std::vector<int32_t> binPorts, bestBinPorts;
+      for (const Connection& c : conns) {
+        times.push_back(c.t);
+        sent += c.sent;
+        received += c.received;
+        if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
+        int64_t b = floorDiv(c.t, window);
+        if (b != curBin) {
+          curBin = b;
+          curCount = 0;
+          binPorts.clear();
+        }
+        if (!c.seedAction) continue;  // RiskScore stays the seed's: only the seed's ActionTypes count
+        ++curCount;
+        if (c.port >= 0 && std::find(binPorts.begin(), binPorts.end(), c.port) == binPorts.end()) binPorts.push_back(c.port);
+        if (curCount > bestBinCount) {
+          bestBinCount = curCount;
+          bestBinPorts = binPorts;
+        }
+      }
+      Periodicity per = measurePeriodicity(times);
+      const int64_t count = int64_t(conns.size());
+      const bool seedRow = bestBinCount >= rule.beaconMinConnections;
+      const bool periodic = count >= rule.beyondMinConnections && per.score >= rule.beyondMinPeriodicity;
+      if (!seedRow && !periodic) continue;
+
+      ResultRow row;
+      const IpAddress ip = flow.ip();
+      row.binStart = floorDiv(conns.front().t, window) * window;
+      row.deviceName = std::string(flow.part(0));
+      row.accountName = std::string(flow.part(1));
+      row.processName = std::string(flow.part(2));
+      row.commandLine = std::string(flow.part(3));
+      row.remoteIp = formatIp(ip);
+      row.connectionCount = count;
+      const double spanMinutes = double(conns.back().t - conns.front().t) / double(kTicksPerMinute);
+      row.connectionsPerMinute = round2(double(count) / std::max(double(rule.observationWindowMinutes), spanMinutes));
+      setPorts(row, ports);
+      if (sentColumn) row.totalBytesSent = sent;
+      if (receivedColumn) row.totalBytesReceived = received;
+      row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
+                          ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
+                          : 0.0;
+      fillTi(row, ip);
+      row.riskScore = riskScoreFor(bestBinCount, int64_t(bestBinPorts.size()), row.isTiMatch);
+      row.firstConnection = conns.front().t;
+      row.lastConnection = conns.back().t;
+      row.groupId = flowIdBase() + fi;
+      row.medianIntervalSeconds = per.medianIntervalSeconds;
+      row.periodicityScore = std::round(per.score * 1000) / 1000;
+      row.intervalDispersion = per.dispersion;
+      enrich(row, ip, prevalence, allDevices.size());
+      res.rows.push_back(std::move(row));
+    }
   }
-  std::sort(res.rows.begin(), res.rows.end(), [](const ResultRow& a, const ResultRow& b) {
+
+  std::sort(res.rows.begin(), res.rows.end(), [beyond](const ResultRow& a, const ResultRow& b) {
+    if (beyond && a.vpsScore != b.vpsScore) return a.vpsScore > b.vpsScore;
     if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
     if (a.connectionCount != b.connectionCount) return a.connectionCount > b.connectionCount;
     // Not in the seed (KQL leaves ties unordered): a fixed order so that outputs compare.
@@ -773,22 +995,33 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   });
   if (!res.collectGroups.empty())
     res.notices.push_back(std::to_string(res.collectGroups.size()) +
-                          " group(s) straddle the lookback cutoff (now - lookback); their rows are upper bounds until "
-                          "the files are read once more for them (a collect pass)");
+                          (beyond ? " group(s) must be read once more (a collect pass) to measure periodicity"
+                                  : " group(s) straddle the lookback cutoff (now - lookback); their rows are upper bounds "
+                                    "until the files are read once more for them (a collect pass)"));
   if (!anyEventFile_) res.notices.push_back("no network-events file was read");
   return res;
 }
 
+std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
+  if (id < groups_.size()) return {id};
+  if (id >= flowIdBase() && id - flowIdBase() < flows_.size()) {
+    std::vector<uint64_t> out;
+    for (const auto& [bin, gi] : flows_[id - flowIdBase()].bins) out.push_back(gi);
+    return out;
+  }
+  return {};
+}
+
 Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   Analysis::GroupDetail d;
-  if (id >= groups_.size()) return d;
-  d.total = uint64_t(groups_[id].count);
-  auto it = collected_.find(id);
-  if (it == collected_.end()) {
-    d.complete = false;
-    return d;
+  std::vector<Connection> conns;
+  for (uint64_t gi : groupsOf(id)) {
+    d.total += uint64_t(groups_[gi].count);
+    auto it = collected_.find(gi);
+    if (it == collected_.end()) return d;  // not collected: complete stays false
+    conns.insert(conns.end(), it->second.begin(), it->second.end());
   }
-  std::vector<Connection> conns = it->second;
+  if (d.total == 0) return d;
   std::sort(conns.begin(), conns.end(), [](const Connection& a, const Connection& b) { return a.t < b.t; });
   for (const auto& c : conns) {
     d.times.push_back(c.t);
@@ -806,9 +1039,10 @@ void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
   collecting_ = true;
   collectWanted_.assign(groups_.size(), 0);
   for (uint64_t id : ids) {
-    if (id >= groups_.size()) continue;
-    collectWanted_[id] = 1;
-    collected_[id].clear();
+    for (uint64_t gi : groupsOf(id)) {
+      collectWanted_[gi] = 1;
+      collected_[gi].clear();
+    }
   }
   collectReports_ = std::move(reports_);
   reports_.clear();
@@ -849,6 +1083,9 @@ void Analysis::reset() { state_->reset(); }
 uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
 Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
 void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
+void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
+void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }
+uint64_t Analysis::flowIdBase() const { return state_->flowIdBase(); }
 void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
 void Analysis::endCollect() { state_->endCollect(); }
 

@@ -5,12 +5,14 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "engine/strings.hpp"
 #include "formats/encoding.hpp"
 #include "formats/record.hpp"
 #include "vpshunt/analysis.hpp"
+#include "vpshunt/asn.hpp"
 #include "vpshunt/ip.hpp"
 
 namespace vpshunt {
@@ -20,6 +22,7 @@ struct Connection {
   Ticks t;
   int64_t sent, received;
   int32_t port;  // -1: none
+  bool seedAction;  // its ActionType is one of the seed's (not a beyond-mode extra)
 };
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
@@ -86,6 +89,10 @@ class AnalysisState final : public RecordSink {
   void reset();
 
   Rule rule;
+  std::shared_ptr<const AsnDatabase> asnDb_;
+  std::shared_ptr<const HostingList> hosting_;
+  // Flow ids (beyond-mode rows) start here: far above any group index.
+  static constexpr uint64_t flowIdBase() { return uint64_t(1) << 40; }
   uint64_t recordsInCurrentFile() const { return inFile_ ? reports_.back().records : 0; }
 
   // RecordSink
@@ -112,8 +119,16 @@ class AnalysisState final : public RecordSink {
                    std::string_view cmdline, const IpAddress& ip, bool create);
   void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                  std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
-                 bool hasReceived, int64_t received);
+                 bool hasReceived, int64_t received, bool seedAction);
   void growSlots();
+  struct PrevalenceEntry {
+    std::unordered_set<std::string_view> devices;
+    Ticks first = 0, last = 0;
+  };
+  using Prevalence = std::unordered_map<IpAddress, PrevalenceEntry, IpHash>;
+  int riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const;
+  void enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence, uint64_t totalDevices) const;
+  std::vector<uint64_t> groupsOf(uint64_t id) const;
   std::string keyScratch_;
   void storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info);
   const IndicatorInfo* latestIndicator(const IpAddress& ip, Ticks now) const;
