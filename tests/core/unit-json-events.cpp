@@ -336,6 +336,7 @@ TEST_CASE("json events: sniffing claims only its own shapes", "[json-events]") {
       {"AH API", R"({"Schema":[{"Name":"Timestamp"}],"Results":[]})", "defender-json"},
       {"Graph API", R"({"schema":[],"results":[]})", "defender-json"},
       {"rows", R"({"Timestamp":"t","DeviceName":"d","RemoteIP":"1.2.3.4","ActionType":"a"})", "defender-json"},
+      {"a small record", R"({"properties":{"RemoteIP":"1.2.3.4","RemotePort":1}})", "defender-json"},
       {"LA tables", R"({"tables":[{"name":"PrimaryResult","columns":[{"name":"RemoteIP"}],"rows":[]}]})", "log-analytics-json"},
       {"Zeek dotted", R"({"ts":1.0,"id.orig_h":"a","id.resp_h":"b","conn_state":"SF"})", "zeek-json"},
       {"Zeek streaming", R"({"@stream":"conn","ts":1.0,"id_orig_h":"a"})", "zeek-json"},

@@ -101,7 +101,7 @@ int sniffDefenderJson(std::string_view head, std::string_view path) {
       (contains(head, "\"schema\"") && contains(head, "\"results\"")))
     return 90;
   int hits = 0;
-  for (std::string_view k : {"\"InitiatingProcessFileName", "\"InitiatingProcessAccountName", "\"RemoteIP",
+  for (std::string_view k : {"\"InitiatingProcessFileName", "\"InitiatingProcessAccountName", "\"RemoteIP", "\"RemotePort",
                              "\"DeviceName", "\"DeviceId", "\"ActionType", "\"ReportId"})
     hits += contains(head, k);
   return hits >= 3 ? 85 : hits == 2 ? 50 : 0;
