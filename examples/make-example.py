@@ -2,6 +2,9 @@
 """Writes vpshunt's bundled example exports, deterministically.
 
     python3 examples/make-example.py          # rewrites the files below, next to this script
+    python3 examples/make-example.py --check [--cli build/vpshunt] [--cli "node W/vpshunt.mjs"]
+        # regenerates into a temporary folder and fails unless the committed files are identical; with
+        # --cli, also runs that command on the example and fails unless its jsonl rows match expected.json
 
   DeviceNetworkEvents.csv          a Defender advanced-hunting CSV export (~26 h, a few thousand rows)
   ThreatIntelligenceIndicator.csv  a Sentinel ThreatIntelligenceIndicator CSV export
@@ -588,11 +591,11 @@ def read_csv(path):
         return list(csv.DictReader(f))
 
 
-def main():
+def main(out_dir=HERE):
     # Defender's portal lists the newest first.
     events = sorted(rows, key=lambda r: (-r["_t"], int(r["ReportId"])))
-    ev_path = os.path.join(HERE, "DeviceNetworkEvents.csv")
-    ti_path = os.path.join(HERE, "ThreatIntelligenceIndicator.csv")
+    ev_path = os.path.join(out_dir, "DeviceNetworkEvents.csv")
+    ti_path = os.path.join(out_dir, "ThreatIntelligenceIndicator.csv")
     write_csv(ev_path, COLUMNS, events)
     write_csv(ti_path, TI_COLUMNS, sorted(intel, key=lambda r: -r["_t"]))
 
@@ -627,7 +630,7 @@ def main():
             print("  ", "unexpected" if g in got else "missing", g, file=sys.stderr)
         sys.exit(1)
 
-    with open(os.path.join(HERE, "expected.json"), "w", encoding="utf-8", newline="\n") as f:
+    with open(os.path.join(out_dir, "expected.json"), "w", encoding="utf-8", newline="\n") as f:
         json.dump({"now": iso7(now), "nowSource": "latest event", "rows": result}, f, indent=1, ensure_ascii=False)
         f.write("\n")
     print("examples: %d events, %d indicators, %d expected rows (now = %s)" % (len(ev), len(ti), len(result), iso7(now)))
@@ -641,5 +644,70 @@ def parse_iso7(s):
     return ticks(y, mo, d, h, mi, sec, int((frac + "0000000")[:7]) if frac else 0)
 
 
+FILES = ["DeviceNetworkEvents.csv", "ThreatIntelligenceIndicator.csv", "expected.json"]
+
+
+def same_value(want, got):
+    if isinstance(want, float) or isinstance(got, float):
+        return isinstance(got, (int, float)) and isinstance(want, (int, float)) and abs(want - got) < 1e-9
+    return want == got
+
+
+def check_cli(command):
+    """Runs `command --events … --intel … --format jsonl` and compares its rows with expected.json."""
+    import shlex
+    import subprocess
+    argv = shlex.split(command) + ["--events", os.path.join(HERE, FILES[0]), "--intel", os.path.join(HERE, FILES[1]),
+                                   "--format", "jsonl", "--quiet"]
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    if proc.returncode != 0:
+        return ["%s exited with %d: %s" % (command, proc.returncode, proc.stderr.strip()[:500])]
+    got = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    with open(os.path.join(HERE, "expected.json"), encoding="utf-8") as f:
+        want = json.load(f)["rows"]
+    problems = []
+    if len(got) != len(want):
+        problems.append("%d rows, expected %d" % (len(got), len(want)))
+    for i, (w, g) in enumerate(zip(want, got)):
+        bad = ["%s=%r (expected %r)" % (f, g.get(f, "<missing>"), v) for f, v in w.items()
+               if f not in g or not same_value(v, g[f])]
+        if bad:
+            problems.append("row %d, expected %s %s %s -> %s: %s" % (
+                i + 1, w["Timestamp"], w["InitiatingProcessFileName"], w["RemoteIP"], w["RiskScore"],
+                "; ".join(bad) if len(bad) <= 4 else "; ".join(bad[:4]) + "; and %d more fields" % (len(bad) - 4)))
+    return problems
+
+
+def check(clis):
+    import filecmp
+    import tempfile
+    failed = False
+    with tempfile.TemporaryDirectory() as tmp:
+        main(tmp)
+        for name in FILES:
+            if not filecmp.cmp(os.path.join(tmp, name), os.path.join(HERE, name), shallow=False):
+                print("examples: %s differs from what make-example.py writes; run python3 examples/make-example.py" % name)
+                failed = True
+    if not failed:
+        print("examples: the committed files are what make-example.py writes")
+    for cli in clis:
+        problems = check_cli(cli)
+        for p in problems[:10]:
+            print("examples: %s: %s" % (cli, p))
+        if problems:
+            failed = True
+            print("examples: %s: FAILED, %d rows differ from expected.json" % (cli, len(problems)))
+        else:
+            print("examples: %s: output matches expected.json" % cli)
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
+    args = sys.argv[1:]
+    if args and args[0] == "--check":
+        clis = [args[i + 1] for i in range(1, len(args) - 1) if args[i] == "--cli"]
+        sys.exit(check(clis))
+    if args:
+        print(__doc__, file=sys.stderr)
+        sys.exit(1)
     main()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs all of vpshunt's tests: native build + Catch2 (ctest), wasm build, JS tests (node:test against
-# the built wasm), browser tests (Chromium via playwright-core). Every suite runs even when an earlier
+# Runs all of vpshunt's tests: native build + Catch2 (ctest), wasm build, the bundled example against its
+# expected output (native CLI and Node runner), JS tests (node:test against the built wasm), browser tests
+# (Chromium via playwright-core). Every suite runs even when an earlier
 # one fails; the exit status is non-zero when any failed, and the last line says which.
 #
 #   bash scripts/test.sh
@@ -44,7 +45,9 @@ step setup bash scripts/setup.sh
 native_build() {
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release && cmake --build "$BUILD" -j"$JOBS"
 }
+native_ok=0
 if step native-build native_build; then
+  native_ok=1
   step ctest ctest --test-dir "$BUILD" --output-on-failure -j"$JOBS"
 else
   not_run ctest "native build failed"
@@ -55,6 +58,13 @@ wasm_build() {
 }
 wasm_ok=0
 step wasm-build wasm_build && wasm_ok=1
+
+# The bundled example: the committed files are what examples/make-example.py writes, and the seed rule
+# run by the native CLI and by the Node runner gives exactly examples/expected.json.
+example_check=(python3 examples/make-example.py --check)
+[ $native_ok -eq 1 ] && example_check+=(--cli "$BUILD/vpshunt")
+[ $wasm_ok -eq 1 ] && [ -f "$WASM_BUILD/vpshunt.mjs" ] && example_check+=(--cli "node $WASM_BUILD/vpshunt.mjs")
+step examples "${example_check[@]}"
 
 for suite in js e2e; do
   if ! has_tests "tests/$suite"; then
