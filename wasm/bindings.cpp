@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "vpshunt/analysis.hpp"
+#include "vpshunt/asn.hpp"
 #include "vpshunt/output.hpp"
 #include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
@@ -127,8 +128,47 @@ class Session {
     });
   }
 
+  // The front end could not read the current file (cannot open, corrupt gzip, ...).
+  val fileError(std::string message) {
+    return guarded([&] {
+      analysis_.fileError(std::move(message));
+      return val::undefined();
+    });
+  }
+
+  // now before reading (rows before the cutoff are dropped as they arrive); "" = not known yet.
+  val setNow(std::string nowIso) {
+    return guarded([&] {
+      analysis_.setNow(parseNow(nowIso));
+      return val::undefined();
+    });
+  }
+
+  // A collect pass: beginCollect([groupId, ...]); the files again (begin/feed/end); endCollect().
+  val beginCollect(const val& groupIds) {
+    return guarded([&] {
+      std::vector<uint64_t> ids;
+      for (double id : emscripten::vecFromJSArray<double>(groupIds)) ids.push_back(static_cast<uint64_t>(id));
+      analysis_.beginCollect(ids);
+      return val::undefined();
+    });
+  }
+
+  val endCollect() {
+    return guarded([&] {
+      analysis_.endCollect();
+      return val::undefined();
+    });
+  }
+
+  // resultsToJson plus "collectGroups" (the groups a collect pass must count exactly).
   val finish(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::resultsToJson(analysis_.finish(parseNow(nowIso))).dump()); });
+    return guarded([&] {
+      const vpshunt::Results r = analysis_.finish(parseNow(nowIso));
+      nlohmann::json j = vpshunt::resultsToJson(r);
+      j["collectGroups"] = r.collectGroups;
+      return val(j.dump());
+    });
   }
 
   val render(std::string format, std::string nowIso) {
@@ -174,6 +214,37 @@ class Session {
     });
   }
 
+  // Hosting attribution data: asn.bin bytes (or the @ip-location-db/asn CSV when isCsv).
+  val setAsnDatabase(const val& bytes, bool isCsv) {
+    return guarded([&] {
+      const std::string data = bytes.as<std::string>();  // one copy in
+      auto db = std::make_shared<vpshunt::AsnDatabase>();
+      std::string error;
+      const bool ok = isCsv ? db->loadCsv(data, error)
+                            : db->load(reinterpret_cast<const uint8_t*>(data.data()), data.size(), error);
+      if (!ok) throw BindingError{"asn-db", error};
+      analysis_.setAsnDatabase(std::move(db));
+      return val::undefined();
+    });
+  }
+
+  // The built-in hosting list plus these texts, in order; returns each text's problems as JSON.
+  val setHostingLists(const val& texts) {
+    return guarded([&] {
+      auto list = std::make_shared<vpshunt::HostingList>(vpshunt::HostingList::builtin());
+      nlohmann::json out = nlohmann::json::array();
+      for (const std::string& text : emscripten::vecFromJSArray<std::string>(texts)) {
+        std::vector<vpshunt::Problem> problems;
+        list->load(text, &problems);
+        nlohmann::json p = nlohmann::json::array();
+        for (const auto& q : problems) p.push_back({{"line", q.line}, {"column", q.column}, {"message", q.message}});
+        out.push_back(p);
+      }
+      analysis_.setHostingList(std::move(list));
+      return val(out.dump());
+    });
+  }
+
   val reset() {
     return guarded([&] {
       analysis_.reset();
@@ -214,12 +285,18 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("beginFile", &Session::beginFile)
       .function("feed", &Session::feed)
       .function("endFile", &Session::endFile)
+      .function("fileError", &Session::fileError)
+      .function("setNow", &Session::setNow)
+      .function("beginCollect", &Session::beginCollect)
+      .function("endCollect", &Session::endCollect)
       .function("finish", &Session::finish)
       .function("render", &Session::render)
       .function("summaries", &Session::summaries)
       .function("setRule", &Session::setRule)
       .function("ruleJson", &Session::ruleJson)
       .function("detail", &Session::detail)
+      .function("setAsnDatabase", &Session::setAsnDatabase)
+      .function("setHostingLists", &Session::setHostingLists)
       .function("reset", &Session::reset)
       .function("recordsInCurrentFile", &Session::recordsInCurrentFile);
   emscripten::function("defaultRuleJson", &defaultRuleJson);

@@ -8,6 +8,7 @@
 // (renderFileSummaries) unless --quiet. Exit status: 0 something usable was read, 1 usage error,
 // 2 nothing usable was read (as the native CLI). `.gz` is recognised by its magic bytes, as there.
 import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import createVpshunt from './web/vpshunt.js';
@@ -29,6 +30,11 @@ const USAGE =
   '  --config FILE      the rule as JSON (see --print-config)\n' +
   '  --print-config     print the rule in effect as JSON and exit\n' +
   '  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n' +
+  '  --mode M           seed (default: the seed rule exactly) or beyond (periodicity, hosting,\n' +
+  '                     prevalence; VpsScore ranks the rows)\n' +
+  '  --asn-db FILE      IP -> ASN database: asn.bin, or the CSV of @ip-location-db/asn\n' +
+  '                     (default: asn.bin beside this program, when present)\n' +
+  '  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n' +
   '  --output FILE      write results to FILE instead of standard output\n' +
   '  --list-formats     list the readers and exit\n' +
   '  --quiet            no per-file summaries on standard error\n' +
@@ -50,7 +56,7 @@ class UsageError extends Error {}
 // Mirrors cli/main.cpp's argument loop, including `--opt=value` and --format-of FILE=NAME.
 function parseArgs(argv) {
   const opts = {
-    inputs: [], overrides: [], now: '', config: '', format: '', output: '',
+    inputs: [], overrides: [], now: '', config: '', format: '', output: '', mode: '', asnDb: '', hostingLists: [],
     printConfig: false, quiet: false, listFormats: false, help: false,
   };
   for (let i = 0; i < argv.length && !opts.help; ++i) {
@@ -75,6 +81,15 @@ function parseArgs(argv) {
     } else if (name === '--format') {
       if ((v = value()) === null) throw new UsageError('--format needs table, csv, json or jsonl');
       opts.format = v;
+    } else if (name === '--mode') {
+      if ((v = value()) === null || (v !== 'seed' && v !== 'beyond')) throw new UsageError('--mode needs seed or beyond');
+      opts.mode = v;
+    } else if (name === '--asn-db') {
+      if ((v = value()) === null) throw new UsageError('--asn-db needs a file');
+      opts.asnDb = v;
+    } else if (name === '--hosting-list') {
+      if ((v = value()) === null) throw new UsageError('--hosting-list needs a file');
+      opts.hostingLists.push(v);
     } else if (name === '--output' || name === '-o') {
       if ((v = value()) === null) throw new UsageError('--output needs a file');
       opts.output = v;
@@ -102,7 +117,12 @@ function parseArgs(argv) {
 
 function isGzip(fd) {
   const magic = Buffer.alloc(2);
-  const n = fs.readSync(fd, magic, 0, 2, 0);
+  let n = 0;
+  try {
+    n = fs.readSync(fd, magic, 0, 2, 0);
+  } catch {
+    return false;  // a directory: reads nothing, as fread() there
+  }
   return n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
@@ -117,39 +137,78 @@ function feedPlain(engine, fd) {
   }
 }
 
-async function feedGzip(engine, fd, path) {
-  const gunzip = zlib.createGunzip({ chunkSize: 1024 * 1024 });
+async function feedGzip(engine, fd) {
+  const gunzip = zlib.createGunzip({ chunkSize: 256 * 1024 });
   fs.createReadStream(null, { fd, autoClose: false, start: 0, highWaterMark: CHUNK_BYTES }).pipe(gunzip);
   try {
     for await (const chunk of gunzip) engine.feed(chunk);
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    // zlib's own message, as the native CLI prints it; a cut-off stream ends quietly there too.
+    // zlib's own message, as the native CLI reports it; a cut-off stream ends quietly there too.
     if (e.code !== 'Z_BUF_ERROR')
-      process.stderr.write(`${path}: gzip data is corrupt or truncated (${e.message}); the records before the damage were read\n`);
+      engine.fileError(`gzip data is corrupt or truncated (${e.message}); the records before the damage were read`);
   }
 }
 
+// As cli/main.cpp's feedFile: begin, feed (gunzipping by magic bytes), report what went wrong, end.
 async function feedFile(engine, { path, kind, format }) {
   engine.beginFile(path, kind, format);
   let fd;
   try {
     fd = fs.openSync(path, 'r');
   } catch (e) {
+    engine.fileError(`cannot open the file: ${strerror(e)}`);
     engine.endFile();
-    process.stderr.write(`${path}: cannot open: ${strerror(e)}\n`);
     return;
   }
   try {
-    if (isGzip(fd)) await feedGzip(engine, fd, path);
+    if (isGzip(fd)) await feedGzip(engine, fd);
     else feedPlain(engine, fd);
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    process.stderr.write(`${path}: ${strerror(e)}\n`);  // a read error (EISDIR, EIO): what was read counts
+    // fread() on a directory or a failing disk reads nothing and says nothing there; the same here.
   } finally {
     fs.closeSync(fd);
   }
   engine.endFile();
+}
+
+// Hosting attribution data, as the native CLI loads it: an explicit --asn-db must load; the default
+// (asn.bin beside this program) may be absent. --hosting-list files add to the built-in list.
+function loadHostingData(engine, opts) {
+  const explicitDb = !!opts.asnDb;
+  const asnPath = explicitDb ? opts.asnDb : fileURLToPath(new URL('./asn.bin', import.meta.url));
+  let bytes = null;
+  try {
+    bytes = fs.readFileSync(asnPath);
+  } catch (e) {
+    if (explicitDb) throw new UsageError(`cannot open ${asnPath}: ${strerror(e)}`);
+  }
+  if (bytes) {
+    try {
+      engine.setAsnDatabase(bytes, asnPath.endsWith('.csv'));
+    } catch (e) {
+      if (e instanceof EngineError) throw new UsageError(`${asnPath}: ${e.message}`);
+      throw e;
+    }
+  }
+  if (opts.hostingLists.length) {
+    const texts = [];
+    let readError = null;
+    for (const path of opts.hostingLists) {
+      try {
+        texts.push(fs.readFileSync(path, 'utf8'));
+      } catch (e) {
+        readError = `cannot open ${path}: ${strerror(e)}`;
+        break;
+      }
+    }
+    const problems = engine.setHostingLists(texts);
+    problems.forEach((list, i) => {
+      for (const p of list) process.stderr.write(`${opts.hostingLists[i]}:${p.line}:${p.column}: ${p.message}\n`);
+    });
+    if (readError) throw new UsageError(readError);
+  }
 }
 
 function writeAll(stream, text) {
@@ -185,6 +244,7 @@ async function main(argv) {
     if (e.code === 'json') throw new UsageError(`${opts.config}: not valid JSON: ${e.message}`);
     throw new UsageError(`${opts.config}: ${e.message}`);
   }
+  if (opts.mode) engine.setRule({ ...engine.rule(), mode: opts.mode });
   if (opts.printConfig) {
     await writeAll(process.stdout, engine.ruleJson() + '\n');
     return 0;
@@ -204,9 +264,18 @@ async function main(argv) {
   }
   if (opts.inputs.length === 0) throw new UsageError('no input files (give --events FILE and/or --intel FILE)');
 
+  engine.setNow(opts.now);
+  loadHostingData(engine, opts);
   for (const input of opts.inputs) await feedFile(engine, input);
-
-  const results = engine.finish(opts.now);
+  let results = engine.finish(opts.now);
+  if (results.collectGroups && results.collectGroups.length) {
+    // Without --now the cutoff is known only at the end: read the event files once more for the
+    // groups that straddle it, to count their rows exactly.
+    engine.beginCollect(results.collectGroups);
+    for (const input of opts.inputs) if (input.kind !== 'intel') await feedFile(engine, input);
+    engine.endCollect();
+    results = engine.finish(opts.now);
+  }
   const text = engine.render(format, opts.now);
   if (opts.output) {
     try {

@@ -157,7 +157,7 @@ async function run(type, payload, label) {
 function showProgress(p) {
   const fraction = p.bytesTotal > 0 ? Math.min(p.bytesDone / p.bytesTotal, 1) : (p.done ? 1 : 0);
   $('progress-bar').value = fraction;
-  $('progress-text').textContent =
+  $('progress-text').textContent = (p.phase === 'collect' ? 'Second pass for exact counts — ' : '') +
     `${p.file} (${p.fileIndex + 1} of ${p.fileCount}): ${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)}` +
     ` · ${p.mbps.toFixed(p.mbps < 10 ? 1 : 0)} MB/s · ${p.rows.toLocaleString('en-US')} records`;
 }
@@ -311,7 +311,7 @@ function applySummary(summary) {
   setRows(summary.results);
   renderFiles();
   const r = summary.results;
-  $('status').textContent = `Analysed ${r.files.length} file(s); now = ${r.now} (${r.nowSource}).` +
+  $('status').textContent = `Analysed ${r.files.length} file(s); now = ${r.now ?? '— (no events)'} (${r.nowSource}).` +
     (summary.read ? ` Last read: ${formatBytes(summary.read.bytes)} at ${summary.read.mbps.toFixed(0)} MB/s.` : '');
   if (state.selectedGroup !== null) {
     const still = state.rows.find((m) => m.row.GroupId === state.selectedGroup);

@@ -11,7 +11,7 @@
 // {id, ok: false, error: {code, message, file?}}; unsolicited {type: "progress", file, fileIndex,
 // fileCount, bytesDone, bytesTotal, rows, mbps} at most ~10 times a second while files are read.
 // Requests are handled one at a time, in order. Request types:
-//   init                          -> {formats: [{name, description}], rule, defaultRule}
+//   init                          -> {formats: [{name, description}], rule, defaultRule, asnDatabase}
 //   addFiles  {files: [{file, name?, kind?, format?}]}  reads the new files -> Summary
 //   setFiles  {files: [...]}      forgets everything, reads these files     -> Summary
 //   setFileOptions {index, kind, format}  corrects one file's kind/format, re-reads all -> Summary
@@ -22,10 +22,14 @@
 //   results                                                                 -> Summary
 //   render    {format}            "csv" | "json" | "jsonl" | "table"       -> {text}
 //   detail    {groupId}           -> {groupId, times: [ISO], ms: [epoch ms], ports, total, complete}
+//                                 (reads the event files once more for that group: a collect pass)
 //   getRule                       -> rule object
 //   reset                         forgets files and results, keeps the rule -> Summary
 //   memory                        -> {heapBytes}
-// Summary = {results: <resultsToJson>, now, reread, read: {bytes, ms, mbps} | null}
+// Summary = {results: <resultsToJson + collectGroups>, now, reread, read: {bytes, ms, mbps} | null}
+// Memory holds per-group aggregates only, so exact lookback counts (when now is the latest event)
+// and the detail view need a second "collect" pass over the event files; progress messages carry
+// phase: "read" | "collect".
 // Cancel is not a request: the page terminates the worker and starts a new one.
 
 export const SLICE_BYTES = 8 * 1024 * 1024;
@@ -75,6 +79,11 @@ export class Engine {
   beginFile(name, kind = 'auto', format = '') { check(this.session.beginFile(String(name), kind || 'auto', format || '')); }
   feed(bytes) { check(this.session.feed(bytes)); }
   endFile() { check(this.session.endFile()); }
+  fileError(message) { check(this.session.fileError(String(message))); }
+  // now before reading: rows before the cutoff are dropped as they arrive ('' = not known yet).
+  setNow(now = '') { check(this.session.setNow(now || '')); }
+  beginCollect(groupIds) { check(this.session.beginCollect(Array.from(groupIds, Number))); }
+  endCollect() { check(this.session.endCollect()); }
   finish(now = '') { return JSON.parse(check(this.session.finish(now || ''))); }
   finishText(now = '') { return check(this.session.finish(now || '')); }
   render(format, now = '') { return check(this.session.render(format, now || '')); }
@@ -84,6 +93,8 @@ export class Engine {
   rule() { return JSON.parse(check(this.session.ruleJson())); }
   ruleJson() { return check(this.session.ruleJson()); }
   detail(groupId) { return JSON.parse(check(this.session.detail(Number(groupId)))); }
+  setAsnDatabase(bytes, isCsv = false) { check(this.session.setAsnDatabase(bytes, !!isCsv)); }
+  setHostingLists(texts) { return JSON.parse(check(this.session.setHostingLists(Array.from(texts, String)))); }
   reset() { check(this.session.reset()); }
   recordsInCurrentFile() { return check(this.session.recordsInCurrentFile()); }
   heapBytes() { return this.Module.HEAPU8.length; }
@@ -97,16 +108,20 @@ export async function isGzip(file) {
   return magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
-// Reads one File/Blob into `engine` as one file of the analysis. `onBytes(bytesDone)` is called
-// after each chunk with the file's bytes consumed so far (compressed bytes for .gz). Returns the
-// number of bytes fed to the core (uncompressed). A read failure still ends the file in the core
-// (so the analysis stays consistent) and is rethrown as an EngineError naming the file.
+// Reads one File/Blob into `engine` as one file of the analysis. `onBytes(bytesDone, fed)` is
+// called after each chunk with the file's bytes consumed so far (compressed bytes for gzip) and the
+// bytes fed to the core. Returns {fed, records}: bytes fed (uncompressed) and the records the core
+// had counted just before the file ended (a record cut off by the end of the file may be missing).
+// A read failure (the browser cannot read the file, corrupt gzip) goes to the core as the file's
+// error (Analysis::fileError) and the other files still count; an EngineError is rethrown.
 export async function readFile(engine, file, { name, kind = 'auto', format = '', sliceBytes = SLICE_BYTES, onBytes } = {}) {
   const fileName = name || file.name || 'unnamed';
   engine.beginFile(fileName, kind, format);
   let fed = 0;
+  let gzip = false;
   try {
-    if (await isGzip(file)) {
+    gzip = await isGzip(file);
+    if (gzip) {
       let consumed = 0;
       const counter = new TransformStream({
         transform(chunk, controller) { consumed += chunk.byteLength; controller.enqueue(chunk); },
@@ -135,12 +150,17 @@ export async function readFile(engine, file, { name, kind = 'auto', format = '',
       }
     }
   } catch (e) {
-    try { engine.endFile(); } catch { /* the read error is the one to report */ }
-    if (e instanceof EngineError) throw e;
-    throw new EngineError({ code: 'read', file: fileName, message: `could not read ${fileName}: ${e && e.message ? e.message : e}` });
+    if (e instanceof EngineError) {
+      try { engine.endFile(); } catch { /* the first error is the one to report */ }
+      throw e;
+    }
+    const why = e && e.message ? e.message : String(e);
+    engine.fileError(gzip ? `gzip data is corrupt or truncated (${why}); the records before the damage were read`
+      : `cannot read the file: ${why}`);
   }
+  const records = engine.recordsInCurrentFile();
   engine.endFile();
-  return fed;
+  return { fed, records };
 }
 
 function normalizeEntry(entry) {
@@ -153,64 +173,100 @@ function normalizeEntry(entry) {
   };
 }
 
-export function createDispatcher({ Module, post, clock = () => performance.now(), sliceBytes = SLICE_BYTES }) {
+// `asnDatabase`: the bytes of asn.bin (hosting attribution, beyond the seed), when the site has it.
+export function createDispatcher({ Module, post, clock = () => performance.now(), sliceBytes = SLICE_BYTES, asnDatabase = null }) {
   const engine = new Engine(Module, '');
+  let asnStatus = 'none';
+  if (asnDatabase) {
+    try {
+      engine.setAsnDatabase(asnDatabase);
+      asnStatus = 'loaded';
+    } catch (e) {
+      asnStatus = `not loaded: ${e.message}`;
+    }
+  }
   let files = [];
-  let now = '';
+  let now = '';        // the analyst's now ('' = the latest event time)
+  let ingestNow = '';  // the now the core held while the files were read
   let lastRead = null;
   let queue = Promise.resolve();
 
-  async function readEntries(entries) {
+  // Reads `entries` (a subset of `files`, or all of them for a collect pass) into the core, posting
+  // progress. `phase` is "read" (first pass) or "collect" (a second pass for chosen groups).
+  async function readEntries(entries, phase = 'read') {
     const t0 = clock();
     let bytes = 0;
     for (const entry of entries) {
       const fileIndex = files.indexOf(entry);
       const fileStart = clock();
       let lastPost = -Infinity;
-      const progress = (bytesDone, fedBytes, final) => {
+      const progress = (bytesDone, fedBytes, rows, final) => {
         const t = clock();
         if (!final && t - lastPost < PROGRESS_INTERVAL_MS) return;
         lastPost = t;
         const seconds = Math.max((t - fileStart) / 1000, 1e-6);
         post({
-          type: 'progress', file: entry.name, fileIndex, fileCount: files.length,
-          bytesDone, bytesTotal: entry.file.size, rows: engine.recordsInCurrentFile(),
+          type: 'progress', phase, file: entry.name, fileIndex, fileCount: files.length,
+          bytesDone, bytesTotal: entry.file.size, rows: rows === null ? engine.recordsInCurrentFile() : rows,
           mbps: fedBytes / 1e6 / seconds, done: !!final,
         });
       };
-      progress(0, 0, true);
-      let fed = 0;
-      fed = await readFile(engine, entry.file, {
+      progress(0, 0, 0, true);
+      const { fed, records } = await readFile(engine, entry.file, {
         name: entry.name, kind: entry.kind, format: entry.format, sliceBytes,
-        onBytes: (done, fedSoFar) => { fed = fedSoFar; progress(done, fedSoFar, false); },
+        onBytes: (done, fedSoFar) => progress(done, fedSoFar, null, false),
       });
-      progress(entry.file.size, fed, true);
+      progress(entry.file.size, fed, records, true);
       bytes += fed;
     }
     const ms = clock() - t0;
-    lastRead = { bytes, ms, mbps: ms > 0 ? bytes / 1e3 / ms : 0 };
+    if (phase === 'read') lastRead = { bytes, ms, mbps: ms > 0 ? bytes / 1e3 / ms : 0 };
   }
 
-  async function rereadAll() {
+  // A collect pass over the event files (the native CLI's rule: every file not given as intel).
+  async function collect(groupIds) {
+    engine.beginCollect(groupIds);
+    try {
+      await readEntries(files.filter((f) => f.kind !== 'intel'), 'collect');
+    } finally {
+      engine.endCollect();
+    }
+  }
+
+  // finish(); when groups straddle the lookback cutoff, count them exactly with a collect pass.
+  async function settle() {
+    let results = engine.finish(now);
+    if (results.collectGroups && results.collectGroups.length) {
+      await collect(results.collectGroups);
+      results = engine.finish(now);
+    }
+    return results;
+  }
+
+  async function readAll() {
     engine.reset();
+    engine.setNow(now);
+    ingestNow = now;
     await readEntries(files);
   }
 
-  function summary(extra = {}) {
-    return { results: engine.finish(now), now, read: lastRead, reread: false, ...extra };
+  async function summary(extra = {}) {
+    return { results: await settle(), now, read: lastRead, reread: false, ...extra };
   }
 
   const handlers = {
-    init: () => ({ formats: Engine.formats(Module), rule: engine.rule(), defaultRule: Engine.defaultRule(Module) }),
+    init: () => ({ formats: Engine.formats(Module), rule: engine.rule(), defaultRule: Engine.defaultRule(Module), asnDatabase: asnStatus }),
     addFiles: async ({ files: added = [] }) => {
       const entries = added.map(normalizeEntry);
+      const first = files.length === 0;
       files.push(...entries);
-      await readEntries(entries);
+      if (first) await readAll();
+      else await readEntries(entries);
       return summary();
     },
     setFiles: async ({ files: list = [] }) => {
       files = list.map(normalizeEntry);
-      await rereadAll();
+      await readAll();
       return summary({ reread: true });
     },
     setFileOptions: async ({ index, kind, format }) => {
@@ -218,28 +274,39 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       if (!entry) throw new EngineError({ code: 'bad-request', message: `no file at index ${index}` });
       if (kind !== undefined) entry.kind = kind || 'auto';
       if (format !== undefined) entry.format = format || '';
-      await rereadAll();
+      await readAll();
       return summary({ reread: true });
     },
     removeFile: async ({ index }) => {
       if (!files[index]) throw new EngineError({ code: 'bad-request', message: `no file at index ${index}` });
       files.splice(index, 1);
-      await rereadAll();
+      await readAll();
       return summary({ reread: true });
     },
     setRule: async ({ rule }) => {
       const reread = engine.setRule(rule);
-      if (reread) await rereadAll();
+      if (reread) await readAll();
       return summary({ reread });
     },
-    setNow: ({ now: wanted = '' }) => {
-      const results = engine.finish(wanted || '');  // validates before it is kept
-      now = wanted || '';
-      return { results, now, read: lastRead, reread: false };
+    setNow: async ({ now: wanted = '' }) => {
+      wanted = wanted || '';
+      engine.finish(wanted);  // only checks the time: a bad one leaves everything as it was
+      now = wanted;
+      // Rows before the old cutoff were dropped while reading: a different now needs them again.
+      const reread = files.length > 0 && ingestNow !== '' && ingestNow !== now;
+      if (reread || files.length === 0) await readAll();
+      return summary({ reread });
     },
     results: () => summary(),
     render: ({ format }) => ({ text: engine.render(format, now) }),
-    detail: ({ groupId }) => engine.detail(groupId),
+    detail: async ({ groupId }) => {
+      let detail = engine.detail(groupId);
+      if (!detail.complete) {
+        await collect([Number(groupId)]);
+        detail = engine.detail(groupId);
+      }
+      return detail;
+    },
     getRule: () => engine.rule(),
     reset: () => {
       files = [];

@@ -22,9 +22,19 @@ self.onmessage = (event) => {
   else pending.push(msg);
 };
 
-createVpshunt({ locateFile: (path) => new URL(path, import.meta.url).href }).then(
-  (Module) => {
-    dispatcher = createDispatcher({ Module, post: reply });
+// asn.bin (IP -> ASN, for the hosting columns) is optional: the page works without it.
+async function fetchAsnDatabase() {
+  try {
+    const response = await fetch(new URL('./asn.bin', import.meta.url));
+    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
+  } catch {
+    return null;
+  }
+}
+
+Promise.all([createVpshunt({ locateFile: (path) => new URL(path, import.meta.url).href }), fetchAsnDatabase()]).then(
+  ([Module, asnDatabase]) => {
+    dispatcher = createDispatcher({ Module, post: reply, asnDatabase });
     reply({ type: 'ready' });
     for (const msg of pending.splice(0)) dispatcher.handle(msg);
   },
