@@ -19,7 +19,12 @@ constexpr size_t kMaxFilteredActions = 16;
 
 
 // Values are trimmed of ASCII and Unicode whitespace (a NO-BREAK SPACE trailing an IOC, ...).
-inline std::string_view trimValue(std::string_view s) { return trimUnicodeSpace(s); }
+inline std::string_view trimValue(std::string_view s) {
+  // Fast path: most values start and end with a printable ASCII byte.
+  if (s.empty() || (static_cast<unsigned char>(s.front()) - 0x21u < 0x5Eu && static_cast<unsigned char>(s.back()) - 0x21u < 0x5Eu))
+    return s;
+  return trimUnicodeSpace(s);
+}
 
 // Whole numbers, also as pandas writes them ("443.0").
 bool parseInt64(std::string_view s, int64_t& out) {
@@ -105,6 +110,7 @@ void AnalysisState::reset() {
   reports_.clear();
   strings_ = StringPool();
   flows_.clear();
+  flowBins_.clear();
   groups_.clear();
   collected_.clear();
   collecting_ = false;
@@ -399,15 +405,15 @@ void AnalysisState::onEvent(const RawEvent& e) {
 
 std::string_view Flow::part(int k) const {
   uint32_t len[4];
-  std::memcpy(len, key.data(), sizeof len);
+  std::memcpy(len, key, sizeof len);
   size_t off = sizeof len;
   for (int i = 0; i < k; ++i) off += len[i];
-  return key.substr(off, len[k]);
+  return keyView().substr(off, len[k]);
 }
 
 IpAddress Flow::ip() const {
   IpAddress ip;
-  std::memcpy(ip.bytes.data(), key.data() + key.size() - 16, 16);
+  std::memcpy(ip.bytes.data(), key + keySize - 16, 16);
   return ip;
 }
 
@@ -415,21 +421,28 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
                                 std::string_view cmdline, const IpAddress& ip, bool create) {
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
   const int64_t bin = floorDiv(t, window);
-  // One contiguous key: lengths, texts, address. Built in a reused buffer (no allocation once warm).
+  // The key is hashed and compared piece by piece in place; it is assembled (lengths, texts,
+  // address) only when a new flow is stored.
   const uint32_t len[4] = {uint32_t(device.size()), uint32_t(account.size()), uint32_t(process.size()),
                            uint32_t(cmdline.size())};
-  std::string& k = keyScratch_;
-  k.resize(sizeof len + len[0] + len[1] + len[2] + len[3] + 16);
-  char* w = k.data();
-  std::memcpy(w, len, sizeof len);
-  w += sizeof len;
-  for (std::string_view part : {device, account, process, cmdline}) {
-    if (!part.empty()) std::memcpy(w, part.data(), part.size());
-    w += part.size();
-  }
-  std::memcpy(w, ip.bytes.data(), 16);
-  const std::string_view key(k.data(), k.size());
-  const uint64_t h = hashBytes(key, StringPool::kSeed);
+  const size_t keySize = sizeof len + len[0] + len[1] + len[2] + len[3] + 16;
+  uint64_t w0, w1;
+  std::memcpy(&w0, ip.bytes.data(), 8);
+  std::memcpy(&w1, ip.bytes.data() + 8, 8);
+  uint64_t h = mix64(mix64(StringPool::kSeed, w0), w1);
+  h = mix64(h, hashBytes(device, 1));
+  h = mix64(h, hashBytes(account, 2));
+  h = mix64(h, hashBytes(process, 3));
+  h = mix64(h, hashBytes(cmdline, 4));
+  auto sameKey = [&](const Flow& c) {
+    if (c.hash != h || c.keySize != keySize || std::memcmp(c.key, len, sizeof len) != 0) return false;
+    const char* p = c.key + sizeof len;
+    for (std::string_view part : {device, account, process, cmdline}) {
+      if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
+      p += part.size();
+    }
+    return std::memcmp(p, ip.bytes.data(), 16) == 0;
+  };
 
   size_t mask = slots_.size() - 1;
   size_t i = h & mask;
@@ -438,17 +451,30 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
     uint32_t s = slots_[i];
     if (s == 0) break;
     Flow& c = flows_[s - 1];
-    if (c.hash == h && c.key == key) {
+    if (sameKey(c)) {
       flow = &c;
       break;
     }
   }
   if (!flow) {
     if (!create) return nullptr;
+    std::string& k = keyScratch_;
+    k.resize(keySize);
+    char* w = k.data();
+    std::memcpy(w, len, sizeof len);
+    w += sizeof len;
+    for (std::string_view part : {device, account, process, cmdline}) {
+      if (!part.empty()) std::memcpy(w, part.data(), part.size());
+      w += part.size();
+    }
+    std::memcpy(w, ip.bytes.data(), 16);
     Flow nf;
     nf.hash = h;
-    nf.key = strings_.get(strings_.intern(key, h));
-    flows_.push_back(std::move(nf));
+    std::string_view stored = strings_.get(strings_.intern(k, h));
+    nf.key = stored.data();
+    nf.keySize = uint32_t(stored.size());
+    flows_.push_back(nf);
+    flowBins_.emplace_back();
     slots_[i] = uint32_t(flows_.size());
     flow = &flows_.back();
     if (flows_.size() * 2 > slots_.size()) growSlots();
@@ -458,7 +484,8 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   if (flow->lastBin == bin) {
     g = &groups_[flow->lastGroup];
   } else {
-    for (const auto& [b, gi] : flow->bins)
+    auto& bins = flowBins_[flowIndex];
+    for (const auto& [b, gi] : bins)
       if (b == bin) {
         g = &groups_[gi];
         break;
@@ -469,7 +496,7 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
       ng.flow = flowIndex;
       ng.bin = bin;
       ng.first = ng.last = t;
-      flow->bins.emplace_back(bin, uint32_t(groups_.size()));
+      bins.emplace_back(bin, uint32_t(groups_.size()));
       groups_.push_back(std::move(ng));
       g = &groups_.back();
     }
@@ -497,7 +524,7 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   g->received += received;
   g->sentColumn |= sentColumn;
   g->receivedColumn |= receivedColumn;
-  if (port >= 0 && std::find(g->ports.begin(), g->ports.end(), port) == g->ports.end()) g->ports.push_back(port);
+  g->ports.add(port);
 }
 
 void AnalysisState::growSlots() {
@@ -769,10 +796,11 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   // Prevalence of each remote address over all loaded events (after the ingest filter).
   Prevalence prevalence;
   std::unordered_set<std::string_view> allDevices;
-  for (const Flow& f : flows_) {
-    if (f.bins.empty()) continue;
+  for (size_t fi = 0; fi < flows_.size(); ++fi) {
+    const Flow& f = flows_[fi];
+    if (flowBins_[fi].empty()) continue;
     Ticks first = INT64_MAX, last = INT64_MIN;
-    for (const auto& [bin, gi] : f.bins) {
+    for (const auto& [bin, gi] : flowBins_[fi]) {
       first = std::min(first, groups_[gi].first);
       last = std::max(last, groups_[gi].last);
     }
@@ -838,7 +866,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       const Flow& flow = flows_[g.flow];
       int64_t count = g.count, sent = g.sent, received = g.received;
       Ticks first = g.first, last = g.last;
-      std::vector<int32_t> ports = g.ports;
+      std::vector<int32_t> ports = g.ports.values();
       if (g.first <= cutoff) {
         // The group straddles the cutoff. Its rows at or before it must not count; which they are
         // only the rows themselves can say: a collect pass gathers them (collectGroups).
@@ -895,7 +923,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       const Flow& flow = flows_[fi];
       int64_t upper = 0;
       bool allCollected = true;
-      for (const auto& [bin, gi] : flow.bins) {
+      for (const auto& [bin, gi] : flowBins_[fi]) {
         if (groups_[gi].last <= cutoff) continue;
         upper += groups_[gi].count;
         if (!collected_.count(gi)) allCollected = false;
@@ -904,13 +932,13 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       if (isExcluded(fi)) continue;
       ++res.groupsConsidered;
       if (!allCollected) {
-        for (const auto& [bin, gi] : flow.bins)
+        for (const auto& [bin, gi] : flowBins_[fi])
           if (groups_[gi].last > cutoff && !collected_.count(gi)) res.collectGroups.push_back(gi);
         continue;
       }
       std::vector<Connection> conns;
       bool sentColumn = false, receivedColumn = false;
-      for (const auto& [bin, gi] : flow.bins) {
+      for (const auto& [bin, gi] : flowBins_[fi]) {
         if (groups_[gi].last <= cutoff) continue;
         sentColumn |= groups_[gi].sentColumn;
         receivedColumn |= groups_[gi].receivedColumn;
@@ -1006,7 +1034,7 @@ std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
   if (id < groups_.size()) return {id};
   if (id >= flowIdBase() && id - flowIdBase() < flows_.size()) {
     std::vector<uint64_t> out;
-    for (const auto& [bin, gi] : flows_[id - flowIdBase()].bins) out.push_back(gi);
+    for (const auto& [bin, gi] : flowBins_[id - flowIdBase()]) out.push_back(gi);
     return out;
   }
   return {};

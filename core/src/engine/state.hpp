@@ -1,5 +1,6 @@
 // Engine internals: the per-analysis state behind vpshunt::Analysis.
 #pragma once
+#include <algorithm>
 #include <climits>
 #include <memory>
 #include <optional>
@@ -27,14 +28,42 @@ struct Connection {
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
 // RemoteIP), stored once as one contiguous key so that a lookup is one hash and one compare.
+// 32 bytes: what every row touches, and nothing else (the bins live in flowBins_).
 struct Flow {
   uint64_t hash = 0;
-  std::string_view key;  // in the StringPool: 4 x uint32 lengths, the four texts, 16 address bytes
+  const char* key = nullptr;  // in the StringPool: 4 x uint32 lengths, the four texts, 16 address bytes
   int64_t lastBin = INT64_MIN;
+  uint32_t keySize = 0;
   uint32_t lastGroup = 0;
-  std::vector<std::pair<int64_t, uint32_t>> bins;  // bin -> group index
-  std::string_view part(int k) const;              // 0 device, 1 account, 2 process, 3 command line
+  std::string_view keyView() const { return {key, keySize}; }
+  std::string_view part(int k) const;  // 0 device, 1 account, 2 process, 3 command line
   IpAddress ip() const;
+};
+
+// Distinct ports of a group: most groups have one or two, kept inline (no allocation per group).
+class PortSet {
+ public:
+  void add(int32_t port) {
+    if (port < 0) return;
+    for (uint8_t i = 0; i < inlineCount_; ++i)
+      if (inline_[i] == port) return;
+    if (inlineCount_ < 2) {
+      inline_[inlineCount_++] = port;
+      return;
+    }
+    if (!more_) more_ = std::make_unique<std::vector<int32_t>>();
+    if (std::find(more_->begin(), more_->end(), port) == more_->end()) more_->push_back(port);
+  }
+  std::vector<int32_t> values() const {
+    std::vector<int32_t> out(inline_, inline_ + inlineCount_);
+    if (more_) out.insert(out.end(), more_->begin(), more_->end());
+    return out;
+  }
+
+ private:
+  int32_t inline_[2] = {0, 0};
+  uint8_t inlineCount_ = 0;
+  std::unique_ptr<std::vector<int32_t>> more_;
 };
 
 struct Group {
@@ -44,7 +73,7 @@ struct Group {
   Ticks first = 0, last = 0;
   int64_t sent = 0, received = 0;
   bool sentColumn = false, receivedColumn = false;  // some row came from an export with the column
-  std::vector<int32_t> ports;                       // distinct ports, in order of first sight
+  PortSet ports;                                    // distinct ports
 };
 
 struct IndicatorInfo {
@@ -149,6 +178,7 @@ class AnalysisState final : public RecordSink {
   // Aggregates
   StringPool strings_;
   std::vector<Flow> flows_;
+  std::vector<std::vector<std::pair<int64_t, uint32_t>>> flowBins_;  // per flow: bin -> group index
   std::vector<Group> groups_;
   std::vector<uint32_t> slots_;  // flow index + 1; 0 = empty
   bool haveEventTime_ = false;

@@ -166,8 +166,13 @@ class CsvEventsReader final : public CsvReaderBase {
     if (map_[size_t(EventField::ActionType)] < 0) sink_.note("no ActionType column: the ActionType filter was not applied");
     if (map_[size_t(EventField::RemoteIPType)] < 0)
       sink_.note("no RemoteIPType column: each RemoteIP was classified from its address");
+    std::vector<uint8_t> wanted(r.count, 0);
     for (size_t f = 0; f < kEventFieldCount; ++f)
-      if (map_[f] >= 0) used_.emplace_back(EventField(f), size_t(map_[f]));
+      if (map_[f] >= 0) {
+        used_.emplace_back(EventField(f), size_t(map_[f]));
+        wanted[size_t(map_[f])] = 1;
+      }
+    tok_.setWanted(std::move(wanted));
   }
 
   void row(const CsvRecord& r) override {

@@ -63,6 +63,8 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
   for (;;) {
     const char* fieldStart = p;
     uint32_t column = uint32_t(fieldStart - lineStart) + 1;
+    const size_t index = spans_.size();
+    const bool want = index >= wanted_.size() || wanted_[index];
     if (p < end && *p == '"') {
       const char* q = p + 1;
       bool escaped = false;
@@ -96,6 +98,10 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
           return end;
         }
         if (r + 1 < end && r[1] == '"') {  // doubled quote: a literal '"'
+          if (!want) {  // a column nobody reads: find its end, skip the unescaping
+            q = r + 2;
+            continue;
+          }
           if (!escaped) {
             escaped = true;
             scratchStart = scratch_.size();
@@ -105,7 +111,9 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
           continue;
         }
         // Closing quote.
-        if (escaped) {
+        if (!want) {
+          spans_.push_back({openQuote, 0, 0, column});
+        } else if (escaped) {
           scratch_.append(q, size_t(r - q));
           spans_.push_back({nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column});
         } else {
@@ -133,7 +141,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
     } else {
       const char* e = findFieldEnd(p, end, delim_);
       if (e == end && !final) return nullptr;
-      spans_.push_back({p, 0, uint32_t(e - p), column});
+      spans_.push_back({p, 0, want ? uint32_t(e - p) : 0u, column});
       p = e;
     }
     // At a delimiter, a line break, or the end of the input.

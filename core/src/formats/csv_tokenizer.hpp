@@ -41,6 +41,10 @@ class CsvTokenizer {
   void feed(const char* data, size_t size);
   void finish();  // delivers a last record without a final newline
   uint64_t linesSeen() const { return line_ - 1; }
+  // Only these field indexes are unquoted and unescaped in later records; the others are delivered
+  // empty (still counted, still checked for structure). Empty = all. Readers set it once they have
+  // read the header, so that columns the rule does not use cost next to nothing.
+  void setWanted(std::vector<uint8_t> wanted) { wanted_ = std::move(wanted); }
   // Stop delivering records (e.g. the reader gave up on the file); later input is ignored.
   void stop() { stopped_ = true; }
 
@@ -69,6 +73,7 @@ class CsvTokenizer {
   const char* recError_ = nullptr;
   uint64_t recErrorLine_ = 0, recErrorColumn_ = 0;
   uint64_t recLines_ = 0;
+  std::vector<uint8_t> wanted_;
 };
 
 }  // namespace vpshunt
