@@ -1,6 +1,7 @@
 #include "vpshunt/time.hpp"
 
 #include <cstdio>
+#include <cstring>
 
 namespace vpshunt {
 
@@ -43,7 +44,54 @@ unsigned daysInMonth(int64_t y, unsigned m) {
 
 }  // namespace
 
+namespace {
+
+// The shape every Defender/Sentinel export uses, `YYYY-MM-DDThh:mm:ss[.f{1,7}]Z`, parsed without
+// branches per character; consecutive rows share their date, so the day number is cached.
+inline bool fastIso(std::string_view s, Ticks& out) {
+  const size_t n = s.size();
+  if (n < 20 || n > 28 || s[n - 1] != 'Z' || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' ||
+      s[16] != ':')
+    return false;
+  auto d2 = [&](size_t i) -> unsigned {
+    unsigned a = unsigned(s[i] - '0'), b = unsigned(s[i + 1] - '0');
+    return a > 9 || b > 9 ? 1000u : a * 10 + b;
+  };
+  unsigned hour = d2(11), minute = d2(14), second = d2(17);
+  if (hour > 23 || minute > 59 || second > 59) return false;
+  int64_t frac = 0;
+  if (n > 20) {
+    if (s[19] != '.' || n == 21) return false;
+    for (size_t i = 20; i < n - 1; ++i) {
+      unsigned c = unsigned(s[i] - '0');
+      if (c > 9) return false;
+      frac = frac * 10 + c;
+    }
+    static const int64_t scale[] = {1000000, 100000, 10000, 1000, 100, 10, 1};
+    frac *= scale[n - 22];
+  } else if (s[19] != 'Z') {
+    return false;
+  }
+  thread_local char cachedDate[10] = {0};
+  thread_local int64_t cachedDays = 0;
+  if (std::memcmp(cachedDate, s.data(), 10) != 0) {
+    unsigned y1 = d2(0), y2 = d2(2), month = d2(5), day = d2(8);
+    if (y1 > 99 || y2 > 99 || month < 1 || month > 12 || day < 1) return false;
+    int64_t year = y1 * 100 + y2;
+    static const unsigned dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leapYear = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day > dim[month - 1] + (month == 2 && leapYear)) return false;
+    cachedDays = daysFromCivil(year, month, day);
+    std::memcpy(cachedDate, s.data(), 10);
+  }
+  out = (cachedDays * 86400 + int64_t(hour) * 3600 + int64_t(minute) * 60 + second) * kTicksPerSecond + frac;
+  return true;
+}
+
+}  // namespace
+
 bool parseIsoTime(std::string_view s, Ticks& out, size_t* errorOffset) {
+  if (fastIso(s, out)) return true;
   size_t i = 0;
   const size_t n = s.size();
   auto fail = [&](size_t at) {

@@ -52,6 +52,12 @@ int decodeOne(const unsigned char* p, size_t n, size_t& len) {
 
 // Index of the first byte >= 0x80 at or after i (or n).
 inline size_t skipAscii(const unsigned char* p, size_t i, size_t n) {
+  while (i + 32 <= n) {  // 32 bytes a step: exports are nearly all ASCII
+    uint64_t w[4];
+    std::memcpy(w, p + i, 32);
+    if ((w[0] | w[1] | w[2] | w[3]) & 0x8080808080808080ULL) break;
+    i += 32;
+  }
   while (i + 8 <= n) {
     uint64_t w;
     std::memcpy(&w, p + i, 8);
