@@ -1,0 +1,188 @@
+// The page in a real browser (Debian's Chromium driven by playwright-core): serve W/web on
+// 127.0.0.1, load the example files through the file input, compare the rows with the native
+// CLI's, sort by two columns, open a detail view, export CSV (formula guard), check that hostile
+// log text shows as text, change a threshold, and check that no request left the page's origin.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+
+import { chromium } from 'playwright-core';
+
+import { EXAMPLE_EVENTS, EXAMPLE_INTEL, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.csv': 'text/csv; charset=utf-8',
+  '.json': 'application/json', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
+};
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic'];
+const IMG_COMMAND_LINE = '"C:\\ProgramData\\svc\\helper.exe" --title "<img src=x onerror=alert(1)>" --beacon';
+
+function serve(root) {
+  const server = http.createServer((req, res) => {
+    let rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
+    if (rel.endsWith('/')) rel += 'index.html';
+    const file = path.join(root, path.normalize(rel));
+    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
+    fs.createReadStream(file).pipe(res);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+describe('the page in Chromium', () => {
+  let server, browser, page, origin, nativeRows;
+  const requests = [];
+  const dialogs = [];
+  const pageErrors = [];
+
+  before(async () => {
+    requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
+    nativeRows = parseJsonl(runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet']).stdout);
+    server = await serve(SITE);
+    origin = `http://127.0.0.1:${server.address().port}`;
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
+    page = await context.newPage();
+    context.on('request', (r) => requests.push(r.url()));  // the page's and the worker's requests
+    page.on('dialog', (d) => { dialogs.push(d.message()); d.dismiss(); });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`${origin}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) server.close();
+  });
+
+  async function rowCount() {
+    return page.$$eval('#results-body tr', (trs) => trs.length);
+  }
+  async function column(name) {
+    const index = await page.$$eval('#results-head th', (ths, n) => ths.findIndex((th) => th.dataset.column === n), name);
+    return page.$$eval('#results-body tr', (trs, i) => trs.map((tr) => tr.children[i].textContent), index);
+  }
+  async function waitForRows(n) {
+    await page.waitForFunction((want) => document.querySelectorAll('#results-body tr').length === want, n, { timeout: 30000 });
+  }
+
+  test('the example files through the file input give the native CLI\'s rows', async () => {
+    await page.setInputFiles('#file-input', [EXAMPLE_EVENTS, EXAMPLE_INTEL]);
+    await waitForRows(nativeRows.length);
+    assert.match(await page.textContent('#row-count'), new RegExp(`^${nativeRows.length} rows`));
+    const cells = await page.$$eval('#results-body tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
+    const heads = await page.$$eval('#results-head th', (ths) => ths.map((th) => th.dataset.column));
+    const show = (v) => (v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
+    nativeRows.forEach((row, i) => {
+      heads.forEach((name, j) => assert.equal(cells[i][j], show(row[name]), `row ${i + 1}, ${name}`));
+    });
+    const files = await page.$$eval('#file-list li.file', (lis) => lis.map((li) => li.textContent));
+    assert.equal(files.length, 2);
+    assert.match(files[0], /DeviceNetworkEvents\.csv.*events, defender-csv.*3,691 records/s);
+  });
+
+  test('hostile command lines show as text', async () => {
+    assert.equal(await page.$$eval('#results img, #detail img, #file-list img', (els) => els.length), 0);
+    assert.ok((await column('InitiatingProcessCommandLine')).includes(IMG_COMMAND_LINE));
+    assert.deepEqual(dialogs, []);
+  });
+
+  test('sorting by two columns (click, then Shift+click)', async () => {
+    await page.click('#results-head button[data-column="DeviceName"]');  // DeviceName ascending
+    await page.click('#results-head button[data-column="ConnectionCount"]', { modifiers: ['Shift'] });  // then count, largest first
+    const devices = await column('DeviceName');
+    const counts = (await column('ConnectionCount')).map(Number);
+    const expected = nativeRows.map((r) => [r.DeviceName, r.ConnectionCount])
+      .sort((a, b) => (a[0].toLowerCase() < b[0].toLowerCase() ? -1 : a[0].toLowerCase() > b[0].toLowerCase() ? 1 : b[1] - a[1]));
+    assert.deepEqual(devices.map((d, i) => [d, counts[i]]), expected);
+    // Reversing the first key.
+    await page.click('#results-head button[data-column="DeviceName"]', { modifiers: ['Shift'] });
+    const reversed = await column('DeviceName');
+    assert.deepEqual(reversed, [...reversed].sort((a, b) => b.localeCompare(a)));
+    // Times sort chronologically, numbers numerically.
+    await page.click('#results-head button[data-column="FirstConnection"]');
+    const firsts = await column('FirstConnection');
+    assert.deepEqual(firsts, [...firsts].sort((a, b) => Date.parse(a) - Date.parse(b)));
+    await page.click('#sort-reset');
+    assert.deepEqual(await column('RiskScore'), nativeRows.map((r) => String(r.RiskScore)));
+  });
+
+  test('a row opens its detail: timeline, intervals, ports, TI and the score explained', async () => {
+    const first = nativeRows[0];
+    await page.click('#results-body tr:first-child');
+    await page.waitForSelector('#detail:not([hidden]) svg.timeline', { timeout: 30000 });
+    const text = await page.textContent('#detail');
+    assert.ok(text.includes(first.RemoteIP));
+    assert.ok(text.includes(`Why RiskScore ${first.RiskScore}`));
+    assert.match(text, /Row 1 of the score table matched: TI match and \d+ ≥ 20 connections → 95/);
+    const ticks = await page.$$eval('#detail svg.timeline line[stroke]', (ls) => ls.length);
+    assert.equal(ticks, first.ConnectionCount);
+    assert.match(text, /intervals: min/);
+    assert.ok(text.includes(first.TIDescription));
+    await page.click('#detail-close');
+  });
+
+  test('the detail of the row with the <img> command line shows it as text', async () => {
+    const index = nativeRows.findIndex((r) => r.InitiatingProcessCommandLine === IMG_COMMAND_LINE);
+    await page.click(`#results-body tr:nth-child(${index + 1})`);
+    await page.waitForSelector('#detail:not([hidden]) svg.timeline', { timeout: 30000 });
+    assert.ok((await page.textContent('#detail')).includes(IMG_COMMAND_LINE));
+    assert.equal(await page.$$eval('img', (els) => els.length), 0);
+    assert.deepEqual(dialogs, []);
+    await page.click('#detail-close');
+  });
+
+  test('CSV export goes through the core: formula cells are guarded', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-csv')]);
+    const csv = fs.readFileSync(await download.path(), 'utf8');
+    const native = runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'csv', '--quiet']).stdout.toString();
+    assert.equal(csv, native);
+    assert.ok(csv.includes("'=cmd|' /C calc'!A0"));
+    assert.ok(!/(^|,)=cmd/m.test(csv), 'no cell starts with =');
+  });
+
+  test('the filter narrows the rows', async () => {
+    await page.fill('#filter', 'updater.exe');
+    const expected = nativeRows.filter((r) => JSON.stringify(r).toLowerCase().includes('updater.exe')).length;
+    await waitForRows(expected);
+    assert.match(await page.textContent('#row-count'), new RegExp(`^${expected} of ${nativeRows.length} rows`));
+    await page.fill('#filter', '');
+    await waitForRows(nativeRows.length);
+  });
+
+  test('changing BeaconMinConnections in the settings changes the rows', async () => {
+    await page.click('#settings summary');
+    await page.fill('#rule-beaconMinConnections', '20');
+    await page.click('#rule-apply');
+    const expected = nativeRows.filter((r) => r.ConnectionCount >= 20).length;
+    await waitForRows(expected);
+    assert.ok(expected < nativeRows.length);
+    assert.match(await page.textContent('#rule-message'), /without reading the files again/);
+    const counts = (await column('ConnectionCount')).map(Number);
+    assert.ok(counts.every((c) => c >= 20));
+    await page.fill('#rule-beaconMinConnections', '12');
+    await page.click('#rule-apply');
+    await waitForRows(nativeRows.length);
+  });
+
+  test('Load example fetches the bundled files from the same origin', async () => {
+    await page.click('#load-example');
+    await page.waitForFunction(() => /Analysed 2 file/.test(document.querySelector('#status').textContent), null, { timeout: 30000 });
+    await waitForRows(nativeRows.length);
+  });
+
+  test('no request left the page\'s origin, and the page threw nothing', async () => {
+    assert.ok(requests.length > 0);
+    const foreign = requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:')));
+    assert.deepEqual(foreign, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
