@@ -58,9 +58,9 @@ TEST_CASE("intel-stix: STIX 2.0 bundle from MISP (version on the bundle, one min
   auto s = run("intel-stix", fixture("intel/stix20-misp-bundle.json"));
   REQUIRE(s.fatals.empty());
   CHECK(s.indicators == std::vector<std::string>{
-                            "I L1 TimeGenerated=2024-04-18T19:35:00.000Z@454 NetworkDestinationIP=192.0.2.181@575 "
+                            "I L1 TimeGenerated=2024-04-18T19:35:00.000Z@454 NetworkIP=192.0.2.181@575 "
                             "ThreatType=Network activity@0 Active=true@0",
-                            "I L1 TimeGenerated=2024-04-18T19:34:07.000Z@953 NetworkSourceIP=2001:db8::7@1074 ThreatType=c2@0 Active=true@0"});
+                            "I L1 TimeGenerated=2024-04-18T19:34:07.000Z@953 NetworkIP=2001:db8::7@1074 ThreatType=c2@0 Active=true@0"});
   SECTION("identity and x-misp-attribute objects are other, not problems") {
     CHECK(s.others == std::vector<std::string>{"STIX object other than an indicator", "STIX object other than an indicator"});
     CHECK(s.skips.empty());
@@ -73,9 +73,9 @@ TEST_CASE("intel-stix: STIX 2.1 bundle (version on each object)") {
   auto s = run("intel-stix", fixture("intel/stix21-bundle.json"));
   REQUIRE(s.fatals.empty());
   REQUIRE(s.indicators.size() == 6);
-  SECTION("a CIDR inside the pattern -> NetworkCidrBlock; name and description; a stray blank line inside the object") {
+  SECTION("a CIDR inside the pattern -> NetworkIP (matched as a range); name and description; a stray blank line inside the object") {
     CHECK(s.indicators[0] ==
-          "I L5 TimeGenerated=2015-05-15T09:12:16.432Z@25 NetworkCidrBlock=198.51.0.0/16@45 ThreatType=malicious-activity@0 "
+          "I L5 TimeGenerated=2015-05-15T09:12:16.432Z@25 NetworkIP=198.51.0.0/16@45 ThreatType=malicious-activity@0 "
           "Description=HTRAN Hop Point Accessor - Range used for hop points.@0 Active=true@0");
   }
   SECTION("several literals -> several indicators; revoked -> Active false; modified -> TimeGenerated; valid_until; labels") {
@@ -85,7 +85,7 @@ TEST_CASE("intel-stix: STIX 2.1 bundle (version on each object)") {
     CHECK(s.indicators[2] == "I L28 TimeGenerated=2021-02-03T04:05:06.000Z@25 NetworkIP=192.0.2.11@79" + common);
     CHECK(s.indicators[3] == "I L28 TimeGenerated=2021-02-03T04:05:06.000Z@25 NetworkIP=2001:db8::10@117" + common);
     CHECK(s.indicators[4] == "I L28 TimeGenerated=2021-02-03T04:05:06.000Z@25 NetworkIP=2001:db8::11@133" + common);
-    CHECK(s.indicators[5] == "I L28 TimeGenerated=2021-02-03T04:05:06.000Z@25 NetworkCidrBlock=192.0.2.128/25@218" + common);
+    CHECK(s.indicators[5] == "I L28 TimeGenerated=2021-02-03T04:05:06.000Z@25 NetworkIP=192.0.2.128/25@218" + common);
   }
   SECTION("domains, hashes, snort patterns and relationships are other") {
     CHECK(s.others == std::vector<std::string>{"non-IP indicator", "indicator with a non-STIX pattern", "STIX object other than an indicator"});

@@ -228,7 +228,13 @@ class CsvIntelReader final : public CsvReaderBase {
   std::vector<std::pair<IntelField, size_t>> used_;
 };
 
+bool looksLikeJson(std::string_view head) {
+  size_t i = head.find_first_not_of(" \t\r\n");
+  return i != std::string_view::npos && (head[i] == '{' || head[i] == '[');
+}
+
 int sniffEvents(std::string_view head, std::string_view) {
+  if (looksLikeJson(head)) return 0;
   auto cells = headerCells(firstLine(head));
   if (cells.size() < 2) return 0;
   bool time = headerHasEventField(cells, EventField::Timestamp) || headerHasName(cells, "TimeGenerated");
@@ -238,6 +244,7 @@ int sniffEvents(std::string_view head, std::string_view) {
 }
 
 int sniffIntel(std::string_view head, std::string_view) {
+  if (looksLikeJson(head)) return 0;
   auto cells = headerCells(firstLine(head));
   if (cells.size() < 2) return 0;
   if (headerHasEventField(cells, EventField::RemoteIP)) return 0;

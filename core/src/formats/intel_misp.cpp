@@ -5,11 +5,10 @@
 //   [{"Event": {...}}, ...]           (several events; also JSON Lines of {"Event": ...})
 //
 // Attributes are read from Event.Attribute[] and from Event.Object[].Attribute[] (ESET's Candiru
-// event holds all its addresses in `domain-ip` objects). Each attribute is one record:
-//   ip-dst, ip-dst|port          -> NetworkDestinationIP (the IP part of "ip|port")
-//   ip-src, ip-src|port          -> NetworkSourceIP
-//   domain|ip                    -> NetworkIP (the IP part)
-//   a value that is a CIDR block -> NetworkCidrBlock
+// event holds all its addresses in `domain-ip` objects). Each attribute is one record, its address
+// in NetworkIP (the column the seed's join reads; a CIDR block there matches every address inside):
+//   ip-dst, ip-dst|port, ip-src, ip-src|port  the IP part of "ip|port"
+//   domain|ip                                 the IP part
 // other types (domains, hashes, text, ...) are counted with other("non-IP indicator"). `to_ids` is
 // not a reason to drop an attribute (ESET marks C2 addresses to_ids:false). A deleted attribute
 // gives Active "false".
@@ -141,7 +140,10 @@ class MispReader final : public Reader, private json::Handler {
     if (pendingCount_ == pending_.size()) pending_.emplace_back();
     PendingAttribute& p = pending_[pendingCount_++];
     p.value.assign(value);
-    p.field = k == AddressKind::Cidr ? IntelField::NetworkCidrBlock : field;
+    // Every address goes to NetworkIP, the column the seed's join reads: a MISP event lists bad
+    // addresses, and ip-src vs ip-dst says where they were seen, not whether to match them.
+    (void)field;
+    p.field = IntelField::NetworkIP;
     p.line = line;
     p.column = column;
     const FlatObject::Member* ts = attr_.find("timestamp");

@@ -7,9 +7,10 @@
 //   {"sourcesystem": ..., "indicators": [ ... ]}                             Sentinel upload API body
 //
 // Each `indicator` whose pattern compares an address path with a literal gives one indicator per
-// literal (see scanStixPattern): ipv4-addr:value / ipv6-addr:value -> NetworkIP,
-// network-traffic:dst_ref.value -> NetworkDestinationIP, network-traffic:src_ref.value ->
-// NetworkSourceIP; a literal that is a CIDR block goes to NetworkCidrBlock instead. Other fields:
+// literal (see scanStixPattern): ipv4-addr:value, ipv6-addr:value, network-traffic:dst_ref.value and
+// src_ref.value all go to NetworkIP, CIDR blocks included (the engine matches a range written there
+// against every address inside it). A STIX feed names bad addresses; which end of a connection they
+// were seen on does not make them less bad, and the seed's join reads NetworkIP only. Other fields:
 //   TimeGenerated      = modified, else created, else valid_from (the time the indicator was last
 //                        asserted, as Sentinel's TimeGenerated is the time of the latest version)
 //   ExpirationDateTime = valid_until
@@ -149,7 +150,7 @@ class StixReader final : public Reader, private json::Handler {
         continue;
       }
       RawIndicator ind = base;
-      ind.set(k == AddressKind::Cidr ? IntelField::NetworkCidrBlock : a.field, a.value, col);
+      ind.set(IntelField::NetworkIP, a.value, col);
       sink_.onIndicator(ind);
     }
   }
