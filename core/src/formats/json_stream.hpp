@@ -20,8 +20,8 @@
 // the handler must drop any half-built record when onError is called.
 //
 // Nesting deeper than Options::maxDepth is an error, never a stack overflow (the tokenizer keeps
-// its own container stack and does not recurse). Strings longer than Options::maxStringBytes are an
-// error rather than unbounded memory. Invalid UTF-8 is passed through unchanged; a lone UTF-16
+// its own container stack and does not recurse). A string that has to be copied (it has escapes or
+// spans chunks) longer than Options::maxStringBytes is an error rather than unbounded memory. Invalid UTF-8 is passed through unchanged; a lone UTF-16
 // surrogate in a \u escape becomes U+FFFD.
 //
 // Example:
