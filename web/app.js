@@ -488,7 +488,9 @@ function scoreClass(score) {
 async function openDetail(model) {
   state.selectedGroup = model.row.GroupId;
   for (const tr of $('results-body').querySelectorAll('tr')) tr.classList.toggle('selected', Number(tr.dataset.group) === state.selectedGroup);
-  const detail = await run('detail', { groupId: model.row.GroupId });
+  // The core keeps aggregates only: the connections of one row come from one more pass over the
+  // event files (quick for small files; shows progress and can be cancelled for big ones).
+  const detail = await run('detail', { groupId: model.row.GroupId }, 'Reading the connections of this row…');
   if (!detail || state.selectedGroup !== model.row.GroupId) return;
   renderDetail(model.row, detail);
 }

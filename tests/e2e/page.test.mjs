@@ -179,6 +179,21 @@ describe('the page in Chromium', () => {
     await waitForRows(nativeRows.length);
   });
 
+  test('Cancel at any moment leaves the page usable', async () => {
+    for (const delay of [0, 5, 20, 60]) {
+      await page.evaluate((ms) => {
+        document.querySelector('#load-example').click();
+        setTimeout(() => { if (!document.querySelector('#progress').hidden) document.querySelector('#cancel').click(); }, ms);
+      }, delay);
+      await page.waitForTimeout(150);
+      await page.waitForFunction(() => document.querySelector('#progress').hidden, null, { timeout: 30000 });
+    }
+    await page.click('#load-example');
+    await page.waitForFunction(() => /Analysed 2 file/.test(document.querySelector('#status').textContent), null, { timeout: 30000 });
+    await waitForRows(nativeRows.length);
+    assert.deepEqual(await column('RiskScore'), nativeRows.map((r) => String(r.RiskScore)));
+  });
+
   test('no request left the page\'s origin, and the page threw nothing', async () => {
     assert.ok(requests.length > 0);
     const foreign = requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:')));
