@@ -294,6 +294,8 @@ function renderFile(entry, index, report) {
     details.append(el('li', { class: 'problem', text: `… and ${report.problemsTotal - report.problems.length} more problems` }));
   for (const [reason, count] of Object.entries(report.skipReasons || {}))
     details.append(el('li', { class: 'skip', text: `skipped ${count.toLocaleString('en-US')}: ${reason}` }));
+  for (const [reason, count] of Object.entries(report.filtered || {}))
+    details.append(el('li', { class: 'note', text: `filtered out by the rule ${count.toLocaleString('en-US')}: ${reason}` }));
   if ((report.missingColumns || []).length)
     details.append(el('li', { class: 'problem', text: `missing columns: ${report.missingColumns.join(', ')}` }));
   for (const note of report.notes || []) details.append(el('li', { class: 'note', text: note }));
@@ -490,7 +492,9 @@ async function openDetail(model) {
   for (const tr of $('results-body').querySelectorAll('tr')) tr.classList.toggle('selected', Number(tr.dataset.group) === state.selectedGroup);
   // The core keeps aggregates only: the connections of one row come from one more pass over the
   // event files (quick for small files; shows progress and can be cancelled for big ones).
+  const before = $('status').textContent;
   const detail = await run('detail', { groupId: model.row.GroupId }, 'Reading the connections of this row…');
+  if (detail) $('status').textContent = before;
   if (!detail || state.selectedGroup !== model.row.GroupId) return;
   renderDetail(model.row, detail);
 }
@@ -852,7 +856,8 @@ async function init() {
   state.rule = info.rule;
   state.defaultRule = info.defaultRule;
   fillRuleForm(state.rule, state.now);
-  $('status').textContent = 'Ready. Drop exports above, or press “Load example”.';
+  $('status').textContent = 'Ready. Drop exports above, or press “Load example”.' +
+    (info.asnDatabase === 'loaded' ? '' : ` (Hosting attribution is off: the IP → ASN database is ${info.asnDatabase === 'none' ? 'not part of this site' : info.asnDatabase}.)`);
   document.body.dataset.ready = 'true';
 }
 
