@@ -93,6 +93,8 @@ vpshunt::Rule parseRule(const std::string& json) {
 
 class Session {
  public:
+  // finish() can take a while on big inputs; render() and summaries() right after it reuse its
+  // Results (same now, nothing changed since). Every call that changes the analysis drops them.
   explicit Session(std::string ruleJson) {
     val err = guarded([&] {
       analysis_ = vpshunt::Analysis(parseRule(ruleJson));
@@ -105,6 +107,7 @@ class Session {
 
   val beginFile(std::string name, std::string kind, std::string format) {
     return guarded([&] {
+      cache_.reset();
       analysis_.beginFile(std::move(name), parseKind(kind), std::move(format));
       return val::undefined();
     });
@@ -112,6 +115,7 @@ class Session {
 
   val feed(const val& bytes) {
     return guarded([&] {
+      cache_.reset();
       const size_t n = bytes["length"].as<size_t>();
       buffer_.resize(n);
       val(emscripten::typed_memory_view(n, buffer_.data())).call<void>("set", bytes);
@@ -122,6 +126,7 @@ class Session {
 
   val endFile() {
     return guarded([&] {
+      cache_.reset();
       analysis_.endFile();
       if (buffer_.capacity() > kKeepBuffer) std::vector<uint8_t>().swap(buffer_);
       return val::undefined();
@@ -131,6 +136,7 @@ class Session {
   // The front end could not read the current file (cannot open, corrupt gzip, ...).
   val fileError(std::string message) {
     return guarded([&] {
+      cache_.reset();
       analysis_.fileError(std::move(message));
       return val::undefined();
     });
@@ -139,6 +145,7 @@ class Session {
   // now before reading (rows before the cutoff are dropped as they arrive); "" = not known yet.
   val setNow(std::string nowIso) {
     return guarded([&] {
+      cache_.reset();
       analysis_.setNow(parseNow(nowIso));
       return val::undefined();
     });
@@ -147,6 +154,7 @@ class Session {
   // A collect pass: beginCollect([groupId, ...]); the files again (begin/feed/end); endCollect().
   val beginCollect(const val& groupIds) {
     return guarded([&] {
+      cache_.reset();
       std::vector<uint64_t> ids;
       for (double id : emscripten::vecFromJSArray<double>(groupIds)) ids.push_back(static_cast<uint64_t>(id));
       analysis_.beginCollect(ids);
@@ -156,6 +164,7 @@ class Session {
 
   val endCollect() {
     return guarded([&] {
+      cache_.reset();
       analysis_.endCollect();
       return val::undefined();
     });
@@ -164,7 +173,7 @@ class Session {
   // resultsToJson plus "collectGroups" (the groups a collect pass must count exactly).
   val finish(std::string nowIso) {
     return guarded([&] {
-      const vpshunt::Results r = analysis_.finish(parseNow(nowIso));
+      const vpshunt::Results& r = results(nowIso);
       nlohmann::json j = vpshunt::resultsToJson(r);
       j["collectGroups"] = r.collectGroups;
       return val(j.dump());
@@ -176,16 +185,17 @@ class Session {
       vpshunt::OutputFormat f;
       if (!vpshunt::parseOutputFormat(format, f))
         throw BindingError{"bad-format", "unknown output format \"" + format + "\": expected table, csv, json or jsonl"};
-      return val(vpshunt::renderResults(analysis_.finish(parseNow(nowIso)), f));
+      return val(vpshunt::renderResults(results(nowIso), f));
     });
   }
 
   val summaries(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderFileSummaries(analysis_.finish(parseNow(nowIso)))); });
+    return guarded([&] { return val(vpshunt::renderFileSummaries(results(nowIso))); });
   }
 
   val setRule(std::string json) {
     return guarded([&] {
+      cache_.reset();
       const bool reread = analysis_.setRule(parseRule(json));
       val out = val::object();
       out.set("needsReread", val(reread));
@@ -217,6 +227,7 @@ class Session {
   // Hosting attribution data: asn.bin bytes (or the @ip-location-db/asn CSV when isCsv).
   val setAsnDatabase(const val& bytes, bool isCsv) {
     return guarded([&] {
+      cache_.reset();
       const std::string data = bytes.as<std::string>();  // one copy in
       auto db = std::make_shared<vpshunt::AsnDatabase>();
       std::string error;
@@ -231,6 +242,7 @@ class Session {
   // The built-in hosting list plus these texts, in order; returns each text's problems as JSON.
   val setHostingLists(const val& texts) {
     return guarded([&] {
+      cache_.reset();
       auto list = std::make_shared<vpshunt::HostingList>(vpshunt::HostingList::builtin());
       nlohmann::json out = nlohmann::json::array();
       for (const std::string& text : emscripten::vecFromJSArray<std::string>(texts)) {
@@ -247,6 +259,7 @@ class Session {
 
   val reset() {
     return guarded([&] {
+      cache_.reset();
       analysis_.reset();
       return val::undefined();
     });
@@ -257,10 +270,16 @@ class Session {
   }
 
  private:
+  const vpshunt::Results& results(const std::string& nowIso) {
+    if (!cache_ || cache_->first != nowIso) cache_.emplace(nowIso, analysis_.finish(parseNow(nowIso)));
+    return cache_->second;
+  }
+
   static constexpr size_t kKeepBuffer = 16u << 20;
   vpshunt::Analysis analysis_;
   std::vector<uint8_t> buffer_;
   val initError_ = val::null();
+  std::optional<std::pair<std::string, vpshunt::Results>> cache_;
 };
 
 val defaultRuleJson() {

@@ -17,6 +17,7 @@ set(VPSHUNT_WASM_EXCEPTIONS "wasm" CACHE STRING "Exception handling in the wasm 
 set_property(CACHE VPSHUNT_WASM_EXCEPTIONS PROPERTY STRINGS wasm js)
 option(VPSHUNT_WASM_SIMD "Compile the wasm module with 128-bit SIMD" ON)
 option(VPSHUNT_WASM_CHECKS "Link with Emscripten's stack-overflow checks (slower; for debugging)" OFF)
+option(VPSHUNT_WASM_PROFILING "Keep function names in the wasm module (node --cpu-prof shows them)" OFF)
 # Wasm has no guard page: a stack overflow silently overwrites the heap. 8 MiB, like a Linux main thread.
 set(VPSHUNT_WASM_STACK 8388608 CACHE STRING "Stack size of the wasm module in bytes")
 
@@ -51,6 +52,7 @@ target_link_options(vpshunt_wasm PRIVATE
   -sFILESYSTEM=0
   -sTOTAL_STACK=${VPSHUNT_WASM_STACK}
   $<$<BOOL:${VPSHUNT_WASM_CHECKS}>:-sSTACK_OVERFLOW_CHECK=2>
+  $<$<BOOL:${VPSHUNT_WASM_PROFILING}>:--profiling-funcs>
   # Embind without eval/new Function: works under a Content-Security-Policy without 'unsafe-eval'.
   -sDYNAMIC_EXECUTION=0)
 set_target_properties(vpshunt_wasm PROPERTIES
