@@ -6,6 +6,7 @@
 
 #include "engine/periodicity.hpp"
 #include "engine/state.hpp"
+#include "formats/scan.hpp"
 #include "formats/registry.hpp"
 #include "vpshunt/analysis.hpp"
 
@@ -435,13 +436,13 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   h = mix64(h, hashBytes(process, 3));
   h = mix64(h, hashBytes(cmdline, 4));
   auto sameKey = [&](const Flow& c) {
-    if (c.hash != h || c.keySize != keySize || std::memcmp(c.key, len, sizeof len) != 0) return false;
+    if (c.hash != h || c.keySize != keySize || !bytesEqual(c.key, len, sizeof len)) return false;
     const char* p = c.key + sizeof len;
     for (std::string_view part : {device, account, process, cmdline}) {
-      if (!part.empty() && std::memcmp(p, part.data(), part.size()) != 0) return false;
+      if (!bytesEqual(p, part.data(), part.size())) return false;
       p += part.size();
     }
-    return std::memcmp(p, ip.bytes.data(), 16) == 0;
+    return bytesEqual(p, ip.bytes.data(), 16);
   };
 
   size_t mask = slots_.size() - 1;

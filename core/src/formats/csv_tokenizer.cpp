@@ -1,4 +1,5 @@
 #include "formats/csv_tokenizer.hpp"
+#include "formats/scan.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -73,11 +74,10 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
       uint64_t openLine = line_ + recLines_;
       uint64_t openColumn = column;
       for (;;) {
-        const char* r = static_cast<const char*>(std::memchr(q, '"', size_t(end - q)));
+        const char* r = findByte(q, end, '"');
         const char* stop = r ? r : end;
         // Line breaks inside the quoted text.
-        for (const char* nl = static_cast<const char*>(std::memchr(q, '\n', size_t(stop - q))); nl;
-             nl = static_cast<const char*>(std::memchr(nl + 1, '\n', size_t(stop - nl - 1)))) {
+        for (const char* nl = findByte(q, stop, '\n'); nl; nl = findByte(nl + 1, stop, '\n')) {
           ++recLines_;
           lineStart = nl + 1;
         }
