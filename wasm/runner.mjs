@@ -126,14 +126,26 @@ function isGzip(fd) {
   return n === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
 }
 
-function feedPlain(engine, fd) {
-  const buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+function readAt(fd, buffer, position) {
+  return new Promise((resolve, reject) =>
+    fs.read(fd, buffer, 0, buffer.length, position, (error, n) => (error ? reject(error) : resolve(n))));
+}
+
+// Two buffers: the next chunk is read (by libuv's thread pool, on another core) while the core
+// works on this one, so reading costs no time of its own on a machine with two cores.
+async function feedPlain(engine, fd) {
+  const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
   let position = 0;
+  let which = 0;
+  let pending = readAt(fd, buffers[which], position);
   for (;;) {
-    const n = fs.readSync(fd, buffer, 0, CHUNK_BYTES, position);
+    const n = await pending;
     if (n === 0) break;
     position += n;
-    engine.feed(n === CHUNK_BYTES ? buffer : buffer.subarray(0, n));
+    const current = buffers[which];
+    which ^= 1;
+    pending = readAt(fd, buffers[which], position);
+    engine.feed(n === CHUNK_BYTES ? current : current.subarray(0, n));
   }
 }
 
@@ -163,7 +175,7 @@ async function feedFile(engine, { path, kind, format }) {
   }
   try {
     if (isGzip(fd)) await feedGzip(engine, fd);
-    else feedPlain(engine, fd);
+    else await feedPlain(engine, fd);
   } catch (e) {
     if (e instanceof EngineError) throw e;
     // fread() on a directory or a failing disk reads nothing and says nothing there; the same here.
