@@ -109,8 +109,8 @@ void AnalysisState::reset() {
   inFile_ = false;
   reader_.reset();
   reports_.clear();
-  strings_ = StringPool();
-  flows_.clear();
+  flowArena_.clear();
+  flowOffsets_.clear();
   flowBins_.clear();
   groups_.clear();
   collected_.clear();
@@ -262,8 +262,12 @@ void AnalysisState::addProblem(uint64_t line, uint64_t column, std::string messa
 }
 
 void AnalysisState::skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
+  ++reports_.back().records;
+  rejectCounted(reason, line, column, std::move(message));
+}
+
+void AnalysisState::rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
   FileReport& rep = reports_.back();
-  ++rep.records;
   ++rep.skipped;
   ++rep.skipReasons[std::string(reason)];
   addProblem(line, column, std::move(message));
@@ -347,9 +351,8 @@ void AnalysisState::onEvent(const RawEvent& e) {
   }
   IpAddress ip;
   if (!parseIp(ipText, ip)) {
-    skip("unparseable RemoteIP", e.line, e.column[size_t(EventField::RemoteIP)],
+    rejectCounted("unparseable RemoteIP", e.line, e.column[size_t(EventField::RemoteIP)],
          "expected an IPv4 or IPv6 address in RemoteIP, found " + quoteForMessage(ipText));
-    --rep.records;  // skip() counted the record again
     return;
   }
 
@@ -370,9 +373,8 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (!ps.empty() && ps != "-") {
       int64_t v;
       if (!parseInt64(ps, v) || v < 0 || v > 65535) {
-        skip("unparseable RemotePort", e.line, e.column[size_t(EventField::RemotePort)],
+        rejectCounted("unparseable RemotePort", e.line, e.column[size_t(EventField::RemotePort)],
              "expected a port number 0-65535 in RemotePort, found " + quoteForMessage(ps));
-        --rep.records;
         return;
       }
       port = int32_t(v);
@@ -387,9 +389,8 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (bs.empty()) continue;
     int64_t v;
     if (!parseInt64(bs, v) || v < 0) {
-      skip(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.column[size_t(f)],
+      rejectCounted(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.column[size_t(f)],
            std::string("expected a whole number of bytes in ") + std::string(eventFieldName(f)) + ", found " + quoteForMessage(bs));
-      --rep.records;
       return;
     }
     (k == 0 ? sent : received) = v;
@@ -406,7 +407,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
 
 std::string_view Flow::part(int k) const {
   uint32_t len[4];
-  std::memcpy(len, key, sizeof len);
+  std::memcpy(len, h->key(), sizeof len);
   size_t off = sizeof len;
   for (int i = 0; i < k; ++i) off += len[i];
   return keyView().substr(off, len[k]);
@@ -414,7 +415,7 @@ std::string_view Flow::part(int k) const {
 
 IpAddress Flow::ip() const {
   IpAddress ip;
-  std::memcpy(ip.bytes.data(), key + keySize - 16, 16);
+  std::memcpy(ip.bytes.data(), h->key() + h->keySize - 16, 16);
   return ip;
 }
 
@@ -430,14 +431,14 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   uint64_t w0, w1;
   std::memcpy(&w0, ip.bytes.data(), 8);
   std::memcpy(&w1, ip.bytes.data() + 8, 8);
-  uint64_t h = mix64(mix64(StringPool::kSeed, w0), w1);
+  uint64_t h = mix64(mix64(kHashSeed, w0), w1);
   h = mix64(h, hashBytes(device, 1));
   h = mix64(h, hashBytes(account, 2));
   h = mix64(h, hashBytes(process, 3));
   h = mix64(h, hashBytes(cmdline, 4));
-  auto sameKey = [&](const Flow& c) {
-    if (c.hash != h || c.keySize != keySize || !bytesEqual(c.key, len, sizeof len)) return false;
-    const char* p = c.key + sizeof len;
+  auto sameKey = [&](const FlowHeader& c) {
+    if (c.hash != h || c.keySize != keySize || !bytesEqual(c.key(), len, sizeof len)) return false;
+    const char* p = c.key() + sizeof len;
     for (std::string_view part : {device, account, process, cmdline}) {
       if (!bytesEqual(p, part.data(), part.size())) return false;
       p += part.size();
@@ -447,11 +448,11 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
 
   size_t mask = slots_.size() - 1;
   size_t i = h & mask;
-  Flow* flow = nullptr;
+  FlowHeader* flow = nullptr;
   for (;; i = (i + 1) & mask) {
     uint32_t s = slots_[i];
     if (s == 0) break;
-    Flow& c = flows_[s - 1];
+    FlowHeader& c = *reinterpret_cast<FlowHeader*>(flowArena_.data() + (s - 1));
     if (sameKey(c)) {
       flow = &c;
       break;
@@ -459,9 +460,17 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   }
   if (!flow) {
     if (!create) return nullptr;
-    std::string& k = keyScratch_;
-    k.resize(keySize);
-    char* w = k.data();
+    const size_t offset = flowArena_.size();
+    if (offset + 1 >= UINT32_MAX) return nullptr;  // 32 GiB of keys: beyond any browser or CLI run
+    flowArena_.resize(offset + (sizeof(FlowHeader) + keySize + 7) / 8);
+    auto* rec = reinterpret_cast<FlowHeader*>(flowArena_.data() + offset);
+    rec->hash = h;
+    rec->lastBin = INT64_MIN;
+    rec->lastGroup = 0;
+    rec->keySize = uint32_t(keySize);
+    rec->index = uint32_t(flowOffsets_.size());
+    rec->pad = 0;
+    char* w = reinterpret_cast<char*>(rec + 1);
     std::memcpy(w, len, sizeof len);
     w += sizeof len;
     for (std::string_view part : {device, account, process, cmdline}) {
@@ -469,18 +478,13 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
       w += part.size();
     }
     std::memcpy(w, ip.bytes.data(), 16);
-    Flow nf;
-    nf.hash = h;
-    std::string_view stored = strings_.get(strings_.intern(k, h));
-    nf.key = stored.data();
-    nf.keySize = uint32_t(stored.size());
-    flows_.push_back(nf);
+    flowOffsets_.push_back(uint32_t(offset));
     flowBins_.emplace_back();
-    slots_[i] = uint32_t(flows_.size());
-    flow = &flows_.back();
-    if (flows_.size() * 2 > slots_.size()) growSlots();
+    slots_[i] = uint32_t(offset + 1);
+    flow = rec;
+    if (flowOffsets_.size() * 2 > slots_.size()) growSlots();
   }
-  const uint32_t flowIndex = uint32_t(flow - flows_.data());
+  const uint32_t flowIndex = flow->index;
   Group* g = nullptr;
   if (flow->lastBin == bin) {
     g = &groups_[flow->lastGroup];
@@ -531,10 +535,10 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
 void AnalysisState::growSlots() {
   std::vector<uint32_t> next(slots_.size() * 2, 0);
   size_t mask = next.size() - 1;
-  for (uint32_t k = 0; k < flows_.size(); ++k) {
-    size_t i = flows_[k].hash & mask;
+  for (uint32_t offset : flowOffsets_) {
+    size_t i = reinterpret_cast<const FlowHeader*>(flowArena_.data() + offset)->hash & mask;
     while (next[i]) i = (i + 1) & mask;
-    next[i] = k + 1;
+    next[i] = offset + 1;
   }
   slots_.swap(next);
 }
@@ -797,8 +801,8 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   // Prevalence of each remote address over all loaded events (after the ingest filter).
   Prevalence prevalence;
   std::unordered_set<std::string_view> allDevices;
-  for (size_t fi = 0; fi < flows_.size(); ++fi) {
-    const Flow& f = flows_[fi];
+  for (size_t fi = 0; fi < flowCount(); ++fi) {
+    const Flow f = flow(fi);
     if (flowBins_[fi].empty()) continue;
     Ticks first = INT64_MAX, last = INT64_MIN;
     for (const auto& [bin, gi] : flowBins_[fi]) {
@@ -821,15 +825,15 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   for (const auto& n : rule.browserProcesses) excludedNames.push_back(asciiLower(n));
   for (const auto& n : rule.systemProcesses) excludedNames.push_back(asciiLower(n));
   std::sort(excludedNames.begin(), excludedNames.end());
-  std::vector<int8_t> flowExcluded(flows_.size(), -1);
+  std::vector<int8_t> flowExcluded(flowCount(), -1);
   auto isExcluded = [&](uint32_t fi) {
     int8_t& ex = flowExcluded[fi];
     if (ex < 0) {
-      std::string_view p = flows_[fi].part(2);
+      std::string_view p = flow(fi).part(2);
       ex = !p.empty() && std::binary_search(excludedNames.begin(), excludedNames.end(), asciiLower(p));
       if (ex && beyond && rule.hostingOverridesExclusions) {
         // A hosting or TI hit overrides the lists: an svchost.exe beaconing to a VPS is the point.
-        IpAddress ip = flows_[fi].ip();
+        IpAddress ip = flow(fi).ip();
         if (latestIndicator(ip, now)) ex = 0;
         else if (asnDb_) {
           // Not the hyperscalers' shared ASNs ("cloud"): they also carry the vendors' own services,
@@ -864,7 +868,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
       if (isExcluded(g.flow)) continue;
       ++res.groupsConsidered;
-      const Flow& flow = flows_[g.flow];
+      const Flow flow = this->flow(g.flow);
       int64_t count = g.count, sent = g.sent, received = g.received;
       Ticks first = g.first, last = g.last;
       std::vector<int32_t> ports = g.ports.values();
@@ -920,8 +924,8 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   } else {
     // Beyond the seed: one row per flow over the whole lookback. Periodicity needs the flow's
     // connections, which a collect pass gathers.
-    for (uint32_t fi = 0; fi < flows_.size(); ++fi) {
-      const Flow& flow = flows_[fi];
+    for (uint32_t fi = 0; fi < flowCount(); ++fi) {
+      const Flow flow = this->flow(fi);
       int64_t upper = 0;
       bool allCollected = true;
       for (const auto& [bin, gi] : flowBins_[fi]) {
@@ -1033,7 +1037,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
 
 std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
   if (id < groups_.size()) return {id};
-  if (id >= flowIdBase() && id - flowIdBase() < flows_.size()) {
+  if (id >= flowIdBase() && id - flowIdBase() < flowCount()) {
     std::vector<uint64_t> out;
     for (const auto& [bin, gi] : flowBins_[id - flowIdBase()]) out.push_back(gi);
     return out;

@@ -14,6 +14,8 @@ inline uint64_t mix64(uint64_t h, uint64_t w) {
   return h ^ (h >> 29);
 }
 
+constexpr uint64_t kHashSeed = 0x5eed;
+
 inline uint64_t hashBytes(std::string_view s, uint64_t seed) {
   const char* p = s.data();
   size_t n = s.size();

@@ -9,7 +9,7 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/strings.hpp"
+#include "engine/hash.hpp"
 #include "formats/encoding.hpp"
 #include "formats/record.hpp"
 #include "vpshunt/analysis.hpp"
@@ -27,15 +27,24 @@ struct Connection {
 };
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
-// RemoteIP), stored once as one contiguous key so that a lookup is one hash and one compare.
-// 32 bytes: what every row touches, and nothing else (the bins live in flowBins_).
+// RemoteIP). Each is one record in an arena: a 32-byte header with what every row touches, followed
+// by its key (4 x uint32 lengths, the four texts, 16 address bytes), so that a lookup reads one
+// contiguous stretch of memory.
+struct FlowHeader {
+  uint64_t hash;
+  int64_t lastBin;
+  uint32_t lastGroup;
+  uint32_t keySize;
+  uint32_t index;  // the flow's number (flowBins_, group.flow)
+  uint32_t pad;
+  const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+};
+static_assert(sizeof(FlowHeader) == 32);
+
+// A read-only view of one flow record.
 struct Flow {
-  uint64_t hash = 0;
-  const char* key = nullptr;  // in the StringPool: 4 x uint32 lengths, the four texts, 16 address bytes
-  int64_t lastBin = INT64_MIN;
-  uint32_t keySize = 0;
-  uint32_t lastGroup = 0;
-  std::string_view keyView() const { return {key, keySize}; }
+  const FlowHeader* h;
+  std::string_view keyView() const { return {h->key(), h->keySize}; }
   std::string_view part(int k) const;  // 0 device, 1 account, 2 process, 3 command line
   IpAddress ip() const;
 };
@@ -138,6 +147,8 @@ class AnalysisState final : public RecordSink {
   void chooseReader();
   void pushToReader(const char* data, size_t size);
   void addProblem(uint64_t line, uint64_t column, std::string message);
+  // skip() for a record already counted as read.
+  void rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message);
   // Why a row did not reach aggregation (not a problem: the rule's own filters). Counted in an
   // array on the hot path, turned into the report's named counts when the file ends.
   enum Filter { kBeforeLookback, kOtherActionTypes, kNoRemoteIp, kIpTypeColumn, kIpTypeClassified, kFilterCount };
@@ -158,7 +169,6 @@ class AnalysisState final : public RecordSink {
   int riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const;
   void enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence, uint64_t totalDevices) const;
   std::vector<uint64_t> groupsOf(uint64_t id) const;
-  std::string keyScratch_;
   void storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info);
   const IndicatorInfo* latestIndicator(const IpAddress& ip, Ticks now) const;
 
@@ -176,11 +186,15 @@ class AnalysisState final : public RecordSink {
   std::vector<std::pair<std::string, uint64_t>> filteredActions_;
 
   // Aggregates
-  StringPool strings_;
-  std::vector<Flow> flows_;
+  std::vector<uint64_t> flowArena_;    // flow records (FlowHeader + key), 8-byte aligned
+  std::vector<uint32_t> flowOffsets_;  // flow index -> record offset in flowArena_ (in 8-byte words)
+  Flow flow(size_t index) const {
+    return {reinterpret_cast<const FlowHeader*>(flowArena_.data() + flowOffsets_[index])};
+  }
+  size_t flowCount() const { return flowOffsets_.size(); }
   std::vector<std::vector<std::pair<int64_t, uint32_t>>> flowBins_;  // per flow: bin -> group index
   std::vector<Group> groups_;
-  std::vector<uint32_t> slots_;  // flow index + 1; 0 = empty
+  std::vector<uint32_t> slots_;  // flow record offset + 1; 0 = empty
   bool haveEventTime_ = false;
   Ticks maxEventTime_ = 0;
   bool anyEventFile_ = false;
