@@ -10,14 +10,25 @@
 // keys, rows keep the core's order (RiskScore desc, ConnectionCount desc). Numbers compare
 // numerically, times chronologically, text case-insensitively; ties keep the core's order.
 
+// Seed columns (the KQL's output), then the "beyond the seed" columns. `value(row)` (optional)
+// gives the sort/filter value when the column is not one field of the row; `show(value, row)`
+// (optional) gives the cell's text when it is not the value as it is.
 const COLUMNS = [
   ['Timestamp', 'time'], ['DeviceName', 'text'], ['AccountName', 'text'],
   ['InitiatingProcessFileName', 'text'], ['InitiatingProcessCommandLine', 'text'], ['RemoteIP', 'text'],
   ['ConnectionCount', 'number'], ['ConnectionsPerMinute', 'number'], ['UniqueRemotePorts', 'number'],
   ['RemotePorts', 'ports'], ['TotalBytesSent', 'number'], ['TotalBytesReceived', 'number'],
   ['ByteRatio', 'number'], ['IsTIMatch', 'bool'], ['ThreatType', 'text'], ['TIConfidence', 'number'],
-  ['TIDescription', 'text'], ['RiskScore', 'number'], ['FirstConnection', 'time'], ['LastConnection', 'time'],
-].map(([name, type]) => ({ name, type }));
+  ['TIDescription', 'text'], ['RiskScore', 'number'],
+  ['VpsScore', 'number'],
+  // Hosting: hosting providers first (by name), then other networks (by organisation).
+  ['Hosting', 'text', { value: (r) => (r.IsHosting ? '0 ' + (r.HostingProvider || '') : r.RemoteOrg ? '1 ' + r.RemoteOrg : null) }],
+  ['RemoteASN', 'number'], ['DeviceCount', 'number'],
+  ['MedianIntervalSeconds', 'number', { show: (v) => `every ${formatSeconds(v)}` }],
+  ['PeriodicityScore', 'number', { show: (v) => `${Math.round(v * 100)}%` }],
+  ['FirstConnection', 'time'], ['LastConnection', 'time'],
+].map(([name, type, extra = {}]) => ({ name, type, ...extra }));
+const columnValue = (col, row) => (col.value ? col.value(row) : row[col.name]);
 const PAGE_SIZE = 200;
 const EXAMPLE_FILES = [
   { path: 'examples/DeviceNetworkEvents.csv', kind: 'events' },
@@ -110,6 +121,8 @@ const state = {
   view: [],           // filtered + sorted row models
   sortKeys: [],       // [{name, dir: 1 | -1}]
   filter: '',
+  hostingOnly: false,
+  tiOnly: false,
   page: 0,
   selectedGroup: null,
   cancelled: false,
@@ -345,10 +358,25 @@ function cellText(value, type) {
   return String(value);
 }
 
+function columnText(col, row) {
+  if (col.name === 'Hosting') return hostingText(row);
+  const value = row[col.name];
+  if (value === null || value === undefined) return '';
+  return col.show ? col.show(value, row) : cellText(value, col.type);
+}
+
+function hostingText(row) {
+  if (row.IsHosting) return `${row.HostingProvider || 'hosting'}${row.HostingCategory ? ' ' + row.HostingCategory : ''}`;
+  return row.RemoteOrg || '';
+}
+function asnText(row) {
+  return row.RemoteASN === null || row.RemoteASN === undefined ? '' : `AS${row.RemoteASN}${row.RemoteOrg ? ' ' + row.RemoteOrg : ''}`;
+}
+
 function setRows(results) {
   state.rows = results ? results.rows.map((row, index) => ({
     row, index,
-    keys: COLUMNS.map((c) => sortKey(row[c.name], c.type)),
+    keys: COLUMNS.map((c) => sortKey(columnValue(c, row), c.type)),
     haystack: null,
   })) : [];
   state.page = 0;
@@ -368,9 +396,16 @@ function compareKeys(a, b, type) {
 function updateView() {
   const needle = state.filter.trim().toLowerCase();
   let view = state.rows;
-  if (needle) {
+  const { hostingOnly, tiOnly } = state;
+  if (needle || hostingOnly || tiOnly) {
     view = view.filter((m) => {
-      if (m.haystack === null) m.haystack = COLUMNS.map((c) => cellText(m.row[c.name], c.type)).join('\u0001').toLowerCase();
+      if (hostingOnly && !m.row.IsHosting) return false;
+      if (tiOnly && !m.row.IsTIMatch) return false;
+      if (!needle) return true;
+      if (m.haystack === null) {
+        m.haystack = (COLUMNS.map((c) => columnText(c, m.row)).join('\u0001') + '\u0001' + asnText(m.row) + '\u0001' +
+          (m.row.VpsReasons || []).join('\u0001')).toLowerCase();
+      }
       return m.haystack.includes(needle);
     });
   } else {
@@ -420,7 +455,7 @@ function renderHead() {
   }
   $('sort-info').textContent = state.sortKeys.length
     ? 'Sorted by ' + state.sortKeys.map((k) => `${k.name} ${k.dir > 0 ? '↑' : '↓'}`).join(', then ')
-    : 'Core order: RiskScore ↓, ConnectionCount ↓';
+    : (state.results && state.results.mode === 'beyond' ? 'Core order: VpsScore ↓' : 'Core order: RiskScore ↓, ConnectionCount ↓');
   $('sort-reset').disabled = state.sortKeys.length === 0;
 }
 
@@ -450,14 +485,7 @@ function renderTable() {
   const fragment = document.createDocumentFragment();
   for (const model of slice) {
     const tr = el('tr', { tabindex: '0', 'data-group': model.row.GroupId, class: model.row.GroupId === state.selectedGroup ? 'selected' : undefined });
-    for (const col of COLUMNS) {
-      const value = model.row[col.name];
-      const td = el('td', { class: [col.type === 'number' ? 'num' : '', value === null ? 'null' : '', col.name === 'InitiatingProcessCommandLine' || col.name === 'TIDescription' ? 'long' : ''].filter(Boolean).join(' ') || undefined });
-      td.textContent = cellText(value, col.type);
-      if (col.name === 'RiskScore') td.classList.add('score', scoreClass(value));
-      if (td.classList.contains('long')) td.title = td.textContent;
-      tr.append(td);
-    }
+    for (const col of COLUMNS) tr.append(renderCell(col, model.row));
     tr.addEventListener('click', () => openDetail(model));
     tr.addEventListener('keydown', (event) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); openDetail(model); } });
     fragment.append(tr);
@@ -468,6 +496,10 @@ function renderTable() {
   $('row-count').textContent = !state.results ? 'No results yet.'
     : shown === total ? `${total.toLocaleString('en-US')} row${total === 1 ? '' : 's'}`
       : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows match the filter`;
+  const asnStatus = $('asn-status');
+  asnStatus.hidden = !state.results || state.results.asnDatabaseLoaded !== false;
+  asnStatus.textContent = asnStatus.hidden ? '' :
+    'Hosting attribution is unavailable: no IP → ASN database is loaded, so RemoteASN, Hosting and the hosting part of VpsScore are empty.';
   const pages = Math.max(1, Math.ceil(shown / PAGE_SIZE));
   $('page-info').textContent = shown > PAGE_SIZE
     ? `rows ${(start + 1).toLocaleString('en-US')}–${Math.min(start + PAGE_SIZE, shown).toLocaleString('en-US')} of ${shown.toLocaleString('en-US')} (page ${state.page + 1} of ${pages})`
@@ -480,8 +512,37 @@ function renderTable() {
   $('export-json').disabled = !hasResults;
 }
 
+function renderCell(col, row) {
+  const value = columnValue(col, row);
+  const classes = [col.type === 'number' ? 'num' : '', value === null || value === undefined ? 'null' : '',
+    col.name === 'InitiatingProcessCommandLine' || col.name === 'TIDescription' ? 'long' : ''].filter(Boolean);
+  const td = el('td', { class: classes.join(' ') || undefined });
+  if (col.name === 'Hosting') {
+    if (row.IsHosting) {
+      td.append(document.createTextNode(row.HostingProvider || 'hosting'));
+      if (row.HostingCategory) td.append(el('span', { class: `badge badge-${row.HostingCategory}`, text: row.HostingCategory }));
+    } else if (row.RemoteOrg) {
+      td.append(el('span', { class: 'secondary', text: row.RemoteOrg }));
+    }
+    const asn = asnText(row);
+    if (asn) td.title = asn;
+  } else {
+    td.textContent = columnText(col, row);
+  }
+  if (col.name === 'RiskScore') td.classList.add('score', scoreClass(value));
+  if (col.name === 'VpsScore') td.classList.add('score', vpsScoreClass(value));
+  if (col.name === 'RemoteASN' && row.RemoteOrg) td.title = row.RemoteOrg;
+  if (col.name === 'MedianIntervalSeconds' && value !== null && value !== undefined) td.title = `${value} s`;
+  if (col.name === 'PeriodicityScore' && value !== null && value !== undefined) td.title = String(value);
+  if (td.classList.contains('long')) td.title = td.textContent;
+  return td;
+}
+
 function scoreClass(score) {
   return score >= 80 ? 'score-high' : score >= 45 ? 'score-mid' : 'score-low';
+}
+function vpsScoreClass(score) {
+  return score >= 70 ? 'score-high' : score >= 40 ? 'score-mid' : 'score-low';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -515,7 +576,7 @@ function renderDetail(row, detail) {
 
   const facts = el('dl', { class: 'facts' });
   const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', { text: v === null || v === undefined || v === '' ? '—' : String(v) }));
-  fact('Bin (Timestamp)', row.Timestamp);
+  fact(isFlow(row) ? 'Timestamp (first bin)' : 'Bin (Timestamp)', row.Timestamp);
   fact('Device', row.DeviceName);
   fact('Account', row.AccountName);
   fact('Process', row.InitiatingProcessFileName);
@@ -524,7 +585,12 @@ function renderDetail(row, detail) {
   fact('Connections', `${row.ConnectionCount} (${row.ConnectionsPerMinute} per minute)`);
   fact('First / last', `${row.FirstConnection} … ${row.LastConnection}`);
   fact('Bytes sent / received', `${row.TotalBytesSent ?? '—'} / ${row.TotalBytesReceived ?? '—'} (ratio ${row.ByteRatio})`);
-  body.append(el('h3', { text: 'Why RiskScore ' + row.RiskScore }), renderExplanation(row), el('h3', { text: 'Group' }), facts);
+  fact('Devices talking to this IP', row.DeviceCount);
+  fact('IP first / last seen', row.RemoteIPFirstSeen ? `${row.RemoteIPFirstSeen} … ${row.RemoteIPLastSeen}` : null);
+  body.append(el('h3', { text: 'Why RiskScore ' + row.RiskScore }), renderExplanation(row),
+    el('h3', { text: 'Why VpsScore ' + row.VpsScore }), renderVpsReasons(row),
+    el('h3', { text: 'Hosting attribution' }), renderHosting(row),
+    el('h3', { text: isFlow(row) ? 'Flow (the whole lookback)' : 'Group' }), facts);
 
   body.append(el('h3', { text: 'Threat intelligence' }));
   if (row.IsTIMatch) {
@@ -544,7 +610,7 @@ function renderDetail(row, detail) {
 
   const intervals = [];
   for (let i = 1; i < detail.ms.length; ++i) intervals.push((detail.ms[i] - detail.ms[i - 1]) / 1000);
-  body.append(el('h3', { text: 'Intervals between connections' }), renderIntervals(intervals));
+  body.append(el('h3', { text: 'Intervals between connections' }), renderIntervals(intervals, row));
 
   const ports = new Map();
   for (const p of detail.ports) ports.set(p, (ports.get(p) || 0) + 1);
@@ -556,6 +622,35 @@ function renderDetail(row, detail) {
     el('p', { text: `UniqueRemotePorts = ${row.UniqueRemotePorts}; RemotePorts (make_set, at most 5) = ${row.RemotePorts.join(', ') || '—'}` }),
     portTable);
   section.scrollIntoView({ block: 'nearest' });
+}
+
+// Rows of beyond mode are whole flows; their ids start at 2^40 (Analysis::flowIdBase()).
+const FLOW_ID_BASE = 2 ** 40;
+function isFlow(row) {
+  return row.GroupId >= FLOW_ID_BASE;
+}
+
+function renderVpsReasons(row) {
+  const box = el('div', { class: 'explanation' });
+  box.append(el('p', { class: 'verdict', text: `VpsScore ${row.VpsScore} of 100 (RiskScore, hosting, periodicity, prevalence and TI combined; it never changes RiskScore).` }));
+  const reasons = row.VpsReasons || [];
+  if (reasons.length) box.append(el('ul', { class: 'reasons' }, ...reasons.map((r) => el('li', { text: r }))));
+  else box.append(el('p', { class: 'hint', text: 'No reasons given for this row.' }));
+  return box;
+}
+
+function renderHosting(row) {
+  const facts = el('dl', { class: 'facts hosting' });
+  const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', { text: v === null || v === undefined || v === '' ? '—' : String(v) }));
+  if (state.results && state.results.asnDatabaseLoaded === false) {
+    return el('p', { text: 'Unavailable: no IP → ASN database is loaded.' });
+  }
+  fact('ASN', row.RemoteASN === null || row.RemoteASN === undefined ? 'unknown (no announced range)' : `AS${row.RemoteASN}`);
+  fact('Organisation', row.RemoteOrg);
+  fact('Hosting', row.IsHosting ? 'yes — a rented-server network' : 'no (not on the hosting list)');
+  fact('Provider', row.HostingProvider);
+  fact('Category', row.HostingCategory);
+  return facts;
 }
 
 function describeCondition(cond) {
@@ -640,42 +735,67 @@ function renderTimeline(row, detail) {
   return root;
 }
 
-function renderIntervals(intervals) {
-  if (intervals.length === 0) return el('p', { text: 'Only one connection: no intervals.' });
+function median(sorted) {
+  const n = sorted.length;
+  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+}
+
+function renderIntervals(intervals, row) {
+  const box = el('div', { class: 'intervals' });
+  const core = [];
+  if (row.MedianIntervalSeconds !== null && row.MedianIntervalSeconds !== undefined)
+    core.push(`median interval ${formatSeconds(row.MedianIntervalSeconds)} (${row.MedianIntervalSeconds} s)`);
+  if (row.PeriodicityScore !== null && row.PeriodicityScore !== undefined)
+    core.push(`PeriodicityScore ${Math.round(row.PeriodicityScore * 100)}% (${row.PeriodicityScore})`);
+  if (core.length) box.append(el('p', { class: 'core-periodicity', text: `The core measured: ${core.join(', ')}.` }));
+  if (intervals.length === 0) {
+    box.append(el('p', { text: 'Only one connection: no intervals.' }));
+    return box;
+  }
   const sorted = intervals.slice().sort((a, b) => a - b);
-  const median = sorted[Math.floor(sorted.length / 2)];
+  const med = median(sorted);
+  const mad = median(intervals.map((v) => Math.abs(v - med)).sort((a, b) => a - b));
+  const dispersion = med > 0 ? mad / med : 0;
   const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
   const sd = Math.sqrt(intervals.reduce((a, b) => a + (b - mean) ** 2, 0) / intervals.length);
   const cv = mean > 0 ? sd / mean : 0;
-  const box = el('div', { class: 'intervals' });
   box.append(el('p', {
-    text: `${intervals.length} intervals: min ${formatSeconds(sorted[0])}, median ${formatSeconds(median)}, max ${formatSeconds(sorted[sorted.length - 1])}, ` +
-      `mean ${formatSeconds(mean)}, spread (coefficient of variation) ${cv.toFixed(2)} — ` +
-      (cv < 0.1 ? 'very regular, like a beacon on a timer.' : cv < 0.35 ? 'fairly regular (a beacon with jitter?).' : 'irregular.'),
+    class: 'interval-summary',
+    text: `${intervals.length} intervals: min ${formatSeconds(sorted[0])}, median ${formatSeconds(med)}, max ${formatSeconds(sorted[sorted.length - 1])}, ` +
+      `mean ${formatSeconds(mean)}; dispersion (MAD / median) ${(dispersion * 100).toFixed(1)}%, coefficient of variation ${cv.toFixed(2)} — ` +
+      (dispersion < 0.05 ? 'very regular, like a beacon on a timer.' : dispersion < 0.3 ? 'fairly regular (a beacon with jitter?).' : 'irregular.'),
   }));
-  // Histogram: 20 bins between min and max.
-  const bins = 20, width = 900, height = 120, pad = 30;
+  // Histogram of the gaps: 24 bins between min and max; the dashed line marks the median.
+  const bins = 24, width = 900, height = 130, pad = 30, top = 16;
   const lo = sorted[0], hi = sorted[sorted.length - 1];
   const counts = new Array(bins).fill(0);
   for (const v of intervals) counts[hi > lo ? Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins)) : 0]++;
   const peak = Math.max(...counts);
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'histogram', role: 'img', 'aria-label': 'Histogram of the intervals between connections' });
+  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'histogram', role: 'img', 'aria-label': `Histogram of the ${intervals.length} intervals between connections` });
   const bw = (width - 2 * pad) / bins;
+  const x = (v) => pad + (hi > lo ? ((v - lo) / (hi - lo)) * (width - 2 * pad) : 0);
+  root.append(svg('line', { x1: pad, y1: height - 20, x2: width - pad, y2: height - 20, class: 'axis' }));
   counts.forEach((n, i) => {
-    const h = peak ? (n / peak) * (height - 40) : 0;
-    const bar = svg('rect', { x: pad + i * bw + 1, y: height - 20 - h, width: Math.max(bw - 2, 1), height: h, class: 'bar' });
+    const h = peak ? (n / peak) * (height - 20 - top) : 0;
+    const bar = svg('rect', { x: pad + i * bw + 1, y: height - 20 - h, width: Math.max(bw - 2, 1), height: h, class: 'bar', 'data-count': n });
     const title = svg('title');
     const a = lo + ((hi - lo) * i) / bins, b = lo + ((hi - lo) * (i + 1)) / bins;
     title.textContent = `${n} interval(s) of ${formatSeconds(a)}–${formatSeconds(b)}`;
     bar.append(title);
     root.append(bar);
   });
+  const mx = x(med);
+  root.append(svg('line', { x1: mx, y1: top - 4, x2: mx, y2: height - 20, class: 'median' }));
+  const medLabel = svg('text', { x: mx, y: top - 6, 'text-anchor': mx > width / 2 ? 'end' : 'start', class: 'median-label' });
+  medLabel.textContent = `median ${formatSeconds(med)}`;
+  root.append(medLabel);
   const axisLabel = (text, xPos, anchor) => {
     const t = svg('text', { x: xPos, y: height - 4, 'text-anchor': anchor, class: 'tick-label' });
     t.textContent = text;
     return t;
   };
-  root.append(axisLabel(formatSeconds(lo), pad, 'start'), axisLabel(formatSeconds(hi), width - pad, 'end'));
+  root.append(axisLabel(formatSeconds(lo), pad, 'start'), axisLabel(formatSeconds((lo + hi) / 2), width / 2, 'middle'),
+    axisLabel(formatSeconds(hi), width - pad, 'end'));
   box.append(root);
   const list = intervals.slice(0, 60).map((v) => formatSeconds(v)).join(', ') + (intervals.length > 60 ? ', …' : '');
   box.append(el('p', { class: 'interval-list', text: `In order: ${list}` }));
@@ -685,8 +805,8 @@ function renderIntervals(intervals) {
 // ---------------------------------------------------------------------------------------------
 // Rule settings
 
-const NUMBER_FIELDS = ['beaconMinConnections', 'observationWindowMinutes', 'lookbackMinutes', 'tiLookbackMinutes', 'defaultRiskScore'];
-const LIST_FIELDS = ['browserProcesses', 'systemProcesses', 'actionTypes'];
+const NUMBER_FIELDS = ['beaconMinConnections', 'observationWindowMinutes', 'lookbackMinutes', 'tiLookbackMinutes', 'defaultRiskScore', 'beyondMinConnections'];
+const LIST_FIELDS = ['browserProcesses', 'systemProcesses', 'actionTypes', 'beyondExtraActionTypes'];
 
 function fillRuleForm(rule, now) {
   for (const f of NUMBER_FIELDS) $('rule-' + f).value = rule[f];
@@ -694,6 +814,11 @@ function fillRuleForm(rule, now) {
   $('rule-remoteIpType').value = rule.remoteIpType ?? '';
   $('rule-riskScore').value = JSON.stringify(rule.riskScore || [], null, 1).replace(/\n\s*/g, ' ').replace(/\},\s*\{/g, '},\n{');
   $('rule-now').value = now || '';
+  $('rule-beyondMinPeriodicity').value = rule.beyondMinPeriodicity ?? '';
+  $('rule-hostingOverridesExclusions').checked = !!rule.hostingOverridesExclusions;
+  const mode = rule.mode === 'beyond' ? 'beyond' : 'seed';
+  $('mode-' + mode).checked = true;
+  document.body.dataset.mode = mode;
 }
 
 function readRuleForm() {
@@ -705,6 +830,10 @@ function readRuleForm() {
   }
   for (const f of LIST_FIELDS) rule[f] = $('rule-' + f).value.split('\n').map((s) => s.trim()).filter(Boolean);
   rule.remoteIpType = $('rule-remoteIpType').value.trim();
+  const periodicity = $('rule-beyondMinPeriodicity').value.trim();
+  if (!/^\d*\.?\d+$/.test(periodicity) || Number(periodicity) > 1) throw new Error(`beyondMinPeriodicity: expected a number between 0 and 1, found "${periodicity}"`);
+  rule.beyondMinPeriodicity = Number(periodicity);
+  rule.hostingOverridesExclusions = $('rule-hostingOverridesExclusions').checked;
   try {
     rule.riskScore = JSON.parse($('rule-riskScore').value);
   } catch (e) {
@@ -734,6 +863,23 @@ async function applyRule(rule, now) {
     ? 'Applied; this change needed the files to be read again.'
     : 'Applied without reading the files again.' + (before ? '' : '');
   return true;
+}
+
+// The rule switch: the mode is one field of the rule; changing it re-reads the files (the core says so).
+async function setMode(mode) {
+  if (!state.rule || state.rule.mode === mode) return;
+  const previous = state.rule.mode === 'beyond' ? 'beyond' : 'seed';
+  for (const radio of document.querySelectorAll('input[name="mode"]')) radio.disabled = true;
+  try {
+    state.sortKeys = [];
+    const ok = await applyRule({ ...state.rule, mode }, state.now);
+    if (!ok) $('mode-' + previous).checked = true;
+    else $('rule-message').textContent = mode === 'beyond'
+      ? 'Beyond the seed: whole flows over the lookback, ranked by VpsScore.'
+      : 'Seed rule: the seed KQL exactly, ranked by RiskScore.';
+  } finally {
+    for (const radio of document.querySelectorAll('input[name="mode"]')) radio.disabled = false;
+  }
 }
 
 function download(name, text, type) {
@@ -811,6 +957,9 @@ function wirePage() {
     state.page = 0;
     updateView();
   });
+  $('filter-hosting').addEventListener('change', (e) => { state.hostingOnly = e.target.checked; state.page = 0; updateView(); });
+  $('filter-ti').addEventListener('change', (e) => { state.tiOnly = e.target.checked; state.page = 0; updateView(); });
+  for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener('change', () => setMode(radio.value));
   $('sort-reset').addEventListener('click', () => { state.sortKeys = []; updateView(); });
   $('page-prev').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); renderTable(); });
   $('page-next').addEventListener('click', () => { state.page += 1; renderTable(); });

@@ -5,12 +5,13 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { chromium } from 'playwright-core';
 
-import { EXAMPLE_EVENTS, EXAMPLE_INTEL, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
+import { EXAMPLE_EVENTS, EXAMPLE_INTEL, SITE, parseJsonl, requireFile, runNative, runNode } from '../js/support.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
@@ -19,6 +20,12 @@ const TYPES = {
 };
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--disable-quic'];
+// The seed KQL's output columns: the page shows them exactly as the CLI prints them.
+const SEED_COLUMNS = ['Timestamp', 'DeviceName', 'AccountName', 'InitiatingProcessFileName', 'InitiatingProcessCommandLine',
+  'RemoteIP', 'ConnectionCount', 'ConnectionsPerMinute', 'UniqueRemotePorts', 'RemotePorts', 'TotalBytesSent',
+  'TotalBytesReceived', 'ByteRatio', 'IsTIMatch', 'ThreatType', 'TIConfidence', 'TIDescription', 'RiskScore',
+  'FirstConnection', 'LastConnection'];
+const PAGE_SIZE = 200;
 const IMG_COMMAND_LINE = '"C:\\ProgramData\\svc\\helper.exe" --title "<img src=x onerror=alert(1)>" --beacon';
 
 function serve(root) {
@@ -38,7 +45,7 @@ function serve(root) {
 }
 
 describe('the page in Chromium', () => {
-  let server, browser, page, origin, nativeRows;
+  let server, browser, page, origin, nativeRows, beyondRows;
   const requests = [];
   const dialogs = [];
   const pageErrors = [];
@@ -46,6 +53,8 @@ describe('the page in Chromium', () => {
   before(async () => {
     requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
     nativeRows = parseJsonl(runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet']).stdout);
+    // Beyond the seed, from the Node runner: the same wasm and the same asn.bin as the page's worker.
+    beyondRows = parseJsonl(runNode(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--mode', 'beyond', '--format', 'jsonl', '--quiet']).stdout);
     server = await serve(SITE);
     origin = `http://127.0.0.1:${server.address().port}`;
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -80,9 +89,12 @@ describe('the page in Chromium', () => {
     assert.match(await page.textContent('#row-count'), new RegExp(`^${nativeRows.length} rows`));
     const cells = await page.$$eval('#results-body tr', (trs) => trs.map((tr) => Array.from(tr.children, (td) => td.textContent)));
     const heads = await page.$$eval('#results-head th', (ths) => ths.map((th) => th.dataset.column));
+    for (const name of SEED_COLUMNS) assert.ok(heads.includes(name), `column ${name}`);
+    for (const name of ['VpsScore', 'Hosting', 'RemoteASN', 'DeviceCount', 'MedianIntervalSeconds', 'PeriodicityScore'])
+      assert.ok(heads.includes(name), `column ${name}`);
     const show = (v) => (v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v));
     nativeRows.forEach((row, i) => {
-      heads.forEach((name, j) => assert.equal(cells[i][j], show(row[name]), `row ${i + 1}, ${name}`));
+      for (const name of SEED_COLUMNS) assert.equal(cells[i][heads.indexOf(name)], show(row[name]), `row ${i + 1}, ${name}`);
     });
     const files = await page.$$eval('#file-list li.file', (lis) => lis.map((li) => li.textContent));
     assert.equal(files.length, 2);
@@ -192,6 +204,123 @@ describe('the page in Chromium', () => {
     await page.waitForFunction(() => /Analysed 2 file/.test(document.querySelector('#status').textContent), null, { timeout: 30000 });
     await waitForRows(nativeRows.length);
     assert.deepEqual(await column('RiskScore'), nativeRows.map((r) => String(r.RiskScore)));
+  });
+
+  async function waitForBeyond(want) {
+    await page.waitForFunction((n) => document.body.dataset.mode === 'beyond' && !document.querySelector('#mode-beyond').disabled &&
+      document.querySelectorAll('#results-body tr').length === n, want, { timeout: 60000 });
+  }
+
+  test('beyond the seed: the switch re-reads the files and ranks flows by VpsScore, as the Node runner does', async () => {
+    assert.ok(beyondRows.length > 0, 'the runner found rows beyond the seed');
+    assert.equal(await page.isChecked('#mode-seed'), true);
+    await page.check('#mode-beyond');
+    await waitForBeyond(Math.min(beyondRows.length, PAGE_SIZE));
+    assert.match(await page.textContent('#row-count'), new RegExp(`^${beyondRows.length.toLocaleString('en-US')} rows`));
+    assert.match(await page.textContent('#sort-info'), /VpsScore/);
+    const scores = (await column('VpsScore')).map(Number);
+    assert.deepEqual(scores, beyondRows.slice(0, PAGE_SIZE).map((r) => r.VpsScore));
+    for (let i = 1; i < scores.length; ++i) assert.ok(scores[i - 1] >= scores[i], 'ordered by VpsScore, largest first');
+    assert.deepEqual(await column('RemoteIP'), beyondRows.slice(0, PAGE_SIZE).map((r) => r.RemoteIP));
+    const first = beyondRows[0];
+    const hosting = await column('Hosting');
+    const asns = await column('RemoteASN');
+    const devices = await column('DeviceCount');
+    const periodicity = await column('PeriodicityScore');
+    const medians = await column('MedianIntervalSeconds');
+    beyondRows.slice(0, PAGE_SIZE).forEach((r, i) => {
+      assert.equal(asns[i], r.RemoteASN === null ? '' : String(r.RemoteASN), `row ${i + 1} RemoteASN`);
+      assert.equal(devices[i], String(r.DeviceCount), `row ${i + 1} DeviceCount`);
+      if (r.IsHosting) {
+        assert.ok(hosting[i].startsWith(r.HostingProvider), `row ${i + 1} Hosting ${hosting[i]} vs ${r.HostingProvider}`);
+        if (r.HostingCategory) assert.ok(hosting[i].endsWith(r.HostingCategory), `row ${i + 1} category`);
+      } else {
+        assert.equal(hosting[i], r.RemoteOrg ?? '', `row ${i + 1} Hosting (not hosting: the organisation)`);
+      }
+      assert.equal(periodicity[i], r.PeriodicityScore === null ? '' : `${Math.round(r.PeriodicityScore * 100)}%`, `row ${i + 1} PeriodicityScore`);
+      assert.equal(medians[i] === '', r.MedianIntervalSeconds === null, `row ${i + 1} MedianIntervalSeconds`);
+      if (r.MedianIntervalSeconds !== null) assert.match(medians[i], /^every /);
+    });
+    assert.ok(beyondRows.some((r) => r.IsHosting), 'the example has hosting rows (asn.bin is in the site)');
+    if (first.IsHosting) assert.ok(hosting[0].includes(first.HostingProvider));
+    assert.equal(await page.isHidden('#asn-status'), true, 'hosting attribution is available');
+  });
+
+  test('beyond the seed: the settings change its thresholds; "hosting only" keeps the rows whose IP is a hosting network', async () => {
+    // Looser thresholds than the defaults bring in a flow to a network that is not a hosting provider.
+    const config = path.join(os.tmpdir(), `vpshunt-e2e-rule-${process.pid}.json`);
+    fs.writeFileSync(config, JSON.stringify({ mode: 'beyond', beyondMinConnections: 3, beyondMinPeriodicity: 0 }));
+    const loose = parseJsonl(runNode(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--config', config, '--format', 'jsonl', '--quiet']).stdout);
+    fs.rmSync(config);
+    const hosted = loose.filter((r) => r.IsHosting);
+    assert.ok(hosted.length > 0 && hosted.length < loose.length, 'the loose rule finds hosting and other rows');
+
+    await page.evaluate(() => { document.querySelector('#settings').open = true; });
+    assert.equal(await page.inputValue('#rule-beyondMinConnections'), '6');
+    assert.equal(await page.inputValue('#rule-beyondMinPeriodicity'), '0.6');
+    assert.equal(await page.isChecked('#rule-hostingOverridesExclusions'), true);
+    await page.fill('#rule-beyondMinConnections', '3');
+    await page.fill('#rule-beyondMinPeriodicity', '0');
+    await page.click('#rule-apply');
+    await waitForBeyond(Math.min(loose.length, PAGE_SIZE));
+    assert.deepEqual(await column('RemoteIP'), loose.slice(0, PAGE_SIZE).map((r) => r.RemoteIP));
+    assert.deepEqual((await column('VpsScore')).map(Number), loose.slice(0, PAGE_SIZE).map((r) => r.VpsScore));
+
+    await page.check('#filter-hosting');
+    await waitForRows(Math.min(hosted.length, PAGE_SIZE));
+    assert.match(await page.textContent('#row-count'), new RegExp(`^${hosted.length} of ${loose.length} rows`));
+    assert.deepEqual(await column('RemoteIP'), hosted.slice(0, PAGE_SIZE).map((r) => r.RemoteIP));
+    const hosting = await column('Hosting');
+    hosted.slice(0, PAGE_SIZE).forEach((r, i) => assert.ok(hosting[i].startsWith(r.HostingProvider), `row ${i + 1}`));
+    await page.check('#filter-ti');
+    await waitForRows(Math.min(hosted.filter((r) => r.IsTIMatch).length, PAGE_SIZE));
+    await page.uncheck('#filter-ti');
+    await page.uncheck('#filter-hosting');
+    await waitForRows(Math.min(loose.length, PAGE_SIZE));
+
+    await page.fill('#rule-beyondMinConnections', '6');
+    await page.fill('#rule-beyondMinPeriodicity', '0.6');
+    await page.click('#rule-apply');
+    await waitForBeyond(Math.min(beyondRows.length, PAGE_SIZE));
+    assert.deepEqual(await column('RemoteIP'), beyondRows.slice(0, PAGE_SIZE).map((r) => r.RemoteIP));
+  });
+
+  test('beyond the seed: a flow\'s detail shows the interval histogram, the reasons and the hosting attribution', async () => {
+    const index = beyondRows.findIndex((r) => r.MedianIntervalSeconds !== null && r.ConnectionCount > 2);
+    assert.ok(index >= 0 && index < PAGE_SIZE);
+    const row = beyondRows[index];
+    await page.click(`#results-body tr:nth-child(${index + 1})`);
+    await page.waitForSelector('#detail:not([hidden]) svg.histogram', { timeout: 30000 });
+    const bars = await page.$$eval('#detail svg.histogram rect.bar', (rs) => rs.map((r) => Number(r.dataset.count)));
+    assert.ok(bars.length > 1);
+    assert.equal(bars.reduce((a, b) => a + b, 0), row.ConnectionCount - 1, 'one interval between each two connections');
+    assert.ok(bars.some((n) => n > 0));
+    const reasons = await page.$$eval('#detail ul.reasons li', (lis) => lis.map((li) => li.textContent));
+    assert.deepEqual(reasons, row.VpsReasons);
+    const text = await page.textContent('#detail');
+    assert.ok(text.includes(`Why VpsScore ${row.VpsScore}`));
+    assert.ok(text.includes(`Why RiskScore ${row.RiskScore}`));
+    assert.match(text, /dispersion \(MAD \/ median\)/);
+    if (row.RemoteASN !== null) assert.ok(text.includes(`AS${row.RemoteASN}`));
+    if (row.IsHosting) assert.ok(text.includes(row.HostingProvider));
+    assert.ok(text.includes(`PeriodicityScore ${Math.round(row.PeriodicityScore * 100)}%`));
+    const ticks = await page.$$eval('#detail svg.timeline line[stroke]', (ls) => ls.length);
+    assert.equal(ticks, row.ConnectionCount);
+    await page.click('#detail-close');
+  });
+
+  test('back to the seed rule gives the seed rows again', async () => {
+    await page.check('#mode-seed');
+    await page.waitForFunction(() => document.body.dataset.mode === 'seed', null, { timeout: 60000 });
+    await waitForRows(nativeRows.length);
+    assert.deepEqual(await column('RiskScore'), nativeRows.map((r) => String(r.RiskScore)));
+    assert.match(await page.textContent('#sort-info'), /RiskScore/);
+  });
+
+  test('the credits name RouteViews and DB-IP with a link to db-ip.com', async () => {
+    const link = await page.$eval('#credits a[href="https://db-ip.com"]', (a) => ({ text: a.textContent, visible: a.offsetParent !== null }));
+    assert.equal(link.visible, true);
+    assert.match(await page.textContent('#credits'), /IP to ASN data: RouteViews and DB-IP \(https:\/\/db-ip\.com\), CC BY 4\.0/);
   });
 
   test('no request left the page\'s origin, and the page threw nothing', async () => {
