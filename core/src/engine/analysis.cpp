@@ -115,6 +115,9 @@ void AnalysisState::reset() {
   groups_.clear();
   collected_.clear();
   collecting_ = false;
+  boundaryLogs_.clear();
+  logBin_ = INT64_MIN;
+  logCompleteFrom_ = 0;
   slots_.assign(1 << 12, 0);
   haveEventTime_ = false;
   maxEventTime_ = 0;
@@ -522,6 +525,7 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
     return;
   }
   Group* g = findGroup(t, device, account, process, cmdline, ip, true);
+  if (!ingestNow_) logForBoundary(*g, t, sent, received, port, seedAction);
   ++g->count;
   if (t < g->first) g->first = t;
   if (t > g->last) g->last = t;
@@ -530,6 +534,25 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   g->sentColumn |= sentColumn;
   g->receivedColumn |= receivedColumn;
   g->ports.add(port);
+}
+
+// Without a known now, the bin that will hold the cutoff is bin(latest time - lookback), and the
+// latest time only grows. Exports that list the newest events first (Defender's portal does) fix
+// it on their first row: the rows of that bin's groups are kept here, so that their exact counts need
+// no second pass. A group is complete when it was created after logging of its bin began.
+void AnalysisState::logForBoundary(const Group& g, Ticks t, int64_t sent, int64_t received, int32_t port,
+                                   bool seedAction) {
+  const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
+  const int64_t candidate = floorDiv(maxEventTime_ - rule.lookbackMinutes * kTicksPerMinute, window);
+  if (candidate != logBin_) {
+    boundaryLogs_.clear();
+    logBin_ = candidate;
+    logCompleteFrom_ = groups_.size();  // groups of this bin that exist already missed rows
+  }
+  if (g.bin != logBin_) return;
+  const uint64_t gi = uint64_t(&g - groups_.data());
+  if (gi < logCompleteFrom_) return;
+  boundaryLogs_[gi].push_back({t, sent, received, port, seedAction});
 }
 
 void AnalysisState::growSlots() {
@@ -876,7 +899,11 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
         // The group straddles the cutoff. Its rows at or before it must not count; which they are
         // only the rows themselves can say: a collect pass gathers them (collectGroups).
         if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
-        const auto got = collected_.find(gi);
+        auto got = collected_.find(gi);
+        if (got == collected_.end() && g.bin == logBin_ && gi >= logCompleteFrom_) {
+          got = boundaryLogs_.find(gi);  // logged while reading: every row of the group is there
+          if (got == boundaryLogs_.end()) got = collected_.end();
+        }
         if (got == collected_.end()) {
           res.collectGroups.push_back(gi);
         } else {

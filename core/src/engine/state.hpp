@@ -204,6 +204,12 @@ class AnalysisState final : public RecordSink {
   std::vector<uint8_t> collectWanted_;                       // by group index
   std::unordered_map<uint64_t, std::vector<Connection>> collected_;
   std::vector<FileReport> collectReports_;                   // reports of the collect pass (discarded)
+  // Rows of the groups in the bin that will hold the lookback cutoff, when that is known early
+  // (newest-first exports); see logForBoundary.
+  std::unordered_map<uint64_t, std::vector<Connection>> boundaryLogs_;
+  int64_t logBin_ = INT64_MIN;
+  uint64_t logCompleteFrom_ = 0;
+  void logForBoundary(const Group& g, Ticks t, int64_t sent, int64_t received, int32_t port, bool seedAction);
 
   // Threat intel
   std::unordered_map<IpAddress, IndicatorSlot, IpHash> indicators_[3];  // per TiSource (not CIDR)
