@@ -690,8 +690,22 @@ function explainScore(row, rule) {
   return { matched: -1, text: `No row of the score table matched, so the default score applies → ${fallback}.`, lines };
 }
 
+// A flow (beyond mode) keeps the seed's RiskScore of its busiest clock hour (the seed's ActionTypes
+// only), which the flow's totals cannot show; name the score-table row that gives that score.
+function explainFlowScore(row, rule) {
+  const table = (rule && rule.riskScore) || [];
+  const i = table.findIndex((r) => r.score === row.RiskScore);
+  const which = i >= 0 ? `row ${i + 1} of the score table (${describeCondition(table[i])} → ${table[i].score})`
+    : `the default score (${row.RiskScore})`;
+  return {
+    text: `RiskScore ${row.RiskScore} is the seed rule's score for this flow's busiest clock hour: ${which}.`,
+    lines: ['Beyond the seed, a row is a whole flow over the lookback; its RiskScore is left as the seed rule gives it ' +
+      '(connections of the seed ActionTypes inside one observation window), so it can be held against the same rule run in Sentinel.'],
+  };
+}
+
 function renderExplanation(row) {
-  const { text, lines } = explainScore(row, state.rule);
+  const { text, lines } = isFlow(row) ? explainFlowScore(row, state.rule) : explainScore(row, state.rule);
   const box = el('div', { class: 'explanation' }, el('p', { class: 'verdict', text }));
   if (lines.length) box.append(el('ul', {}, ...lines.map((l) => el('li', { text: l }))));
   return box;

@@ -28,12 +28,13 @@ const SEED_COLUMNS = ['Timestamp', 'DeviceName', 'AccountName', 'InitiatingProce
 const PAGE_SIZE = 200;
 const IMG_COMMAND_LINE = '"C:\\ProgramData\\svc\\helper.exe" --title "<img src=x onerror=alert(1)>" --beacon';
 
-function serve(root) {
+// `hidden`: paths answered with 404 (e.g. /asn.bin, to run the page without hosting attribution).
+function serve(root, hidden = []) {
   const server = http.createServer((req, res) => {
     let rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
     if (rel.endsWith('/')) rel += 'index.html';
     const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
+    if (hidden.includes(rel) || !file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
       res.writeHead(404);
       res.end();
       return;
@@ -300,6 +301,7 @@ describe('the page in Chromium', () => {
     const text = await page.textContent('#detail');
     assert.ok(text.includes(`Why VpsScore ${row.VpsScore}`));
     assert.ok(text.includes(`Why RiskScore ${row.RiskScore}`));
+    assert.match(text, new RegExp(`RiskScore ${row.RiskScore} is the seed rule's score for this flow's busiest clock hour`));
     assert.match(text, /dispersion \(MAD \/ median\)/);
     if (row.RemoteASN !== null) assert.ok(text.includes(`AS${row.RemoteASN}`));
     if (row.IsHosting) assert.ok(text.includes(row.HostingProvider));
@@ -327,6 +329,47 @@ describe('the page in Chromium', () => {
     assert.ok(requests.length > 0);
     const foreign = requests.filter((u) => !(u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:')));
     assert.deepEqual(foreign, []);
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
+describe('the page without the IP → ASN database', () => {
+  let server, browser, page;
+  const pageErrors = [];
+
+  before(async () => {
+    requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
+    server = await serve(SITE, ['/asn.bin']);
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    await page.goto(`http://127.0.0.1:${server.address().port}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
+  });
+
+  after(async () => {
+    if (browser) await browser.close();
+    if (server) server.close();
+  });
+
+  test('says that hosting attribution is unavailable, and beyond the seed still runs', async () => {
+    assert.match(await page.textContent('#status'), /Hosting attribution is off/);
+    await page.setInputFiles('#file-input', [EXAMPLE_EVENTS, EXAMPLE_INTEL]);
+    await page.waitForFunction(() => document.querySelectorAll('#results-body tr').length > 0, null, { timeout: 30000 });
+    assert.equal(await page.isVisible('#asn-status'), true);
+    assert.match(await page.textContent('#asn-status'), /Hosting attribution is unavailable/);
+    await page.check('#mode-beyond');
+    await page.waitForFunction(() => document.body.dataset.mode === 'beyond' && !document.querySelector('#mode-beyond').disabled &&
+      document.querySelectorAll('#results-body tr').length > 0, null, { timeout: 60000 });
+    const index = await page.$$eval('#results-head th', (ths) => ths.findIndex((th) => th.dataset.column === 'Hosting'));
+    const hosting = await page.$$eval('#results-body tr', (trs, i) => trs.map((tr) => tr.children[i].textContent), index);
+    assert.ok(hosting.every((h) => h === ''));
+    await page.check('#filter-hosting');
+    await page.waitForFunction(() => document.querySelectorAll('#results-body tr').length === 0, null, { timeout: 30000 });
+    await page.uncheck('#filter-hosting');
+    await page.click('#results-body tr:first-child');
+    await page.waitForSelector('#detail:not([hidden]) svg.histogram', { timeout: 30000 });
+    assert.match(await page.textContent('#detail'), /Hosting attribution\s*Unavailable: no IP → ASN database is loaded/);
     assert.deepEqual(pageErrors, []);
   });
 });
