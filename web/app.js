@@ -24,11 +24,17 @@ const COLUMNS = [
   // Hosting: hosting providers first (by name), then other networks (by organisation).
   ['Hosting', 'text', { value: (r) => (r.IsHosting ? '0 ' + (r.HostingProvider || '') : r.RemoteOrg ? '1 ' + r.RemoteOrg : null) }],
   ['RemoteASN', 'number'], ['DeviceCount', 'number'],
-  ['MedianIntervalSeconds', 'number', { show: (v) => `every ${formatSeconds(v)}` }],
+  ['MedianIntervalSeconds', 'number', { show: (v) => `every ${formatInterval(v)}` }],
   ['PeriodicityScore', 'number', { show: (v) => `${Math.round(v * 100)}%` }],
   ['FirstConnection', 'time'], ['LastConnection', 'time'],
 ].map(([name, type, extra = {}]) => ({ name, type, ...extra }));
 const columnValue = (col, row) => (col.value ? col.value(row) : row[col.name]);
+const BEYOND_FIRST = ['VpsScore', 'RemoteIP', 'Hosting', 'RemoteASN', 'DeviceCount', 'MedianIntervalSeconds', 'PeriodicityScore'];
+// Beyond the seed, its own columns come first (the rows are ranked by VpsScore); the seed's follow.
+function displayColumns() {
+  if (!(state.results && state.results.mode === 'beyond')) return COLUMNS;
+  return [...BEYOND_FIRST.map((n) => COLUMNS.find((c) => c.name === n)), ...COLUMNS.filter((c) => !BEYOND_FIRST.includes(c.name))];
+}
 const PAGE_SIZE = 200;
 const EXAMPLE_FILES = [
   { path: 'examples/DeviceNetworkEvents.csv', kind: 'events' },
@@ -438,7 +444,7 @@ function updateView() {
 function renderHead() {
   const tr = $('results-head');
   tr.replaceChildren();
-  for (const col of COLUMNS) {
+  for (const col of displayColumns()) {
     const position = state.sortKeys.findIndex((k) => k.name === col.name);
     const key = position >= 0 ? state.sortKeys[position] : null;
     const th = el('th', {
@@ -483,9 +489,10 @@ function renderTable() {
   const start = state.page * PAGE_SIZE;
   const slice = state.view.slice(start, start + PAGE_SIZE);
   const fragment = document.createDocumentFragment();
+  const columns = displayColumns();
   for (const model of slice) {
     const tr = el('tr', { tabindex: '0', 'data-group': model.row.GroupId, class: model.row.GroupId === state.selectedGroup ? 'selected' : undefined });
-    for (const col of COLUMNS) tr.append(renderCell(col, model.row));
+    for (const col of columns) tr.append(renderCell(col, model.row));
     tr.addEventListener('click', () => openDetail(model));
     tr.addEventListener('keydown', (event) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); openDetail(model); } });
     fragment.append(tr);
@@ -758,7 +765,7 @@ function renderIntervals(intervals, row) {
   const box = el('div', { class: 'intervals' });
   const core = [];
   if (row.MedianIntervalSeconds !== null && row.MedianIntervalSeconds !== undefined)
-    core.push(`median interval ${formatSeconds(row.MedianIntervalSeconds)} (${row.MedianIntervalSeconds} s)`);
+    core.push(`median interval ${row.MedianIntervalSeconds} s (${formatSeconds(row.MedianIntervalSeconds)})`);
   if (row.PeriodicityScore !== null && row.PeriodicityScore !== undefined)
     core.push(`PeriodicityScore ${Math.round(row.PeriodicityScore * 100)}% (${row.PeriodicityScore})`);
   if (core.length) box.append(el('p', { class: 'core-periodicity', text: `The core measured: ${core.join(', ')}.` }));
@@ -927,6 +934,12 @@ function formatSeconds(s) {
   if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
   if (s < 120) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
   if (s < 7200) return `${(s / 60).toFixed(1)} min`;
+  return `${(s / 3600).toFixed(1)} h`;
+}
+// Beacon intervals read best in seconds ("every 290 s"), up to two hours.
+function formatInterval(s) {
+  if (s < 10) return `${s.toFixed(1)} s`;
+  if (s < 7200) return `${Math.round(s)} s`;
   return `${(s / 3600).toFixed(1)} h`;
 }
 function formatMinutes(m) {
