@@ -10,10 +10,10 @@
 // anything else is skipped with its line and column. Values are trimmed of Unicode whitespace.
 // Lists carry no times: TimeGenerated is left unset (the engine takes such indicators as current),
 // and Active is "true" (being on the list is the assertion).
-#include <cstring>
 #include <string>
 
 #include "formats/encoding.hpp"
+#include "formats/line_splitter.hpp"
 #include "formats/registry.hpp"
 #include "vpshunt/ip.hpp"
 
@@ -51,57 +51,34 @@ class PlainListReader final : public Reader {
   explicit PlainListReader(RecordSink& sink) : sink_(sink) {}
 
   void feed(const char* data, size_t size) override {
-    const char* p = data;
-    const char* end = data + size;
-    if (!carry_.empty()) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      if (!nl) {
-        carry_.append(p, size);
-        return;
-      }
-      carry_.append(p, size_t(nl - p));
-      onLine(carry_);
-      carry_.clear();
-      p = nl + 1;
-    }
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      if (!nl) {
-        carry_.assign(p, size_t(end - p));
-        return;
-      }
-      onLine(std::string_view(p, size_t(nl - p)));
-      p = nl + 1;
-    }
+    lines_.feed(data, size, [this](std::string_view line, uint64_t number) { onLine(line, number); });
   }
 
   void finish() override {
-    if (!carry_.empty()) onLine(carry_);
-    carry_.clear();
+    lines_.finish([this](std::string_view line, uint64_t number) { onLine(line, number); });
   }
 
  private:
-  void onLine(std::string_view line) {
-    ++line_;
+  // `line` comes without its CR (LineSplitter); classifyLine would trim one anyway.
+  void onLine(std::string_view line, uint64_t number) {
     std::string_view token;
     size_t column = 0;
     LineKind k = classifyLine(line, token, column);
     if (k == LineKind::Blank) return;
     if (k == LineKind::Bad) {
       std::string shown(token.substr(0, 60));
-      sink_.skip("not an IP address or CIDR", line_, column, "expected an IP address or CIDR block, found \"" + shown + "\"");
+      sink_.skip("not an IP address or CIDR", number, column, "expected an IP address or CIDR block, found \"" + shown + "\"");
       return;
     }
     RawIndicator ind;
-    ind.line = line_;
+    ind.line = number;
     ind.set(k == LineKind::Cidr ? IntelField::NetworkCidrBlock : IntelField::NetworkIP, token, uint32_t(column));
     ind.set(IntelField::Active, "true");
     sink_.onIndicator(ind);
   }
 
   RecordSink& sink_;
-  std::string carry_;
-  uint64_t line_ = 0;
+  LineSplitter lines_;
 };
 
 int sniffPlainList(std::string_view head, std::string_view /*path*/) {

@@ -1,7 +1,6 @@
 #include "formats/json_events_common.hpp"
 
-#include <cstdlib>
-
+#include "formats/zeek_conn.hpp"
 #include "vpshunt/ip.hpp"
 
 namespace vpshunt::jsonev {
@@ -265,53 +264,7 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
-bool parseEpochTicks(std::string_view s, Ticks& out) {
-  if (s.empty()) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '-') {
-    neg = true;
-    ++i;
-  }
-  int64_t secs = 0;
-  size_t digits = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    if (secs > 900'000'000'000LL) return false;
-    secs = secs * 10 + (s[i] - '0');
-    ++i;
-    ++digits;
-  }
-  int64_t frac = 0;
-  int fracDigits = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (fracDigits < 7) {
-        frac = frac * 10 + (s[i] - '0');
-        ++fracDigits;
-      }
-      ++i;
-    }
-  }
-  if (digits == 0) return false;
-  if (i != s.size()) {
-    // Exponent form: rare; go through double (microsecond precision is plenty there).
-    if (s[i] != 'e' && s[i] != 'E') return false;
-    std::string tmp(s);
-    char* end = nullptr;
-    double d = std::strtod(tmp.c_str(), &end);
-    if (end != tmp.c_str() + tmp.size() || !(d > -1e11 && d < 1e11)) return false;
-    out = static_cast<Ticks>(d * 1e7);
-    return true;
-  }
-  while (fracDigits < 7) {
-    frac *= 10;
-    ++fracDigits;
-  }
-  Ticks t = secs * kTicksPerSecond + frac;
-  out = neg ? -t : t;
-  return true;
-}
+bool parseEpochTicks(std::string_view s, Ticks& out) { return zeek::parseEpochSeconds(s, out, zeek::Exponent::Allow); }
 
 std::string_view baseName(std::string_view path) {
   size_t cut = path.find_last_of("\\/");

@@ -139,7 +139,8 @@ class RecordReader : public Reader, protected json::Handler {
 // ASCII case-insensitive equality.
 bool iequals(std::string_view a, std::string_view b);
 // Epoch seconds with an optional fraction ("1588205199.82437", "1.5e9") to ticks. Exact for the
-// plain decimal form (no floating point), so 100 ns precision survives.
+// plain decimal form (no floating point), so 100 ns precision survives. The one implementation is
+// zeek::parseEpochSeconds (zeek_conn.hpp) with exponents allowed.
 bool parseEpochTicks(std::string_view text, Ticks& out);
 // The last component of a Windows or POSIX path ("C:\\Windows\\System32\\svchost.exe" -> "svchost.exe").
 std::string_view baseName(std::string_view path);

@@ -2,7 +2,8 @@
 // booleans for local_orig/local_resp), json-streaming-logs (`"@stream":"conn"`, `"@system"`, and
 // underscored `"id_orig_h"`), or nested `"id": {"orig_h": ...}` objects; one record per line or an array.
 //
-// The mapping is the same as the TSV reader's (zeek_tsv.cpp), so both spellings of one log agree:
+// The mapping is the same as the TSV reader's (zeek_tsv.cpp; the shared rules are in zeek_conn.hpp), so
+// both spellings of one log agree:
 //  * Timestamp: `ts`, epoch seconds (a number; converted here, RawEvent::hasTime) or an ISO string
 //    (Zeek's JSON::TS_ISO8601 option; parsed by the engine).
 //  * Direction from local_orig / local_resp:
@@ -20,12 +21,13 @@
 //  * Records of other Zeek logs (`_path`/`@stream` not "conn") are counted with other().
 #include "formats/json_events_common.hpp"
 #include "formats/registry.hpp"
+#include "formats/zeek_conn.hpp"
 
 namespace vpshunt {
 namespace {
 
-enum Slot : int { kTs, kOrigH, kOrigP, kRespH, kRespP, kConnState, kLocalOrig, kLocalResp, kOrigBytes, kRespBytes,
-                  kRespPkts, kPath, kStream, kSlotCount };
+using namespace zeek;  // the conn fields kTs ... kRespPkts are the first slots
+enum Slot : int { kPath = kFieldCount, kStream, kSlotCount };
 
 class ZeekJsonReader final : public jsonev::RecordReader {
  public:
@@ -41,24 +43,9 @@ class ZeekJsonReader final : public jsonev::RecordReader {
       if (p == "id_resp_p") return kRespP;
       return -1;
     }
-    static constexpr std::pair<std::string_view, Slot> names[] = {
-        {"ts", kTs},
-        {"id.orig_h", kOrigH},
-        {"id.orig_p", kOrigP},
-        {"id.resp_h", kRespH},
-        {"id.resp_p", kRespP},
-        {"conn_state", kConnState},
-        {"local_orig", kLocalOrig},
-        {"local_resp", kLocalResp},
-        {"orig_bytes", kOrigBytes},
-        {"resp_bytes", kRespBytes},
-        {"resp_pkts", kRespPkts},
-        {"_path", kPath},
-        {"@stream", kStream},
-    };
-    for (const auto& n : names)
-      if (p == n.first) return n.second;
-    return -1;
+    if (p == "_path") return kPath;
+    if (p == "@stream") return kStream;
+    return fieldByName(p);
   }
 
   void onRecord() override {
@@ -73,7 +60,7 @@ class ZeekJsonReader final : public jsonev::RecordReader {
       } else {
         int at = hasValue(kOrigH) ? kRespH : kOrigH;
         sink_.skip("missing connection address", valueLine(at), valueColumn(at),
-                   std::string("the record has no ") + (at == kOrigH ? "id.orig_h" : "id.resp_h"));
+                   "the record has no " + std::string(fieldName(Field(at))));
       }
       return;
     }
@@ -87,9 +74,9 @@ class ZeekJsonReader final : public jsonev::RecordReader {
     // times (Zeek's JSON::TS_ISO8601) for the engine to parse.
     Ticks t;
     bool epoch = (kind(kTs) == json::TokenKind::Number || kind(kTs) == json::TokenKind::String) &&
-                 jsonev::parseEpochTicks(text(kTs), t);
+                 parseEpochSeconds(text(kTs), t, Exponent::Allow);
     if (epoch) {
-      if (t < 100'000'000LL * kTicksPerSecond && !relativeNoted_) {
+      if (isRelativeTime(t) && !relativeNoted_) {
         relativeNoted_ = true;
         sink_.note("ts values are relative (seconds from the start of the capture, e.g. " + std::string(text(kTs)) +
                    "): a JSON log has no #open time, so times are placed on 1970-01-01T00:00:00Z");
@@ -104,51 +91,29 @@ class ZeekJsonReader final : public jsonev::RecordReader {
     }
     put(e, EventField::Timestamp, kTs);
 
-    int lo = isTrue(kLocalOrig) ? 1 : isFalse(kLocalOrig) ? 0 : -1;
-    int lr = isTrue(kLocalResp) ? 1 : isFalse(kLocalResp) ? 0 : -1;
-    bool remoteIsOrig;
-    if (lo == 1)
-      remoteIsOrig = false;
-    else if (lo == 0 && lr != 0)
-      remoteIsOrig = true;
-    else
-      remoteIsOrig = !jsonev::isPublicIp(text(kRespH)) && jsonev::isPublicIp(text(kOrigH));
-    int remoteH = remoteIsOrig ? kOrigH : kRespH, remoteP = remoteIsOrig ? kOrigP : kRespP;
-    int localH = remoteIsOrig ? kRespH : kOrigH;
-    put(e, EventField::DeviceName, localH);
-    put(e, EventField::LocalIP, localH);
-    put(e, EventField::RemoteIP, remoteH);
-    if (hasValue(remoteP)) put(e, EventField::RemotePort, remoteP);
+    auto flag = [&](int s) { return isTrue(s) ? Flag::True : isFalse(s) ? Flag::False : Flag::Unknown; };
+    bool remoteIsOrig = remoteIsOriginator(flag(kLocalOrig), flag(kLocalResp), text(kOrigH), text(kRespH));
+    const Orientation o = orient(remoteIsOrig);
+    put(e, EventField::DeviceName, o.localH);
+    put(e, EventField::LocalIP, o.localH);
+    put(e, EventField::RemoteIP, o.remoteH);
+    if (hasValue(o.remoteP)) put(e, EventField::RemotePort, o.remoteP);
 
-    std::string_view st = hasValue(kConnState) ? text(kConnState) : std::string_view();
-    std::string_view action = "ConnectionUnknown";
-    if (st == "SF" || st == "S1" || st == "S2" || st == "S3" || st == "RSTO" || st == "RSTR") {
-      action = "ConnectionSuccess";
-    } else if (st == "S0" || st == "REJ" || st == "SH" || st == "RSTOS0") {
-      action = "ConnectionFailed";
-    } else if (st == "OTH" || st == "SHR" || st == "RSTRH") {
-      auto positive = [&](int s) {
-        auto t = text(s);
-        return hasValue(s) && !t.empty() && t != "0";
-      };
-      bool answered = hasValue(kRespPkts) ? positive(kRespPkts) : positive(kRespBytes);
-      action = answered ? "ConnectionSuccess" : "ConnectionFailed";
-    }
+    // A count is used when it has a value; any value but "0" is positive.
+    auto count = [&](int s) {
+      if (!hasValue(s)) return Count::Absent;
+      return text(s) != "0" ? Count::Positive : Count::Zero;
+    };
+    std::string_view action = actionType(hasValue(kConnState) ? text(kConnState) : std::string_view(),
+                                         [&] { return responderAnswered(count(kRespPkts), count(kRespBytes)); });
     e.set(EventField::ActionType, action, column(kConnState));
 
-    int sent = remoteIsOrig ? kRespBytes : kOrigBytes, recv = remoteIsOrig ? kOrigBytes : kRespBytes;
-    if (hasValue(sent)) put(e, EventField::SentBytes, sent);
-    if (hasValue(recv)) put(e, EventField::ReceivedBytes, recv);
+    if (hasValue(o.sent)) put(e, EventField::SentBytes, o.sent);
+    if (hasValue(o.received)) put(e, EventField::ReceivedBytes, o.received);
 
     if (!announced_) {
       announced_ = true;
-      sink_.note("Zeek conn log: no device names; the local-side address stands for DeviceName");
-      sink_.missingColumn("InitiatingProcessFileName");
-      sink_.missingColumn("InitiatingProcessAccountName");
-      sink_.missingColumn("InitiatingProcessCommandLine");
-      if (!has(kLocalOrig))
-        sink_.note("Zeek conn log without local_orig: the responder is taken as the remote side unless it is a "
-                   "non-public address and the originator a public one");
+      announceConnLog(sink_, has(kLocalOrig));
     }
     sink_.onEvent(e);
   }

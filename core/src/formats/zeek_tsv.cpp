@@ -15,8 +15,10 @@
 // `label`/`detailedlabel` after the standard ones) do not matter. Header lines may appear again later
 // (concatenated logs): each `#fields` starts a new column layout. `#close` is optional.
 //
-// Mapping onto the rule's fields (what Zeek lacks is reported, never invented):
-//  * Timestamp: `ts`, epoch seconds with a fraction, converted here (RawEvent::hasTime). Values below
+// Mapping onto the rule's fields (what Zeek lacks is reported, never invented); the rules shared with
+// the JSON reader (json_events_zeek.cpp) live in zeek_conn.hpp:
+//  * Timestamp: `ts`, epoch seconds with a fraction ("1596790164.509987"; a digit before the point is
+//    required, no exponent), converted here (RawEvent::hasTime). Values below
 //    1e8 (before 1973-03-03) are RELATIVE times, seconds from the start of the capture (Stratosphere's
 //    labeled logs): they are placed on the `#open` time of the file when it has one (read as UTC; Zeek
 //    writes it in the sensor's local zone, which the file does not record), else on 1970-01-01T00:00:00Z.
@@ -41,91 +43,21 @@
 //    (when the originator is remote, SentBytes = resp_bytes). Unset values ('-') are left out.
 //  * Records of other Zeek logs (`#path dns`, ...) are counted with other(), not as problems.
 #include <algorithm>
-#include <cstring>
 #include <iterator>
 #include <string>
 #include <vector>
 
+#include "formats/line_splitter.hpp"
 #include "formats/registry.hpp"
-#include "vpshunt/ip.hpp"
+#include "formats/zeek_conn.hpp"
 #include "vpshunt/time.hpp"
 
 namespace vpshunt {
 namespace {
 
-enum Role : uint8_t {
-  kNone,
-  kTs,
-  kOrigH,
-  kOrigP,
-  kRespH,
-  kRespP,
-  kConnState,
-  kLocalOrig,
-  kLocalResp,
-  kOrigBytes,
-  kRespBytes,
-  kRespPkts,
-  kRoleCount
-};
-
-struct RoleName {
-  const char* name;
-  Role role;
-};
-constexpr RoleName kRoleNames[] = {
-    {"ts", kTs},
-    {"id.orig_h", kOrigH},
-    {"id.orig_p", kOrigP},
-    {"id.resp_h", kRespH},
-    {"id.resp_p", kRespP},
-    {"conn_state", kConnState},
-    {"local_orig", kLocalOrig},
-    {"local_resp", kLocalResp},
-    {"orig_bytes", kOrigBytes},
-    {"resp_bytes", kRespBytes},
-    {"resp_pkts", kRespPkts},
-};
-
-// Seconds with an optional fraction ("1596790164.509987") -> ticks. False when not such a number.
-bool parseEpochSeconds(std::string_view s, Ticks& out) {
-  if (s.empty()) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '-') {
-    neg = true;
-    i = 1;
-  }
-  int64_t whole = 0;
-  size_t digits = 0;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    if (whole > 900'000'000'000LL) return false;  // beyond any sensible time
-    whole = whole * 10 + (s[i] - '0');
-    ++i;
-    ++digits;
-  }
-  int64_t frac = 0;
-  size_t fracDigits = 0;
-  if (i < s.size() && s[i] == '.') {
-    ++i;
-    while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-      if (fracDigits < 7) {
-        frac = frac * 10 + (s[i] - '0');
-        ++fracDigits;
-      }
-      ++i;
-      ++digits;
-    }
-  }
-  if (i != s.size() || digits == 0) return false;
-  while (fracDigits < 7) {
-    frac *= 10;
-    ++fracDigits;
-  }
-  Ticks t = whole * kTicksPerSecond + frac;
-  out = neg ? -t : t;
-  return true;
-}
+using zeek::Field;
+constexpr int kNoField = -1;  // a column the reader does not use
+constexpr Field kRequired[] = {zeek::kTs, zeek::kOrigH, zeek::kRespH, zeek::kRespP};
 
 bool parseUnsigned(std::string_view s, uint64_t& out) {
   if (s.empty()) return false;
@@ -185,52 +117,22 @@ bool parseSeparator(std::string_view s, char& out) {
   return false;
 }
 
-bool isPublic(std::string_view text) {
-  IpAddress ip;
-  return parseIp(text, ip) && classifyIp(ip) == IpType::Public;
-}
-
 class ZeekTsvReader final : public Reader {
  public:
   explicit ZeekTsvReader(RecordSink& sink) : sink_(sink) { std::fill(std::begin(roleIndex_), std::end(roleIndex_), -1); }
 
   void feed(const char* data, size_t size) override {
-    const char* p = data;
-    const char* end = data + size;
-    if (!carry_.empty()) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      if (!nl) {
-        carry_.append(p, size_t(end - p));
-        return;
-      }
-      carry_.append(p, size_t(nl - p));
-      onLine(carry_);
-      carry_.clear();
-      p = nl + 1;
-    }
-    while (p < end) {
-      const char* nl = static_cast<const char*>(std::memchr(p, '\n', size_t(end - p)));
-      if (!nl) {
-        carry_.assign(p, size_t(end - p));
-        return;
-      }
-      onLine(std::string_view(p, size_t(nl - p)));
-      p = nl + 1;
-    }
+    lines_.feed(data, size, [this](std::string_view line, uint64_t number) { onLine(line, number); });
   }
 
   void finish() override {
-    if (!carry_.empty()) {
-      onLine(carry_);
-      carry_.clear();
-    }
-    if (!sawFields_ && !failed_) sink_.fatal(line_ > 0 ? 1 : 0, 0, "expected a Zeek log header with a #fields line, found none");
+    lines_.finish([this](std::string_view line, uint64_t number) { onLine(line, number); });
+    if (!sawFields_ && !failed_) sink_.fatal(lines_.lines() > 0 ? 1 : 0, 0, "expected a Zeek log header with a #fields line, found none");
   }
 
  private:
-  void onLine(std::string_view line) {
-    ++line_;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  void onLine(std::string_view line, uint64_t number) {
+    line_ = number;
     if (failed_) return;
     if (line.empty()) return;
     if (line[0] == '#') {
@@ -290,43 +192,35 @@ class ZeekTsvReader final : public Reader {
     while (true) {
       size_t cut = value.find(sep_, start);
       std::string_view name = value.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
-      Role role = kNone;
-      for (const auto& rn : kRoleNames)
-        if (name == rn.name) role = rn.role;
-      if (role != kNone && roleIndex_[role] < 0) roleIndex_[role] = int(roles_.size());
-      roles_.push_back(role);
+      int role = zeek::fieldByName(name);
+      if (role != kNoField && roleIndex_[role] < 0) roleIndex_[role] = int(roles_.size());
+      roles_.push_back(int8_t(role));
       if (cut == std::string_view::npos) break;
       start = cut + 1;
     }
     if (!isConn_) return;
-    static const char* const required[] = {"ts", "id.orig_h", "id.resp_h", "id.resp_p"};
-    static const Role requiredRoles[] = {kTs, kOrigH, kRespH, kRespP};
-    for (size_t k = 0; k < 4; ++k) {
-      if (roleIndex_[requiredRoles[k]] < 0) {
+    for (Field required : kRequired) {
+      if (roleIndex_[required] < 0) {
         failed_ = true;
-        sink_.fatal(line_, 1, std::string("expected a \"") + required[k] + "\" column in the Zeek conn log #fields line");
+        sink_.fatal(line_, 1, "expected a \"" + std::string(zeek::fieldName(required)) + "\" column in the Zeek conn log #fields line");
         return;
       }
     }
     if (!announced_) {
       announced_ = true;
-      sink_.note("Zeek conn log: no device names; the local-side address stands for DeviceName");
-      sink_.missingColumn("InitiatingProcessFileName");
-      sink_.missingColumn("InitiatingProcessAccountName");
-      sink_.missingColumn("InitiatingProcessCommandLine");
-      if (roleIndex_[kLocalOrig] < 0) sink_.note("Zeek conn log without local_orig: the responder is taken as the remote side unless it is a non-public address and the originator a public one");
+      zeek::announceConnLog(sink_, roleIndex_[zeek::kLocalOrig] >= 0);
     }
   }
 
   void onRecord(std::string_view line) {
     // Split into the columns we use; no allocation (views into `line`).
-    std::string_view val[kRoleCount];
-    uint32_t col[kRoleCount] = {};
+    std::string_view val[zeek::kFieldCount];
+    uint32_t col[zeek::kFieldCount] = {};
     size_t start = 0, idx = 0;
     while (true) {
       size_t cut = line.find(sep_, start);
       std::string_view f = line.substr(start, cut == std::string_view::npos ? std::string_view::npos : cut - start);
-      if (idx < roles_.size() && roles_[idx] != kNone) {
+      if (idx < roles_.size() && roles_[idx] != kNoField) {
         val[roles_[idx]] = f;
         col[roles_[idx]] = uint32_t(start + 1);
       }
@@ -337,7 +231,7 @@ class ZeekTsvReader final : public Reader {
     if (idx < roles_.size()) {
       // A short line (a truncated file's last record, or a damaged one).
       int missing = -1;
-      for (int r : {kTs, kOrigH, kRespH, kRespP})
+      for (Field r : kRequired)
         if (size_t(roleIndex_[r]) >= idx) {
           missing = r;
           break;
@@ -348,17 +242,19 @@ class ZeekTsvReader final : public Reader {
         return;
       }
     }
-    auto isSet = [&](Role r) { return roleIndex_[r] >= 0 && !val[r].empty() && val[r] != unset_; };
+    auto isSet = [&](Field r) { return roleIndex_[r] >= 0 && !val[r].empty() && val[r] != unset_; };
+    using zeek::kConnState, zeek::kLocalOrig, zeek::kLocalResp, zeek::kOrigH, zeek::kRespBytes, zeek::kRespH,
+        zeek::kRespPkts, zeek::kTs;
 
     RawEvent e;
     e.line = line_;
     Ticks t;
-    if (!parseEpochSeconds(val[kTs], t)) {
+    if (!zeek::parseEpochSeconds(val[kTs], t, zeek::Exponent::Reject)) {
       sink_.skip("unparseable ts", line_, col[kTs],
                  "expected epoch seconds such as 1596790164.509987 in ts, found \"" + std::string(val[kTs]) + "\"");
       return;
     }
-    if (t < 100'000'000LL * kTicksPerSecond) {
+    if (zeek::isRelativeTime(t)) {
       if (!relativeNoted_) {
         relativeNoted_ = true;
         if (openTimeValid_)
@@ -375,55 +271,37 @@ class ZeekTsvReader final : public Reader {
     e.set(EventField::Timestamp, val[kTs], col[kTs]);
 
     // Direction.
-    auto flag = [&](Role r) -> int {  // 1 = T, 0 = F, -1 = unknown
-      if (!isSet(r)) return -1;
-      if (val[r] == "T" || val[r] == "true") return 1;
-      if (val[r] == "F" || val[r] == "false") return 0;
-      return -1;
+    auto flag = [&](Field r) {
+      if (!isSet(r)) return zeek::Flag::Unknown;
+      if (val[r] == "T" || val[r] == "true") return zeek::Flag::True;
+      if (val[r] == "F" || val[r] == "false") return zeek::Flag::False;
+      return zeek::Flag::Unknown;
     };
-    int lo = flag(kLocalOrig), lr = flag(kLocalResp);
-    bool remoteIsOrig;
-    if (lo == 1)
-      remoteIsOrig = false;
-    else if (lo == 0 && lr != 0)
-      remoteIsOrig = true;
-    else
-      remoteIsOrig = !isPublic(val[kRespH]) && isPublic(val[kOrigH]);
+    bool remoteIsOrig = zeek::remoteIsOriginator(flag(kLocalOrig), flag(kLocalResp), val[kOrigH], val[kRespH]);
+    const zeek::Orientation o = zeek::orient(remoteIsOrig);
+    e.set(EventField::DeviceName, val[o.localH], col[o.localH]);
+    e.set(EventField::LocalIP, val[o.localH], col[o.localH]);
+    e.set(EventField::RemoteIP, val[o.remoteH], col[o.remoteH]);
+    if (isSet(o.remoteP)) e.set(EventField::RemotePort, val[o.remoteP], col[o.remoteP]);
 
-    Role remoteH = remoteIsOrig ? kOrigH : kRespH, remoteP = remoteIsOrig ? kOrigP : kRespP;
-    Role localH = remoteIsOrig ? kRespH : kOrigH;
-    e.set(EventField::DeviceName, val[localH], col[localH]);
-    e.set(EventField::LocalIP, val[localH], col[localH]);
-    e.set(EventField::RemoteIP, val[remoteH], col[remoteH]);
-    if (isSet(remoteP)) e.set(EventField::RemotePort, val[remoteP], col[remoteP]);
-
-    // ActionType.
-    std::string_view st = isSet(kConnState) ? val[kConnState] : std::string_view();
-    std::string_view action = "ConnectionUnknown";
-    if (st == "SF" || st == "S1" || st == "S2" || st == "S3" || st == "RSTO" || st == "RSTR") {
-      action = "ConnectionSuccess";
-    } else if (st == "S0" || st == "REJ" || st == "SH" || st == "RSTOS0") {
-      action = "ConnectionFailed";
-    } else if (st == "OTH" || st == "SHR" || st == "RSTRH") {
+    // ActionType. A count that is unset or not a number is not used.
+    auto count = [&](Field r) {
       uint64_t n = 0;
-      bool answered = false;
-      if (isSet(kRespPkts) && parseUnsigned(val[kRespPkts], n))
-        answered = n > 0;
-      else if (isSet(kRespBytes) && parseUnsigned(val[kRespBytes], n))
-        answered = n > 0;
-      action = answered ? "ConnectionSuccess" : "ConnectionFailed";
-    }
+      if (!isSet(r) || !parseUnsigned(val[r], n)) return zeek::Count::Absent;
+      return n > 0 ? zeek::Count::Positive : zeek::Count::Zero;
+    };
+    std::string_view action = zeek::actionType(isSet(kConnState) ? val[kConnState] : std::string_view(),
+                                               [&] { return zeek::responderAnswered(count(kRespPkts), count(kRespBytes)); });
     e.set(EventField::ActionType, action, isSet(kConnState) ? col[kConnState] : 0);
 
-    Role sent = remoteIsOrig ? kRespBytes : kOrigBytes, recv = remoteIsOrig ? kOrigBytes : kRespBytes;
-    if (isSet(sent)) e.set(EventField::SentBytes, val[sent], col[sent]);
-    if (isSet(recv)) e.set(EventField::ReceivedBytes, val[recv], col[recv]);
+    if (isSet(o.sent)) e.set(EventField::SentBytes, val[o.sent], col[o.sent]);
+    if (isSet(o.received)) e.set(EventField::ReceivedBytes, val[o.received], col[o.received]);
     sink_.onEvent(e);
   }
 
   RecordSink& sink_;
-  std::string carry_;
-  uint64_t line_ = 0;
+  LineSplitter lines_;
+  uint64_t line_ = 0;  // number of the line being read
   char sep_ = '\t';
   std::string unset_ = "-", empty_ = "(empty)", path_;
   std::string otherReason_ = "Zeek log record (not conn)";
@@ -431,8 +309,8 @@ class ZeekTsvReader final : public Reader {
   bool openTimeValid_ = false;
   Ticks openTime_ = 0;
   std::string openText_;
-  std::vector<Role> roles_;
-  int roleIndex_[kRoleCount];
+  std::vector<int8_t> roles_;           // the field of each column, or kNoField
+  int roleIndex_[zeek::kFieldCount];  // the column of each field, or -1
 };
 
 int sniffZeekTsv(std::string_view head, std::string_view path) {
