@@ -51,6 +51,7 @@ json rowToJson(const ResultRow& r) {
   o["RemoteIPLastSeen"] = formatIsoTime(r.remoteIpLastSeen);
   o["MedianIntervalSeconds"] = r.medianIntervalSeconds ? json(std::round(*r.medianIntervalSeconds * 100) / 100) : json(nullptr);
   o["PeriodicityScore"] = r.periodicityScore ? json(*r.periodicityScore) : json(nullptr);
+  o["IntervalDispersion"] = r.periodicityScore ? json(std::round(r.intervalDispersion * 1000) / 1000) : json(nullptr);
   o["VpsScore"] = r.vpsScore;
   o["VpsReasons"] = r.vpsReasons;
   return o;
