@@ -278,17 +278,23 @@ int main(int argc, char** argv) {
     results = analysis.finish(now);
   }
 
-  std::string text = vpshunt::renderResults(results, format);
-  if (outputPath.empty()) {
-    std::fwrite(text.data(), 1, text.size(), stdout);
-    std::fflush(stdout);
-  } else {
-    std::ofstream out(outputPath, std::ios::binary);
-    out << text;
+  std::FILE* out = stdout;
+  if (!outputPath.empty()) {
+    out = std::fopen(outputPath.c_str(), "wb");
     if (!out) {
-      std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+      std::cerr << "vpshunt: cannot write " << outputPath << ": " << std::strerror(errno) << "\n";
       return 1;
     }
+  }
+  bool writeFailed = false;
+  vpshunt::renderResultsTo(results, format, [&](std::string_view piece) {
+    if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) writeFailed = true;
+  });
+  if (std::fflush(out) != 0) writeFailed = true;
+  if (out != stdout && std::fclose(out) != 0) writeFailed = true;
+  if (writeFailed && !outputPath.empty()) {
+    std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+    return 1;
   }
   if (!quiet) std::cerr << vpshunt::renderFileSummaries(results);
   bool usable = false;

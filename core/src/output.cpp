@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 namespace vpshunt {
@@ -207,7 +208,20 @@ size_t displayWidth(std::string_view s) {
 }  // namespace
 
 std::string renderResults(const Results& r, OutputFormat format) {
+  std::string all;
+  renderResultsTo(r, format, [&](std::string_view piece) { all.append(piece.data(), piece.size()); });
+  return all;
+}
+
+void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write) {
   std::string out;
+  // Rows are handed on in pieces of about 1 MiB: a large result never sits in memory twice.
+  auto flush = [&](bool force) {
+    if (!out.empty() && (force || out.size() >= (1u << 20))) {
+      write(out);
+      out.clear();
+    }
+  };
   switch (format) {
     case OutputFormat::Json:
       out = resultsToJson(r).dump(2, ' ', false, json::error_handler_t::replace);
@@ -217,6 +231,7 @@ std::string renderResults(const Results& r, OutputFormat format) {
       for (const auto& row : r.rows) {
         out += rowToJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
         out += '\n';
+        flush(false);
       }
       break;
     case OutputFormat::Csv: {
@@ -229,6 +244,7 @@ std::string renderResults(const Results& r, OutputFormat format) {
           out += csvCell(c[i]);
         }
         out += "\r\n";
+        flush(false);
       }
       break;
     }
@@ -275,7 +291,7 @@ std::string renderResults(const Results& r, OutputFormat format) {
       break;
     }
   }
-  return out;
+  flush(true);
 }
 
 std::string renderFileSummaries(const Results& r) {

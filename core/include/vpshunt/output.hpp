@@ -1,6 +1,7 @@
 // Renders Results the same way for every front end (native CLI, Node runner, page export), so that
 // the CLI's and the wasm runner's outputs can be compared byte for byte.
 #pragma once
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -15,6 +16,9 @@ bool parseOutputFormat(std::string_view name, OutputFormat& out);
 // Csv: header + one line per row; cells starting with = + - @ are prefixed with ' (formula guard).
 // Json: resultsToJson(r).dump(2). Jsonl: one rowToJson() per line.
 std::string renderResults(const Results& r, OutputFormat format);
+// The same text, handed to `write` in pieces (about 1 MiB each for csv and jsonl) instead of
+// built whole: what the CLI uses for large results.
+void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write);
 
 // A short human summary of each file report and the notices, for stderr.
 std::string renderFileSummaries(const Results& r);
