@@ -17,16 +17,7 @@ constexpr std::string_view kIntelNames[] = {
     "ThreatType",    "ConfidenceScore", "Description",     "Active",               "ExpirationDateTime"};
 static_assert(sizeof kIntelNames / sizeof kIntelNames[0] == kIntelFieldCount);
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+bool iequals(std::string_view a, std::string_view b) { return equalsIgnoreCaseAscii(a, b); }
 
 bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
@@ -50,6 +41,17 @@ std::string_view normalize(std::string_view n) {
 }
 
 }  // namespace
+
+bool equalsIgnoreCaseAscii(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
 
 std::string_view eventFieldName(EventField f) { return kEventNames[static_cast<size_t>(f)]; }
 std::string_view intelFieldName(IntelField f) { return kIntelNames[static_cast<size_t>(f)]; }

@@ -289,30 +289,15 @@ class IocCsvReader final : public Reader, private CsvTokenizer::Handler {
     if (isTrue(field(r, kIsDeleted)) || isTrue(field(r, kRevoked))) isActive = false;
     base.set(IntelField::Active, isActive ? "true" : "false", activeCol);
 
-    for (const auto& a : addrs_) {
-      AddressKind k = intel::addressKind(a.value);
-      if (k == AddressKind::None) {
-        sink_.skip("unparseable address in a STIX pattern", r.line, a.column,
-                   "expected an IP address or CIDR block in the pattern, found '" + std::string(a.value.substr(0, 80)) + "'");
-        continue;
-      }
-      RawIndicator ind = base;
-      ind.set(k == AddressKind::Cidr ? IntelField::NetworkCidrBlock : a.field, a.value, a.column);
-      sink_.onIndicator(ind);
-    }
+    intel::emitAddresses(sink_, base, addrs_, r.line);
   }
 
-  struct Addr {
-    std::string_view value;
-    uint32_t column;
-    IntelField field;
-  };
 
   RecordSink& sink_;
   CsvTokenizer tok_;
   bool haveHeader_ = false, failed_ = false;
   int cols_[kColCount];
-  std::vector<Addr> addrs_;
+  std::vector<intel::AddressText> addrs_;
   std::vector<intel::PatternAddress> patterns_;
   std::string timeBuf_, expiryBuf_;
 };

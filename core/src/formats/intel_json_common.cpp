@@ -102,16 +102,7 @@ void FlatObject::addScalar(std::string_view key, const Token& t) {
   m.count = 1;
 }
 
-bool equalsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+bool equalsIgnoreCase(std::string_view a, std::string_view b) { return equalsIgnoreCaseAscii(a, b); }
 
 bool startsWithIgnoreCase(std::string_view s, std::string_view prefix) {
   return s.size() >= prefix.size() && equalsIgnoreCase(s.substr(0, prefix.size()), prefix);
@@ -263,6 +254,20 @@ bool headHasMember(std::string_view head, std::string_view key, std::string_view
     if (j < head.size() && head[j] == '"' && head.substr(j + 1, value.size()) == value &&
         j + 1 + value.size() < head.size() && head[j + 1 + value.size()] == '"')
       return true;
+  }
+}
+
+void emitAddresses(RecordSink& sink, const RawIndicator& base, const std::vector<AddressText>& addresses, uint64_t line) {
+  for (const auto& a : addresses) {
+    AddressKind k = addressKind(a.value);
+    if (k == AddressKind::None) {
+      sink.skip("unparseable address in a STIX pattern", line, a.column,
+                "expected an IP address or CIDR block in the pattern, found '" + std::string(a.value.substr(0, 80)) + "'");
+      continue;
+    }
+    RawIndicator ind = base;
+    ind.set(k == AddressKind::Cidr ? IntelField::NetworkCidrBlock : a.field, a.value, a.column);
+    sink.onIndicator(ind);
   }
 }
 

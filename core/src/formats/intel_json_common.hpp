@@ -86,6 +86,16 @@ bool startsWithIgnoreCase(std::string_view s, std::string_view prefix);
 enum class AddressKind { None, Ip, Cidr };
 AddressKind addressKind(std::string_view text);
 
+// One address an indicator row names, where it stands, and the column it belongs to.
+struct AddressText {
+  std::string_view value;
+  uint32_t column;
+  IntelField field;
+};
+// One indicator per address (`base` carries the other fields; a CIDR goes to NetworkCidrBlock);
+// an address that is neither an IP nor a CIDR is skipped, located at `line` and its column.
+void emitAddresses(RecordSink& sink, const RawIndicator& base, const std::vector<AddressText>& addresses, uint64_t line);
+
 // One IP or CIDR literal found in a STIX pattern.
 struct PatternAddress {
   std::string_view value;     // the literal, without quotes (a view into the pattern)

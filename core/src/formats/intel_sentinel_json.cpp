@@ -230,24 +230,9 @@ class SentinelJsonReader final : public Reader, private json::Handler {
     const auto* rev = get("Revoked");
     if ((del && isTrueText(del->value)) || (rev && isTrueText(rev->value))) active = false;
     base.set(IntelField::Active, active ? "true" : "false", isActive ? uint32_t(isActive->column) : 0);
-    for (const auto& a : addrs_) {
-      AddressKind k = intel::addressKind(a.value);
-      if (k == AddressKind::None) {
-        sink_.skip("unparseable address in a STIX pattern", o.line(), a.column,
-                   "expected an IP address or CIDR block in the pattern, found '" + std::string(a.value.substr(0, 80)) + "'");
-        continue;
-      }
-      RawIndicator ind = base;
-      ind.set(k == AddressKind::Cidr ? IntelField::NetworkCidrBlock : a.field, a.value, a.column);
-      sink_.onIndicator(ind);
-    }
+    intel::emitAddresses(sink_, base, addrs_, o.line());
   }
 
-  struct Addr {
-    std::string_view value;
-    uint32_t column;
-    IntelField field;
-  };
 
   RecordSink& sink_;
   json::Stream stream_;
@@ -257,7 +242,7 @@ class SentinelJsonReader final : public Reader, private json::Handler {
   std::vector<std::string> columns_;
   size_t rowIndex_ = 0;
   bool rowActive_ = false, nested_ = false;
-  std::vector<Addr> addrs_;
+  std::vector<intel::AddressText> addrs_;
   std::vector<intel::PatternAddress> patterns_;
   uint64_t records_ = 0, errors_ = 0;
 };

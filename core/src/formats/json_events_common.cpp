@@ -253,16 +253,7 @@ void RecordReader::onError(const json::Error& e) {
   stream_.stop();
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i], y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+bool iequals(std::string_view a, std::string_view b) { return equalsIgnoreCaseAscii(a, b); }
 
 bool parseEpochTicks(std::string_view s, Ticks& out) { return zeek::parseEpochSeconds(s, out, zeek::Exponent::Allow); }
 

@@ -95,6 +95,8 @@ struct RawIndicator {
 // Analytics export suffixes (`Timestamp [UTC]`, `TimeGenerated [Local Time]`) and surrounding
 // whitespace. False for names the rule does not use.
 bool eventFieldByName(std::string_view name, EventField& out);
+// ASCII case-insensitive equality (field names, flags such as "True").
+bool equalsIgnoreCaseAscii(std::string_view a, std::string_view b);
 bool intelFieldByName(std::string_view name, IntelField& out);
 
 // Where readers send what they find. One sink per file; the engine implements it.
