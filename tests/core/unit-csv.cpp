@@ -190,3 +190,29 @@ TEST_CASE("the whole analysis is the same for every chunk size", "[csv]") {
     }
   }
 }
+
+TEST_CASE("Log Analytics exports of other network tables", "[csv][formats]") {
+  SECTION("Azure Firewall style: destination is RemoteIP, source the device, locale times in [Local Time]") {
+    std::string csv = "TenantId,\"TimeGenerated [Local Time]\",Protocol,SourceIp,SourcePort,DestinationIp,DestinationPort\n";
+    for (int i = 0; i < 12; ++i)
+      csv += "t,\"8/9/2023, 2:" + std::to_string(10 + i) + ":24.550 PM\",TCP,10.0.1.6,45510,45.33.32.156,443\n";
+    auto r = test::run(csv);
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].deviceName == "10.0.1.6");
+    CHECK(r.rows[0].remoteIp == "45.33.32.156");
+    CHECK(r.rows[0].remotePorts == std::vector<int64_t>{443});
+    CHECK(vpshunt::formatIsoSeconds(r.rows[0].binStart) == "2023-08-09T14:00:00Z");
+  }
+  SECTION("a table without addresses is read and said so, not refused") {
+    auto r = test::run("TenantId,TimeGenerated [UTC],Computer,RawData\nt,\"6/17/2023, 2:32:49.068 PM\",,<134>1 flows allow\n");
+    CHECK_FALSE(r.files[0].fatal);
+    CHECK(r.files[0].records == 1);
+    CHECK(r.files[0].filtered.at("no destination address in this table") == 1);
+  }
+  SECTION("a hosting ASN list is named as one") {
+    auto r = test::run("# datacenters\nAS20473 # Vultr\nAS14061 # DigitalOcean\n");
+    REQUIRE(r.files[0].fatal);
+    CHECK(r.files[0].problems[0].message ==
+          "this is a list of hosting ASNs, not events or threat intel: give it to --hosting-list");
+  }
+}

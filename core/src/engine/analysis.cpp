@@ -98,6 +98,25 @@ std::string asciiLower(std::string_view s) {
 
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
+// `AS123 # comment` lines (X4BNet lists_vpn) or a CSV whose header starts with an ASN column
+// (brianhama bad-asn-list): the hosting lists that --hosting-list reads.
+bool looksLikeHostingList(std::string_view head) {
+  size_t pos = 0;
+  while (pos < head.size()) {
+    size_t nl = head.find('\n', pos);
+    std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
+    pos = nl == std::string_view::npos ? head.size() : nl + 1;
+    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
+    if (line.empty() || line.front() == '#') continue;
+    if (line.size() > 2 && (line[0] == 'A' || line[0] == 'a') && (line[1] == 'S' || line[1] == 's') && line[2] >= '0' &&
+        line[2] <= '9')
+      return true;
+    std::string lower = asciiLower(line.substr(0, 4));
+    return lower == "asn," || lower == "asn\t" || lower == "\"asn";
+  }
+  return false;
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------------------------------------
@@ -199,10 +218,15 @@ void AnalysisState::chooseReader() {
           auto c = static_cast<unsigned char>(sniffView[i]);
           if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) binary = true;
         }
-        fatal(1, 1, binary ? "binary data, not a text export: expected CSV, TSV or JSON (a .gz file must be named *.gz)"
-                           : "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
-                             "(DeviceNetworkEvents) or TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), "
-                             "or one of the JSON/TSV shapes listed by --list-formats");
+        if (binary) {
+          fatal(1, 1, "binary data, not a text export: expected CSV, TSV or JSON");
+        } else if (looksLikeHostingList(sniffView)) {
+          fatal(1, 1, "this is a list of hosting ASNs, not events or threat intel: give it to --hosting-list");
+        } else {
+          fatal(1, 1, "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
+                      "(DeviceNetworkEvents) or TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), "
+                      "or one of the JSON/TSV shapes listed by --list-formats");
+        }
       }
       return;
     }

@@ -138,6 +138,36 @@ class CsvEventsReader final : public CsvReaderBase {
       map_[size_t(EventField::Timestamp)] = timeGenerated;
       sink_.note("event time taken from TimeGenerated (no Timestamp column)");
     }
+    // Other Log Analytics network tables (Azure Firewall, ASIM network sessions, flow logs) name the
+    // ends of a connection differently: the destination is the remote side, the source the device.
+    if (map_[size_t(EventField::RemoteIP)] < 0) {
+      auto find = [&](std::initializer_list<std::string_view> names) {
+        for (std::string_view n : names)
+          for (size_t i = 0; i < r.count; ++i)
+            if (headerHasName({r.fields[i]}, n)) return int(i);
+        return -1;
+      };
+      int remote = find({"DestinationIp", "DestIP", "DstIpAddr", "DestinationIPAddress", "dest_ip"});
+      if (remote >= 0) {
+        map_[size_t(EventField::RemoteIP)] = remote;
+        remoteFallback_ = find({"AllExtIPs"});  // Azure flow logs leave DestIP empty for public flows
+        int source = find({"SourceIp", "SrcIP", "SrcIpAddr", "SourceIPAddress", "src_ip"});
+        if (map_[size_t(EventField::DeviceName)] < 0) {
+          int device = find({"Computer", "VMName", "DvcHostname"});
+          map_[size_t(EventField::DeviceName)] = device >= 0 ? device : source;
+        }
+        if (map_[size_t(EventField::RemotePort)] < 0)
+          map_[size_t(EventField::RemotePort)] = find({"DestinationPort", "DestPort", "DstPortNumber", "dest_port"});
+        sink_.note("a network table other than DeviceNetworkEvents: the destination address is RemoteIP" +
+                   std::string(source >= 0 ? ", the source address stands for the device" : ""));
+      } else if (timeGenerated >= 0 && logAnalyticsExport_) {
+        // A Log Analytics export of a table without addresses (syslog text in RawData, ...): read,
+        // counted, and said so, not refused.
+        sink_.note("this Log Analytics table has no destination-address column: its rows hold no network events the rule can use");
+        noAddresses_ = true;
+        return;
+      }
+    }
     if (map_[size_t(EventField::Timestamp)] < 0 || map_[size_t(EventField::RemoteIP)] < 0) {
       std::vector<std::string_view> cells(r.fields, r.fields + r.count);
       bool intel = headerHasIntelField(cells, IntelField::NetworkIP) || headerHasIntelField(cells, IntelField::NetworkCidrBlock);
@@ -172,16 +202,29 @@ class CsvEventsReader final : public CsvReaderBase {
         used_.emplace_back(EventField(f), size_t(map_[f]));
         wanted[size_t(map_[f])] = 1;
       }
+    if (remoteFallback_ >= 0) wanted[size_t(remoteFallback_)] = 1;
     tok_.setWanted(std::move(wanted));
   }
 
   void row(const CsvRecord& r) override {
+    if (noAddresses_) {
+      sink_.other("no destination address in this table");
+      return;
+    }
     RawEvent e;
     e.line = r.line;
     for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
+    if (remoteFallback_ >= 0 && e.get(EventField::RemoteIP).empty())
+      e.set(EventField::RemoteIP, r.fields[remoteFallback_], r.columns[remoteFallback_]);
     sink_.onEvent(e);
   }
 
+ public:
+  bool logAnalyticsExport_ = false;
+
+ private:
+  int remoteFallback_ = -1;
+  bool noAddresses_ = false;
   std::vector<int> map_;
   std::vector<std::pair<EventField, size_t>> used_;
 };
@@ -233,6 +276,14 @@ bool looksLikeJson(std::string_view head) {
   return i != std::string_view::npos && (head[i] == '{' || head[i] == '[');
 }
 
+// A Log Analytics "Export to CSV": its time columns carry the zone in brackets.
+bool logAnalyticsHeader(const std::vector<std::string_view>& cells) {
+  for (auto c : cells)
+    if (c.size() > 6 && (c.substr(c.size() - 6) == " [UTC]" || (c.size() > 13 && c.substr(c.size() - 13) == " [Local Time]")))
+      return true;
+  return false;
+}
+
 int sniffEvents(std::string_view head, std::string_view) {
   if (looksLikeJson(head)) return 0;
   auto cells = headerCells(firstLine(head));
@@ -240,6 +291,9 @@ int sniffEvents(std::string_view head, std::string_view) {
   bool time = headerHasEventField(cells, EventField::Timestamp) || headerHasName(cells, "TimeGenerated");
   bool ip = headerHasEventField(cells, EventField::RemoteIP);
   if (time && ip) return 90;
+  bool dest = headerHasName(cells, "DestinationIp") || headerHasName(cells, "DestIP") || headerHasName(cells, "DstIpAddr");
+  if (time && dest) return 70;
+  if (time && logAnalyticsHeader(cells)) return 40;
   return 0;
 }
 
@@ -258,7 +312,11 @@ const ReaderFactory& csvEventsFactory() {
   static const ReaderFactory f{"defender-csv",
                                "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export)",
                                FileKind::Events, sniffEvents,
-                               [](RecordSink& s) -> std::unique_ptr<Reader> { return std::make_unique<CsvEventsReader>(s); }};
+                               [](RecordSink& s) -> std::unique_ptr<Reader> {
+                                 auto r = std::make_unique<CsvEventsReader>(s);
+                                 r->logAnalyticsExport_ = true;  // a table without addresses is read, not refused
+                                 return r;
+                               }};
   return f;
 }
 
