@@ -98,6 +98,12 @@ std::string asciiLower(std::string_view s) {
 
 double round2(double v) { return std::round(v * 100.0) / 100.0; }
 
+// Byte totals saturate rather than overflow: a crafted SentBytes must not wrap a sum around.
+int64_t addBytes(int64_t a, int64_t b) {
+  int64_t r;
+  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
+}
+
 // `AS123 # comment` lines (X4BNet lists_vpn) or a CSV whose header starts with an ASN column
 // (brianhama bad-asn-list): the hosting lists that --hosting-list reads.
 bool looksLikeHostingList(std::string_view head) {
@@ -553,8 +559,8 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   ++g->count;
   if (t < g->first) g->first = t;
   if (t > g->last) g->last = t;
-  g->sent += sent;
-  g->received += received;
+  g->sent = addBytes(g->sent, sent);
+  g->received = addBytes(g->received, received);
   g->sentColumn |= sentColumn;
   g->receivedColumn |= receivedColumn;
   g->ports.add(port);
@@ -938,8 +944,8 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
           for (const Connection& c : got->second) {
             if (c.t <= cutoff) continue;
             ++count;
-            sent += c.sent;
-            received += c.received;
+            sent = addBytes(sent, c.sent);
+            received = addBytes(received, c.received);
             first = std::min(first, c.t);
             last = std::max(last, c.t);
             if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
@@ -1012,8 +1018,8 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       std::vector<int32_t> binPorts, bestBinPorts;
       for (const Connection& c : conns) {
         times.push_back(c.t);
-        sent += c.sent;
-        received += c.received;
+        sent = addBytes(sent, c.sent);
+        received = addBytes(received, c.received);
         if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
         int64_t b = floorDiv(c.t, window);
         if (b != curBin) {

@@ -57,7 +57,7 @@ bool parseEpochSeconds(std::string_view s, Ticks& out, Exponent exponent) {
       ++i;
     }
   }
-  if (digits == 0) return false;
+  if (digits == 0 || whole > 900'000'000'000LL) return false;  // beyond year 30,000: ticks would overflow
   if (i != s.size()) {
     // Exponent form: rare; go through double (microsecond precision is plenty there).
     if (exponent != Exponent::Allow || (s[i] != 'e' && s[i] != 'E')) return false;
