@@ -100,3 +100,25 @@ TEST_CASE("JSON output is valid UTF-8 even for invalid input bytes", "[analysis]
   std::string json = vpshunt::renderResults(r, vpshunt::OutputFormat::Jsonl);
   CHECK(json.find("bad \xEF\xBF\xBD") != std::string::npos);
 }
+
+TEST_CASE("hostile numbers: byte sums saturate, absurd Zeek times are refused", "[analysis][errors]") {
+  SECTION("SentBytes at INT64_MAX twelve times") {
+    auto rows = test::series("2026-11-24T10:00:00Z", 12, 60);
+    for (auto& e : rows) {
+      e.sent = "9223372036854775807";
+      e.received = "1";
+    }
+    auto r = test::run(test::eventsCsv(rows, true));
+    REQUIRE(r.rows.size() == 1);
+    CHECK(*r.rows[0].totalBytesSent == INT64_MAX);
+    CHECK(*r.rows[0].totalBytesReceived == 12);
+  }
+  SECTION("a Zeek ts past year 30,000") {
+    std::string tsv =
+        "#separator \\x09\n#fields\tts\tuid\tid.orig_h\tid.orig_p\tid.resp_h\tid.resp_p\tproto\tconn_state\n"
+        "17134852298180.5\tC1\t10.0.0.5\t50000\t45.33.32.156\t443\ttcp\tSF\n";
+    auto r = test::run(tsv);
+    CHECK(r.files[0].format == "zeek-tsv");
+    CHECK(r.files[0].skipped == 1);
+  }
+}
