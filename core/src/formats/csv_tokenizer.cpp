@@ -73,13 +73,15 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
       const char* openQuote = p;
       uint64_t openLine = line_ + recLines_;
       uint64_t openColumn = column;
+      const char* scan = q;  // q: start of the text not yet copied; scan: where the search resumes
       for (;;) {
-        const char* r = findByte(q, end, '"');
-        const char* stop = r ? r : end;
-        // Line breaks inside the quoted text.
-        for (const char* nl = findByte(q, stop, '\n'); nl; nl = findByte(nl + 1, stop, '\n')) {
+        // One pass finds both the next quote and the line breaks before it (for line numbers).
+        const char* r = findEither(scan, end, '"', '\n');
+        if (r && *r == '\n') {
           ++recLines_;
-          lineStart = nl + 1;
+          lineStart = r + 1;
+          scan = r + 1;
+          continue;
         }
         if (!r || (r + 1 == end && !final)) {
           if (!final) return nullptr;
@@ -99,7 +101,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         }
         if (r + 1 < end && r[1] == '"') {  // doubled quote: a literal '"'
           if (!want) {  // a column nobody reads: find its end, skip the unescaping
-            q = r + 2;
+            q = scan = r + 2;
             continue;
           }
           if (!escaped) {
@@ -107,7 +109,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
             scratchStart = scratch_.size();
           }
           scratch_.append(q, size_t(r + 1 - q));
-          q = r + 2;
+          q = scan = r + 2;
           continue;
         }
         // Closing quote.
