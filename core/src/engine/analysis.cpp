@@ -413,7 +413,6 @@ void AnalysisState::onEvent(const RawEvent& e) {
       port = int32_t(v);
     }
   }
-  bool hasSent = false, hasReceived = false;
   int64_t sent = 0, received = 0;
   for (int k = 0; k < 2; ++k) {
     EventField f = k == 0 ? EventField::SentBytes : EventField::ReceivedBytes;
@@ -427,15 +426,13 @@ void AnalysisState::onEvent(const RawEvent& e) {
       return;
     }
     (k == 0 ? sent : received) = v;
-    (k == 0 ? hasSent : hasReceived) = true;
   }
   std::string_view account = e.has(EventField::AccountName) ? e.get(EventField::AccountName)
                                                              : e.get(EventField::InitiatingProcessAccountName);
   ++rep.kept;
   aggregate(t, trimValue(e.get(EventField::DeviceName)), trimValue(account),
             trimValue(e.get(EventField::InitiatingProcessFileName)), e.get(EventField::InitiatingProcessCommandLine), ip,
-            port, hasSent || e.has(EventField::SentBytes), sent, hasReceived || e.has(EventField::ReceivedBytes), received,
-            seedAction);
+            port, e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction);
 }
 
 std::string_view Flow::part(int k) const {
@@ -940,7 +937,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
           count = sent = received = 0;
           first = INT64_MAX;
           last = INT64_MIN;
-          ports.clear();
+          PortSet after;
           for (const Connection& c : got->second) {
             if (c.t <= cutoff) continue;
             ++count;
@@ -948,8 +945,9 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
             received = addBytes(received, c.received);
             first = std::min(first, c.t);
             last = std::max(last, c.t);
-            if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
+            after.add(c.port);
           }
+          ports = after.values();
         }
       }
       if (count < rule.beaconMinConnections) continue;
@@ -1011,28 +1009,28 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       if (conns.empty()) continue;
       std::vector<Ticks> times;
       times.reserve(conns.size());
-      std::vector<int32_t> ports;
+      PortSet ports;
       int64_t sent = 0, received = 0;
       // The busiest bin gives the seed's view of this flow (RiskScore stays the seed's).
-      int64_t bestBinCount = 0, curBin = INT64_MIN, curCount = 0;
-      std::vector<int32_t> binPorts, bestBinPorts;
+      int64_t bestBinCount = 0, bestBinPorts = 0, curBin = INT64_MIN, curCount = 0;
+      PortSet binPorts;
       for (const Connection& c : conns) {
         times.push_back(c.t);
         sent = addBytes(sent, c.sent);
         received = addBytes(received, c.received);
-        if (c.port >= 0 && std::find(ports.begin(), ports.end(), c.port) == ports.end()) ports.push_back(c.port);
+        ports.add(c.port);
         int64_t b = floorDiv(c.t, window);
         if (b != curBin) {
           curBin = b;
           curCount = 0;
-          binPorts.clear();
+          binPorts = PortSet();
         }
         if (!c.seedAction) continue;  // RiskScore stays the seed's: only the seed's ActionTypes count
         ++curCount;
-        if (c.port >= 0 && std::find(binPorts.begin(), binPorts.end(), c.port) == binPorts.end()) binPorts.push_back(c.port);
+        binPorts.add(c.port);
         if (curCount > bestBinCount) {
           bestBinCount = curCount;
-          bestBinPorts = binPorts;
+          bestBinPorts = int64_t(binPorts.size());
         }
       }
       Periodicity per = measurePeriodicity(times);
@@ -1052,14 +1050,14 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       row.connectionCount = count;
       const double spanMinutes = double(conns.back().t - conns.front().t) / double(kTicksPerMinute);
       row.connectionsPerMinute = round2(double(count) / std::max(double(rule.observationWindowMinutes), spanMinutes));
-      setPorts(row, ports);
+      setPorts(row, ports.values());
       if (sentColumn) row.totalBytesSent = sent;
       if (receivedColumn) row.totalBytesReceived = received;
       row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                           ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                           : 0.0;
       fillTi(row, ip);
-      row.riskScore = riskScoreFor(bestBinCount, int64_t(bestBinPorts.size()), row.isTiMatch);
+      row.riskScore = riskScoreFor(bestBinCount, bestBinPorts, row.isTiMatch);
       row.firstConnection = conns.front().t;
       row.lastConnection = conns.back().t;
       row.groupId = flowIdBase() + fi;

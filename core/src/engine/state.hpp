@@ -63,6 +63,7 @@ class PortSet {
     if (!more_) more_ = std::make_unique<std::vector<int32_t>>();
     if (std::find(more_->begin(), more_->end(), port) == more_->end()) more_->push_back(port);
   }
+  size_t size() const { return inlineCount_ + (more_ ? more_->size() : 0); }
   std::vector<int32_t> values() const {
     std::vector<int32_t> out(inline_, inline_ + inlineCount_);
     if (more_) out.insert(out.end(), more_->begin(), more_->end());

@@ -48,7 +48,6 @@ CsvTokenizer::CsvTokenizer(Handler& handler, char delimiter) : handler_(handler)
 }
 
 const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final) {
-  const char* const recordStart = p;
   const char* lineStart = p;
   spans_.clear();
   scratch_.clear();
@@ -165,7 +164,6 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
     ++p;
     if (p < end && *p == '\n') ++p;
     ++recLines_;
-    (void)recordStart;
     return p;
   }
 }
@@ -201,7 +199,6 @@ void CsvTokenizer::feed(const char* data, size_t size) {
     for (;;) {
       size_t want = std::max<size_t>(4096, carry_.size());
       size_t take = std::min<size_t>(want, size_t(end - p));
-      size_t before = carry_.size();
       carry_.append(p, take);
       p += take;
       const char* cs = carry_.data();
@@ -210,7 +207,6 @@ void CsvTokenizer::feed(const char* data, size_t size) {
       if (done) {
         size_t used = size_t(done - cs);
         p -= carry_.size() - used;  // bytes past the record go back to the chunk
-        (void)before;
         bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
         if (!blank) deliver();
         line_ += recLines_;

@@ -40,7 +40,6 @@ class CsvTokenizer {
   explicit CsvTokenizer(Handler& handler, char delimiter = ',');
   void feed(const char* data, size_t size);
   void finish();  // delivers a last record without a final newline
-  uint64_t linesSeen() const { return line_ - 1; }
   // Only these field indexes are unquoted and unescaped in later records; the others are delivered
   // empty (still counted, still checked for structure). Empty = all. Readers set it once they have
   // read the header, so that columns the rule does not use cost next to nothing.
