@@ -417,3 +417,49 @@ TEST_CASE("the example exports give exactly examples/expected.json", "[seed][exa
   CHECK(r.rows[0].riskScore == 95);
   CHECK(r.rows[0].processName == "rundll32.exe");
 }
+
+TEST_CASE("row order does not matter: oldest first, newest first, shuffled", "[seed]") {
+  // Three hours of one flow (13, 12 and 11 rows) plus a second flow interleaved, in several orders:
+  // each group must find its own bin whether the flow's bins arrive in order or not.
+  auto rows = series("2026-11-24T08:00:00Z", 13, 240);
+  auto h2 = series("2026-11-24T09:00:00Z", 12, 290);
+  auto h3 = series("2026-11-24T10:00:00Z", 11, 300);
+  test::Ev other;
+  other.ip = "198.51.100.7";
+  auto o = series("2026-11-24T09:30:00Z", 12, 60, other);
+  for (auto* part : {&h2, &h3, &o}) rows.insert(rows.end(), part->begin(), part->end());
+  auto expectRows = [](const vpshunt::Results& r) {
+    REQUIRE(r.rows.size() == 3);
+    std::vector<std::pair<std::string, int64_t>> got;
+    for (const auto& row : r.rows) got.emplace_back(vpshunt::formatIsoSeconds(row.binStart) + " " + row.remoteIp, row.connectionCount);
+    std::sort(got.begin(), got.end());
+    CHECK(got == std::vector<std::pair<std::string, int64_t>>{{"2026-11-24T08:00:00Z 203.0.113.10", 13},
+                                                              {"2026-11-24T09:00:00Z 198.51.100.7", 12},
+                                                              {"2026-11-24T09:00:00Z 203.0.113.10", 12}});
+  };
+  const std::string now = "2026-11-24T12:00:00Z";
+  SECTION("oldest first") {
+    std::stable_sort(rows.begin(), rows.end(), [](const test::Ev& a, const test::Ev& b) { return a.time < b.time; });
+    expectRows(test::run(test::eventsCsv(rows), "", now));
+  }
+  SECTION("newest first") {
+    std::stable_sort(rows.begin(), rows.end(), [](const test::Ev& a, const test::Ev& b) { return a.time > b.time; });
+    expectRows(test::run(test::eventsCsv(rows), "", now));
+  }
+  SECTION("shuffled (fixed seed)") {
+    uint64_t x = 42;
+    for (size_t i = rows.size(); i > 1; --i) {
+      x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+      std::swap(rows[i - 1], rows[(x >> 33) % i]);
+    }
+    expectRows(test::run(test::eventsCsv(rows), "", now));
+  }
+  SECTION("middle hour last") {  // bins 8 and 10 first: 9 lies inside the flow's range, not at its ends
+    std::vector<test::Ev> reordered;
+    for (const auto& e : rows)
+      if (e.time.compare(0, 13, "2026-11-24T09") != 0) reordered.push_back(e);
+    for (const auto& e : rows)
+      if (e.time.compare(0, 13, "2026-11-24T09") == 0) reordered.push_back(e);
+    expectRows(test::run(test::eventsCsv(reordered), "", now));
+  }
+}

@@ -136,8 +136,8 @@ void AnalysisState::reset() {
   reports_.clear();
   flowArena_.clear();
   flowOffsets_.clear();
-  flowBins_.clear();
   groups_.clear();
+  flowGroups_ = FlowGroups();
   collected_.clear();
   collecting_ = false;
   boundaryLogs_.clear();
@@ -496,10 +496,12 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
     auto* rec = reinterpret_cast<FlowHeader*>(flowArena_.data() + offset);
     rec->hash = h;
     rec->lastBin = INT64_MIN;
-    rec->lastGroup = 0;
+    rec->minBin = INT64_MAX;
+    rec->maxBin = INT64_MIN;
+    rec->lastGroup = kNoGroup;
+    rec->headGroup = kNoGroup;
     rec->keySize = uint32_t(keySize);
     rec->index = uint32_t(flowOffsets_.size());
-    rec->pad = 0;
     char* w = reinterpret_cast<char*>(rec + 1);
     std::memcpy(w, len, sizeof len);
     w += sizeof len;
@@ -509,35 +511,34 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
     }
     std::memcpy(w, ip.bytes.data(), 16);
     flowOffsets_.push_back(uint32_t(offset));
-    flowBins_.emplace_back();
     slots_[i] = uint32_t(offset + 1);
     flow = rec;
     if (flowOffsets_.size() * 2 > slots_.size()) growSlots();
   }
-  const uint32_t flowIndex = flow->index;
+  if (flow->lastBin == bin) return &groups_[flow->lastGroup];
   Group* g = nullptr;
-  if (flow->lastBin == bin) {
-    g = &groups_[flow->lastGroup];
-  } else {
-    auto& bins = flowBins_[flowIndex];
-    for (const auto& [b, gi] : bins)
-      if (b == bin) {
+  if (bin >= flow->minBin && bin <= flow->maxBin) {  // out of time order: walk the chain
+    for (uint32_t gi = flow->headGroup; gi != kNoGroup; gi = groups_[gi].prevInFlow)
+      if (groups_[gi].bin == bin) {
         g = &groups_[gi];
         break;
       }
-    if (!g) {
-      if (!create) return nullptr;
-      Group ng;
-      ng.flow = flowIndex;
-      ng.bin = bin;
-      ng.first = ng.last = t;
-      bins.emplace_back(bin, uint32_t(groups_.size()));
-      groups_.push_back(std::move(ng));
-      g = &groups_.back();
-    }
-    flow->lastBin = bin;
-    flow->lastGroup = uint32_t(g - groups_.data());
   }
+  if (!g) {
+    if (!create) return nullptr;
+    if (groups_.size() >= kNoGroup) return nullptr;  // 4 billion groups: beyond any run
+    Group& ng = groups_.emplace_back();
+    ng.flow = flow->index;
+    ng.prevInFlow = flow->headGroup;
+    ng.bin = bin;
+    ng.first = ng.last = t;
+    flow->headGroup = uint32_t(groups_.size() - 1);
+    flow->minBin = std::min(flow->minBin, bin);
+    flow->maxBin = std::max(flow->maxBin, bin);
+    g = &ng;
+  }
+  flow->lastBin = bin;
+  flow->lastGroup = uint32_t(g - groups_.data());
   return g;
 }
 
@@ -552,6 +553,10 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
     return;
   }
   Group* g = findGroup(t, device, account, process, cmdline, ip, true);
+  if (!g) {  // 32 GiB of flow keys or 4 billion groups: more than any run can hold
+    addProblem(0, 0, "too many distinct flows or hour groups to hold: this row was not counted");
+    return;
+  }
   if (!ingestNow_) logForBoundary(*g, t, sent, received, port, seedAction);
   ++g->count;
   if (t < g->first) g->first = t;
@@ -580,6 +585,19 @@ void AnalysisState::logForBoundary(const Group& g, Ticks t, int64_t sent, int64_
   const uint64_t gi = uint64_t(&g - groups_.data());
   if (gi < logCompleteFrom_) return;
   boundaryLogs_[gi].push_back({t, sent, received, port, seedAction});
+}
+
+const AnalysisState::FlowGroups& AnalysisState::flowGroups() const {
+  FlowGroups& fg = flowGroups_;
+  if (fg.builtFor == groups_.size() && fg.start.size() == flowCount() + 1) return fg;
+  fg.start.assign(flowCount() + 1, 0);
+  for (const Group& g : groups_) ++fg.start[g.flow + 1];
+  for (size_t i = 1; i < fg.start.size(); ++i) fg.start[i] += fg.start[i - 1];
+  fg.groups.resize(groups_.size());
+  std::vector<uint32_t> next(fg.start.begin(), fg.start.end() - 1);
+  for (size_t gi = 0; gi < groups_.size(); ++gi) fg.groups[next[groups_[gi].flow]++] = uint32_t(gi);
+  fg.builtFor = groups_.size();
+  return fg;
 }
 
 void AnalysisState::growSlots() {
@@ -853,9 +871,9 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   std::unordered_set<std::string_view> allDevices;
   for (size_t fi = 0; fi < flowCount(); ++fi) {
     const Flow f = flow(fi);
-    if (flowBins_[fi].empty()) continue;
+    if (groupsOfFlow(fi).empty()) continue;
     Ticks first = INT64_MAX, last = INT64_MIN;
-    for (const auto& [bin, gi] : flowBins_[fi]) {
+    for (uint32_t gi : groupsOfFlow(fi)) {
       first = std::min(first, groups_[gi].first);
       last = std::max(last, groups_[gi].last);
     }
@@ -983,7 +1001,7 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       const Flow flow = this->flow(fi);
       int64_t upper = 0;
       bool allCollected = true;
-      for (const auto& [bin, gi] : flowBins_[fi]) {
+      for (uint32_t gi : groupsOfFlow(fi)) {
         if (groups_[gi].last <= cutoff) continue;
         upper += groups_[gi].count;
         if (!collected_.count(gi)) allCollected = false;
@@ -992,13 +1010,13 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       if (isExcluded(fi)) continue;
       ++res.groupsConsidered;
       if (!allCollected) {
-        for (const auto& [bin, gi] : flowBins_[fi])
+        for (uint32_t gi : groupsOfFlow(fi))
           if (groups_[gi].last > cutoff && !collected_.count(gi)) res.collectGroups.push_back(gi);
         continue;
       }
       std::vector<Connection> conns;
       bool sentColumn = false, receivedColumn = false;
-      for (const auto& [bin, gi] : flowBins_[fi]) {
+      for (uint32_t gi : groupsOfFlow(fi)) {
         if (groups_[gi].last <= cutoff) continue;
         sentColumn |= groups_[gi].sentColumn;
         receivedColumn |= groups_[gi].receivedColumn;
@@ -1094,7 +1112,7 @@ std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
   if (id < groups_.size()) return {id};
   if (id >= flowIdBase() && id - flowIdBase() < flowCount()) {
     std::vector<uint64_t> out;
-    for (const auto& [bin, gi] : flowBins_[id - flowIdBase()]) out.push_back(gi);
+    for (uint32_t gi : groupsOfFlow(id - flowIdBase())) out.push_back(gi);
     return out;
   }
   return {};

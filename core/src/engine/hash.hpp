@@ -1,6 +1,7 @@
-// A small, fast, non-cryptographic hash for group keys (8 bytes a step). Not exposed to input
-// that could choose collisions cheaply in a way that matters: a flood of colliding keys only slows
-// one analysis down, it cannot make it wrong (keys are always compared in full).
+// A small, fast, non-cryptographic hash for group keys (8 bytes a step; 32 in four lanes for long
+// texts). Not exposed to input that could choose collisions cheaply in a way that matters: a flood
+// of colliding keys only slows one analysis down, it cannot make it wrong (keys are always compared
+// in full).
 #pragma once
 #include <cstdint>
 #include <cstring>
@@ -20,6 +21,21 @@ inline uint64_t hashBytes(std::string_view s, uint64_t seed) {
   const char* p = s.data();
   size_t n = s.size();
   uint64_t h = seed ^ (n * 0x9e3779b97f4a7c15ULL);
+  if (n >= 32) {
+    // Four independent lanes: a command line costs a quarter of the multiply chain.
+    uint64_t a = h, b = h ^ 0x6a09e667f3bcc909ULL, c = h ^ 0xbb67ae8584caa73bULL, d = h ^ 0x3c6ef372fe94f82bULL;
+    do {
+      uint64_t w[4];
+      std::memcpy(w, p, 32);
+      a = mix64(a, w[0]);
+      b = mix64(b, w[1]);
+      c = mix64(c, w[2]);
+      d = mix64(d, w[3]);
+      p += 32;
+      n -= 32;
+    } while (n >= 32);
+    h = mix64(mix64(mix64(a, b), c), d);
+  }
   while (n >= 8) {
     uint64_t w;
     std::memcpy(&w, p, 8);

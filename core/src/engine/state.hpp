@@ -27,19 +27,23 @@ struct Connection {
 };
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
-// RemoteIP). Each is one record in an arena: a 32-byte header with what every row touches, followed
+// RemoteIP). Each is one record in an arena: a 48-byte header with what every row touches, followed
 // by its key (4 x uint32 lengths, the four texts, 16 address bytes), so that a lookup reads one
-// contiguous stretch of memory.
+// contiguous stretch of memory. The flow's groups form a chain (newest first) through
+// Group::prevInFlow; with the range of their bins kept here, a row of an export in time order (either
+// direction) finds or creates its group without walking the chain.
 struct FlowHeader {
   uint64_t hash;
-  int64_t lastBin;
+  int64_t lastBin;           // bin of the group the last row went to (INT64_MIN: none yet)
+  int64_t minBin, maxBin;    // range of the flow's group bins (empty when headGroup is kNoGroup)
   uint32_t lastGroup;
+  uint32_t headGroup;        // the flow's newest group, kNoGroup when none
   uint32_t keySize;
-  uint32_t index;  // the flow's number (flowBins_, group.flow)
-  uint32_t pad;
+  uint32_t index;  // the flow's number (group.flow)
   const char* key() const { return reinterpret_cast<const char*>(this + 1); }
 };
-static_assert(sizeof(FlowHeader) == 32);
+static_assert(sizeof(FlowHeader) == 48);
+constexpr uint32_t kNoGroup = UINT32_MAX;
 
 // A read-only view of one flow record.
 struct Flow {
@@ -78,6 +82,7 @@ class PortSet {
 
 struct Group {
   uint32_t flow = 0;
+  uint32_t prevInFlow = kNoGroup;  // the flow's group created before this one
   int64_t bin = 0;
   int64_t count = 0;
   Ticks first = 0, last = 0;
@@ -193,7 +198,25 @@ class AnalysisState final : public RecordSink {
     return {reinterpret_cast<const FlowHeader*>(flowArena_.data() + flowOffsets_[index])};
   }
   size_t flowCount() const { return flowOffsets_.size(); }
-  std::vector<std::vector<std::pair<int64_t, uint32_t>>> flowBins_;  // per flow: bin -> group index
+  // The groups of each flow in creation order, built from the chains when finish() or detail()
+  // needs them (CSR: flow i's groups are groups[start[i] .. start[i + 1])).
+  struct FlowGroups {
+    std::vector<uint32_t> start, groups;
+    size_t builtFor = SIZE_MAX;  // groups_.size() when built
+  };
+  mutable FlowGroups flowGroups_;
+  const FlowGroups& flowGroups() const;
+  // Group indexes of flow `fi`, oldest first.
+  struct GroupRange {
+    const uint32_t *b, *e;
+    const uint32_t* begin() const { return b; }
+    const uint32_t* end() const { return e; }
+    bool empty() const { return b == e; }
+  };
+  GroupRange groupsOfFlow(size_t fi) const {
+    const FlowGroups& fg = flowGroups();
+    return {fg.groups.data() + fg.start[fi], fg.groups.data() + fg.start[fi + 1]};
+  }
   std::vector<Group> groups_;
   std::vector<uint32_t> slots_;  // flow record offset + 1; 0 = empty
   bool haveEventTime_ = false;
