@@ -189,6 +189,52 @@ TEST_CASE("process exclusions: case-insensitive equality; an empty name is kept"
   }
 }
 
+TEST_CASE("process exclusions apply at ingest: counted, still seen by prevalence, undone by a re-read", "[seed]") {
+  // ws-1's beacon plus chrome.exe on two other devices talking to the same address.
+  auto rows = series(H, 12, 60);
+  for (const char* device : {"ws-2", "ws-3"}) {
+    Ev b;
+    b.process = "Chrome.exe";
+    b.device = device;
+    auto more = series("2026-11-24T08:00:00Z", 3, 60, b);
+    rows.insert(rows.end(), more.begin(), more.end());
+  }
+  const std::string csv = test::eventsCsv(rows);
+  vpshunt::Analysis a;
+  a.beginFile("e.csv");
+  a.feed(csv.data(), csv.size());
+  a.endFile();
+  auto r = a.finish();
+  REQUIRE(r.rows.size() == 1);
+  CHECK(r.files[0].kept == 12);
+  CHECK(r.files[0].filtered.at("InitiatingProcessFileName on the browser/system exclusion lists") == 6);
+  // Prevalence counts every device that talked to the address, browsers included.
+  CHECK(r.rows[0].deviceCount == 3);
+  CHECK(vpshunt::formatIsoSeconds(r.rows[0].remoteIpFirstSeen) == "2026-11-24T08:00:00Z");
+
+  vpshunt::Rule more = a.rule();
+  more.systemProcesses.push_back("beacon.exe");
+  CHECK_FALSE(a.setRule(more));  // excluding more: the groups are there, no re-read
+  CHECK(a.finish().rows.empty());
+  vpshunt::Rule less = a.rule();
+  less.browserProcesses.erase(std::find(less.browserProcesses.begin(), less.browserProcesses.end(), "chrome.exe"));
+  CHECK(a.setRule(less));  // excluding less: the dropped rows are needed again
+  a.beginFile("e.csv");
+  a.feed(csv.data(), csv.size());
+  a.endFile();
+  auto again = a.finish();
+  CHECK(again.files[0].kept == 6);  // chrome.exe's rows; beacon.exe is excluded now
+  CHECK(again.rows.empty());         // and chrome.exe made no hour of 12
+
+  SECTION("beyond mode reads every process (hosting and TI may override the lists)") {
+    vpshunt::Rule beyond;
+    beyond.mode = "beyond";
+    auto b = test::run(csv, "", "", beyond);
+    CHECK(b.files[0].kept == 18);
+    CHECK(b.files[0].filtered.count("InitiatingProcessFileName on the browser/system exclusion lists") == 0);
+  }
+}
+
 TEST_CASE("group key: device, account, process, command line, remote IP, bin", "[seed]") {
   const char* fields[] = {"device", "account", "process", "cmdline", "ip"};
   for (const char* f : fields) {

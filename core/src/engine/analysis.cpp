@@ -128,14 +128,15 @@ bool looksLikeHostingList(std::string_view head) {
 // ---------------------------------------------------------------------------------------------
 // Files
 
-AnalysisState::AnalysisState(Rule r) : rule(std::move(r)) { slots_.assign(1 << 12, 0); }
+AnalysisState::AnalysisState(Rule r) : rule(std::move(r)) {}
 
 void AnalysisState::reset() {
   inFile_ = false;
   reader_.reset();
   reports_.clear();
-  flowArena_.clear();
-  flowOffsets_.clear();
+  flows_.clear();
+  excludedContacts_.clear();
+  droppedExcluded_ = false;
   groups_.clear();
   flowGroups_ = FlowGroups();
   collected_.clear();
@@ -143,7 +144,6 @@ void AnalysisState::reset() {
   boundaryLogs_.clear();
   logBin_ = INT64_MIN;
   logCompleteFrom_ = 0;
-  slots_.assign(1 << 12, 0);
   haveEventTime_ = false;
   maxEventTime_ = 0;
   anyEventFile_ = false;
@@ -166,6 +166,7 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
   reader_.reset();
   filteredActions_.clear();
   for (auto& c : filterCounts_) c = 0;
+  prepareIngestExclusions();
   FileReport rep;
   rep.path = std::move(path);
   rep.kind = kind;
@@ -262,7 +263,8 @@ void AnalysisState::endFile() {
   const std::string names[kFilterCount] = {"before the lookback window (Timestamp <= now - lookback)",
                                            "ActionType (other values)", "no RemoteIP",
                                            "RemoteIPType not " + rule.remoteIpType,
-                                           "RemoteIP not " + rule.remoteIpType + " (classified from the address)"};
+                                           "RemoteIP not " + rule.remoteIpType + " (classified from the address)",
+                                           "InitiatingProcessFileName on the browser/system exclusion lists"};
   for (int f = 0; f < kFilterCount; ++f)
     if (filterCounts_[f]) rep.filtered[names[f]] += filterCounts_[f];
   if (encoding_.replacements())
@@ -427,12 +429,64 @@ void AnalysisState::onEvent(const RawEvent& e) {
     }
     (k == 0 ? sent : received) = v;
   }
+  const std::string_view device = trimValue(e.get(EventField::DeviceName));
+  const std::string_view process = trimValue(e.get(EventField::InitiatingProcessFileName));
+  if (dropExcludedAtIngest_ && excludedAtIngest(process)) {
+    if (!collecting_) noteExcludedContact(t, device, ip);
+    filteredOut(kExcludedProcess);
+    return;
+  }
   std::string_view account = e.has(EventField::AccountName) ? e.get(EventField::AccountName)
                                                              : e.get(EventField::InitiatingProcessAccountName);
   ++rep.kept;
-  aggregate(t, trimValue(e.get(EventField::DeviceName)), trimValue(account),
-            trimValue(e.get(EventField::InitiatingProcessFileName)), e.get(EventField::InitiatingProcessCommandLine), ip,
-            port, e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction);
+  aggregate(t, device, trimValue(account), process, e.get(EventField::InitiatingProcessCommandLine), ip, port,
+            e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction);
+}
+
+void AnalysisState::prepareIngestExclusions() {
+  for (auto& v : ingestExcluded_) v.clear();
+  ingestExcludedLengths_ = 0;
+  dropExcludedAtIngest_ = rule.mode != "beyond";
+  for (const auto* list : {&rule.browserProcesses, &rule.systemProcesses})
+    for (const std::string& n : *list) {
+      if (n.empty() || n.size() >= 64) continue;  // longer names are excluded when the results are made
+      ingestExcluded_[n.size()].push_back(asciiLower(n));
+      ingestExcludedLengths_ |= uint64_t(1) << n.size();
+    }
+}
+
+bool AnalysisState::excludedAtIngest(std::string_view process) const {
+  if (process.size() >= 64 || !(ingestExcludedLengths_ >> process.size() & 1)) return false;
+  for (const std::string& n : ingestExcluded_[process.size()]) {
+    size_t i = 0;
+    while (i < n.size() && char(process[i] >= 'A' && process[i] <= 'Z' ? process[i] | 0x20 : process[i]) == n[i]) ++i;
+    if (i == n.size()) return true;
+  }
+  return false;
+}
+
+void AnalysisState::noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip) {
+  droppedExcluded_ = true;
+  uint64_t w0, w1;
+  std::memcpy(&w0, ip.bytes.data(), 8);
+  std::memcpy(&w1, ip.bytes.data() + 8, 8);
+  const uint64_t h = mix64(mix64(mix64(kHashSeed, w0), w1), hashBytes(device, 1));
+  const std::array<std::string_view, 2> parts{device, {reinterpret_cast<const char*>(ip.bytes.data()), 16}};
+  bool created;
+  ContactHeader* c = excludedContacts_.find(h, parts, true, created);
+  if (!c) {
+    addProblem(0, 0, "too many distinct devices and addresses to hold: this row was not counted");
+    return;
+  }
+  if (created) c->first = c->last = t;
+  c->first = std::min(c->first, t);
+  c->last = std::max(c->last, t);
+}
+
+IpAddress ContactHeader::ip() const {
+  IpAddress ip;
+  std::memcpy(ip.bytes.data(), key() + keySize - 16, 16);
+  return ip;
 }
 
 std::string_view Flow::part(int k) const {
@@ -457,7 +511,6 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   // address) only when a new flow is stored.
   const uint32_t len[4] = {uint32_t(device.size()), uint32_t(account.size()), uint32_t(process.size()),
                            uint32_t(cmdline.size())};
-  const size_t keySize = sizeof len + len[0] + len[1] + len[2] + len[3] + 16;
   uint64_t w0, w1;
   std::memcpy(&w0, ip.bytes.data(), 8);
   std::memcpy(&w1, ip.bytes.data() + 8, 8);
@@ -466,54 +519,18 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   h = mix64(h, hashBytes(account, 2));
   h = mix64(h, hashBytes(process, 3));
   h = mix64(h, hashBytes(cmdline, 4));
-  auto sameKey = [&](const FlowHeader& c) {
-    if (c.hash != h || c.keySize != keySize || !bytesEqual(c.key(), len, sizeof len)) return false;
-    const char* p = c.key() + sizeof len;
-    for (std::string_view part : {device, account, process, cmdline}) {
-      if (!bytesEqual(p, part.data(), part.size())) return false;
-      p += part.size();
-    }
-    return bytesEqual(p, ip.bytes.data(), 16);
-  };
-
-  size_t mask = slots_.size() - 1;
-  size_t i = h & mask;
-  FlowHeader* flow = nullptr;
-  for (;; i = (i + 1) & mask) {
-    uint32_t s = slots_[i];
-    if (s == 0) break;
-    FlowHeader& c = *reinterpret_cast<FlowHeader*>(flowArena_.data() + (s - 1));
-    if (sameKey(c)) {
-      flow = &c;
-      break;
-    }
-  }
-  if (!flow) {
-    if (!create) return nullptr;
-    const size_t offset = flowArena_.size();
-    if (offset + 1 >= UINT32_MAX) return nullptr;  // 32 GiB of keys: beyond any browser or CLI run
-    flowArena_.resize(offset + (sizeof(FlowHeader) + keySize + 7) / 8);
-    auto* rec = reinterpret_cast<FlowHeader*>(flowArena_.data() + offset);
-    rec->hash = h;
-    rec->lastBin = INT64_MIN;
-    rec->minBin = INT64_MAX;
-    rec->maxBin = INT64_MIN;
-    rec->lastGroup = kNoGroup;
-    rec->headGroup = kNoGroup;
-    rec->keySize = uint32_t(keySize);
-    rec->index = uint32_t(flowOffsets_.size());
-    char* w = reinterpret_cast<char*>(rec + 1);
-    std::memcpy(w, len, sizeof len);
-    w += sizeof len;
-    for (std::string_view part : {device, account, process, cmdline}) {
-      if (!part.empty()) std::memcpy(w, part.data(), part.size());
-      w += part.size();
-    }
-    std::memcpy(w, ip.bytes.data(), 16);
-    flowOffsets_.push_back(uint32_t(offset));
-    slots_[i] = uint32_t(offset + 1);
-    flow = rec;
-    if (flowOffsets_.size() * 2 > slots_.size()) growSlots();
+  const std::array<std::string_view, 6> parts{std::string_view(reinterpret_cast<const char*>(len), sizeof len),
+                                               device, account, process, cmdline,
+                                               std::string_view(reinterpret_cast<const char*>(ip.bytes.data()), 16)};
+  bool created;
+  FlowHeader* flow = flows_.find(h, parts, create, created);
+  if (!flow) return nullptr;
+  if (created) {
+    flow->lastBin = INT64_MIN;
+    flow->minBin = INT64_MAX;
+    flow->maxBin = INT64_MIN;
+    flow->lastGroup = kNoGroup;
+    flow->headGroup = kNoGroup;
   }
   if (flow->lastBin == bin) return &groups_[flow->lastGroup];
   Group* g = nullptr;
@@ -598,17 +615,6 @@ const AnalysisState::FlowGroups& AnalysisState::flowGroups() const {
   for (size_t gi = 0; gi < groups_.size(); ++gi) fg.groups[next[groups_[gi].flow]++] = uint32_t(gi);
   fg.builtFor = groups_.size();
   return fg;
-}
-
-void AnalysisState::growSlots() {
-  std::vector<uint32_t> next(slots_.size() * 2, 0);
-  size_t mask = next.size() - 1;
-  for (uint32_t offset : flowOffsets_) {
-    size_t i = reinterpret_cast<const FlowHeader*>(flowArena_.data() + offset)->hash & mask;
-    while (next[i]) i = (i + 1) & mask;
-    next[i] = offset + 1;
-  }
-  slots_.swap(next);
 }
 
 void AnalysisState::onIndicator(const RawIndicator& r) {
@@ -886,6 +892,19 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
     p.last = std::max(p.last, last);
     p.devices.insert(f.part(0));
     allDevices.insert(f.part(0));
+  }
+  for (size_t ci = 0; ci < excludedContacts_.size(); ++ci) {  // rows of excluded processes count too
+    const ContactHeader& c = excludedContacts_.at(ci);
+    auto [it, fresh] = prevalence.try_emplace(c.ip());
+    auto& p = it->second;
+    if (fresh) {
+      p.first = c.first;
+      p.last = c.last;
+    }
+    p.first = std::min(p.first, c.first);
+    p.last = std::max(p.last, c.last);
+    p.devices.insert(c.device());
+    allDevices.insert(c.device());
   }
 
   // Exclusion lists, case-insensitive; decided once per flow.
@@ -1179,8 +1198,23 @@ void Analysis::endFile() { state_->endFile(); }
 void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
 Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now); }
 const Rule& Analysis::rule() const { return state_->rule; }
+namespace {
+// True when `b` no longer excludes some process name that `a` excludes (ASCII case-insensitive).
+bool excludesLess(const Rule& a, const Rule& b) {
+  std::unordered_set<std::string> kept;
+  for (const auto* list : {&b.browserProcesses, &b.systemProcesses})
+    for (const auto& n : *list) kept.insert(asciiLower(n));
+  for (const auto* list : {&a.browserProcesses, &a.systemProcesses})
+    for (const auto& n : *list)
+      if (!kept.count(asciiLower(n))) return true;
+  return false;
+}
+}  // namespace
+
 bool Analysis::setRule(Rule rule) {
-  bool reread = ruleChangeNeedsReread(state_->rule, rule);
+  // Seed mode drops the rows of excluded processes at ingest: a rule that excludes less needs them.
+  bool reread = ruleChangeNeedsReread(state_->rule, rule) ||
+                (state_->droppedExcludedRows() && excludesLess(state_->rule, rule));
   state_->rule = std::move(rule);
   if (reread) state_->reset();
   return reread;

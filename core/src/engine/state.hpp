@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "engine/hash.hpp"
+#include "engine/record_table.hpp"
 #include "formats/encoding.hpp"
 #include "formats/record.hpp"
 #include "vpshunt/analysis.hpp"
@@ -44,6 +45,20 @@ struct FlowHeader {
 };
 static_assert(sizeof(FlowHeader) == 48);
 constexpr uint32_t kNoGroup = UINT32_MAX;
+
+// (DeviceName, RemoteIP) of rows dropped at ingest because their process is on the seed's exclusion
+// lists: all that prevalence (DeviceCount, RemoteIPFirstSeen/LastSeen) needs of them. The key is
+// the device name followed by the 16 address bytes.
+struct ContactHeader {
+  uint64_t hash;
+  Ticks first, last;
+  uint32_t keySize;
+  uint32_t index;
+  const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view device() const { return {key(), keySize - 16}; }
+  IpAddress ip() const;
+};
+static_assert(sizeof(ContactHeader) == 32);
 
 // A read-only view of one flow record.
 struct Flow {
@@ -138,6 +153,8 @@ class AnalysisState final : public RecordSink {
   // Flow ids (beyond-mode rows) start here: far above any group index.
   static constexpr uint64_t flowIdBase() { return uint64_t(1) << 40; }
   uint64_t recordsInCurrentFile() const { return inFile_ ? reports_.back().records : 0; }
+  // Rows of excluded processes were dropped at ingest (seed mode): a rule that excludes less must re-read.
+  bool droppedExcludedRows() const { return droppedExcluded_; }
 
   // RecordSink
   void onEvent(const RawEvent& e) override;
@@ -157,7 +174,7 @@ class AnalysisState final : public RecordSink {
   void rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message);
   // Why a row did not reach aggregation (not a problem: the rule's own filters). Counted in an
   // array on the hot path, turned into the report's named counts when the file ends.
-  enum Filter { kBeforeLookback, kOtherActionTypes, kNoRemoteIp, kIpTypeColumn, kIpTypeClassified, kFilterCount };
+  enum Filter { kBeforeLookback, kOtherActionTypes, kNoRemoteIp, kIpTypeColumn, kIpTypeClassified, kExcludedProcess, kFilterCount };
   void filteredOut(Filter f) { ++filterCounts_[f]; }
   uint64_t filterCounts_[kFilterCount] = {};
   // The group for (flow key, bin); created when `create`, else null when absent.
@@ -166,7 +183,6 @@ class AnalysisState final : public RecordSink {
   void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                  std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
                  bool hasReceived, int64_t received, bool seedAction);
-  void growSlots();
   struct PrevalenceEntry {
     std::unordered_set<std::string_view> devices;
     Ticks first = 0, last = 0;
@@ -192,12 +208,19 @@ class AnalysisState final : public RecordSink {
   std::vector<std::pair<std::string, uint64_t>> filteredActions_;
 
   // Aggregates
-  std::vector<uint64_t> flowArena_;    // flow records (FlowHeader + key), 8-byte aligned
-  std::vector<uint32_t> flowOffsets_;  // flow index -> record offset in flowArena_ (in 8-byte words)
-  Flow flow(size_t index) const {
-    return {reinterpret_cast<const FlowHeader*>(flowArena_.data() + flowOffsets_[index])};
-  }
-  size_t flowCount() const { return flowOffsets_.size(); }
+  RecordTable<FlowHeader> flows_;
+  Flow flow(size_t index) const { return {&flows_.at(index)}; }
+  size_t flowCount() const { return flows_.size(); }
+  // Seed mode drops rows of excluded processes at ingest (the seed's where clause, before its
+  // summarize) and keeps only who talked to which address, for prevalence.
+  RecordTable<ContactHeader> excludedContacts_;
+  bool droppedExcluded_ = false;
+  std::vector<std::string> ingestExcluded_[64];  // lower-case names by length (< 64 bytes)
+  uint64_t ingestExcludedLengths_ = 0;           // bit n: some name has n bytes (n < 64)
+  void prepareIngestExclusions();
+  bool excludedAtIngest(std::string_view process) const;
+  void noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip);
+  bool dropExcludedAtIngest_ = true;  // seed mode only: beyond lets hosting and TI override the lists
   // The groups of each flow in creation order, built from the chains when finish() or detail()
   // needs them (CSR: flow i's groups are groups[start[i] .. start[i + 1])).
   struct FlowGroups {
@@ -218,7 +241,6 @@ class AnalysisState final : public RecordSink {
     return {fg.groups.data() + fg.start[fi], fg.groups.data() + fg.start[fi + 1]};
   }
   std::vector<Group> groups_;
-  std::vector<uint32_t> slots_;  // flow record offset + 1; 0 = empty
   bool haveEventTime_ = false;
   Ticks maxEventTime_ = 0;
   bool anyEventFile_ = false;

@@ -42,14 +42,14 @@ inline const char* findFieldEnd(const char* p, const char* end, char delim) {
 }  // namespace
 
 CsvTokenizer::CsvTokenizer(Handler& handler, char delimiter) : handler_(handler), delim_(delimiter) {
-  spans_.reserve(128);
+  spans_.resize(64);
   views_.reserve(128);
   columns_.reserve(128);
 }
 
 const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final) {
   const char* lineStart = p;
-  spans_.clear();
+  nSpans_ = 0;
   scratch_.clear();
   recError_ = nullptr;
   recLines_ = 0;
@@ -63,7 +63,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
   for (;;) {
     const char* fieldStart = p;
     uint32_t column = uint32_t(fieldStart - lineStart) + 1;
-    const size_t index = spans_.size();
+    const size_t index = nSpans_;
     const bool want = index >= wanted_.size() || wanted_[index];
     if (p < end && *p == '"') {
       const char* q = p + 1;
@@ -92,9 +92,9 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
           }
           if (escaped) {
             scratch_.append(q, size_t(end - q));
-            spans_.push_back({nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column});
+            pushSpan(nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column);
           } else {
-            spans_.push_back({openQuote + 1, 0, uint32_t(end - openQuote - 1), column});
+            pushSpan(openQuote + 1, 0, uint32_t(end - openQuote - 1), column);
           }
           return end;
         }
@@ -113,12 +113,12 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         }
         // Closing quote.
         if (!want) {
-          spans_.push_back({openQuote, 0, 0, column});
+          pushSpan(openQuote, 0, 0, column);
         } else if (escaped) {
           scratch_.append(q, size_t(r - q));
-          spans_.push_back({nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column});
+          pushSpan(nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column);
         } else {
-          spans_.push_back({openQuote + 1, 0, uint32_t(r - openQuote - 1), column});
+          pushSpan(openQuote + 1, 0, uint32_t(r - openQuote - 1), column);
         }
         p = r + 1;
         break;
@@ -128,7 +128,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         setError("expected a delimiter or the end of the line after a closing quote", p);
         const char* e = findFieldEnd(p, end, delim_);
         if (e == end && !final) return nullptr;
-        Span& s = spans_.back();
+        Span& s = spans_[nSpans_ - 1];
         if (s.ptr) {  // move to scratch so the two pieces are contiguous
           size_t off = scratch_.size();
           scratch_.append(s.ptr, s.size);
@@ -142,7 +142,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
     } else {
       const char* e = findFieldEnd(p, end, delim_);
       if (e == end && !final) return nullptr;
-      spans_.push_back({p, 0, want ? uint32_t(e - p) : 0u, column});
+      pushSpan(p, 0, want ? uint32_t(e - p) : 0u, column);
       p = e;
     }
     // At a delimiter, a line break, or the end of the input.
@@ -169,7 +169,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
 }
 
 void CsvTokenizer::deliver() {
-  const size_t n = spans_.size();
+  const size_t n = nSpans_;
   // A blank line: one empty, unquoted field.
   views_.resize(n);
   columns_.resize(n);
@@ -207,7 +207,7 @@ void CsvTokenizer::feed(const char* data, size_t size) {
       if (done) {
         size_t used = size_t(done - cs);
         p -= carry_.size() - used;  // bytes past the record go back to the chunk
-        bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
+        bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
         if (!blank) deliver();
         line_ += recLines_;
         carry_.clear();
@@ -222,7 +222,7 @@ void CsvTokenizer::feed(const char* data, size_t size) {
       carry_.assign(p, size_t(end - p));
       return;
     }
-    bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *p != '"';
+    bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *p != '"';
     if (!blank) deliver();
     line_ += recLines_;
     p = done;
@@ -235,7 +235,7 @@ void CsvTokenizer::finish() {
     const char* cs = carry_.data();
     const char* ce = cs + carry_.size();
     const char* done = parseRecord(cs, ce, true);
-    bool blank = spans_.size() == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
+    bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
     if (!blank) deliver();
     line_ += recLines_;
     carry_.erase(0, size_t(done - cs));

@@ -65,7 +65,18 @@ class CsvTokenizer {
     uint32_t size;
     uint32_t column;
   };
+  // spans_[0 .. nSpans_): the current record's fields. Written member by member in place (a Span
+  // built on the stack and copied in cost a store-forwarding stall per field).
   std::vector<Span> spans_;
+  size_t nSpans_ = 0;
+  void pushSpan(const char* ptr, size_t offset, uint32_t size, uint32_t column) {
+    if (nSpans_ == spans_.size()) spans_.resize(spans_.size() * 2);
+    Span& s = spans_[nSpans_++];
+    s.ptr = ptr;
+    s.offset = offset;
+    s.size = size;
+    s.column = column;
+  }
   std::vector<std::string_view> views_;
   std::vector<uint32_t> columns_;
   CsvRecord rec_;
