@@ -44,8 +44,15 @@ inline uint64_t hashBytes(std::string_view s, uint64_t seed) {
     n -= 8;
   }
   if (n) {
+    // The last n bytes as a little-endian word: one overlapping 8-byte load when the text is long
+    // enough (a memcpy of variable size is a library call in wasm), else byte by byte.
     uint64_t w = 0;
-    std::memcpy(&w, p, n);
+    if (s.size() >= 8) {
+      std::memcpy(&w, p + n - 8, 8);
+      w >>= 8 * (8 - n);
+    } else {
+      for (size_t i = 0; i < n; ++i) w |= uint64_t(static_cast<unsigned char>(p[i])) << (8 * i);
+    }
     h = mix64(h, w ^ (uint64_t(n) << 56));
   }
   return h;
