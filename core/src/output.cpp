@@ -213,41 +213,52 @@ std::string renderResults(const Results& r, OutputFormat format) {
   return all;
 }
 
-void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write) {
-  std::string out;
-  // Rows are handed on in pieces of about 1 MiB: a large result never sits in memory twice.
-  auto flush = [&](bool force) {
-    if (!out.empty() && (force || out.size() >= (1u << 20))) {
-      write(out);
-      out.clear();
+RowStream::RowStream(OutputFormat format, std::function<void(std::string_view)> write)
+    : format_(format), write_(std::move(write)) {
+  if (format_ == OutputFormat::Csv) {
+    for (size_t i = 0; i < std::size(kColumns); ++i) out_ += (i ? "," : "") + std::string(kColumns[i]);
+    out_ += "\r\n";
+  }
+}
+
+void RowStream::row(const ResultRow& row) {
+  if (format_ == OutputFormat::Jsonl) {
+    out_ += rowToJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    out_ += '\n';
+  } else {
+    auto c = cells(row);
+    for (size_t i = 0; i < c.size(); ++i) {
+      if (i) out_ += ',';
+      out_ += csvCell(c[i]);
     }
-  };
+    out_ += "\r\n";
+  }
+  // Pieces of about 1 MiB: a large result never sits in memory whole.
+  if (out_.size() >= (1u << 20)) flush();
+}
+
+void RowStream::flush() {
+  if (out_.empty()) return;
+  write_(out_);
+  out_.clear();
+}
+
+void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write) {
+  if (RowStream::supports(format)) {
+    RowStream stream(format, write);
+    for (const auto& row : r.rows) stream.row(row);
+    stream.flush();
+    return;
+  }
+  std::string out;
   switch (format) {
     case OutputFormat::Json:
       out = resultsToJson(r).dump(2, ' ', false, json::error_handler_t::replace);
       out += '\n';
       break;
     case OutputFormat::Jsonl:
-      for (const auto& row : r.rows) {
-        out += rowToJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
-        out += '\n';
-        flush(false);
-      }
+    case OutputFormat::Csv:
       break;
-    case OutputFormat::Csv: {
-      for (size_t i = 0; i < std::size(kColumns); ++i) out += (i ? "," : "") + std::string(kColumns[i]);
-      out += "\r\n";
-      for (const auto& row : r.rows) {
-        auto c = cells(row);
-        for (size_t i = 0; i < c.size(); ++i) {
-          if (i) out += ',';
-          out += csvCell(c[i]);
-        }
-        out += "\r\n";
-        flush(false);
-      }
-      break;
-    }
     case OutputFormat::Table: {
       const bool beyond = r.mode == "beyond";
       static const std::vector<size_t> seedShown = {0, 1, 2, 3, 4, 5, 6, 8, 9, 13, 14, 17, 23, 27};
@@ -291,7 +302,7 @@ void renderResultsTo(const Results& r, OutputFormat format, const std::function<
       break;
     }
   }
-  flush(true);
+  if (!out.empty()) write(out);
 }
 
 std::string renderFileSummaries(const Results& r) {

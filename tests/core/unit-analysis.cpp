@@ -1,6 +1,8 @@
 // Analysis as a session: re-finishing after rule changes, details, encodings, memory bounds.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "support.hpp"
 #include "vpshunt/output.hpp"
 
@@ -120,5 +122,59 @@ TEST_CASE("hostile numbers: byte sums saturate, absurd Zeek times are refused", 
     auto r = test::run(tsv);
     CHECK(r.files[0].format == "zeek-tsv");
     CHECK(r.files[0].skipped == 1);
+  }
+}
+
+TEST_CASE("finishEach streams the rows finish() keeps, in the same order, and the same text", "[analysis][output]") {
+  // Ties everywhere: several addresses, devices and hours with the same counts, and groups that
+  // straddle the cutoff (upper bounds until a collect pass).
+  std::vector<test::Ev> rows;
+  for (const char* ip : {"203.0.113.9", "203.0.113.10", "198.51.100.1", "2001:db8::1"})
+    for (const char* device : {"ws-2", "ws-1"})
+      for (const char* hour : {"2026-11-24T09:30:00Z", "2026-11-24T11:00:00Z"}) {
+        test::Ev e;
+        e.ip = ip;
+        e.device = device;
+        auto s = test::series(hour, 12, 60, e);
+        rows.insert(rows.end(), s.begin(), s.end());
+      }
+  const std::string csv = test::eventsCsv(rows);
+  for (const char* mode : {"seed", "beyond"}) {
+    SECTION(mode) {
+      vpshunt::Rule rule;
+      rule.mode = mode;
+      rule.lookbackMinutes = 80;  // the cutoff falls inside the 09:00 groups
+      vpshunt::Analysis a(rule);
+      a.beginFile("e.csv");
+      a.feed(csv.data(), csv.size());
+      a.endFile();
+      if (rule.mode == "beyond") {  // periodicity needs the rows: a collect pass (seed mode keeps upper bounds)
+        a.beginCollect(a.finish().collectGroups);
+        a.beginFile("e.csv");
+        a.feed(csv.data(), csv.size());
+        a.endFile();
+        a.endCollect();
+      }
+      const auto kept = a.finish();
+      REQUIRE(kept.rowCount == kept.rows.size());
+      REQUIRE(kept.rows.size() >= 8);
+      std::vector<vpshunt::ResultRow> streamed;
+      const auto counted = a.finishEach(std::nullopt, nullptr);
+      CHECK(counted.rows.empty());
+      CHECK(counted.rowCount == kept.rowCount);
+      CHECK(counted.collectGroups == kept.collectGroups);
+      const auto each = a.finishEach(std::nullopt, [&](const vpshunt::ResultRow& r) { streamed.push_back(r); });
+      CHECK(each.rows.empty());
+      CHECK(each.rowCount == kept.rowCount);
+      REQUIRE(streamed.size() == kept.rows.size());
+      for (size_t i = 0; i < streamed.size(); ++i) CHECK(vpshunt::rowToJson(streamed[i]) == vpshunt::rowToJson(kept.rows[i]));
+      for (auto format : {vpshunt::OutputFormat::Csv, vpshunt::OutputFormat::Jsonl}) {
+        std::string text;
+        vpshunt::RowStream out(format, [&](std::string_view piece) { text += piece; });
+        a.finishEach(std::nullopt, [&](const vpshunt::ResultRow& r) { out.row(r); });
+        out.flush();
+        CHECK(text == vpshunt::renderResults(kept, format));
+      }
+    }
   }
 }

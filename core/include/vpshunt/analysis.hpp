@@ -12,6 +12,7 @@
 // finish() may be called again after setRule() (when ruleChangeNeedsReread() is false) or with a
 // different `now`, without reading the files again.
 #pragma once
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,6 +44,11 @@ class Analysis {
   void fileError(std::string message);
 
   Results finish(std::optional<Ticks> now = std::nullopt) const;
+  // finish() without keeping the rows: each is handed to `onRow` in the final order as it is made,
+  // and Results::rows stays empty (Results::rowCount says how many there were). Memory then holds
+  // a few dozen bytes per row instead of the row. With `onRow` empty the rows are only counted
+  // (collectGroups is filled as by finish()). What the CLI uses for csv and jsonl output.
+  Results finishEach(std::optional<Ticks> now, const std::function<void(const ResultRow&)>& onRow) const;
 
   const Rule& rule() const;
   // Replaces the rule. Returns true when the files must be read again (see ruleChangeNeedsReread);

@@ -20,6 +20,24 @@ std::string renderResults(const Results& r, OutputFormat format);
 // built whole: what the CLI uses for large results.
 void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write);
 
+// csv and jsonl one row at a time, for Analysis::finishEach: the same text as renderResultsTo,
+// handed to `write` in pieces of about 1 MiB.
+//   RowStream out(OutputFormat::Jsonl, write);  // csv: writes the header
+//   analysis.finishEach(now, [&](const ResultRow& r) { out.row(r); });
+//   out.flush();
+class RowStream {
+ public:
+  static bool supports(OutputFormat f) { return f == OutputFormat::Csv || f == OutputFormat::Jsonl; }
+  RowStream(OutputFormat format, std::function<void(std::string_view)> write);
+  void row(const ResultRow& row);
+  void flush();  // hands on what is buffered
+
+ private:
+  OutputFormat format_;
+  std::function<void(std::string_view)> write_;
+  std::string out_;
+};
+
 // A short human summary of each file report and the notices, for stderr.
 std::string renderFileSummaries(const Results& r);
 

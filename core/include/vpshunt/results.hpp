@@ -68,6 +68,7 @@ struct Results {
   std::string nowSource;  // "given" or "latest event"
   bool hasEvents = false;
   std::vector<ResultRow> rows;  // sorted by RiskScore desc, ConnectionCount desc, then key
+  uint64_t rowCount = 0;        // rows made (also when Analysis::finishEach streamed them instead)
   std::vector<FileReport> files;
   std::vector<std::string> notices;
   uint64_t groupsConsidered = 0;

@@ -850,7 +850,7 @@ void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence
   row.vpsScore = int(std::lround(std::clamp(points, 0.0, 100.0)));
 }
 
-Results AnalysisState::finish(std::optional<Ticks> given) const {
+Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onRow, bool keepRows) const {
   Results res;
   res.files = reports_;
   res.hasEvents = haveEventTime_;
@@ -950,14 +950,24 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
   };
 
   if (!beyond) {
+    // A row's numbers first, for every group that makes one (a few dozen bytes each); the rows
+    // themselves (texts, TI, attribution) are made one at a time in the final order, so that a
+    // caller that streams them never holds them all.
+    struct Candidate {
+      uint32_t gi;
+      int riskScore;
+      int64_t count, sent, received;
+      Ticks first, last;
+      uint32_t portsAt, portsCount;  // distinct ports in `portPool`
+    };
+    std::vector<Candidate> candidates;
+    std::vector<int32_t> portPool;
     for (size_t gi = 0; gi < groups_.size(); ++gi) {
       const Group& g = groups_[gi];
       if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
       if (isExcluded(g.flow)) continue;
       ++res.groupsConsidered;
-      const Flow flow = this->flow(g.flow);
-      int64_t count = g.count, sent = g.sent, received = g.received;
-      Ticks first = g.first, last = g.last;
+      Candidate c{uint32_t(gi), 0, g.count, g.sent, g.received, g.first, g.last, 0, 0};
       std::vector<int32_t> ports = g.ports.values();
       if (g.first <= cutoff) {
         // The group straddles the cutoff. Its rows at or before it must not count; which they are
@@ -971,24 +981,45 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
         if (got == collected_.end()) {
           res.collectGroups.push_back(gi);
         } else {
-          count = sent = received = 0;
-          first = INT64_MAX;
-          last = INT64_MIN;
+          c.count = c.sent = c.received = 0;
+          c.first = INT64_MAX;
+          c.last = INT64_MIN;
           PortSet after;
-          for (const Connection& c : got->second) {
-            if (c.t <= cutoff) continue;
-            ++count;
-            sent = addBytes(sent, c.sent);
-            received = addBytes(received, c.received);
-            first = std::min(first, c.t);
-            last = std::max(last, c.t);
-            after.add(c.port);
+          for (const Connection& conn : got->second) {
+            if (conn.t <= cutoff) continue;
+            ++c.count;
+            c.sent = addBytes(c.sent, conn.sent);
+            c.received = addBytes(c.received, conn.received);
+            c.first = std::min(c.first, conn.t);
+            c.last = std::max(c.last, conn.t);
+            after.add(conn.port);
           }
           ports = after.values();
         }
       }
-      if (count < rule.beaconMinConnections) continue;
-
+      if (c.count < rule.beaconMinConnections) continue;
+      c.portsAt = uint32_t(portPool.size());
+      c.portsCount = uint32_t(ports.size());
+      portPool.insert(portPool.end(), ports.begin(), ports.end());
+      c.riskScore = riskScoreFor(c.count, int64_t(ports.size()), latestIndicator(flow(g.flow).ip(), now) != nullptr);
+      candidates.push_back(c);
+    }
+    // The order of sortRows below, on the candidates' numbers and their flows' texts.
+    std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+      if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
+      if (a.count != b.count) return a.count > b.count;
+      const Group &ga = groups_[a.gi], &gb = groups_[b.gi];
+      if (ga.bin != gb.bin) return ga.bin < gb.bin;
+      const Flow fa = flow(ga.flow), fb = flow(gb.flow);
+      for (int k = 0; k < 4; ++k)
+        if (fa.part(k) != fb.part(k)) return fa.part(k) < fb.part(k);
+      return formatIp(fa.ip()) < formatIp(fb.ip());
+    });
+    res.rowCount = candidates.size();
+    if (!onRow && !keepRows) candidates.clear();
+    for (const Candidate& c : candidates) {
+      const Group& g = groups_[c.gi];
+      const Flow flow = this->flow(g.flow);
       ResultRow row;
       const IpAddress ip = flow.ip();
       row.binStart = g.bin * window;
@@ -997,23 +1028,25 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       row.processName = std::string(flow.part(2));
       row.commandLine = std::string(flow.part(3));
       row.remoteIp = formatIp(ip);
-      row.connectionCount = count;
-      row.connectionsPerMinute = round2(double(count) / double(rule.observationWindowMinutes));
-      setPorts(row, ports);
-      if (g.sentColumn) row.totalBytesSent = sent;
-      if (g.receivedColumn) row.totalBytesReceived = received;
+      row.connectionCount = c.count;
+      row.connectionsPerMinute = round2(double(c.count) / double(rule.observationWindowMinutes));
+      setPorts(row, std::vector<int32_t>(portPool.begin() + c.portsAt, portPool.begin() + c.portsAt + c.portsCount));
+      if (g.sentColumn) row.totalBytesSent = c.sent;
+      if (g.receivedColumn) row.totalBytesReceived = c.received;
       row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                           ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                           : 0.0;
       fillTi(row, ip);
-      row.riskScore = riskScoreFor(row.connectionCount, row.uniqueRemotePorts, row.isTiMatch);
-      row.firstConnection = first;
-      row.lastConnection = last;
-      row.groupId = gi;
+      row.riskScore = c.riskScore;
+      row.firstConnection = c.first;
+      row.lastConnection = c.last;
+      row.groupId = c.gi;
       enrich(row, ip, prevalence, allDevices.size());
-      res.rows.push_back(std::move(row));
+      if (onRow) onRow(row);
+      if (keepRows) res.rows.push_back(std::move(row));
     }
   } else {
+    std::vector<ResultRow> rows;  // one per flow at most
     // Beyond the seed: one row per flow over the whole lookback. Periodicity needs the flow's
     // connections, which a collect pass gathers.
     for (uint32_t fi = 0; fi < flowCount(); ++fi) {
@@ -1102,22 +1135,28 @@ Results AnalysisState::finish(std::optional<Ticks> given) const {
       row.periodicityScore = std::round(per.score * 1000) / 1000;
       row.intervalDispersion = per.dispersion;
       enrich(row, ip, prevalence, allDevices.size());
-      res.rows.push_back(std::move(row));
+      rows.push_back(std::move(row));
+    }
+    std::sort(rows.begin(), rows.end(), [](const ResultRow& a, const ResultRow& b) {
+      if (a.vpsScore != b.vpsScore) return a.vpsScore > b.vpsScore;
+      if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
+      if (a.connectionCount != b.connectionCount) return a.connectionCount > b.connectionCount;
+      // Not in the seed (KQL leaves ties unordered): a fixed order so that outputs compare. The seed
+      // mode's candidates are sorted the same way, on the same texts.
+      if (a.binStart != b.binStart) return a.binStart < b.binStart;
+      if (a.deviceName != b.deviceName) return a.deviceName < b.deviceName;
+      if (a.accountName != b.accountName) return a.accountName < b.accountName;
+      if (a.processName != b.processName) return a.processName < b.processName;
+      if (a.commandLine != b.commandLine) return a.commandLine < b.commandLine;
+      return a.remoteIp < b.remoteIp;
+    });
+    res.rowCount = rows.size();
+    for (ResultRow& row : rows) {
+      if (onRow) onRow(row);
+      if (keepRows) res.rows.push_back(std::move(row));
     }
   }
 
-  std::sort(res.rows.begin(), res.rows.end(), [beyond](const ResultRow& a, const ResultRow& b) {
-    if (beyond && a.vpsScore != b.vpsScore) return a.vpsScore > b.vpsScore;
-    if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
-    if (a.connectionCount != b.connectionCount) return a.connectionCount > b.connectionCount;
-    // Not in the seed (KQL leaves ties unordered): a fixed order so that outputs compare.
-    if (a.binStart != b.binStart) return a.binStart < b.binStart;
-    if (a.deviceName != b.deviceName) return a.deviceName < b.deviceName;
-    if (a.accountName != b.accountName) return a.accountName < b.accountName;
-    if (a.processName != b.processName) return a.processName < b.processName;
-    if (a.commandLine != b.commandLine) return a.commandLine < b.commandLine;
-    return a.remoteIp < b.remoteIp;
-  });
   if (!res.collectGroups.empty())
     res.notices.push_back(std::to_string(res.collectGroups.size()) +
                           (beyond ? " group(s) must be read once more (a collect pass) to measure periodicity"
@@ -1196,7 +1235,10 @@ void Analysis::beginFile(std::string path, FileKind kind, std::string format) {
 void Analysis::feed(const void* data, size_t size) { state_->feed(static_cast<const char*>(data), size); }
 void Analysis::endFile() { state_->endFile(); }
 void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
-Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now); }
+Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now, nullptr, true); }
+Results Analysis::finishEach(std::optional<Ticks> now, const std::function<void(const ResultRow&)>& onRow) const {
+  return state_->finish(now, onRow, false);
+}
 const Rule& Analysis::rule() const { return state_->rule; }
 namespace {
 // True when `b` no longer excludes some process name that `a` excludes (ASCII case-insensitive).

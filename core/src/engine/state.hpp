@@ -2,6 +2,7 @@
 #pragma once
 #include <algorithm>
 #include <climits>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -140,7 +141,9 @@ class AnalysisState final : public RecordSink {
   void endFile();
   void fileError(std::string message);
 
-  Results finish(std::optional<Ticks> now) const;
+  using RowCallback = std::function<void(const ResultRow&)>;
+  // Rows go to onRow (when set) in the final order, and into Results::rows when keepRows.
+  Results finish(std::optional<Ticks> now, const RowCallback& onRow, bool keepRows) const;
   void setNow(std::optional<Ticks> now);
   void beginCollect(const std::vector<uint64_t>& groupIds);
   void endCollect();
