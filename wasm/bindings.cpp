@@ -180,17 +180,40 @@ class Session {
     });
   }
 
-  val render(std::string format, std::string nowIso) {
+  // finish() without the rows: {now, files, notices, ..., "rows": [], rowCount, collectGroups}.
+  val status(std::string nowIso) {
     return guarded([&] {
-      vpshunt::OutputFormat f;
-      if (!vpshunt::parseOutputFormat(format, f))
-        throw BindingError{"bad-format", "unknown output format \"" + format + "\": expected table, csv, json or jsonl"};
-      return val(vpshunt::renderResults(results(nowIso), f));
+      const vpshunt::Results r = analysis_.finishEach(parseNow(nowIso), nullptr);
+      nlohmann::json j = vpshunt::resultsToJson(r);
+      j["rowCount"] = r.rowCount;
+      j["collectGroups"] = r.collectGroups;
+      return val(j.dump());
+    });
+  }
+
+  val render(std::string format, std::string nowIso) {
+    return guarded([&] { return val(vpshunt::renderResults(results(nowIso), outputFormat(format))); });
+  }
+
+  // The output handed to `write(text)` in pieces of about 1 MiB; csv and jsonl rows are made one
+  // at a time, so neither the rows nor the whole text sit in wasm memory.
+  val renderEach(std::string format, std::string nowIso, val write) {
+    return guarded([&] {
+      const vpshunt::OutputFormat f = outputFormat(format);
+      auto hand = [&](std::string_view piece) { write(val(std::string(piece))); };
+      if (vpshunt::RowStream::supports(f)) {
+        vpshunt::RowStream rows(f, hand);
+        analysis_.finishEach(parseNow(nowIso), [&](const vpshunt::ResultRow& row) { rows.row(row); });
+        rows.flush();
+      } else {
+        vpshunt::renderResultsTo(results(nowIso), f, hand);
+      }
+      return val::undefined();
     });
   }
 
   val summaries(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderFileSummaries(results(nowIso))); });
+    return guarded([&] { return val(vpshunt::renderFileSummaries(analysis_.finishEach(parseNow(nowIso), nullptr))); });
   }
 
   val setRule(std::string json) {
@@ -270,6 +293,13 @@ class Session {
   }
 
  private:
+  static vpshunt::OutputFormat outputFormat(const std::string& name) {
+    vpshunt::OutputFormat f;
+    if (!vpshunt::parseOutputFormat(name, f))
+      throw BindingError{"bad-format", "unknown output format \"" + name + "\": expected table, csv, json or jsonl"};
+    return f;
+  }
+
   const vpshunt::Results& results(const std::string& nowIso) {
     if (!cache_ || cache_->first != nowIso) cache_.emplace(nowIso, analysis_.finish(parseNow(nowIso)));
     return cache_->second;
@@ -309,7 +339,9 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("beginCollect", &Session::beginCollect)
       .function("endCollect", &Session::endCollect)
       .function("finish", &Session::finish)
+      .function("status", &Session::status)
       .function("render", &Session::render)
+      .function("renderEach", &Session::renderEach)
       .function("summaries", &Session::summaries)
       .function("setRule", &Session::setRule)
       .function("ruleJson", &Session::ruleJson)

@@ -223,6 +223,23 @@ function loadHostingData(engine, opts) {
   }
 }
 
+// Synchronous, so that the pieces of the output leave as they are made: waits out a full pipe
+// (EAGAIN); false when the reader has gone (EPIPE) or the disk fails.
+function writeSyncAll(fd, text) {
+  const bytes = Buffer.from(text, 'utf8');
+  let done = 0;
+  while (done < bytes.length) {
+    try {
+      done += fs.writeSync(fd, bytes, done, bytes.length - done);
+    } catch (e) {
+      if (e.code !== 'EAGAIN') return false;
+      Atomics.wait(PAUSE, 0, 0, 2);
+    }
+  }
+  return true;
+}
+const PAUSE = new Int32Array(new SharedArrayBuffer(4));
+
 function writeAll(stream, text) {
   return new Promise((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
 }
@@ -279,25 +296,32 @@ async function main(argv) {
   engine.setNow(opts.now);
   loadHostingData(engine, opts);
   for (const input of opts.inputs) await feedFile(engine, input);
-  let results = engine.finish(opts.now);
+  let results = engine.status(opts.now);
   if (results.collectGroups && results.collectGroups.length) {
     // Without --now the cutoff is known only at the end: read the event files once more for the
     // groups that straddle it, to count their rows exactly.
     engine.beginCollect(results.collectGroups);
     for (const input of opts.inputs) if (input.kind !== 'intel') await feedFile(engine, input);
     engine.endCollect();
-    results = engine.finish(opts.now);
   }
-  const text = engine.render(format, opts.now);
+  // The output is written piece by piece as the core makes it (as the native CLI does).
+  let fd = 1;
   if (opts.output) {
     try {
-      fs.writeFileSync(opts.output, text);
+      fd = fs.openSync(opts.output, 'w');
     } catch {
       process.stderr.write(`vpshunt: cannot write ${opts.output}\n`);
       return 1;
     }
-  } else {
-    await writeAll(process.stdout, text);
+  }
+  let writeFailed = false;
+  engine.renderEach(format, (piece) => {
+    if (!writeFailed) writeFailed = !writeSyncAll(fd, piece);
+  }, opts.now);
+  if (opts.output) fs.closeSync(fd);
+  if (writeFailed && opts.output) {
+    process.stderr.write(`vpshunt: cannot write ${opts.output}\n`);
+    return 1;
   }
   if (!opts.quiet) process.stderr.write(engine.summaries(opts.now));
   const usable = results.files.some((f) => !f.fatal && (f.kept > 0 || f.records > 0));

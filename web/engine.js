@@ -87,6 +87,11 @@ export class Engine {
   finish(now = '') { return JSON.parse(check(this.session.finish(now || ''))); }
   finishText(now = '') { return check(this.session.finish(now || '')); }
   render(format, now = '') { return check(this.session.render(format, now || '')); }
+  // The output in pieces of about 1 MiB, each handed to write(text); csv and jsonl rows are made
+  // one at a time (wasm memory never holds them all).
+  renderEach(format, write, now = '') { check(this.session.renderEach(format, now || '', write)); }
+  // finish() without the rows (rows: [], rowCount): files, notices, collectGroups.
+  status(now = '') { return JSON.parse(check(this.session.status(now || ''))); }
   summaries(now = '') { return check(this.session.summaries(now || '')); }
   // Returns true when the files must be read again (the core has dropped what it held).
   setRule(rule) { return check(this.session.setRule(ruleText(rule))).needsReread; }
