@@ -1,0 +1,46 @@
+// Streaming output across the boundary: renderEach hands the text of render() in pieces of about
+// 1 MiB (csv and jsonl made row by row in the core), and status() is finish() without the rows.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'node:test';
+
+import { GENERATOR, loadEngineJs, loadModule, requireFile } from './support.mjs';
+
+test('renderEach pieces add up to render(), status() counts the rows it leaves out', async () => {
+  requireFile(GENERATOR, 'the native generator vpshunt_gen');
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpshunt-stream-'));
+  const file = path.join(tmp, 'events.csv');
+  // Dense enough for thousands of rows: more than one 1 MiB piece of jsonl.
+  const gen = spawnSync(GENERATOR, ['--rows', '300000', '--groups', '400', '--seed', '3', '--output', file]);
+  assert.equal(gen.status, 0, String(gen.stderr));
+  const Module = await loadModule();
+  const { Engine } = await loadEngineJs();
+  const engine = new Engine(Module, '');
+  try {
+    engine.setNow('2026-11-24T14:00:00Z');
+    engine.beginFile('events.csv', 'events');
+    engine.feed(new Uint8Array(fs.readFileSync(file)));
+    engine.endFile();
+    const status = engine.status();
+    const full = engine.finish();
+    assert.deepEqual(status.rows, []);
+    assert.equal(status.rowCount, full.rows.length);
+    assert.ok(full.rows.length > 1000, `expected many rows, got ${full.rows.length}`);
+    assert.deepEqual(status.files, full.files);
+    for (const format of ['jsonl', 'csv', 'table', 'json']) {
+      const pieces = [];
+      engine.renderEach(format, (piece) => pieces.push(piece));
+      assert.equal(pieces.join(''), engine.render(format), `${format}: the pieces are render()'s text`);
+      if (format === 'jsonl') {
+        assert.ok(pieces.length > 1, 'a large result comes in more than one piece');
+        for (const p of pieces) assert.ok(p.length < 2 * 1024 * 1024, `a piece of ${p.length} characters`);
+      }
+    }
+  } finally {
+    engine.delete();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
