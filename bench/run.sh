@@ -11,7 +11,7 @@
 #   build/vpshunt --events FILE --intel TI --format jsonl --now 2026-11-24T14:00:00Z > /dev/null
 # and, when the wasm build has made W/vpshunt.mjs, the same through Node. Prints file MB, seconds, MB/s,
 # rows/s and peak RSS per run, and the peak-memory ratio 5x/1x (memory should follow groups, not rows).
-# Files are read warm (just written, so in the page cache). Env: VPSHUNT_BUILD (build),
+# Files are read warm (cat before each run). Env: VPSHUNT_BUILD (build),
 # VPSHUNT_WASM_BUILD (W), BENCH_DATA (bench/data), BENCH_GROUPS, BENCH_SEED (1), JOBS (2), BENCH_NO_BUILD=1
 # (use the binaries already in VPSHUNT_BUILD).
 set -euo pipefail
@@ -69,6 +69,7 @@ measure() {
   local bytes; bytes=$(stat -c %s "$file")
   local rc=0 wall="" rss=0 walls="" i w k
   for ((i = 0; i < RUNS; i++)); do
+    cat "$file" >/dev/null  # warm: this VM's memory manager may have dropped it from the page cache
     "$TIME" -v -o "$tf" "$@" >/dev/null 2>"$ef" || rc=$?
     w=$(awk -F': ' '/Elapsed \(wall clock\)/ { n = split($2, p, ":"); s = 0; for (i = 1; i <= n; i++) s = s * 60 + p[i]; print s }' "$tf")
     k=$(awk -F': ' '/Maximum resident set size/ { print $2 }' "$tf")
