@@ -183,7 +183,7 @@ class Session {
   // finish() without the rows: {now, files, notices, ..., "rows": [], rowCount, collectGroups}.
   val status(std::string nowIso) {
     return guarded([&] {
-      const vpshunt::Results r = analysis_.finishEach(parseNow(nowIso), nullptr);
+      const vpshunt::Results& r = counted(nowIso);
       nlohmann::json j = vpshunt::resultsToJson(r);
       j["rowCount"] = r.rowCount;
       j["collectGroups"] = r.collectGroups;
@@ -213,7 +213,7 @@ class Session {
   }
 
   val summaries(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderFileSummaries(analysis_.finishEach(parseNow(nowIso), nullptr))); });
+    return guarded([&] { return val(vpshunt::renderFileSummaries(counted(nowIso))); });
   }
 
   val setRule(std::string json) {
@@ -301,15 +301,28 @@ class Session {
   }
 
   const vpshunt::Results& results(const std::string& nowIso) {
-    if (!cache_ || cache_->first != nowIso) cache_.emplace(nowIso, analysis_.finish(parseNow(nowIso)));
-    return cache_->second;
+    if (!cache_ || cache_->now != nowIso || !cache_->withRows)
+      cache_.emplace(Cached{nowIso, analysis_.finish(parseNow(nowIso)), true});
+    return cache_->results;
+  }
+  // What a caller needs besides the rows (files, notices, rowCount, collectGroups): the cached
+  // results when there are any, else a finish that only counts the rows.
+  const vpshunt::Results& counted(const std::string& nowIso) {
+    if (!cache_ || cache_->now != nowIso)
+      cache_.emplace(Cached{nowIso, analysis_.finishEach(parseNow(nowIso), nullptr), false});
+    return cache_->results;
   }
 
   static constexpr size_t kKeepBuffer = 16u << 20;
   vpshunt::Analysis analysis_;
   std::vector<uint8_t> buffer_;
   val initError_ = val::null();
-  std::optional<std::pair<std::string, vpshunt::Results>> cache_;
+  struct Cached {
+    std::string now;
+    vpshunt::Results results;
+    bool withRows;  // false: rows counted, not made (results.rows is empty)
+  };
+  std::optional<Cached> cache_;
 };
 
 val defaultRuleJson() {

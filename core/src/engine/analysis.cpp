@@ -872,10 +872,12 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
   const bool beyond = rule.mode == "beyond";
 
-  // Prevalence of each remote address over all loaded events (after the ingest filter).
+  // Prevalence of each remote address over all loaded events (after the ingest filter). Only rows
+  // use it: a caller that only counts them (finishEach without a callback) in seed mode skips it.
   Prevalence prevalence;
   std::unordered_set<std::string_view> allDevices;
-  for (size_t fi = 0; fi < flowCount(); ++fi) {
+  const bool makeRows = onRow || keepRows || beyond;
+  for (size_t fi = 0; makeRows && fi < flowCount(); ++fi) {
     const Flow f = flow(fi);
     if (groupsOfFlow(fi).empty()) continue;
     Ticks first = INT64_MAX, last = INT64_MIN;
@@ -893,7 +895,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
     p.devices.insert(f.part(0));
     allDevices.insert(f.part(0));
   }
-  for (size_t ci = 0; ci < excludedContacts_.size(); ++ci) {  // rows of excluded processes count too
+  for (size_t ci = 0; makeRows && ci < excludedContacts_.size(); ++ci) {  // rows of excluded processes count too
     const ContactHeader& c = excludedContacts_.at(ci);
     auto [it, fresh] = prevalence.try_emplace(c.ip());
     auto& p = it->second;
