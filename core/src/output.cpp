@@ -18,44 +18,186 @@ std::string_view fileKindName(FileKind k) {
   }
 }
 
+namespace {
+
+// Every field of a jsonl row, in one place: rowToJson() and the text writer below both walk it.
+template <class V>
+void visitRow(const ResultRow& r, V& v) {
+  auto text = [&](const char* k, const std::optional<std::string>& s) { s ? v.text(k, *s) : v.null(k); };
+  auto integer = [&](const char* k, const std::optional<int64_t>& i) { i ? v.integer(k, *i) : v.null(k); };
+  v.text("Timestamp", formatIsoSeconds(r.binStart));
+  v.text("DeviceName", r.deviceName);
+  v.text("AccountName", r.accountName);
+  v.text("InitiatingProcessFileName", r.processName);
+  v.text("InitiatingProcessCommandLine", r.commandLine);
+  v.text("RemoteIP", r.remoteIp);
+  v.integer("ConnectionCount", r.connectionCount);
+  v.number("ConnectionsPerMinute", r.connectionsPerMinute);
+  v.integer("UniqueRemotePorts", r.uniqueRemotePorts);
+  v.integers("RemotePorts", r.remotePorts);
+  integer("TotalBytesSent", r.totalBytesSent);
+  integer("TotalBytesReceived", r.totalBytesReceived);
+  v.number("ByteRatio", r.byteRatio);
+  v.boolean("IsTIMatch", r.isTiMatch);
+  text("ThreatType", r.threatType);
+  integer("TIConfidence", r.tiConfidence);
+  text("TIDescription", r.tiDescription);
+  v.integer("RiskScore", r.riskScore);
+  v.text("FirstConnection", formatIsoTime(r.firstConnection));
+  v.text("LastConnection", formatIsoTime(r.lastConnection));
+  v.unsignedInteger("GroupId", r.groupId);
+  // Beyond the seed (never part of RiskScore).
+  r.remoteAsn ? v.unsignedInteger("RemoteASN", r.remoteAsn) : v.null("RemoteASN");
+  r.remoteAsn ? v.text("RemoteOrg", r.remoteOrg) : v.null("RemoteOrg");
+  v.boolean("IsHosting", r.isHosting);
+  r.isHosting ? v.text("HostingProvider", r.hostingProvider) : v.null("HostingProvider");
+  r.isHosting ? v.text("HostingCategory", r.hostingCategory) : v.null("HostingCategory");
+  v.unsignedInteger("DeviceCount", r.deviceCount);
+  v.text("RemoteIPFirstSeen", formatIsoTime(r.remoteIpFirstSeen));
+  v.text("RemoteIPLastSeen", formatIsoTime(r.remoteIpLastSeen));
+  r.medianIntervalSeconds ? v.number("MedianIntervalSeconds", std::round(*r.medianIntervalSeconds * 100) / 100)
+                          : v.null("MedianIntervalSeconds");
+  r.periodicityScore ? v.number("PeriodicityScore", *r.periodicityScore) : v.null("PeriodicityScore");
+  r.periodicityScore ? v.number("IntervalDispersion", std::round(r.intervalDispersion * 1000) / 1000)
+                     : v.null("IntervalDispersion");
+  v.integer("VpsScore", r.vpsScore);
+  v.texts("VpsReasons", r.vpsReasons);
+}
+
+struct JsonBuilder {
+  json& o;
+  void text(const char* k, std::string_view s) { o[k] = std::string(s); }
+  void null(const char* k) { o[k] = nullptr; }
+  void integer(const char* k, int64_t i) { o[k] = i; }
+  void unsignedInteger(const char* k, uint64_t i) { o[k] = i; }
+  void number(const char* k, double d) { o[k] = d; }
+  void boolean(const char* k, bool b) { o[k] = b; }
+  void integers(const char* k, const std::vector<int64_t>& v) { o[k] = v; }
+  void texts(const char* k, const std::vector<std::string>& v) { o[k] = v; }
+};
+
+// The text of rowToJson(r).dump(-1, ' ', false, replace), written directly: the same keys in the
+// same (sorted) order, the same escapes, numbers and doubles as nlohmann formats them. No object
+// tree, one pass: what jsonl output of many rows costs.
+class JsonlWriter {
+ public:
+  void write(const ResultRow& r, std::string& out) {
+    values_.clear();
+    n_ = 0;
+    visitRow(r, *this);
+    out += '{';
+    for (size_t i = 0; i < n_; ++i) {
+      const Field& f = fields_[order()[i]];
+      if (i) out += ',';
+      out += '"';
+      out += f.key;
+      out += "\":";
+      out.append(values_, f.begin, f.end - f.begin);
+    }
+    out += '}';
+  }
+
+  void text(const char* k, std::string_view s) { add(k, [&] { escaped(s); }); }
+  void null(const char* k) { add(k, [&] { values_ += "null"; }); }
+  void integer(const char* k, int64_t i) { add(k, [&] { values_ += std::to_string(i); }); }
+  void unsignedInteger(const char* k, uint64_t i) { add(k, [&] { values_ += std::to_string(i); }); }
+  void number(const char* k, double d) { add(k, [&] { values_ += json(d).dump(); }); }
+  void boolean(const char* k, bool b) { add(k, [&] { values_ += b ? "true" : "false"; }); }
+  void integers(const char* k, const std::vector<int64_t>& v) {
+    add(k, [&] {
+      values_ += '[';
+      for (size_t i = 0; i < v.size(); ++i) (i ? values_ += ',' : values_) += std::to_string(v[i]);
+      values_ += ']';
+    });
+  }
+  void texts(const char* k, const std::vector<std::string>& v) {
+    add(k, [&] {
+      values_ += '[';
+      for (size_t i = 0; i < v.size(); ++i) {
+        if (i) values_ += ',';
+        escaped(v[i]);
+      }
+      values_ += ']';
+    });
+  }
+
+ private:
+  struct Field {
+    const char* key;
+    size_t begin, end;  // the value's text in values_
+  };
+  static constexpr size_t kMaxFields = 40;
+
+  template <class F>
+  void add(const char* key, F&& render) {
+    const size_t begin = values_.size();
+    render();
+    fields_[n_++] = {key, begin, values_.size()};
+  }
+  // Visit order -> key order, found once from the keys themselves (nlohmann keeps objects sorted).
+  const std::vector<size_t>& order() {
+    static const std::vector<size_t> sorted = [this] {
+      std::vector<size_t> idx(n_);
+      for (size_t i = 0; i < n_; ++i) idx[i] = i;
+      std::sort(idx.begin(), idx.end(),
+                [&](size_t a, size_t b) { return std::string_view(fields_[a].key) < std::string_view(fields_[b].key); });
+      return idx;
+    }();
+    return sorted;
+  }
+  // A JSON string as nlohmann writes it without ensure_ascii: '"' and '\\' escaped, control
+  // characters as \b \t \n \f \r or \u00xx, other bytes as they are. Text with bytes >= 0x80 goes
+  // through nlohmann itself (its handling of invalid UTF-8 included).
+  void escaped(std::string_view s) {
+    for (unsigned char c : s)
+      if (c >= 0x80) {
+        values_ += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+      }
+    values_ += '"';
+    size_t plain = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const unsigned char c = static_cast<unsigned char>(s[i]);
+      if (c >= 0x20 && c != '"' && c != '\\') continue;
+      values_.append(s.data() + plain, i - plain);
+      plain = i + 1;
+      switch (c) {
+        case '"': values_ += "\\\""; break;
+        case '\\': values_ += "\\\\"; break;
+        case '\b': values_ += "\\b"; break;
+        case '\t': values_ += "\\t"; break;
+        case '\n': values_ += "\\n"; break;
+        case '\f': values_ += "\\f"; break;
+        case '\r': values_ += "\\r"; break;
+        default: {
+          static const char hex[] = "0123456789abcdef";
+          values_ += "\\u00";
+          values_ += hex[c >> 4];
+          values_ += hex[c & 15];
+        }
+      }
+    }
+    values_.append(s.data() + plain, s.size() - plain);
+    values_ += '"';
+  }
+
+  std::string values_;
+  Field fields_[kMaxFields];
+  size_t n_ = 0;
+};
+
+}  // namespace
+
 json rowToJson(const ResultRow& r) {
   json o = json::object();
-  o["Timestamp"] = formatIsoSeconds(r.binStart);
-  o["DeviceName"] = r.deviceName;
-  o["AccountName"] = r.accountName;
-  o["InitiatingProcessFileName"] = r.processName;
-  o["InitiatingProcessCommandLine"] = r.commandLine;
-  o["RemoteIP"] = r.remoteIp;
-  o["ConnectionCount"] = r.connectionCount;
-  o["ConnectionsPerMinute"] = r.connectionsPerMinute;
-  o["UniqueRemotePorts"] = r.uniqueRemotePorts;
-  o["RemotePorts"] = r.remotePorts;
-  o["TotalBytesSent"] = r.totalBytesSent ? json(*r.totalBytesSent) : json(nullptr);
-  o["TotalBytesReceived"] = r.totalBytesReceived ? json(*r.totalBytesReceived) : json(nullptr);
-  o["ByteRatio"] = r.byteRatio;
-  o["IsTIMatch"] = r.isTiMatch;
-  o["ThreatType"] = r.threatType ? json(*r.threatType) : json(nullptr);
-  o["TIConfidence"] = r.tiConfidence ? json(*r.tiConfidence) : json(nullptr);
-  o["TIDescription"] = r.tiDescription ? json(*r.tiDescription) : json(nullptr);
-  o["RiskScore"] = r.riskScore;
-  o["FirstConnection"] = formatIsoTime(r.firstConnection);
-  o["LastConnection"] = formatIsoTime(r.lastConnection);
-  o["GroupId"] = r.groupId;
-  // Beyond the seed (never part of RiskScore).
-  o["RemoteASN"] = r.remoteAsn ? json(r.remoteAsn) : json(nullptr);
-  o["RemoteOrg"] = r.remoteAsn ? json(r.remoteOrg) : json(nullptr);
-  o["IsHosting"] = r.isHosting;
-  o["HostingProvider"] = r.isHosting ? json(r.hostingProvider) : json(nullptr);
-  o["HostingCategory"] = r.isHosting ? json(r.hostingCategory) : json(nullptr);
-  o["DeviceCount"] = r.deviceCount;
-  o["RemoteIPFirstSeen"] = formatIsoTime(r.remoteIpFirstSeen);
-  o["RemoteIPLastSeen"] = formatIsoTime(r.remoteIpLastSeen);
-  o["MedianIntervalSeconds"] = r.medianIntervalSeconds ? json(std::round(*r.medianIntervalSeconds * 100) / 100) : json(nullptr);
-  o["PeriodicityScore"] = r.periodicityScore ? json(*r.periodicityScore) : json(nullptr);
-  o["IntervalDispersion"] = r.periodicityScore ? json(std::round(r.intervalDispersion * 1000) / 1000) : json(nullptr);
-  o["VpsScore"] = r.vpsScore;
-  o["VpsReasons"] = r.vpsReasons;
+  JsonBuilder b{o};
+  visitRow(r, b);
   return o;
+}
+
+void appendRowJsonl(const ResultRow& r, std::string& out) {
+  static thread_local JsonlWriter writer;
+  writer.write(r, out);
 }
 
 json fileReportToJson(const FileReport& f) {
@@ -223,7 +365,7 @@ RowStream::RowStream(OutputFormat format, std::function<void(std::string_view)> 
 
 void RowStream::row(const ResultRow& row) {
   if (format_ == OutputFormat::Jsonl) {
-    out_ += rowToJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    appendRowJsonl(row, out_);
     out_ += '\n';
   } else {
     auto c = cells(row);

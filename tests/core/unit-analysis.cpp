@@ -178,3 +178,68 @@ TEST_CASE("finishEach streams the rows finish() keeps, in the same order, and th
     }
   }
 }
+
+TEST_CASE("the jsonl writer writes exactly what nlohmann's dump of rowToJson writes", "[output]") {
+  std::string every;  // every byte value once, in text that is otherwise valid UTF-8
+  for (int c = 0; c < 0x80; ++c) every += char(c);
+  const std::vector<std::string> texts = {"",
+                                          "plain",
+                                          "\"C:\\Program Files\\x.exe\" --a=\"b\"",
+                                          every,
+                                          "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",  // é € 😀
+                                          "bad \xff\xfe utf-8 \xc3",
+                                          "<img src=x onerror=alert(1)>",
+                                          std::string(3000, 'x') + "\n"};
+  const std::vector<double> numbers = {0.0, 0.33, 1.0, 12.5, 1e-7, 123456789.0, 1e21, -0.5, 2.0 / 3.0};
+  size_t checked = 0;
+  for (size_t i = 0; i < texts.size() * numbers.size(); ++i) {
+    vpshunt::ResultRow r;
+    const std::string& t = texts[i % texts.size()];
+    const double d = numbers[i % numbers.size()];
+    r.binStart = int64_t(i) * 36000000000;
+    r.deviceName = t;
+    r.accountName = texts[(i + 1) % texts.size()];
+    r.processName = texts[(i + 2) % texts.size()];
+    r.commandLine = texts[(i + 3) % texts.size()];
+    r.remoteIp = i % 2 ? "203.0.113.10" : "2001:db8::1";
+    r.connectionCount = int64_t(i) * 1000003 - 5;
+    r.connectionsPerMinute = d;
+    r.uniqueRemotePorts = int64_t(i % 7);
+    for (size_t p = 0; p < i % 6; ++p) r.remotePorts.push_back(int64_t(p * 443));
+    if (i % 3) r.totalBytesSent = INT64_MAX - int64_t(i);
+    if (i % 4) r.totalBytesReceived = int64_t(i);
+    r.byteRatio = numbers[(i + 3) % numbers.size()];
+    r.isTiMatch = i % 2;
+    if (i % 2) {
+      r.threatType = t;
+      r.tiConfidence = int64_t(i);
+      r.tiDescription = texts[(i + 5) % texts.size()];
+    }
+    r.riskScore = int(i % 96);
+    r.firstConnection = 17000000000000000 + int64_t(i) * 1234567;
+    r.lastConnection = r.firstConnection + 9999999;
+    r.groupId = (uint64_t(1) << 40) + i;
+    if (i % 5) {
+      r.remoteAsn = uint32_t(i * 7919);
+      r.remoteOrg = texts[(i + 4) % texts.size()];
+    }
+    r.isHosting = i % 5 == 1;
+    if (r.isHosting) {
+      r.hostingProvider = t;
+      r.hostingCategory = "vps";
+    }
+    r.deviceCount = i;
+    if (i % 2) {
+      r.medianIntervalSeconds = d * 60;
+      r.periodicityScore = numbers[(i + 1) % numbers.size()];
+      r.intervalDispersion = numbers[(i + 2) % numbers.size()];
+    }
+    r.vpsScore = int(i % 101);
+    for (size_t k = 0; k < i % 4; ++k) r.vpsReasons.push_back(texts[(i + k) % texts.size()]);
+    std::string fast;
+    vpshunt::appendRowJsonl(r, fast);
+    CHECK(fast == vpshunt::rowToJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    ++checked;
+  }
+  CHECK(checked == texts.size() * numbers.size());
+}

@@ -81,6 +81,9 @@ struct Results {
 };
 
 nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types
+// rowToJson(r).dump() (no indent, invalid UTF-8 replaced) appended to `out`, without building the
+// object: the jsonl line of a row.
+void appendRowJsonl(const ResultRow& r, std::string& out);
 nlohmann::json fileReportToJson(const FileReport& f);
 nlohmann::json resultsToJson(const Results& r);      // {"now", "rows", "files", "notices", ...}
 
