@@ -50,7 +50,7 @@ CsvTokenizer::CsvTokenizer(Handler& handler, char delimiter) : handler_(handler)
 const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final) {
   const char* lineStart = p;
   nSpans_ = 0;
-  scratch_.clear();
+  scratchLen_ = 0;
   recError_ = nullptr;
   recLines_ = 0;
   auto setError = [&](const char* msg, const char* at) {
@@ -91,8 +91,8 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
             recErrorColumn_ = openColumn;
           }
           if (escaped) {
-            scratch_.append(q, size_t(end - q));
-            pushSpan(nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column);
+            appendScratch(q, size_t(end - q));
+            pushSpan(nullptr, scratchStart, uint32_t(scratchLen_ - scratchStart), column);
           } else {
             pushSpan(openQuote + 1, 0, uint32_t(end - openQuote - 1), column);
           }
@@ -105,9 +105,9 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
           }
           if (!escaped) {
             escaped = true;
-            scratchStart = scratch_.size();
+            scratchStart = scratchLen_;
           }
-          scratch_.append(q, size_t(r + 1 - q));
+          appendScratch(q, size_t(r + 1 - q));
           q = scan = r + 2;
           continue;
         }
@@ -115,8 +115,8 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         if (!want) {
           pushSpan(openQuote, 0, 0, column);
         } else if (escaped) {
-          scratch_.append(q, size_t(r - q));
-          pushSpan(nullptr, scratchStart, uint32_t(scratch_.size() - scratchStart), column);
+          appendScratch(q, size_t(r - q));
+          pushSpan(nullptr, scratchStart, uint32_t(scratchLen_ - scratchStart), column);
         } else {
           pushSpan(openQuote + 1, 0, uint32_t(r - openQuote - 1), column);
         }
@@ -130,13 +130,13 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         if (e == end && !final) return nullptr;
         Span& s = spans_[nSpans_ - 1];
         if (s.ptr) {  // move to scratch so the two pieces are contiguous
-          size_t off = scratch_.size();
-          scratch_.append(s.ptr, s.size);
+          size_t off = scratchLen_;
+          appendScratch(s.ptr, s.size);
           s.ptr = nullptr;
           s.offset = off;
         }
-        scratch_.append(p, size_t(e - p));
-        s.size = uint32_t(scratch_.size() - s.offset);
+        appendScratch(p, size_t(e - p));
+        s.size = uint32_t(scratchLen_ - s.offset);
         p = e;
       }
     } else {

@@ -10,7 +10,9 @@
 // carry buffer). Field views are valid only during onRecord(). No allocation per field: unescaped
 // quoted fields go to a scratch buffer that is reused.
 #pragma once
+#include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +60,39 @@ class CsvTokenizer {
   bool stopped_ = false;
   uint64_t line_ = 1;
   std::string carry_;
+  // Unescaped text of quoted fields with doubled quotes: scratch_[0 .. scratchLen_).
   std::string scratch_;
+  size_t scratchLen_ = 0;
+  // The pieces between doubled quotes are short: copied with a few overlapping word moves, not a
+  // library call per piece (a call in wasm). Reads stay inside [p, p + n).
+  void appendScratch(const char* p, size_t n) {
+    if (scratchLen_ + n > scratch_.size()) scratch_.resize(std::max(scratch_.size() * 2, scratchLen_ + n + 256));
+    char* d = scratch_.data() + scratchLen_;
+    scratchLen_ += n;
+    if (n >= 16) {
+      std::memcpy(d, p, n);
+    } else if (n >= 8) {
+      uint64_t a, b;
+      std::memcpy(&a, p, 8);
+      std::memcpy(&b, p + n - 8, 8);
+      std::memcpy(d, &a, 8);
+      std::memcpy(d + n - 8, &b, 8);
+    } else if (n >= 4) {
+      uint32_t a, b;
+      std::memcpy(&a, p, 4);
+      std::memcpy(&b, p + n - 4, 4);
+      std::memcpy(d, &a, 4);
+      std::memcpy(d + n - 4, &b, 4);
+    } else if (n >= 2) {
+      uint16_t a, b;
+      std::memcpy(&a, p, 2);
+      std::memcpy(&b, p + n - 2, 2);
+      std::memcpy(d, &a, 2);
+      std::memcpy(d + n - 2, &b, 2);
+    } else if (n == 1) {
+      d[0] = p[0];
+    }
+  }
   struct Span {
     const char* ptr;  // null: lives in scratch_ at `offset`
     size_t offset;
