@@ -19,6 +19,11 @@ constexpr size_t kMaxProblems = 20;
 constexpr size_t kMaxFilteredActions = 16;
 
 
+// Equality of short texts without a library call (memcmp is one in wasm): ActionType and the like.
+inline bool sameText(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && bytesEqual(a.data(), b.data(), a.size());
+}
+
 // Values are trimmed of ASCII and Unicode whitespace (a NO-BREAK SPACE trailing an IOC, ...).
 inline std::string_view trimValue(std::string_view s) {
   // Fast path: most values start and end with a printable ASCII byte.
@@ -364,14 +369,15 @@ void AnalysisState::onEvent(const RawEvent& e) {
     std::string_view a = e.get(EventField::ActionType);
     bool ok = false;
     for (const auto& want : rule.actionTypes)
-      if (a == want) { ok = true; break; }
-    if (!ok && rule.mode == "beyond") {
+      if (sameText(a, want)) { ok = true; break; }
+    if (!ok && !seedMode_) {
       // Beyond the seed, failed attempts count too: an implant calling a dead C2 keeps its rhythm.
       for (const auto& want : rule.beyondExtraActionTypes)
-        if (a == want) { ok = true; seedAction = false; break; }
+        if (sameText(a, want)) { ok = true; seedAction = false; break; }
     }
     if (!ok) {
-      auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(), [&](const auto& p) { return p.first == a; });
+      auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(),
+                             [&](const auto& p) { return sameText(p.first, a); });
       if (it != filteredActions_.end()) ++it->second;
       else if (filteredActions_.size() < kMaxFilteredActions) filteredActions_.emplace_back(std::string(a), 1);
       else filteredOut(kOtherActionTypes);
@@ -393,7 +399,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
 
   // RemoteIPType == "Public" (exact); classified from the address when the export has no such column.
   if (e.has(EventField::RemoteIPType)) {
-    if (e.get(EventField::RemoteIPType) != rule.remoteIpType) {
+    if (!sameText(e.get(EventField::RemoteIPType), rule.remoteIpType)) {
       filteredOut(kIpTypeColumn);
       return;
     }
@@ -431,7 +437,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
   }
   const std::string_view device = trimValue(e.get(EventField::DeviceName));
   const std::string_view process = trimValue(e.get(EventField::InitiatingProcessFileName));
-  if (dropExcludedAtIngest_ && excludedAtIngest(process)) {
+  if (seedMode_ && excludedAtIngest(process)) {
     if (!collecting_) noteExcludedContact(t, device, ip);
     filteredOut(kExcludedProcess);
     return;
@@ -446,7 +452,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
 void AnalysisState::prepareIngestExclusions() {
   for (auto& v : ingestExcluded_) v.clear();
   ingestExcludedLengths_ = 0;
-  dropExcludedAtIngest_ = rule.mode != "beyond";
+  seedMode_ = rule.mode != "beyond";
   for (const auto* list : {&rule.browserProcesses, &rule.systemProcesses})
     for (const std::string& n : *list) {
       if (n.empty() || n.size() >= 64) continue;  // longer names are excluded when the results are made

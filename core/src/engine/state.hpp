@@ -223,7 +223,9 @@ class AnalysisState final : public RecordSink {
   void prepareIngestExclusions();
   bool excludedAtIngest(std::string_view process) const;
   void noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip);
-  bool dropExcludedAtIngest_ = true;  // seed mode only: beyond lets hosting and TI override the lists
+  // rule.mode is "seed" (set when a file begins): rows of excluded processes are dropped at ingest
+  // (beyond mode lets hosting and TI override the lists) and failed attempts are not read.
+  bool seedMode_ = true;
   // The groups of each flow in creation order, built from the chains when finish() or detail()
   // needs them (CSR: flow i's groups are groups[start[i] .. start[i + 1])).
   struct FlowGroups {

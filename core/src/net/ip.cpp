@@ -110,13 +110,21 @@ bool parseV6(std::string_view s, uint8_t out[16]) {
 }  // namespace
 
 bool parseIp(std::string_view s, IpAddress& out) {
+  uint8_t v4[4];
+  if (parseV4(s, v4)) {  // the common case first: digits and dots only, so no brackets, zone or ':'
+    IpAddress ip;
+    ip.bytes[10] = 0xff;
+    ip.bytes[11] = 0xff;
+    std::memcpy(&ip.bytes[12], v4, 4);
+    out = ip;
+    return true;
+  }
   if (s.size() >= 2 && s.front() == '[' && s.back() == ']') s = s.substr(1, s.size() - 2);
   if (s.empty() || s.size() > 64) return false;
   size_t pct = s.find('%');
   if (pct != std::string_view::npos) s = s.substr(0, pct);
   IpAddress ip;
   if (s.find(':') == std::string_view::npos) {
-    uint8_t v4[4];
     if (!parseV4(s, v4)) return false;
     ip.bytes[10] = 0xff;
     ip.bytes[11] = 0xff;
