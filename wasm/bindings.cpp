@@ -195,12 +195,15 @@ class Session {
     return guarded([&] { return val(vpshunt::renderResults(results(nowIso), outputFormat(format))); });
   }
 
-  // The output handed to `write(text)` in pieces of about 1 MiB; csv and jsonl rows are made one
-  // at a time, so neither the rows nor the whole text sit in wasm memory.
+  // The output handed to `write(bytes)` in pieces of about 1 MiB of UTF-8, each a Uint8Array view
+  // into wasm memory that is valid only during the call; csv and jsonl rows are made one at a time,
+  // so neither the rows nor the whole text sit in wasm memory.
   val renderEach(std::string format, std::string nowIso, val write) {
     return guarded([&] {
       const vpshunt::OutputFormat f = outputFormat(format);
-      auto hand = [&](std::string_view piece) { write(val(std::string(piece))); };
+      auto hand = [&](std::string_view piece) {
+        write(val(emscripten::typed_memory_view(piece.size(), reinterpret_cast<const uint8_t*>(piece.data()))));
+      };
       if (vpshunt::RowStream::supports(f)) {
         vpshunt::RowStream rows(f, hand);
         analysis_.finishEach(parseNow(nowIso), [&](const vpshunt::ResultRow& row) { rows.row(row); });
@@ -251,11 +254,12 @@ class Session {
   val setAsnDatabase(const val& bytes, bool isCsv) {
     return guarded([&] {
       cache_.reset();
-      const std::string data = bytes.as<std::string>();  // one copy in
+      std::vector<uint8_t> data(bytes["length"].as<size_t>());  // one copy in, as feed() does
+      val(emscripten::typed_memory_view(data.size(), data.data())).call<void>("set", bytes);
       auto db = std::make_shared<vpshunt::AsnDatabase>();
       std::string error;
-      const bool ok = isCsv ? db->loadCsv(data, error)
-                            : db->load(reinterpret_cast<const uint8_t*>(data.data()), data.size(), error);
+      const bool ok = isCsv ? db->loadCsv(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), error)
+                            : db->load(data.data(), data.size(), error);
       if (!ok) throw BindingError{"asn-db", error};
       analysis_.setAsnDatabase(std::move(db));
       return val::undefined();

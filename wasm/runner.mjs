@@ -223,10 +223,10 @@ function loadHostingData(engine, opts) {
   }
 }
 
-// Synchronous, so that the pieces of the output leave as they are made: waits out a full pipe
-// (EAGAIN); false when the reader has gone (EPIPE) or the disk fails.
-function writeSyncAll(fd, text) {
-  const bytes = Buffer.from(text, 'utf8');
+// Synchronous, so that the pieces of the output leave as they are made (each is a view into wasm
+// memory, valid during the call only): waits out a full pipe (EAGAIN); false when the reader has
+// gone (EPIPE) or the disk fails.
+function writeSyncAll(fd, bytes) {
   let done = 0;
   while (done < bytes.length) {
     try {

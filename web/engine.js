@@ -87,8 +87,9 @@ export class Engine {
   finish(now = '') { return JSON.parse(check(this.session.finish(now || ''))); }
   finishText(now = '') { return check(this.session.finish(now || '')); }
   render(format, now = '') { return check(this.session.render(format, now || '')); }
-  // The output in pieces of about 1 MiB, each handed to write(text); csv and jsonl rows are made
-  // one at a time (wasm memory never holds them all).
+  // The output in pieces of about 1 MiB of UTF-8, each handed to write(bytes) as a Uint8Array that
+  // is valid only during the call (copy it to keep it); csv and jsonl rows are made one at a time
+  // (wasm memory never holds them all).
   renderEach(format, write, now = '') { check(this.session.renderEach(format, now || '', write)); }
   // finish() without the rows (rows: [], rowCount): files, notices, collectGroups.
   status(now = '') { return JSON.parse(check(this.session.status(now || ''))); }

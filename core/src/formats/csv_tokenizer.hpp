@@ -69,8 +69,11 @@ class CsvTokenizer {
     if (scratchLen_ + n > scratch_.size()) scratch_.resize(std::max(scratch_.size() * 2, scratchLen_ + n + 256));
     char* d = scratch_.data() + scratchLen_;
     scratchLen_ += n;
-    if (n >= 16) {
+    if (n > 256) {
       std::memcpy(d, p, n);
+    } else if (n >= 16) {
+      for (size_t i = 0; i + 16 <= n; i += 16) std::memcpy(d + i, p + i, 16);
+      std::memcpy(d + n - 16, p + n - 16, 16);
     } else if (n >= 8) {
       uint64_t a, b;
       std::memcpy(&a, p, 8);
