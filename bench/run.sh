@@ -4,6 +4,7 @@
 #   bash bench/run.sh                     # ~545 MB CSV, the same flows at 5x the rows (~2.7 GB), a JSONL file
 #   BENCH_MB=100 bash bench/run.sh        # smaller files (MiB of the 1x CSV; default 520)
 #   BENCH_KEEP=1 bash bench/run.sh        # keep the generated files in bench/data/
+#   BENCH_PAGE=1 bash bench/run.sh        # also the page in Chromium on a 2 GB export (bench/page.mjs)
 #
 # Builds Release (native: vpshunt, vpshunt_gen), writes the files with vpshunt_gen (fixed seed, fixed
 # 25 h span, BENCH_GROUPS flows, default 20000), then runs each BENCH_RUNS times (default 3; the
@@ -40,8 +41,9 @@ NODE_RUNNER="$WASM_BUILD/vpshunt.mjs"
 
 mkdir -p "$DATA"
 CSV1="$DATA/events-1x.csv"; CSV5="$DATA/events-5x.csv"; JSONL="$DATA/events-1x.jsonl"; TI="$DATA/ti.csv"
+CSV2G="$DATA/events-2g.csv"
 cleanup() {
-  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -f "$CSV1" "$CSV5" "$JSONL" "$TI" "$DATA"/*.time "$DATA"/*.err; fi
+  if [ "${BENCH_KEEP:-0}" != 1 ]; then rm -f "$CSV1" "$CSV5" "$JSONL" "$TI" "$CSV2G" "$DATA"/*.time "$DATA"/*.err; fi
 }
 trap cleanup EXIT
 
@@ -121,3 +123,15 @@ for engine in "${engines[@]}"; do
     awk -v e="$engine" -v a="$a" -v b="$b" 'BEGIN { printf "peak-memory ratio 5x/1x (%s): %.2f  (%.1f / %.1f MiB)\n", e, b / a, b / 1024, a / 1024 }'
   fi
 done
+
+# The page in Chromium on a ~2 GB export (bench/page.mjs): time, progress bar, memory of the tab.
+if [ "${BENCH_PAGE:-0}" = 1 ]; then
+  echo
+  if [ -f "$WASM_BUILD/web/index.html" ] && [ -x /usr/bin/chromium ]; then
+    echo "bench: the page in Chromium on a 2 GB export"
+    gen "$CSV2G" --bytes 2000M >/dev/null
+    node bench/page.mjs "$CSV2G" || echo "bench: the page run failed"
+  else
+    echo "(BENCH_PAGE=1 needs $WASM_BUILD/web and /usr/bin/chromium: skipped)"
+  fi
+fi
