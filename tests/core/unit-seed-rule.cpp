@@ -226,6 +226,21 @@ TEST_CASE("process exclusions apply at ingest: counted, still seen by prevalence
   CHECK(again.files[0].kept == 6);  // chrome.exe's rows; beacon.exe is excluded now
   CHECK(again.rows.empty());         // and chrome.exe made no hour of 12
 
+  SECTION("thousands of devices and addresses (the contact table grows)") {
+    auto many = series(H, 12, 60);
+    for (int i = 0; i < 3000; ++i) {
+      Ev b;
+      b.process = "msedge.exe";
+      b.device = "ws-" + std::to_string(1000 + i);
+      b.ip = i % 2 ? "203.0.113.10" : "198.51.100." + std::to_string(i % 250);
+      b.time = "2026-11-24T07:" + std::string(i % 60 < 10 ? "0" : "") + std::to_string(i % 60) + ":00Z";
+      many.push_back(b);
+    }
+    auto r = test::run(test::eventsCsv(many));
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].deviceCount == 1501);  // ws-1 and the 1,500 odd ones
+    CHECK(vpshunt::formatIsoSeconds(r.rows[0].remoteIpFirstSeen) == "2026-11-24T07:01:00Z");
+  }
   SECTION("beyond mode reads every process (hosting and TI may override the lists)") {
     vpshunt::Rule beyond;
     beyond.mode = "beyond";

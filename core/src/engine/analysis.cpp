@@ -141,6 +141,7 @@ void AnalysisState::reset() {
   reports_.clear();
   flows_.clear();
   excludedContacts_.clear();
+  devices_.clear();
   droppedExcluded_ = false;
   groups_.clear();
   flowGroups_ = FlowGroups();
@@ -473,26 +474,13 @@ bool AnalysisState::excludedAtIngest(std::string_view process) const {
 
 void AnalysisState::noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip) {
   droppedExcluded_ = true;
-  uint64_t w0, w1;
-  std::memcpy(&w0, ip.bytes.data(), 8);
-  std::memcpy(&w1, ip.bytes.data() + 8, 8);
-  const uint64_t h = mix64(mix64(mix64(kHashSeed, w0), w1), hashBytes(device, 1));
-  const std::array<std::string_view, 2> parts{device, {reinterpret_cast<const char*>(ip.bytes.data()), 16}};
   bool created;
-  ContactHeader* c = excludedContacts_.find(h, parts, true, created);
-  if (!c) {
-    addProblem(0, 0, "too many distinct devices and addresses to hold: this row was not counted");
+  const DeviceHeader* d = devices_.find(hashBytes(device, 1), std::array<std::string_view, 1>{device}, true, created);
+  if (!d) {
+    addProblem(0, 0, "too many distinct devices to hold: this row was not counted");
     return;
   }
-  if (created) c->first = c->last = t;
-  c->first = std::min(c->first, t);
-  c->last = std::max(c->last, t);
-}
-
-IpAddress ContactHeader::ip() const {
-  IpAddress ip;
-  std::memcpy(ip.bytes.data(), key() + keySize - 16, 16);
-  return ip;
+  excludedContacts_.note(d->index, ip, t);
 }
 
 std::string_view Flow::part(int k) const {
@@ -901,19 +889,21 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
     p.devices.insert(f.part(0));
     allDevices.insert(f.part(0));
   }
-  for (size_t ci = 0; makeRows && ci < excludedContacts_.size(); ++ci) {  // rows of excluded processes count too
-    const ContactHeader& c = excludedContacts_.at(ci);
-    auto [it, fresh] = prevalence.try_emplace(c.ip());
-    auto& p = it->second;
-    if (fresh) {
-      p.first = c.first;
-      p.last = c.last;
-    }
-    p.first = std::min(p.first, c.first);
-    p.last = std::max(p.last, c.last);
-    p.devices.insert(c.device());
-    allDevices.insert(c.device());
-  }
+  if (makeRows)  // rows of excluded processes count too
+    excludedContacts_.forEach([&](const ContactTable::Entry& c) {
+      const std::string_view device = devices_.at(c.device).name();
+      auto [it, fresh] = prevalence.try_emplace(c.ip);
+      auto& p = it->second;
+      if (fresh) {
+        p.first = c.first;
+        p.last = c.last;
+      }
+      p.first = std::min(p.first, c.first);
+      p.last = std::max(p.last, c.last);
+      p.devices.insert(device);
+      allDevices.insert(device);
+    });
+
 
   // Exclusion lists, case-insensitive; decided once per flow.
   std::vector<std::string> excludedNames;

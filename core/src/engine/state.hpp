@@ -2,6 +2,7 @@
 #pragma once
 #include <algorithm>
 #include <climits>
+#include <cstring>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -47,19 +48,75 @@ struct FlowHeader {
 static_assert(sizeof(FlowHeader) == 48);
 constexpr uint32_t kNoGroup = UINT32_MAX;
 
-// (DeviceName, RemoteIP) of rows dropped at ingest because their process is on the seed's exclusion
-// lists: all that prevalence (DeviceCount, RemoteIPFirstSeen/LastSeen) needs of them. The key is
-// the device name followed by the 16 address bytes.
-struct ContactHeader {
+// A device name, interned: the key is the name.
+struct DeviceHeader {
   uint64_t hash;
-  Ticks first, last;
   uint32_t keySize;
   uint32_t index;
   const char* key() const { return reinterpret_cast<const char*>(this + 1); }
-  std::string_view device() const { return {key(), keySize - 16}; }
-  IpAddress ip() const;
+  std::string_view name() const { return {key(), keySize}; }
 };
-static_assert(sizeof(ContactHeader) == 32);
+
+// (device, RemoteIP) of rows dropped at ingest because their process is on the seed's exclusion
+// lists, with the first and last time: all that prevalence (DeviceCount, RemoteIPFirstSeen/LastSeen)
+// needs of them. Entries sit in the table itself (40 bytes, one cache line at most per lookup): it is
+// probed for every such row, about half of a typical export.
+class ContactTable {
+ public:
+  struct Entry {
+    uint32_t device = kEmpty;  // index in the device table
+    uint32_t pad = 0;
+    IpAddress ip;
+    Ticks first = 0, last = 0;
+  };
+  static constexpr uint32_t kEmpty = UINT32_MAX;
+  ContactTable() { clear(); }
+  void clear() {
+    entries_.assign(1 << 10, Entry{});
+    size_ = 0;
+  }
+  void note(uint32_t device, const IpAddress& ip, Ticks t) {
+    uint64_t w0, w1;
+    std::memcpy(&w0, ip.bytes.data(), 8);
+    std::memcpy(&w1, ip.bytes.data() + 8, 8);
+    const uint64_t h = mix64(mix64(mix64(kHashSeed, w0), w1), device);
+    const size_t mask = entries_.size() - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+      Entry& e = entries_[i];
+      if (e.device == device && e.ip == ip) {
+        e.first = std::min(e.first, t);
+        e.last = std::max(e.last, t);
+        return;
+      }
+      if (e.device == kEmpty) {
+        e.device = device;
+        e.ip = ip;
+        e.first = e.last = t;
+        if (++size_ * 2 > entries_.size()) grow();
+        return;
+      }
+    }
+  }
+  template <class F>
+  void forEach(F&& f) const {
+    for (const Entry& e : entries_)
+      if (e.device != kEmpty) f(e);
+  }
+
+ private:
+  void grow() {
+    std::vector<Entry> old(entries_.size() * 2, Entry{});
+    old.swap(entries_);
+    size_ = 0;
+    for (const Entry& e : old)
+      if (e.device != kEmpty) {
+        note(e.device, e.ip, e.first);
+        note(e.device, e.ip, e.last);
+      }
+  }
+  std::vector<Entry> entries_;
+  size_t size_ = 0;
+};
 
 // A read-only view of one flow record.
 struct Flow {
@@ -216,7 +273,8 @@ class AnalysisState final : public RecordSink {
   size_t flowCount() const { return flows_.size(); }
   // Seed mode drops rows of excluded processes at ingest (the seed's where clause, before its
   // summarize) and keeps only who talked to which address, for prevalence.
-  RecordTable<ContactHeader> excludedContacts_;
+  RecordTable<DeviceHeader> devices_;  // names of the devices in excludedContacts_
+  ContactTable excludedContacts_;
   bool droppedExcluded_ = false;
   std::vector<std::string> ingestExcluded_[64];  // lower-case names by length (< 64 bytes)
   uint64_t ingestExcludedLengths_ = 0;           // bit n: some name has n bytes (n < 64)
