@@ -37,7 +37,7 @@ inline std::string describeEvent(const RawEvent& e) {
   if (e.hasTime) s += " t=" + isoTicks(e.time);
   for (size_t i = 0; i < kEventFieldCount; ++i)
     if (e.present & (1u << i))
-      s += " " + std::string(eventFieldName(EventField(i))) + "=" + std::string(e.text[i]) + "@" + std::to_string(e.column[i]);
+      s += " " + std::string(eventFieldName(EventField(i))) + "=" + std::string(e.get(EventField(i))) + "@" + std::to_string(e.col(EventField(i)));
   return s;
 }
 

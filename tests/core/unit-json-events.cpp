@@ -24,8 +24,8 @@ struct LinesSink : RecordSink {
     std::string s = "event L" + std::to_string(e.line);
     for (size_t i = 0; i < kEventFieldCount; ++i)
       if (e.present & (1u << i)) {
-        s += " " + std::string(eventFieldName(EventField(i))) + "=" + std::string(e.text[i]);
-        if (columns) s += "@" + std::to_string(e.column[i]);
+        s += " " + std::string(eventFieldName(EventField(i))) + "=" + std::string(e.get(EventField(i)));
+        if (columns) s += "@" + std::to_string(e.col(EventField(i)));
       }
     if (e.hasTime) s += " time=" + std::to_string(e.time);
     lines.push_back(s);

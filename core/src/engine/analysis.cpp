@@ -350,7 +350,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
   } else {
     std::string_view ts = trimValue(e.get(EventField::Timestamp));
     if (!parseAnyTime(ts, t)) {
-      skip("unparseable Timestamp", e.line, e.column[size_t(EventField::Timestamp)],
+      skip("unparseable Timestamp", e.line, e.col(EventField::Timestamp),
            ts.empty() ? "expected an ISO 8601 time in Timestamp, found an empty value"
                       : "expected an ISO 8601 time in Timestamp (e.g. 2023-10-18T14:37:28.2012261Z), found " + quoteForMessage(ts));
       return;
@@ -393,7 +393,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
   }
   IpAddress ip;
   if (!parseIp(ipText, ip)) {
-    rejectCounted("unparseable RemoteIP", e.line, e.column[size_t(EventField::RemoteIP)],
+    rejectCounted("unparseable RemoteIP", e.line, e.col(EventField::RemoteIP),
          "expected an IPv4 or IPv6 address in RemoteIP, found " + quoteForMessage(ipText));
     return;
   }
@@ -415,7 +415,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (!ps.empty() && ps != "-") {
       int64_t v;
       if (!parseInt64(ps, v) || v < 0 || v > 65535) {
-        rejectCounted("unparseable RemotePort", e.line, e.column[size_t(EventField::RemotePort)],
+        rejectCounted("unparseable RemotePort", e.line, e.col(EventField::RemotePort),
              "expected a port number 0-65535 in RemotePort, found " + quoteForMessage(ps));
         return;
       }
@@ -430,7 +430,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (bs.empty()) continue;
     int64_t v;
     if (!parseInt64(bs, v) || v < 0) {
-      rejectCounted(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.column[size_t(f)],
+      rejectCounted(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.col(f),
            std::string("expected a whole number of bytes in ") + std::string(eventFieldName(f)) + ", found " + quoteForMessage(bs));
       return;
     }

@@ -286,7 +286,7 @@ void DefenderRowEmitter::emit(RecordSink& sink, RawEvent& e) {
     return;
   }
   if (ip == "-") {
-    sink.skip("RemoteIP \"-\"", e.line, e.column[static_cast<size_t>(EventField::RemoteIP)],
+    sink.skip("RemoteIP \"-\"", e.line, e.col(EventField::RemoteIP),
               "RemoteIP is \"-\": the record names no remote address (ActionType " +
                   std::string(e.get(EventField::ActionType)) + ")");
     return;

@@ -35,9 +35,10 @@ enum class EventField : uint8_t {
 constexpr size_t kEventFieldCount = static_cast<size_t>(EventField::kCount);
 std::string_view eventFieldName(EventField f);
 
+// One event record. Only the fields a reader set hold anything: the per-field arrays are left
+// uninitialised (an event is made per input row, and zeroing them cost more than reading the row's
+// fields), so read them through get() and col(), which answer "" and 0 for a field not set.
 struct RawEvent {
-  std::array<std::string_view, kEventFieldCount> text{};
-  std::array<uint32_t, kEventFieldCount> column{};  // 1-based byte column of each field, 0 = unknown
   uint32_t present = 0;  // bit i set: field i exists in this record (it may still be empty)
   uint64_t line = 0;     // 1-based line where the record starts
 
@@ -48,12 +49,24 @@ struct RawEvent {
 
   void set(EventField f, std::string_view v, uint32_t col = 0) {
     auto i = static_cast<size_t>(f);
-    text[i] = v;
-    column[i] = col;
+    text_[i] = {v.data(), v.size()};
+    column_[i] = col;
     present |= 1u << i;
   }
   bool has(EventField f) const { return present & (1u << static_cast<size_t>(f)); }
-  std::string_view get(EventField f) const { return text[static_cast<size_t>(f)]; }
+  std::string_view get(EventField f) const {
+    auto i = static_cast<size_t>(f);
+    return has(f) ? std::string_view(text_[i].data, text_[i].size) : std::string_view();
+  }
+  uint32_t col(EventField f) const { return has(f) ? column_[static_cast<size_t>(f)] : 0; }  // 1-based, 0 = unknown
+
+ private:
+  struct Text {
+    const char* data;
+    size_t size;
+  };
+  Text text_[kEventFieldCount];
+  uint32_t column_[kEventFieldCount];
 };
 
 enum class IntelField : uint8_t {
