@@ -216,6 +216,12 @@ TEST_CASE("process exclusions apply at ingest: counted, still seen by prevalence
   more.systemProcesses.push_back("beacon.exe");
   CHECK_FALSE(a.setRule(more));  // excluding more: the groups are there, no re-read
   CHECK(a.finish().rows.empty());
+  vpshunt::Rule back = a.rule();
+  back.systemProcesses.pop_back();
+  back.browserProcesses.erase(std::find(back.browserProcesses.begin(), back.browserProcesses.end(), "firefox.exe"));
+  CHECK_FALSE(a.setRule(back));  // beacon.exe and firefox.exe dropped no row: nothing to read again
+  CHECK(a.finish().rows.size() == 1);
+  CHECK_FALSE(a.setRule(more));
   vpshunt::Rule less = a.rule();
   less.browserProcesses.erase(std::find(less.browserProcesses.begin(), less.browserProcesses.end(), "chrome.exe"));
   CHECK(a.setRule(less));  // excluding less: the dropped rows are needed again

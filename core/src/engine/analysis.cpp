@@ -142,7 +142,7 @@ void AnalysisState::reset() {
   flows_.clear();
   excludedContacts_.clear();
   devices_.clear();
-  droppedExcluded_ = false;
+  droppedNames_.clear();
   groups_.clear();
   flowGroups_ = FlowGroups();
   collected_.clear();
@@ -457,23 +457,39 @@ void AnalysisState::prepareIngestExclusions() {
   for (const auto* list : {&rule.browserProcesses, &rule.systemProcesses})
     for (const std::string& n : *list) {
       if (n.empty() || n.size() >= 64) continue;  // longer names are excluded when the results are made
-      ingestExcluded_[n.size()].push_back(asciiLower(n));
+      ingestExcluded_[n.size()].push_back({asciiLower(n), false});
       ingestExcludedLengths_ |= uint64_t(1) << n.size();
     }
 }
 
-bool AnalysisState::excludedAtIngest(std::string_view process) const {
+bool AnalysisState::excludedAtIngest(std::string_view process) {
   if (process.size() >= 64 || !(ingestExcludedLengths_ >> process.size() & 1)) return false;
-  for (const std::string& n : ingestExcluded_[process.size()]) {
+  for (IngestName& n : ingestExcluded_[process.size()]) {
     size_t i = 0;
-    while (i < n.size() && char(process[i] >= 'A' && process[i] <= 'Z' ? process[i] | 0x20 : process[i]) == n[i]) ++i;
-    if (i == n.size()) return true;
+    while (i < n.lower.size() && char(process[i] >= 'A' && process[i] <= 'Z' ? process[i] | 0x20 : process[i]) == n.lower[i])
+      ++i;
+    if (i == n.lower.size()) {
+      if (!n.dropped) {
+        n.dropped = true;
+        droppedNames_.insert(n.lower);
+      }
+      return true;
+    }
   }
   return false;
 }
 
+bool AnalysisState::excludesAllDropped(const Rule& next) const {
+  if (droppedNames_.empty()) return true;
+  std::unordered_set<std::string> kept;
+  for (const auto* list : {&next.browserProcesses, &next.systemProcesses})
+    for (const auto& n : *list) kept.insert(asciiLower(n));
+  for (const auto& n : droppedNames_)
+    if (!kept.count(n)) return false;
+  return true;
+}
+
 void AnalysisState::noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip) {
-  droppedExcluded_ = true;
   bool created;
   const DeviceHeader* d = devices_.find(hashBytes(device, 1), std::array<std::string_view, 1>{device}, true, created);
   if (!d) {
@@ -1238,23 +1254,9 @@ Results Analysis::finishEach(std::optional<Ticks> now, const std::function<void(
   return state_->finish(now, onRow, false);
 }
 const Rule& Analysis::rule() const { return state_->rule; }
-namespace {
-// True when `b` no longer excludes some process name that `a` excludes (ASCII case-insensitive).
-bool excludesLess(const Rule& a, const Rule& b) {
-  std::unordered_set<std::string> kept;
-  for (const auto* list : {&b.browserProcesses, &b.systemProcesses})
-    for (const auto& n : *list) kept.insert(asciiLower(n));
-  for (const auto* list : {&a.browserProcesses, &a.systemProcesses})
-    for (const auto& n : *list)
-      if (!kept.count(asciiLower(n))) return true;
-  return false;
-}
-}  // namespace
-
 bool Analysis::setRule(Rule rule) {
   // Seed mode drops the rows of excluded processes at ingest: a rule that excludes less needs them.
-  bool reread = ruleChangeNeedsReread(state_->rule, rule) ||
-                (state_->droppedExcludedRows() && excludesLess(state_->rule, rule));
+  bool reread = ruleChangeNeedsReread(state_->rule, rule) || !state_->excludesAllDropped(rule);
   state_->rule = std::move(rule);
   if (reread) state_->reset();
   return reread;

@@ -214,7 +214,9 @@ class AnalysisState final : public RecordSink {
   static constexpr uint64_t flowIdBase() { return uint64_t(1) << 40; }
   uint64_t recordsInCurrentFile() const { return inFile_ ? reports_.back().records : 0; }
   // Rows of excluded processes were dropped at ingest (seed mode): a rule that excludes less must re-read.
-  bool droppedExcludedRows() const { return droppedExcluded_; }
+  // Whether `next` keeps excluding every process whose rows were dropped so far (else the files
+  // must be read again for them).
+  bool excludesAllDropped(const Rule& next) const;
 
   // RecordSink
   void onEvent(const RawEvent& e) override;
@@ -275,11 +277,15 @@ class AnalysisState final : public RecordSink {
   // summarize) and keeps only who talked to which address, for prevalence.
   RecordTable<DeviceHeader> devices_;  // names of the devices in excludedContacts_
   ContactTable excludedContacts_;
-  bool droppedExcluded_ = false;
-  std::vector<std::string> ingestExcluded_[64];  // lower-case names by length (< 64 bytes)
+  std::unordered_set<std::string> droppedNames_;  // lower-case names whose rows were dropped
+  struct IngestName {
+    std::string lower;
+    bool dropped = false;  // some row of this file was dropped for it (then it is in droppedNames_)
+  };
+  std::vector<IngestName> ingestExcluded_[64];  // by length (< 64 bytes)
   uint64_t ingestExcludedLengths_ = 0;           // bit n: some name has n bytes (n < 64)
   void prepareIngestExclusions();
-  bool excludedAtIngest(std::string_view process) const;
+  bool excludedAtIngest(std::string_view process);
   void noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip);
   // rule.mode is "seed" (set when a file begins): rows of excluded processes are dropped at ingest
   // (beyond mode lets hosting and TI override the lists) and failed attempts are not read.
