@@ -65,6 +65,15 @@ class CsvTokenizer {
   size_t scratchLen_ = 0;
   // The pieces between doubled quotes are short: copied with a few overlapping word moves, not a
   // library call per piece (a call in wasm). Reads stay inside [p, p + n).
+  // n bytes, sizeof(W) <= n <= 2 * sizeof(W): a word from each end (they may overlap).
+  template <class W>
+  static void copyEnds(char* d, const char* p, size_t n) {
+    W a, b;
+    std::memcpy(&a, p, sizeof a);
+    std::memcpy(&b, p + n - sizeof b, sizeof b);
+    std::memcpy(d, &a, sizeof a);
+    std::memcpy(d + n - sizeof b, &b, sizeof b);
+  }
   void appendScratch(const char* p, size_t n) {
     if (scratchLen_ + n > scratch_.size()) scratch_.resize(std::max(scratch_.size() * 2, scratchLen_ + n + 256));
     char* d = scratch_.data() + scratchLen_;
@@ -75,23 +84,11 @@ class CsvTokenizer {
       for (size_t i = 0; i + 16 <= n; i += 16) std::memcpy(d + i, p + i, 16);
       std::memcpy(d + n - 16, p + n - 16, 16);
     } else if (n >= 8) {
-      uint64_t a, b;
-      std::memcpy(&a, p, 8);
-      std::memcpy(&b, p + n - 8, 8);
-      std::memcpy(d, &a, 8);
-      std::memcpy(d + n - 8, &b, 8);
+      copyEnds<uint64_t>(d, p, n);
     } else if (n >= 4) {
-      uint32_t a, b;
-      std::memcpy(&a, p, 4);
-      std::memcpy(&b, p + n - 4, 4);
-      std::memcpy(d, &a, 4);
-      std::memcpy(d + n - 4, &b, 4);
+      copyEnds<uint32_t>(d, p, n);
     } else if (n >= 2) {
-      uint16_t a, b;
-      std::memcpy(&a, p, 2);
-      std::memcpy(&b, p + n - 2, 2);
-      std::memcpy(d, &a, 2);
-      std::memcpy(d + n - 2, &b, 2);
+      copyEnds<uint16_t>(d, p, n);
     } else if (n == 1) {
       d[0] = p[0];
     }
