@@ -1,6 +1,8 @@
 // The streaming CSV tokenizer and the Defender/Sentinel CSV readers.
 #include <catch2/catch.hpp>
 
+#include <cstring>
+
 #include "formats/csv_tokenizer.hpp"
 #include "support.hpp"
 
@@ -82,6 +84,54 @@ TEST_CASE("CSV tokenizer: a record split across two chunks at every byte offset"
     INFO("cut at " << cut);
     REQUIRE(c.records == expected);
     CHECK(c.lines == std::vector<uint64_t>{1, 2, 4});
+  }
+}
+
+TEST_CASE("CSV tokenizer: a reused input buffer (same address, new bytes) is read afresh", "[csv]") {
+  // The tokenizer keeps a 64-byte scan mask between fields; a caller that refills one buffer (the
+  // CLI's fread loop) must not get fields cut where the previous bytes had their delimiters.
+  std::string text;
+  for (int i = 0; i < 400; ++i) {
+    text += std::string(size_t(i * 7 % 53), char('a' + i % 26)) + "," + std::to_string(i * 31) + ",";
+    text += (i % 3 ? "\"q,\"\"x\"\"\"" : std::string(size_t(i % 90), 'z')) + "," + std::string(size_t(i % 17), 'y') + "\n";
+  }
+  // And records of exactly 100 bytes fed one a call: each call starts where the last one did.
+  std::string fixed;
+  for (int i = 0; i < 50; ++i) {
+    std::string a(size_t(5 + i % 40), 'a'), b(size_t(60 - i % 40), 'b');
+    std::string line = a + "," + b + ",";
+    line += std::string(99 - line.size(), 'c') + "\n";
+    fixed += line;
+  }
+  REQUIRE(fixed.size() == 5000);
+  const Collect fixedWhole = tokenize(fixed);
+  REQUIRE(fixedWhole.records.size() == 50);
+  {
+    Collect c;
+    vpshunt::CsvTokenizer t(c);
+    std::string buffer(100, '\0');
+    for (size_t i = 0; i < fixed.size(); i += 100) {
+      std::memcpy(buffer.data(), fixed.data() + i, 100);
+      t.feed(buffer.data(), 100);
+    }
+    t.finish();
+    CHECK(c.records == fixedWhole.records);
+  }
+  const Collect whole = tokenize(text);
+  REQUIRE(whole.records.size() == 400);
+  for (size_t chunk : {64, 100, 128, 200, 1000}) {
+    Collect c;
+    vpshunt::CsvTokenizer t(c);
+    std::string buffer(chunk, '\0');  // one buffer, refilled for every piece
+    for (size_t i = 0; i < text.size(); i += chunk) {
+      const size_t n = std::min(chunk, text.size() - i);
+      buffer.assign(text, i, n);
+      buffer.resize(chunk, ',');  // the same size every time, like a fixed read buffer
+      t.feed(buffer.data(), n);
+    }
+    t.finish();
+    INFO("chunk " << chunk);
+    CHECK(c.records == whole.records);
   }
 }
 

@@ -39,7 +39,47 @@ inline const char* findFieldEnd(const char* p, const char* end, char delim) {
   return p;
 }
 
+// The next 64 bytes at p (end - p >= 64): bit i set when p[i] is the delimiter, CR or LF.
+inline uint64_t fieldEndMask64(const char* p, char delim) {
+  uint64_t m = 0;
+#if defined(__wasm_simd128__)
+  const v128_t d = wasm_i8x16_splat(delim), cr = wasm_i8x16_splat('\r'), lf = wasm_i8x16_splat('\n');
+  for (int k = 0; k < 4; ++k) {
+    v128_t v = wasm_v128_load(p + 16 * k);
+    v128_t x = wasm_v128_or(wasm_v128_or(wasm_i8x16_eq(v, d), wasm_i8x16_eq(v, cr)), wasm_i8x16_eq(v, lf));
+    m |= uint64_t(wasm_i8x16_bitmask(x)) << (16 * k);
+  }
+#elif defined(__SSE2__)
+  const __m128i d = _mm_set1_epi8(delim), cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+  for (int k = 0; k < 4; ++k) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16 * k));
+    __m128i x = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, d), _mm_cmpeq_epi8(v, cr)), _mm_cmpeq_epi8(v, lf));
+    m |= uint64_t(unsigned(_mm_movemask_epi8(x))) << (16 * k);
+  }
+#else
+  for (int i = 0; i < 64; ++i)
+    if (p[i] == delim || p[i] == '\r' || p[i] == '\n') m |= uint64_t(1) << i;
+#endif
+  return m;
+}
+
 }  // namespace
+
+// Most fields are short: one 64-byte mask serves several of them, so that finding a field's end is
+// a shift and a count of trailing zeros, and the branch that ends a scan is not taken per field.
+const char* CsvTokenizer::nextFieldEnd(const char* p, const char* end) {
+  for (;;) {
+    const uintptr_t at = reinterpret_cast<uintptr_t>(p), base = reinterpret_cast<uintptr_t>(maskBase_);
+    if (maskBase_ && at >= base && at - base < 64) {
+      const uint64_t m = mask_ >> (at - base);
+      if (m) return p + __builtin_ctzll(m);
+      p = maskBase_ + 64;
+    }
+    if (end - p < 64) return findFieldEnd(p, end, delim_);  // the last bytes of the buffer
+    maskBase_ = p;
+    mask_ = fieldEndMask64(p, delim_);
+  }
+}
 
 CsvTokenizer::CsvTokenizer(Handler& handler, char delimiter) : handler_(handler), delim_(delimiter) {
   spans_.resize(64);
@@ -140,7 +180,7 @@ const char* CsvTokenizer::parseRecord(const char* p, const char* end, bool final
         p = e;
       }
     } else {
-      const char* e = findFieldEnd(p, end, delim_);
+      const char* e = nextFieldEnd(p, end);
       if (e == end && !final) return nullptr;
       pushSpan(p, 0, want ? uint32_t(e - p) : 0u, column);
       p = e;
@@ -191,6 +231,7 @@ void CsvTokenizer::deliver() {
 
 void CsvTokenizer::feed(const char* data, size_t size) {
   if (stopped_ || size == 0) return;
+  maskBase_ = nullptr;  // the caller may reuse its buffer: no mask outlives a call
   const char* p = data;
   const char* const end = data + size;
   if (!carry_.empty()) {
@@ -203,7 +244,9 @@ void CsvTokenizer::feed(const char* data, size_t size) {
       p += take;
       const char* cs = carry_.data();
       const char* ce = cs + carry_.size();
+      maskBase_ = nullptr;  // carry_ may have moved or changed since a mask was made
       const char* done = parseRecord(cs, ce, false);
+      maskBase_ = nullptr;
       if (done) {
         size_t used = size_t(done - cs);
         p -= carry_.size() - used;  // bytes past the record go back to the chunk
@@ -231,9 +274,11 @@ void CsvTokenizer::feed(const char* data, size_t size) {
 
 void CsvTokenizer::finish() {
   if (stopped_) return;
+  maskBase_ = nullptr;
   while (!carry_.empty()) {
     const char* cs = carry_.data();
     const char* ce = cs + carry_.size();
+    maskBase_ = nullptr;  // erase() below moves the rest of carry_ within the same storage
     const char* done = parseRecord(cs, ce, true);
     bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
     if (!blank) deliver();

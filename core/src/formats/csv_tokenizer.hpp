@@ -54,6 +54,12 @@ class CsvTokenizer {
   // the record is incomplete and `final` is false.
   const char* parseRecord(const char* p, const char* end, bool final);
   void deliver();
+  // The first delimiter, CR or LF at or after p (end when none), through mask_.
+  const char* nextFieldEnd(const char* p, const char* end);
+  // Bit i of mask_: maskBase_[i] is the delimiter, CR or LF. Valid within one buffer only: reset
+  // whenever parsing moves to another buffer (a new feed() chunk, the carry buffer).
+  const char* maskBase_ = nullptr;
+  uint64_t mask_ = 0;
 
   Handler& handler_;
   char delim_;
