@@ -59,7 +59,7 @@ class CsvTokenizer {
   // Bit i of mask_: maskBase_[i] is the delimiter, CR or LF. Valid within one buffer only: reset
   // whenever parsing moves to another buffer (a new feed() chunk, the carry buffer).
   const char* maskBase_ = nullptr;
-  uint64_t mask_ = 0;
+  [[maybe_unused]] uint64_t mask_ = 0;  // (not used in wasm builds)
 
   Handler& handler_;
   char delim_;
