@@ -338,6 +338,26 @@ TEST_CASE("bytes: sums of present values; null without the columns; ByteRatio", 
     CHECK(*r.rows[0].totalBytesReceived == 3600);
     CHECK(r.rows[0].byteRatio == Approx(0.31));
   }
+  SECTION("one group from two exports, one with the columns and one without: the sums of the first") {
+    auto with = series(H, 6, 60);
+    for (auto& e : with) {
+      e.sent = "7";
+      e.received = "";  // present column, empty values: a total of 0, not null
+    }
+    const std::string a = test::eventsCsv(with, true), b = test::eventsCsv(series("2026-11-24T10:30:00Z", 6, 60));
+    vpshunt::Analysis an;
+    for (const std::string* f : {&b, &a}) {
+      an.beginFile("e.csv");
+      an.feed(f->data(), f->size());
+      an.endFile();
+    }
+    auto r = an.finish();
+    REQUIRE(r.rows.size() == 1);
+    CHECK(r.rows[0].connectionCount == 12);
+    CHECK(*r.rows[0].totalBytesSent == 42);
+    CHECK(*r.rows[0].totalBytesReceived == 0);
+    CHECK(r.rows[0].byteRatio == 0);
+  }
   SECTION("zero received: ratio 0") {
     auto rows = series(H, 12, 60);
     for (auto& e : rows) {

@@ -546,7 +546,7 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   Group* g = nullptr;
   if (bin >= flow->minBin && bin <= flow->maxBin) {  // out of time order: walk the chain
     for (uint32_t gi = flow->headGroup; gi != kNoGroup; gi = groups_[gi].prevInFlow)
-      if (groups_[gi].bin == bin) {
+      if (binOf(groups_[gi]) == bin) {
         g = &groups_[gi];
         break;
       }
@@ -557,7 +557,6 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
     Group& ng = groups_.emplace_back();
     ng.flow = flow->index;
     ng.prevInFlow = flow->headGroup;
-    ng.bin = bin;
     ng.first = ng.last = t;
     flow->headGroup = uint32_t(groups_.size() - 1);
     flow->minBin = std::min(flow->minBin, bin);
@@ -588,10 +587,8 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   ++g->count;
   if (t < g->first) g->first = t;
   if (t > g->last) g->last = t;
-  g->sent = addBytes(g->sent, sent);
-  g->received = addBytes(g->received, received);
-  g->sentColumn |= sentColumn;
-  g->receivedColumn |= receivedColumn;
+  if (sentColumn) g->sent = addBytes(std::max<int64_t>(g->sent, 0), sent);
+  if (receivedColumn) g->received = addBytes(std::max<int64_t>(g->received, 0), received);
   g->ports.add(port);
 }
 
@@ -608,7 +605,7 @@ void AnalysisState::logForBoundary(const Group& g, Ticks t, int64_t sent, int64_
     logBin_ = candidate;
     logCompleteFrom_ = groups_.size();  // groups of this bin that exist already missed rows
   }
-  if (g.bin != logBin_) return;
+  if (binOf(g) != logBin_) return;
   const uint64_t gi = uint64_t(&g - groups_.data());
   if (gi < logCompleteFrom_) return;
   boundaryLogs_[gi].push_back({t, sent, received, port, seedAction});
@@ -988,7 +985,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
         // only the rows themselves can say: a collect pass gathers them (collectGroups).
         if (g.count < rule.beaconMinConnections) continue;  // cannot reach the threshold either way
         auto got = collected_.find(gi);
-        if (got == collected_.end() && g.bin == logBin_ && gi >= logCompleteFrom_) {
+        if (got == collected_.end() && binOf(g) == logBin_ && gi >= logCompleteFrom_) {
           got = boundaryLogs_.find(gi);  // logged while reading: every row of the group is there
           if (got == boundaryLogs_.end()) got = collected_.end();
         }
@@ -1023,7 +1020,8 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
       if (a.count != b.count) return a.count > b.count;
       const Group &ga = groups_[a.gi], &gb = groups_[b.gi];
-      if (ga.bin != gb.bin) return ga.bin < gb.bin;
+      const int64_t ba = binOf(ga), bb = binOf(gb);
+      if (ba != bb) return ba < bb;
       const Flow fa = flow(ga.flow), fb = flow(gb.flow);
       for (int k = 0; k < 4; ++k)
         if (fa.part(k) != fb.part(k)) return fa.part(k) < fb.part(k);
@@ -1036,7 +1034,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       const Flow flow = this->flow(g.flow);
       ResultRow row;
       const IpAddress ip = flow.ip();
-      row.binStart = g.bin * window;
+      row.binStart = binOf(g) * window;
       row.deviceName = std::string(flow.part(0));
       row.accountName = std::string(flow.part(1));
       row.processName = std::string(flow.part(2));
@@ -1045,8 +1043,8 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       row.connectionCount = c.count;
       row.connectionsPerMinute = round2(double(c.count) / double(rule.observationWindowMinutes));
       setPorts(row, std::vector<int32_t>(portPool.begin() + c.portsAt, portPool.begin() + c.portsAt + c.portsCount));
-      if (g.sentColumn) row.totalBytesSent = c.sent;
-      if (g.receivedColumn) row.totalBytesReceived = c.received;
+      if (g.hasSent()) row.totalBytesSent = c.sent;
+      if (g.hasReceived()) row.totalBytesReceived = c.received;
       row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                           ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                           : 0.0;
@@ -1084,8 +1082,8 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       bool sentColumn = false, receivedColumn = false;
       for (uint32_t gi : groupsOfFlow(fi)) {
         if (groups_[gi].last <= cutoff) continue;
-        sentColumn |= groups_[gi].sentColumn;
-        receivedColumn |= groups_[gi].receivedColumn;
+        sentColumn |= groups_[gi].hasSent();
+        receivedColumn |= groups_[gi].hasReceived();
         for (const Connection& c : collected_.at(gi))
           if (c.t > cutoff) conns.push_back(c);
       }

@@ -126,15 +126,16 @@ struct Flow {
   IpAddress ip() const;
 };
 
-// Distinct ports of a group: most groups have one or two, kept inline (no allocation per group).
+// Distinct ports (0-65535) of a group: most groups have one to three, kept inline (no allocation
+// per group). 16 bytes.
 class PortSet {
  public:
   void add(int32_t port) {
-    if (port < 0) return;
+    if (port < 0 || port > 65535) return;
     for (uint8_t i = 0; i < inlineCount_; ++i)
       if (inline_[i] == port) return;
-    if (inlineCount_ < 2) {
-      inline_[inlineCount_++] = port;
+    if (inlineCount_ < kInline) {
+      inline_[inlineCount_++] = uint16_t(port);
       return;
     }
     if (!more_) more_ = std::make_unique<std::vector<int32_t>>();
@@ -148,21 +149,25 @@ class PortSet {
   }
 
  private:
-  int32_t inline_[2] = {0, 0};
-  uint8_t inlineCount_ = 0;
+  static constexpr uint8_t kInline = 3;
   std::unique_ptr<std::vector<int32_t>> more_;
+  uint16_t inline_[kInline] = {0, 0, 0};
+  uint8_t inlineCount_ = 0;
 };
 
+// One (flow, bin) aggregate: 64 bytes, one cache line. Its bin is that of `first` (every row of the
+// group lies in it); byte sums are -1 until a row from an export with the column adds to them.
 struct Group {
   uint32_t flow = 0;
   uint32_t prevInFlow = kNoGroup;  // the flow's group created before this one
-  int64_t bin = 0;
   int64_t count = 0;
   Ticks first = 0, last = 0;
-  int64_t sent = 0, received = 0;
-  bool sentColumn = false, receivedColumn = false;  // some row came from an export with the column
-  PortSet ports;                                    // distinct ports
+  int64_t sent = -1, received = -1;
+  PortSet ports;  // distinct ports
+  bool hasSent() const { return sent >= 0; }
+  bool hasReceived() const { return received >= 0; }
 };
+static_assert(sizeof(Group) == 64);
 
 struct IndicatorInfo {
   bool timed = false;
@@ -240,6 +245,7 @@ class AnalysisState final : public RecordSink {
   void filteredOut(Filter f) { ++filterCounts_[f]; }
   uint64_t filterCounts_[kFilterCount] = {};
   // The group for (flow key, bin); created when `create`, else null when absent.
+  int64_t binOf(const Group& g) const { return floorDiv(g.first, rule.observationWindowMinutes * kTicksPerMinute); }
   Group* findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                    std::string_view cmdline, const IpAddress& ip, bool create);
   void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
