@@ -465,10 +465,7 @@ void AnalysisState::prepareIngestExclusions() {
 bool AnalysisState::excludedAtIngest(std::string_view process) {
   if (process.size() >= 64 || !(ingestExcludedLengths_ >> process.size() & 1)) return false;
   for (IngestName& n : ingestExcluded_[process.size()]) {
-    size_t i = 0;
-    while (i < n.lower.size() && char(process[i] >= 'A' && process[i] <= 'Z' ? process[i] | 0x20 : process[i]) == n.lower[i])
-      ++i;
-    if (i == n.lower.size()) {
+    if (equalsIgnoreCaseAscii(process, n.lower)) {
       if (!n.dropped) {
         n.dropped = true;
         droppedNames_.insert(n.lower);
@@ -521,11 +518,7 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   // address) only when a new flow is stored.
   const uint32_t len[4] = {uint32_t(device.size()), uint32_t(account.size()), uint32_t(process.size()),
                            uint32_t(cmdline.size())};
-  uint64_t w0, w1;
-  std::memcpy(&w0, ip.bytes.data(), 8);
-  std::memcpy(&w1, ip.bytes.data() + 8, 8);
-  uint64_t h = mix64(mix64(kHashSeed, w0), w1);
-  h = mix64(h, hashBytes(device, 1));
+  uint64_t h = mix64(hashAddress(ip.bytes.data()), hashBytes(device, 1));
   h = mix64(h, hashBytes(account, 2));
   h = mix64(h, hashBytes(process, 3));
   h = mix64(h, hashBytes(cmdline, 4));
@@ -884,39 +877,25 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
   Prevalence prevalence;
   std::unordered_set<std::string_view> allDevices;
   const bool makeRows = onRow || keepRows || beyond;
+  auto seen = [&](const IpAddress& ip, std::string_view device, Ticks first, Ticks last) {
+    PrevalenceEntry& p = prevalence[ip];
+    p.first = std::min(p.first, first);
+    p.last = std::max(p.last, last);
+    p.devices.insert(device);
+    allDevices.insert(device);
+  };
   for (size_t fi = 0; makeRows && fi < flowCount(); ++fi) {
-    const Flow f = flow(fi);
     if (groupsOfFlow(fi).empty()) continue;
     Ticks first = INT64_MAX, last = INT64_MIN;
     for (uint32_t gi : groupsOfFlow(fi)) {
       first = std::min(first, groups_[gi].first);
       last = std::max(last, groups_[gi].last);
     }
-    auto& p = prevalence[f.ip()];
-    if (p.devices.empty()) {
-      p.first = first;
-      p.last = last;
-    }
-    p.first = std::min(p.first, first);
-    p.last = std::max(p.last, last);
-    p.devices.insert(f.part(0));
-    allDevices.insert(f.part(0));
+    seen(flow(fi).ip(), flow(fi).part(0), first, last);
   }
   if (makeRows)  // rows of excluded processes count too
-    excludedContacts_.forEach([&](const ContactTable::Entry& c) {
-      const std::string_view device = devices_.at(c.device).name();
-      auto [it, fresh] = prevalence.try_emplace(c.ip);
-      auto& p = it->second;
-      if (fresh) {
-        p.first = c.first;
-        p.last = c.last;
-      }
-      p.first = std::min(p.first, c.first);
-      p.last = std::max(p.last, c.last);
-      p.devices.insert(device);
-      allDevices.insert(device);
-    });
-
+    excludedContacts_.forEach(
+        [&](const ContactTable::Entry& c) { seen(c.ip, devices_.at(c.device).name(), c.first, c.last); });
 
   // Exclusion lists, case-insensitive; decided once per flow.
   std::vector<std::string> excludedNames;
@@ -1015,7 +994,8 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       c.riskScore = riskScoreFor(c.count, int64_t(ports.size()), latestIndicator(flow(g.flow).ip(), now) != nullptr);
       candidates.push_back(c);
     }
-    // The order of sortRows below, on the candidates' numbers and their flows' texts.
+    // The order the beyond rows are sorted in below (less VpsScore), on the candidates' numbers and
+    // their flows' texts.
     std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
       if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
       if (a.count != b.count) return a.count > b.count;

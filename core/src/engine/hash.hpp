@@ -17,6 +17,14 @@ inline uint64_t mix64(uint64_t h, uint64_t w) {
 
 constexpr uint64_t kHashSeed = 0x5eed;
 
+// The 16 bytes of an address (IPv4 mapped into IPv6), as two words.
+inline uint64_t hashAddress(const uint8_t* bytes16) {
+  uint64_t w0, w1;
+  std::memcpy(&w0, bytes16, 8);
+  std::memcpy(&w1, bytes16 + 8, 8);
+  return mix64(mix64(kHashSeed, w0), w1);
+}
+
 inline uint64_t hashBytes(std::string_view s, uint64_t seed) {
   const char* p = s.data();
   size_t n = s.size();

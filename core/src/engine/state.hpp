@@ -76,10 +76,7 @@ class ContactTable {
     size_ = 0;
   }
   void note(uint32_t device, const IpAddress& ip, Ticks t) {
-    uint64_t w0, w1;
-    std::memcpy(&w0, ip.bytes.data(), 8);
-    std::memcpy(&w1, ip.bytes.data() + 8, 8);
-    const uint64_t h = mix64(mix64(mix64(kHashSeed, w0), w1), device);
+    const uint64_t h = mix64(hashAddress(ip.bytes.data()), device);
     const size_t mask = entries_.size() - 1;
     for (size_t i = h & mask;; i = (i + 1) & mask) {
       Entry& e = entries_[i];
@@ -253,7 +250,7 @@ class AnalysisState final : public RecordSink {
                  bool hasReceived, int64_t received, bool seedAction);
   struct PrevalenceEntry {
     std::unordered_set<std::string_view> devices;
-    Ticks first = 0, last = 0;
+    Ticks first = INT64_MAX, last = INT64_MIN;
   };
   using Prevalence = std::unordered_map<IpAddress, PrevalenceEntry, IpHash>;
   int riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const;
