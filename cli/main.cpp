@@ -266,13 +266,7 @@ int main(int argc, char** argv) {
     }
   }
   for (const auto& in : inputs) feedFile(analysis, in);
-  // csv and jsonl are written row by row as the rows are made (memory holds no row); table and json
-  // need them all first.
-  const bool stream = vpshunt::RowStream::supports(format);
-  auto finish = [&](const std::function<void(const vpshunt::ResultRow&)>& onRow) {
-    return stream ? analysis.finishEach(now, onRow) : analysis.finish(now);
-  };
-  vpshunt::Results results = finish(nullptr);
+  vpshunt::Results results = analysis.finishEach(now, nullptr);  // rows counted, not made
   if (!results.collectGroups.empty()) {
     // Read the event files once more for the groups whose rows are needed one by one: those that
     // straddle the lookback cutoff (without --now it is known only at the end), and in beyond mode
@@ -281,7 +275,6 @@ int main(int argc, char** argv) {
     for (const auto& in : inputs)
       if (in.kind != vpshunt::FileKind::Intel) feedFile(analysis, in);
     analysis.endCollect();
-    if (!stream) results = analysis.finish(now);
   }
 
   std::FILE* out = stdout;
@@ -296,13 +289,7 @@ int main(int argc, char** argv) {
   auto write = [&](std::string_view piece) {
     if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) writeFailed = true;
   };
-  if (stream) {
-    vpshunt::RowStream rows(format, write);
-    results = finish([&](const vpshunt::ResultRow& row) { rows.row(row); });
-    rows.flush();
-  } else {
-    vpshunt::renderResultsTo(results, format, write);
-  }
+  results = vpshunt::writeResults(analysis, now, format, write);
   if (std::fflush(out) != 0) writeFailed = true;
   if (out != stdout && std::fclose(out) != 0) writeFailed = true;
   if (writeFailed && !outputPath.empty()) {

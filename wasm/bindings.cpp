@@ -170,14 +170,9 @@ class Session {
     });
   }
 
-  // resultsToJson plus "collectGroups" (the groups a collect pass must count exactly).
+  // resultsToJson, "collectGroups" included (the groups a collect pass must count exactly).
   val finish(std::string nowIso) {
-    return guarded([&] {
-      const vpshunt::Results& r = results(nowIso);
-      nlohmann::json j = vpshunt::resultsToJson(r);
-      j["collectGroups"] = r.collectGroups;
-      return val(j.dump());
-    });
+    return guarded([&] { return val(vpshunt::resultsToJson(results(nowIso)).dump()); });
   }
 
   // finish() without the rows: {now, files, notices, ..., "rows": [], rowCount, collectGroups}.
@@ -186,7 +181,6 @@ class Session {
       const vpshunt::Results& r = counted(nowIso);
       nlohmann::json j = vpshunt::resultsToJson(r);
       j["rowCount"] = r.rowCount;
-      j["collectGroups"] = r.collectGroups;
       return val(j.dump());
     });
   }
@@ -200,17 +194,9 @@ class Session {
   // so neither the rows nor the whole text sit in wasm memory.
   val renderEach(std::string format, std::string nowIso, val write) {
     return guarded([&] {
-      const vpshunt::OutputFormat f = outputFormat(format);
-      auto hand = [&](std::string_view piece) {
+      vpshunt::writeResults(analysis_, parseNow(nowIso), outputFormat(format), [&](std::string_view piece) {
         write(val(emscripten::typed_memory_view(piece.size(), reinterpret_cast<const uint8_t*>(piece.data()))));
-      };
-      if (vpshunt::RowStream::supports(f)) {
-        vpshunt::RowStream rows(f, hand);
-        analysis_.finishEach(parseNow(nowIso), [&](const vpshunt::ResultRow& row) { rows.row(row); });
-        rows.flush();
-      } else {
-        vpshunt::renderResultsTo(results(nowIso), f, hand);
-      }
+      });
       return val::undefined();
     });
   }

@@ -26,7 +26,7 @@
 //   getRule                       -> rule object
 //   reset                         forgets files and results, keeps the rule -> Summary
 //   memory                        -> {heapBytes}
-// Summary = {results: <resultsToJson + collectGroups>, now, reread, read: {bytes, ms, mbps} | null}
+// Summary = {results: <resultsToJson, collectGroups included>, now, reread, read: {bytes, ms, mbps} | null}
 // Memory holds per-group aggregates only, so exact lookback counts (when now is the latest event)
 // and the detail view need a second "collect" pass over the event files; progress messages carry
 // phase: "read" | "collect".

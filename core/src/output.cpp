@@ -447,6 +447,19 @@ void renderResultsTo(const Results& r, OutputFormat format, const std::function<
   if (!out.empty()) write(out);
 }
 
+Results writeResults(const Analysis& analysis, std::optional<Ticks> now, OutputFormat format,
+                     const std::function<void(std::string_view)>& write) {
+  if (!RowStream::supports(format)) {
+    Results r = analysis.finish(now);
+    renderResultsTo(r, format, write);
+    return r;
+  }
+  RowStream rows(format, write);
+  Results r = analysis.finishEach(now, [&](const ResultRow& row) { rows.row(row); });
+  rows.flush();
+  return r;
+}
+
 std::string renderFileSummaries(const Results& r) {
   std::string out;
   for (const auto& f : r.files) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "vpshunt/analysis.hpp"
 #include "vpshunt/results.hpp"
 
 namespace vpshunt {
@@ -37,6 +38,13 @@ class RowStream {
   std::function<void(std::string_view)> write_;
   std::string out_;
 };
+
+// The results of `analysis` in `format`, handed to `write` in pieces: csv and jsonl row by row as
+// the rows are made (Analysis::finishEach: no row is held), table and json from finish(). Returns the
+// results, without their rows when they were streamed (files, notices, rowCount). What the CLI and
+// the wasm Session's renderEach use.
+Results writeResults(const Analysis& analysis, std::optional<Ticks> now, OutputFormat format,
+                     const std::function<void(std::string_view)>& write);
 
 // A short human summary of each file report and the notices, for stderr.
 std::string renderFileSummaries(const Results& r);
