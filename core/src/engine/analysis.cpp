@@ -781,6 +781,37 @@ std::string oneDecimal(double v) {
 
 }  // namespace
 
+// ---- hosting points of VpsScore (issue 10; moves with the beacon detection) ----------------
+// What the hosting attribution of RemoteIP adds to VpsScore. Listed: bulletproof 30, vps/hosting
+// 25, cloud 15 (the hyperscalers' shared ASNs also carry their own services), vpn 10 (a VPN exit is
+// more often a user's VPN than a C2 server), proxy 0 (a security proxy's egress: the destination
+// is behind it). Inferred from the organisation name or from attacks in the loaded data: 15 (10
+// for a VPN name), less than listed, as the evidence is weaker.
+namespace {
+int beaconHostingPoints(const HostingAttribution& a) {
+  if (!a.isHosting) return 0;
+  if (a.confidence != HostingConfidence::Listed) return a.category == HostingCategory::Vpn ? 10 : 15;
+  switch (a.category) {
+    case HostingCategory::Bulletproof: return 30;
+    case HostingCategory::Vps:
+    case HostingCategory::Hosting: return 25;
+    case HostingCategory::Cloud: return 15;
+    case HostingCategory::Vpn: return 10;
+    case HostingCategory::Proxy: return 0;
+  }
+  return 0;
+}
+
+// Which listed categories override the browser/system exclusion lists (hostingOverridesExclusions):
+// rented servers (vps, hosting, bulletproof). Not cloud (browsers and system processes talk to the
+// hyperscalers' own services all day), vpn or proxy (a device on a VPN or behind a security proxy
+// sends everything, browsers included, to its exit), nor inferred ASNs (too weak to unhide them).
+bool hostingOverridesExclusionLists(HostingCategory c) {
+  return c == HostingCategory::Vps || c == HostingCategory::Hosting || c == HostingCategory::Bulletproof;
+}
+}  // namespace
+// ---- end of the hosting points --------------------------------------------------------------
+
 int AnalysisState::riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const {
   for (const auto& rr : rule.riskScore) {
     if (rr.tiMatch && *rr.tiMatch != ti) continue;
@@ -794,8 +825,9 @@ int AnalysisState::riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) con
 // Fills the columns beyond the seed (attribution, prevalence, VpsScore and its reasons).
 void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence,
                            uint64_t totalDevices) const {
+  HostingAttribution a;
   if (asnDb_) {
-    HostingAttribution a = attribute(*asnDb_, hosting_ ? *hosting_ : HostingList::builtin(), ip);
+    a = attribute(*asnDb_, hosting_ ? *hosting_ : HostingList::builtin(), ip);
     row.remoteAsn = a.asn;
     row.remoteOrg = a.org;
     row.isHosting = a.isHosting;
@@ -813,18 +845,9 @@ void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence
   // VpsScore: evidence that RemoteIP is a rented server used for command and control.
   double points = 0;
   std::vector<std::string>& why = row.vpsReasons;
-  if (row.remoteAsn) {
-    std::string as = "AS" + std::to_string(row.remoteAsn) + " " + (row.isHosting ? row.hostingProvider : row.remoteOrg);
-    if (row.isHosting) {
-      bool bulletproof = row.hostingCategory == "bulletproof";
-      points += bulletproof ? 30 : row.hostingCategory == "cloud" ? 15 : 25;
-      why.push_back(as + " (" + (bulletproof ? "bulletproof hosting" : row.hostingCategory) + ")");
-    } else {
-      why.push_back(as + " (not a listed hosting provider)");
-    }
-  } else {
-    why.push_back(asnDb_ ? "no ASN for this address" : "ASN not looked up (no database loaded)");
-  }
+  // The attribution's reason names the list (or the inference and its evidence).
+  points += beaconHostingPoints(a);
+  why.push_back(asnDb_ ? a.reason : std::string("ASN not looked up (no database loaded)"));
   if (row.periodicityScore) {
     points += 30 * *row.periodicityScore;
     if (*row.periodicityScore >= rule.beyondMinPeriodicity)
@@ -913,11 +936,11 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
         IpAddress ip = flow(fi).ip();
         if (latestIndicator(ip, now)) ex = 0;
         else if (asnDb_) {
-          // Not the hyperscalers' shared ASNs ("cloud"): they also carry the vendors' own services,
-          // which browsers and system processes talk to all day.
+          // Listed ASNs only (not inferred ones), and not the hyperscalers' shared ASNs ("cloud"),
+          // VPN exits or security proxies: see hostingOverridesExclusionLists.
           AsnInfo info = asnDb_->lookup(ip);
           const HostingEntry* h = info ? (hosting_ ? *hosting_ : HostingList::builtin()).find(info.asn) : nullptr;
-          if (h && h->category != HostingCategory::Cloud) ex = 0;
+          if (h && hostingOverridesExclusionLists(h->category)) ex = 0;
         }
       }
     }

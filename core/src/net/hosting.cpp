@@ -352,13 +352,24 @@ void HostingList::merge(const HostingList& other) {
 
 size_t HostingList::loadExclusions(std::string_view text, std::vector<Problem>* problems) {
   // The same `AS123 Name # reason` lines as a list (sections are not meaningful here, and refused).
-  HostingList parsed;
-  std::vector<Problem> local;
-  parsed.load(text, &local);
-  for (Problem& p : local) {
-    if (p.message.rfind("expected a section", 0) == 0) p.message = "sections have no meaning in an exclusion list";
-    if (problems) problems->push_back(std::move(p));
+  // Section lines are blanked (keeping the line numbers) and reported.
+  std::string body(text);
+  uint64_t lineNo = 1;
+  for (size_t pos = 0; pos < body.size(); ++lineNo) {
+    size_t nl = body.find('\n', pos);
+    size_t end = nl == std::string::npos ? body.size() : nl;
+    std::string_view t = trim(std::string_view(body).substr(pos, end - pos));
+    if (!t.empty() && t.front() == '[') {
+      if (problems)
+        problems->push_back(Problem{lineNo, uint64_t(t.data() - body.data() - long(pos)) + 1,
+                                    "sections have no meaning in an exclusion list"});
+      std::fill(body.begin() + long(pos), body.begin() + long(end), ' ');
+    }
+    if (nl == std::string::npos) break;
+    pos = nl + 1;
   }
+  HostingList parsed;
+  parsed.load(body, problems);
   size_t added = 0;
   for (HostingEntry& e : parsed.entries_) {
     auto it = std::lower_bound(exclusions_.begin(), exclusions_.end(), e.asn,
@@ -414,6 +425,8 @@ constexpr Word kWords[] = {
     {"hosted", Match::Exact, Role::Hosting},          {"host", Match::Prefix, Role::Hosting},  // hostkey, hostpapa
     {"host", Match::Suffix, Role::Hosting},           // ultahost, absamhost
     {"heberg", Match::Contains, Role::Hosting},       // hebergement, redheberg (French)
+    {"h\xc3\xa9" "berg", Match::Contains, Role::Hosting},  // hébergement (the literal is split: "\xa9b" would be one escape)
+    {"h\xc3\x89" "berg", Match::Contains, Role::Hosting},  // HÉBERGEMENT (É is not lower-cased)
     {"hospedagem", Match::Exact, Role::Hosting},      {"hospedaje", Match::Exact, Role::Hosting},
     {"alojamiento", Match::Exact, Role::Hosting},     {"barindirma", Match::Exact, Role::Hosting},  // Turkish
     {"server", Match::Exact, Role::Hosting},          {"servers", Match::Exact, Role::Hosting},
