@@ -337,10 +337,12 @@ TEST_CASE("attribute(): confidence, source and reason", "[hosting]") {
        "vpshunt curated list", "AS9009 M247 (vpn)"},
       {"curated proxy", "100.64.2.1", false, true, HostingConfidence::Listed, HostingCategory::Proxy,
        "Check Point Harmony SASE", "vpshunt curated list", "AS398391 Check Point Harmony SASE (proxy)"},
-      {"imported vpn", "100.64.0.1", false, true, HostingConfidence::Listed, HostingCategory::Vpn, "Surfshark",
-       "X4BNet lists_vpn", "AS209854 Surfshark (vpn; X4BNet lists_vpn)"},
-      {"imported hosting", "100.64.1.1", false, true, HostingConfidence::Listed, HostingCategory::Hosting,
-       "HOSTUS-GLOBAL-AS HostUS, HK", "X4BNet lists_vpn", "AS7489 HOSTUS-GLOBAL-AS HostUS, HK (hosting; X4BNet lists_vpn)"},
+      // imported lists: their text is a comment ("Surfshark", "HOSTUS-GLOBAL-AS HostUS, HK"), so
+      // the organisation name of the IP data is shown
+      {"imported vpn", "100.64.0.1", false, true, HostingConfidence::Listed, HostingCategory::Vpn, "Cyberzone S.A.",
+       "X4BNet lists_vpn", "AS209854 Cyberzone S.A. (vpn; X4BNet lists_vpn)"},
+      {"imported hosting", "100.64.1.1", false, true, HostingConfidence::Listed, HostingCategory::Hosting, "HostUS",
+       "X4BNet lists_vpn", "AS7489 HostUS (hosting; X4BNet lists_vpn)"},
       {"inferred from the name", "192.0.2.1", false, true, HostingConfidence::InferredFromName, HostingCategory::Hosting,
        "Example Hosting Ltd", "organisation name",
        "AS64500 Example Hosting Ltd (hosting; inferred from the word 'hosting' in the organisation name)"},
@@ -392,6 +394,7 @@ TEST_CASE("attribute(): confidence, source and reason", "[hosting]") {
     CHECK(a.isHosting);
     CHECK(a.source == "your hosting list");
     CHECK(a.reason == "AS29465 mine (hosting; your hosting list)");
+    CHECK(a.provider == "mine");
   }
 }
 

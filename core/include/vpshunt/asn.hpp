@@ -189,6 +189,9 @@ struct HostingEntry {
   HostingCategory category = HostingCategory::Hosting;
   std::string note;      // the list's comment (source, remarks); may be empty
   uint16_t source = 0;   // index into HostingList::sources(): the list this entry came from
+  // The list's text is a comment, not a name (the imported public lists: whois handles, issue
+  // links, names gone stale): attribution shows the organisation name of the IP data instead.
+  bool providerFromData = false;
 };
 
 // An AS that the imported public lists (or the organisation-name inference) must not mark, with
@@ -205,6 +208,7 @@ struct HostingListLoad {
   HostingCategory defaultCategory = HostingCategory::Hosting;  // before any [section]
   std::string_view source;         // the list's name in reasons; empty: "your hosting list"
   bool honourExclusions = false;   // skip ASNs on the exclusion list (for imported public lists)
+  bool providerFromData = false;   // sets HostingEntry::providerFromData on every entry
 };
 
 // A set of hosting ASNs, the sources they came from, and ASNs excluded from the imported lists.
@@ -321,7 +325,8 @@ HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, con
 // rows and reasons:
 //   asn, org            from the ASN database (0 / empty when the address is in no announced range)
 //   isHosting           listed, or inferred (then confidence says which evidence)
-//   provider            the list's name for the AS; when inferred, the organisation name
+//   provider            the list's name for the AS; the organisation name when inferred, or when
+//                       the list's text is no name (HostingEntry::providerFromData)
 //   category            meaningful only when isHosting
 //   confidence          Listed, InferredFromName, InferredFromActivity; None when not hosting
 //   source              the list's name ("vpshunt curated list", "X4BNet lists_vpn", "brianhama
@@ -329,7 +334,7 @@ HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, con
 //                       "organisation name and activity in the loaded data"
 //   reason              the evidence in words, e.g.
 //                       "AS20473 Vultr (Choopa) (vps)"                      (curated: no source named)
-//                       "AS3223 VOXILITY, RO (hosting; X4BNet lists_vpn)"
+//                       "AS3223 Voxility LLP (hosting; X4BNet lists_vpn)"
 //                       "AS64500 Example Hosting Ltd (hosting; inferred from the word 'hosting' in
 //                        the organisation name)"
 //                       "AS64501 Kovalenko EOOD (hosting; inferred from the sole-proprietor-style

@@ -156,6 +156,7 @@ const HostingList& HostingList::builtin() {
       HostingListLoad imported;
       imported.source = detail::kBuiltinHostingImports[i].source;
       imported.honourExclusions = true;
+      imported.providerFromData = true;
       l.load(detail::kBuiltinHostingImports[i].text, nullptr, imported);
     }
     return l;
@@ -270,6 +271,7 @@ size_t HostingList::load(std::string_view text, std::vector<Problem>* problems, 
       if (nameColumn >= 0 && int(cells.size()) > nameColumn) e.provider = cells[size_t(nameColumn)].text;
       e.category = defaultCategory;
       e.source = source;
+      e.providerFromData = how.providerFromData;
       batch.push_back(std::move(e));
     }
   } else {
@@ -303,6 +305,7 @@ size_t HostingList::load(std::string_view text, std::vector<Problem>* problems, 
       e.note = std::string(comment);
       e.category = category;
       e.source = source;
+      e.providerFromData = how.providerFromData;
       batch.push_back(std::move(e));
     }
   }
@@ -629,6 +632,14 @@ HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, con
   return m;
 }
 
+namespace {
+// The provider name of a listed match: the list's, unless the list has none or only a comment.
+std::string_view listedProvider(const HostingMatch& m) {
+  if (!m.entry || m.entry->provider.empty() || (m.entry->providerFromData && !m.org.empty())) return m.org;
+  return m.entry->provider;
+}
+}  // namespace
+
 std::string hostingReason(const HostingMatch& m) {
   if (!m.asn) return "no ASN for this address";
   std::string out = "AS" + std::to_string(m.asn) + " ";
@@ -637,7 +648,7 @@ std::string hostingReason(const HostingMatch& m) {
       out.append(m.org).append(" (not a listed hosting provider)");
       break;
     case HostingConfidence::Listed: {
-      out.append(m.entry && !m.entry->provider.empty() ? std::string_view(m.entry->provider) : m.org);
+      out.append(listedProvider(m));
       out.append(" (");
       out.append(m.category == HostingCategory::Bulletproof ? std::string_view("bulletproof hosting")
                                                             : hostingCategoryName(m.category));
@@ -675,7 +686,7 @@ HostingAttribution attribute(const AsnDatabase& db, const HostingList& hosting, 
   out.category = m.category;
   switch (m.confidence) {
     case HostingConfidence::Listed:
-      out.provider = m.entry->provider.empty() ? out.org : m.entry->provider;
+      out.provider = std::string(listedProvider(m));
       out.source = std::string(m.source);
       break;
     case HostingConfidence::InferredFromName:
