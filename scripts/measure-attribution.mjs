@@ -5,6 +5,7 @@
 // confidence; and every control address marked hosting, with its organisation, for a human to judge.
 //
 //   node scripts/measure-attribution.mjs [--samples DIR] [--build DIR] [--before-list FILE] [--json FILE]
+//   node scripts/measure-attribution.mjs --names [--build DIR] [--top N]
 //
 //   --samples DIR      the shared sample exports (default: ../shared/samples beside the repository,
 //                      or $VPSHUNT_SAMPLES)
@@ -12,6 +13,9 @@
 //   --before-list FILE the "before" hosting list (default: the current curated list alone), e.g.
 //                      `git show 9c3f933:core/src/net/hosting-asns.txt > /tmp/before.txt`
 //   --json FILE        also writes every attributed address as JSON Lines
+//   --names            instead: what the organisation-name signal says of every organisation in the
+//                      IP data (node_modules/@ip-location-db/asn), with the largest N (default 40) of
+//                      each kind by announced IPv4 addresses, for review
 //
 // This is a measurement tool, not a reader: it pulls the address column out of each sample itself
 // (the sign-in and inbound readers are separate work), and it is not a test (the samples are not
@@ -121,6 +125,36 @@ const samples = [
       .data.events.map((e) => e.client.ipAddress),
   },
 ];
+
+if (args.includes('--names')) {
+  const tool = path.join(buildDir, 'bench', 'attribution');
+  const dir = path.join(root, 'node_modules', '@ip-location-db', 'asn');
+  const orgs = new Map();  // asn -> [name, IPv4 addresses]
+  for (const file of ['asn-ipv4-num.csv', 'asn-ipv6-num.csv']) {
+    for (const row of parseCsv(fs.readFileSync(path.join(dir, file), 'utf8'))) {
+      const e = orgs.get(row[2]) || [row[3], 0n];
+      if (file.includes('ipv4')) e[1] += BigInt(row[1]) - BigInt(row[0]) + 1n;
+      orgs.set(row[2], e);
+    }
+  }
+  const input = [...orgs].map(([asn, [name, size]]) => `${asn}\t${size}\t${name.replace(/[\t\n]/g, ' ')}`).join('\n') + '\n';
+  const run = spawnSync(tool, ['--names'], { input, maxBuffer: 1 << 30, encoding: 'utf8' });
+  if (run.status !== 0) {
+    console.error(run.stderr || `measure-attribution: cannot run ${tool}`);
+    process.exit(2);
+  }
+  const rows = run.stdout.split('\n').filter(Boolean).map((l) => l.split('\t'));
+  const top = Number(opt('--top', '40'));
+  console.log(`Organisation-name signal over ${rows.length} organisations of @ip-location-db/asn`);
+  for (const kind of ['hosting', 'sole-proprietor']) {
+    const of = rows.filter((r) => r[3] === kind).sort((a, b) => Number(b[1]) - Number(a[1]));
+    console.log(`\n${kind}: ${of.length} organisations; the largest ${Math.min(top, of.length)} (IPv4 addresses, AS, name, word):`);
+    for (const r of of.slice(0, top)) console.log(`  ${r[1].padStart(9)}  AS${r[0]} ${r[2]}  [${r[5]}]`);
+  }
+  const vetoed = rows.filter((r) => r[6]).length;
+  console.log(`\nvetoed by a word of an access network or telecom: ${vetoed}`);
+  process.exit(0);
+}
 
 if (!fs.existsSync(samplesDir)) {
   console.error(`measure-attribution: no samples at ${samplesDir} (give --samples DIR)`);
