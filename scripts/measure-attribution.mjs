@@ -7,8 +7,8 @@
 //   node scripts/measure-attribution.mjs [--samples DIR] [--build DIR] [--before-list FILE] [--json FILE]
 //   node scripts/measure-attribution.mjs --names [--build DIR] [--top N]
 //
-//   --samples DIR      the shared sample exports (default: ../shared/samples beside the repository,
-//                      or $VPSHUNT_SAMPLES)
+//   --samples DIR      the shared sample exports (default: $VPSHUNT_SAMPLES, else ../shared/samples
+//                      beside the repository, or ../../shared/samples beside a worktree's folder)
 //   --build DIR        the native build with bench/attribution and asn.bin (default: build)
 //   --before-list FILE the "before" hosting list (default: the current curated list alone), e.g.
 //                      `git show 9c3f933:core/src/net/hosting-asns.txt > /tmp/before.txt`
@@ -32,7 +32,10 @@ const opt = (name, fallback) => {
   const i = args.indexOf(name);
   return i >= 0 && i + 1 < args.length ? args[i + 1] : fallback;
 };
-const samplesDir = path.resolve(opt('--samples', process.env.VPSHUNT_SAMPLES || path.join(root, '..', '..', 'shared', 'samples')));
+// The shared samples sit beside the repository (../shared/samples), or beside a worktree's parent.
+const defaultSamples = [path.join(root, '..', 'shared', 'samples'), path.join(root, '..', '..', 'shared', 'samples')]
+  .find((d) => fs.existsSync(d)) || path.join(root, '..', 'shared', 'samples');
+const samplesDir = path.resolve(opt('--samples', process.env.VPSHUNT_SAMPLES || defaultSamples));
 const buildDir = path.resolve(root, opt('--build', 'build'));
 const beforeList = opt('--before-list', null);
 const jsonOut = opt('--json', null);
