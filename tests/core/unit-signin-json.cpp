@@ -401,6 +401,23 @@ TEST_CASE("sign-in readers: network events of mixed files read exactly as alone"
   }
 }
 
+TEST_CASE("sign-in readers: Graph runHuntingQuery rows of a sign-in table", "[signin-json]") {
+  // Graph's lowercase {schema, results}, results first, as in the network fixture: decided per row.
+  std::string doc =
+      R"({"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#microsoft.graph.security.huntingQueryResults",)"
+      R"("results":[{"Timestamp":"2026-03-03T11:00:00Z","Application":"Azure Portal","ErrorCode":53003,"AccountUpn":"ola@corp.example",)"
+      R"("IPAddress":"203.0.113.171","ReportId":"x"},{"Timestamp":"2026-03-03T11:00:01Z","DeviceName":"ws","ActionType":"ConnectionSuccess",)"
+      R"("RemoteIP":"203.0.113.172"}],"schema":[{"name":"Timestamp","type":"DateTime"}]})";
+  CHECK(sniffBest(doc) == "defender-json");
+  auto s = run("defender-json", doc);
+  CHECK(s.signIns == std::vector<std::string>{
+                         "S L1 t=2026-03-03T11:00:00.0000000Z outcome=failure Time=2026-03-03T11:00:00Z@133 "
+                         "User=ola@corp.example@216 RemoteIP=203.0.113.171@247 ResultCode=53003@197 Application=Azure Portal@170 "
+                         "Source=AADSignInEventsBeta@0"});
+  REQUIRE(s.events.size() == 1);
+  CHECK(s.events[0].find("RemoteIP=203.0.113.172") != std::string::npos);
+}
+
 TEST_CASE("sign-in rows: column names of the tables", "[signin-json]") {
   using signin::Col;
   struct Case {
