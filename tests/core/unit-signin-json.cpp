@@ -418,6 +418,26 @@ TEST_CASE("sign-in readers: Graph runHuntingQuery rows of a sign-in table", "[si
   CHECK(s.events[0].find("RemoteIP=203.0.113.172") != std::string::npos);
 }
 
+TEST_CASE("sign-in readers: a pretty-printed array of CloudTrail records, a service principal table", "[signin-json]") {
+  std::string array = "[\n  {\n    \"eventTime\": \"2026-03-08T10:00:00Z\",\n    \"eventSource\": \"signin.amazonaws.com\",\n"
+                      "    \"eventName\": \"ConsoleLogin\",\n    \"sourceIPAddress\": \"203.0.113.180\",\n"
+                      "    \"userIdentity\": {\"type\": \"IAMUser\", \"userName\": \"pam\"},\n"
+                      "    \"responseElements\": {\"ConsoleLogin\": \"Success\"}\n  }\n]\n";
+  CHECK(sniffBest(array) == "cloudtrail-json");
+  CHECK(run("cloudtrail-json", array).log ==
+        std::vector<std::string>{"S L2 t=2026-03-08T10:00:00.0000000Z outcome=success Time=2026-03-08T10:00:00Z@0 User=pam@0 "
+                                 "RemoteIP=203.0.113.180@0 Application=ConsoleLogin@0 LogonType=IAMUser@0 Source=CloudTrail@0"});
+  checkEverySplit("cloudtrail-json", array);
+
+  std::string sp = R"({"tables":[{"name":"PrimaryResult","columns":[{"name":"TimeGenerated"},{"name":"ServicePrincipalName"},)"
+                   R"({"name":"ServicePrincipalId"},{"name":"IPAddress"},{"name":"ResultType"},{"name":"ResourceDisplayName"},{"name":"Type"}],)"
+                   R"("rows":[["2026-03-04T14:00:00Z","ci-deployer","5555","198.51.100.181","7000222","Azure Resource Manager","AADServicePrincipalSignInLogs"]]}]})";
+  CHECK(run("log-analytics-json", sp).log ==
+        std::vector<std::string>{"S L1 t=2026-03-04T14:00:00.0000000Z outcome=failure Time=2026-03-04T14:00:00Z@234 "
+                                 "User=ci-deployer@257 RemoteIP=198.51.100.181@278 ResultCode=7000222@295 "
+                                 "Target=Azure Resource Manager@305 LogonType=servicePrincipal@330 Source=AADServicePrincipalSignInLogs@0"});
+}
+
 TEST_CASE("sign-in rows: column names of the tables", "[signin-json]") {
   using signin::Col;
   struct Case {

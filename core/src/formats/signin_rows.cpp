@@ -264,8 +264,7 @@ bool Builder::setTime(const Row& r, RawSignIn& s, RecordSink& sink, const Col* o
   return false;
 }
 
-bool Builder::noClient(const Row& r, RawSignIn& s, RecordSink& sink, std::string_view source) {
-  (void)r;
+bool Builder::noClient(RawSignIn& s, RecordSink& sink, std::string_view source) {
   if (s.has(SignInField::RemoteIP) || s.has(SignInField::Asn)) return false;
   other_.assign(source).append(" without a client address");
   sink.other(other_);
@@ -287,7 +286,7 @@ void Builder::entra(const Row& r, RecordSink& sink) {
   if (r.hasValue(Col::IPAddress)) put(r, s, SignInField::RemoteIP, Col::IPAddress);
   else put(r, s, SignInField::RemoteIP, Col::CallerIpAddress);
   put(r, s, SignInField::Asn, Col::AutonomousSystemNumber);
-  if (noClient(r, s, sink, source)) return;
+  if (noClient(s, sink, source)) return;
 
   for (Col c : {Col::UserPrincipalName, Col::AccountUpn, Col::ServicePrincipalName, Col::ServicePrincipalId,
                 Col::AccountObjectId, Col::UserId})
@@ -340,7 +339,7 @@ void Builder::defenderLogon(const Row& r, bool device, RecordSink& sink) {
   std::string_view source = !r.source.empty() ? r.source : device ? "DeviceLogonEvents" : "IdentityLogonEvents";
 
   put(r, s, SignInField::RemoteIP, device ? Col::RemoteIP : Col::IPAddress);
-  if (noClient(r, s, sink, source)) return;
+  if (noClient(s, sink, source)) return;
   put(r, s, SignInField::RemotePort, device ? Col::RemotePort : Col::Port);
 
   if (r.hasValue(Col::AccountUpn)) {

@@ -143,7 +143,7 @@ class Row {
   // false: ISO 8601 only, as every API and raw log writes them.
   bool usLocaleTimes = false;
 
-  void clear() {
+  void clear() {  // forgets the values and the source (usLocaleTimes is the reader's, and stays)
     present_[0] = present_[1] = 0;
     source = {};
   }
@@ -227,7 +227,7 @@ class Builder {
   bool setTime(const Row& r, RawSignIn& s, RecordSink& sink, const Col* order, size_t n);
   void put(const Row& r, RawSignIn& s, SignInField f, Col c) const;
   void putText(const Row& r, RawSignIn& s, SignInField f, Col c, std::string_view text) const;
-  bool noClient(const Row& r, RawSignIn& s, RecordSink& sink, std::string_view source);
+  bool noClient(RawSignIn& s, RecordSink& sink, std::string_view source);
 
   std::string user_, reason_, other_;
   uint32_t noted_ = 0;
