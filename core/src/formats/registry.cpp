@@ -17,6 +17,10 @@ const ReaderFactory& logAnalyticsJsonFactory();
 const ReaderFactory& zeekJsonFactory();
 const ReaderFactory& sysmonJsonFactory();
 const ReaderFactory& suricataEveFactory();
+const ReaderFactory& entraSignInCsvFactory();
+const ReaderFactory& defenderSignInCsvFactory();
+const ReaderFactory& windowsSecurityCsvFactory();
+const ReaderFactory& cloudTrailCsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -34,6 +38,10 @@ const std::vector<ReaderFactory>& readerFactories() {
       zeekJsonFactory(),
       sysmonJsonFactory(),
       suricataEveFactory(),
+      entraSignInCsvFactory(),
+      defenderSignInCsvFactory(),
+      windowsSecurityCsvFactory(),
+      cloudTrailCsvFactory(),
   };
   return all;
 }
