@@ -647,7 +647,7 @@ bool SignInCsvRows::Impl::buildEntra(const CsvRecord& r, RawSignIn& s) {
   s.outcome = signin::entraOutcome(resultCode);
   std::string_view words = cell(r, text);
   uint32_t wordsCol = col(r, text);
-  if (words.empty() && !statusJson.empty()) {
+  if (words.empty() && !statusJson.empty() && s.outcome != SignInOutcome::Success) {
     words = trim(jsonStringText(jsonMember(statusJson, "failureReason"), textScratch));
     wordsCol = col(r, status);
   }
@@ -868,15 +868,15 @@ void SignInCsvRows::Impl::observe(const CsvRecord& r) {
     LocaleDateTime d;
     if (v.empty() || !splitLocaleTime(v, d)) continue;
     if (!d.yearFirst && d.separator == '/') {
-      const std::string where = "line " + std::to_string(r.line) + " has " + quoted(v) + " in " + names[size_t(i)];
+      auto where = [&] { return "line " + std::to_string(r.line) + " has " + quoted(v) + " in " + names[size_t(i)]; };
       if (d.first > 12 && d.second >= 1 && d.second <= 12) {
-        decide(DateOrder::DayFirst, "decided by " + where,
-               "dates in this file are day/month/year: " + where + ", and " + std::to_string(d.first) + " is not a month");
+        decide(DateOrder::DayFirst, "decided by " + where(),
+               "dates in this file are day/month/year: " + where() + ", and " + std::to_string(d.first) + " is not a month");
         return;
       }
       if (d.second > 12 && d.first >= 1 && d.first <= 12) {
-        decide(DateOrder::MonthFirst, "decided by " + where,
-               "dates in this file are month/day/year: " + where + ", and " + std::to_string(d.second) + " is not a month");
+        decide(DateOrder::MonthFirst, "decided by " + where(),
+               "dates in this file are month/day/year: " + where() + ", and " + std::to_string(d.second) + " is not a month");
         return;
       }
     }
