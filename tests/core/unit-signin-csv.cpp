@@ -635,3 +635,31 @@ TEST_CASE("sign-in CSV readers: bad rows and headers are located", "[signin][err
     CHECK(res.files[0].skipped == 0);
   }
 }
+
+TEST_CASE("sign-in CSV header names and time-zone notes", "[signin]") {
+  SECTION("names compare without case, surrounding spaces, zone suffixes, KQL suffixes; inner spaces as one") {
+    CHECK(headerNameIs("Application ID ", "Application ID"));
+    CHECK(headerNameIs("Autonomous system  number", "Autonomous system number"));
+    CHECK(headerNameIs(" TimeGenerated [UTC] ", "timegenerated"));
+    CHECK(headerNameIs("TimeGenerated [Local Time]", "TimeGenerated"));
+    CHECK(headerNameIs("IPAddress_string", "IPAddress"));
+    CHECK(headerNameIs("ISP", "Isp"));
+    CHECK_FALSE(headerNameIs("IPAddressFromResourceProvider", "IPAddress"));
+    CHECK_FALSE(headerNameIs("Autonomous systemnumber", "Autonomous system number"));
+  }
+  SECTION("[Local Time] is said to be read as UTC") {
+    auto r = read("cloudtrail-csv", "\"TimeGenerated [Local Time]\",EventName,SourceIpAddress\n\"4/21/2025, 9:00:00.000 AM\",ConsoleLogin,203.0.113.1\n");
+    REQUIRE(r.signIns.size() == 1);
+    CHECK(hasNote(r, "times are in the exporting browser's local time zone (TimeGenerated [Local Time]), which the export does not name: "
+                     "read as UTC"));
+    CHECK(fields(r.signIns[0])["outcome"] == "unknown");  // no ResponseElements, no ErrorMessage
+  }
+  SECTION("a row whose Type names another table is filtered, whatever its columns say") {
+    auto r = read("defender-signin-csv",
+                  "TimeGenerated [UTC],ActionType,LogonType,AccountName,IPAddress,Type\n"
+                  "\"4/21/2025, 9:00:00.000 AM\",LogonFailed,Network,a,203.0.113.1,IdentityLogonEvents\n"
+                  "\"4/21/2025, 9:00:00.000 AM\",LogonFailed,Network,a,203.0.113.1,DeviceLogonEvents\n");
+    CHECK(r.signIns.size() == 1);
+    CHECK(r.others == std::vector<std::string>{"row of another table (Type column)"});
+  }
+}
