@@ -22,6 +22,10 @@ const ReaderFactory& windowsSecurityJsonFactory();
 const ReaderFactory& entraSignInJsonFactory();
 const ReaderFactory& oktaJsonFactory();
 const ReaderFactory& cloudTrailJsonFactory();
+const ReaderFactory& entraSignInCsvFactory();
+const ReaderFactory& defenderSignInCsvFactory();
+const ReaderFactory& windowsSecurityCsvFactory();
+const ReaderFactory& cloudTrailCsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -44,6 +48,10 @@ const std::vector<ReaderFactory>& readerFactories() {
       entraSignInJsonFactory(),
       oktaJsonFactory(),
       cloudTrailJsonFactory(),
+      entraSignInCsvFactory(),
+      defenderSignInCsvFactory(),
+      windowsSecurityCsvFactory(),
+      cloudTrailCsvFactory(),
   };
   return all;
 }
