@@ -141,7 +141,7 @@ class PlaywrightPage extends TestPage {
   setInputFiles(selector, files) { return this.page.setInputFiles(selector, files); }
   waitForSelector(selector, options) { return this.page.waitForSelector(selector, options); }
   waitForFunction(fn, arg, options) { return this.page.waitForFunction(fn, arg, options); }
-  screenshot(file) { return this.page.screenshot({ path: file }); }
+  screenshot(file) { return this.page.screenshot({ path: file, fullPage: true }); }
   // The text of the file that clicking `selector` downloads.
   async download(selector) {
     const [download] = await Promise.all([this.page.waitForEvent('download'), this.page.click(selector)]);
@@ -213,7 +213,7 @@ class PuppeteerPage extends TestPage {
   }
   waitForSelector(selector, { timeout } = {}) { return this.page.waitForSelector(selector, { visible: true, timeout }); }
   waitForFunction(fn, arg, { timeout } = {}) { return this.page.waitForFunction(fn, { timeout, polling: 50 }, arg); }
-  screenshot(file) { return this.page.screenshot({ path: file }); }
+  screenshot(file) { return this.page.screenshot({ path: file, fullPage: true }); }
   // Puppeteer has no download event: the file appears in the context's download folder, complete
   // once Firefox has renamed it from its .part name.
   async download(selector, { timeout = 30000 } = {}) {
