@@ -59,6 +59,7 @@ try {
 async function bundle(entry) {
   const result = await esbuild.build({
     entryPoints: [sitePath(entry)],
+    absWorkingDir: site,  // the bundles' path comments, and so their hashes, do not depend on the caller's folder
     bundle: true,
     format: 'iife',
     write: false,
@@ -104,7 +105,11 @@ let html = readSite('index.html', 'the page').toString('utf8');
 
 const styles = [];
 html = html.replace(/<link rel="stylesheet" href="([^"]+)">\n?/g, (_, href) => {
-  styles.push(checkInlineText(readSite(href, `stylesheet ${href}`).toString('utf8'), href, 'style'));
+  const css = checkInlineText(readSite(href, `stylesheet ${href}`).toString('utf8'), href, 'style');
+  // A url() or @import would name another file, which the policy (and file://) would refuse.
+  const ref = /@import|url\(\s*(?!["']?data:)/i.exec(css);
+  if (ref) fail(`${href} refers to another file (${css.slice(ref.index, ref.index + 40)}...): inline it as a data: URL`);
+  styles.push(css);
   return `<style>${styles.at(-1)}</style>\n`;
 });
 
@@ -154,7 +159,7 @@ const csp = [
 ].join('; ');
 const cspTag = /<meta http-equiv="Content-Security-Policy" content="[^"]*">/;
 if (!cspTag.test(html)) fail('index.html has no <meta http-equiv="Content-Security-Policy" content="..."> to replace');
-html = html.replace(cspTag, `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
+html = html.replace(cspTag, () => `<meta http-equiv="Content-Security-Policy" content="${csp}">`);
 
 const bodyEnd = html.lastIndexOf('</body>');
 if (bodyEnd < 0) fail('index.html has no </body>');
