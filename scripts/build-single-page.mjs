@@ -7,8 +7,8 @@
 // SITE is the built site (index.html and what it references, worker.js, vpshunt.js, vpshunt.wasm,
 // asn.bin, examples/). What it does:
 //   * the page's module script(s) (<script type="module" src>) and the worker (worker.js) are bundled
-//     by esbuild into classic scripts (IIFE): a browser refuses module scripts and module workers from
-//     a file:// page (origin null), but runs inline classic scripts and a worker from a blob: URL;
+//     by esbuild into classic scripts (IIFE): Chromium refuses module scripts and module workers from a
+//     file:// page (origin null), but runs inline classic scripts and a worker from a blob: URL;
 //   * globalThis.VPSHUNT_SINGLE_FILE is defined as true, so web/assets.js reads the inline data instead of URLs;
 //   * vpshunt.wasm, asn.bin and every file that assets.js's SCENARIOS lists go into one
 //     <script type="application/json" id="vpshunt-assets"> block as base64, gzip-compressed when
