@@ -50,6 +50,7 @@ function expectedRows() {
 const PAGES = {
   served: {
     title: 'the served site',
+    exampleSource: 'fetches the bundled files from the same origin',
     async open(browser) {
       requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
       const server = await serve(SITE);
@@ -58,13 +59,13 @@ const PAGES = {
         url: `${origin}/`,
         page: await browser.newPage(),
         allowed: (u) => u.startsWith(`${origin}/`) || u.startsWith(`blob:${origin}/`) || u.startsWith('data:'),
-        exampleSource: 'fetches the bundled files from the same origin',
         close: () => server.close(),
       };
     },
   },
   single: {
     title: 'the single file from file://',
+    exampleSource: 'reads the bundled files from inside the page',
     async open(browser) {
       requireFile(SINGLE_PAGE, 'the single-file page (W/web/vpshunt.html)');
       // Alone in an empty folder, as on a USB stick: nothing beside it to load even by mistake.
@@ -76,7 +77,6 @@ const PAGES = {
         url,
         page: await browser.newPage({ only: url }),
         allowed: (u) => u === url || u.startsWith('blob:') || u.startsWith('data:'),
-        exampleSource: 'reads the bundled files from inside the page',
         close: () => fs.rmSync(dir, { recursive: true, force: true }),
       };
     },
@@ -223,8 +223,7 @@ function pageChecks(theBrowser, browserName, kind) {
     await waitForRows(nativeRows.length);
   });
 
-  test('Load example', async (t) => {
-    t.diagnostic(target.exampleSource);
+  test(`Load example ${PAGES[kind].exampleSource}`, async () => {
     await page.click('#load-example');
     await page.waitForFunction(() => /Analysed 2 file/.test(document.querySelector('#status').textContent), null, { timeout: 30000 });
     await waitForRows(nativeRows.length);
