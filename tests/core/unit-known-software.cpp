@@ -697,3 +697,19 @@ TEST_CASE("known software: matching throughput", "[.bench][known-software]") {
   WARN("known-software match(): " << (double(rounds) * procs.size() / s / 1e6) << " million flows/s over "
                                   << procs.size() << " fleet flows (" << matched << " matches)");
 }
+
+// Writes the fleet's export to $VPSHUNT_FLEET_CSV, for runs of the CLI on it:
+//   VPSHUNT_FLEET_CSV=/tmp/fleet.csv build/vpshunt_tests "[.fleet-csv]"
+//   build/vpshunt --events /tmp/fleet.csv --mode beyond --now 2026-11-24T15:00:00Z
+TEST_CASE("known software: write the fleet's export", "[.fleet-csv]") {
+  const char* out = std::getenv("VPSHUNT_FLEET_CSV");
+  REQUIRE(out != nullptr);
+  const test::fleet::Fleet fleet = test::fleet::makeFleet();
+  size_t rows = 0;
+  const std::string csv = test::fleet::fleetCsv(fleet, 13, &rows);
+  std::ofstream f(out, std::ios::binary);
+  f << csv;
+  REQUIRE(f.good());
+  WARN(out << ": " << rows << " rows, " << fleet.agentFlows() << " agent flows, " << fleet.implantFlows()
+           << " implant flows, now " << fleet.now);
+}
