@@ -38,11 +38,11 @@ struct Variant {
 // Destinations: each address is in the network named beside it (checked against asn.bin by the tests).
 const Variant kAgents[] = {
     {"Google Update", "GoogleUpdate.exe", "c:\\program files (x86)\\google\\update\\googleupdate.exe", "Google LLC",
-     "Google Update", "142.250.74.46", "AS15169 Google", 443, 3600},
+     "Google Update", "142.250.74.46", "AS15169 Google", 443, 1200},
     {"Google Update", "GoogleUpdate.exe", "c:\\users\\{user}\\appdata\\local\\google\\update\\googleupdate.exe", "Google LLC",
-     "Google Update", "172.217.16.142", "AS15169 Google", 443, 3600},
+     "Google Update", "172.217.16.142", "AS15169 Google", 443, 1200},
     {"Google Updater", "updater.exe", "c:\\program files (x86)\\google\\googleupdater\\128.0.6537.0\\updater.exe", "Google LLC",
-     "", "142.250.74.46", "AS15169 Google", 443, 1800},
+     "", "142.250.74.46", "AS15169 Google", 443, 1200},
     {"Adobe Acrobat Update Service (ARM)", "AdobeARM.exe", "c:\\program files (x86)\\common files\\adobe\\arm\\1.0\\adobearm.exe",
      "Adobe Inc.", "Adobe Reader and Acrobat Manager", "2.16.6.10", "AS20940 Akamai (Adobe's CDN)", 443, 1200},
     {"Adobe Creative Cloud updater", "Adobe Desktop Service.exe",
@@ -87,7 +87,7 @@ const Variant kAgents[] = {
      "Microsoft Corporation", "Microsoft OneDrive", "13.107.42.12", "AS8068 Microsoft", 443, 300},
     {"Microsoft OneDrive", "OneDriveStandaloneUpdater.exe",
      "c:\\users\\{user}\\appdata\\local\\microsoft\\onedrive\\onedrivestandaloneupdater.exe", "Microsoft Corporation",
-     "Microsoft OneDrive", "13.107.42.12", "AS8068 Microsoft", 443, 3600},
+     "Microsoft OneDrive", "13.107.42.12", "AS8068 Microsoft", 443, 1200},
     {"Microsoft OneDrive", "OneDrive.exe", "c:\\program files\\microsoft onedrive\\onedrive.exe", "Microsoft Corporation",
      "Microsoft OneDrive", "13.107.42.12", "AS8068 Microsoft", 443, 300},
     {"Visual Studio Code", "Code.exe", "c:\\users\\{user}\\appdata\\local\\programs\\microsoft vs code\\code.exe",

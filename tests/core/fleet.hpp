@@ -9,6 +9,9 @@
 // address belongs to the network its comment names in @ip-location-db/asn (the tests check that
 // against asn.bin, so a change in the data fails them instead of passing them silently).
 //
+// Every flow makes at least 12 connections in the span (agents every 10 s to 20 min, implants every
+// 45-180 s), so that each is a row of the seed rule and of beyond mode.
+//
 // Use: makeFleet() for the flows and what each one is; fleetCsv() for the DeviceNetworkEvents export
 // (Defender advanced-hunting CSV with InitiatingProcessFolderPath and the version-info columns,
 // newest row first as the portal writes it). A ranking test runs the export through the engine and

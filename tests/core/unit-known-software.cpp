@@ -547,6 +547,50 @@ TEST_CASE("known software: the loader refuses unsafe or unsourced entries", "[kn
   }
 }
 
+TEST_CASE("known software: hostile input never matches a rented server and never breaks the reason", "[known-software]") {
+  // Random paths from the characters that matter (separators, dots, drive colons, percent signs,
+  // wildcards, quotes, spaces, UTF-8 and NUL bytes) spliced into real install folders.
+  static const char kAlphabet[] = "\\/.:%*?\" aAzZ09~\xC3\xA9\xE2\x80\xA6";
+  const std::string seeds[] = {"C:\\Program Files\\Zoom\\bin\\", "C:\\Users\\bob\\AppData\\Local\\Microsoft\\Teams\\current\\",
+                               "\\\\?\\C:\\Program Files (x86)\\Google\\Update\\", "/opt/datadog-agent/bin/agent/", ""};
+  const std::string names[] = {"Zoom.exe", "Teams.exe", "GoogleUpdate.exe", "agent", "", std::string("zoom.exe\0x", 10)};
+  HostingAttribution vps = attributionOf("164.90.170.10");
+  HostingAttribution zoom = attributionOf("144.195.10.5");
+  uint64_t state = 42;
+  auto next = [&] {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return uint32_t(state >> 33);
+  };
+  size_t matchedZoom = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string path = seeds[next() % 5];
+    size_t cut = path.empty() ? 0 : next() % (path.size() + 1);
+    std::string noise;
+    for (uint32_t k = 0, n = next() % 12; k < n; ++k) noise += kAlphabet[next() % (sizeof kAlphabet - 1)];
+    path.insert(cut, noise);
+    std::string file = names[next() % 6];
+    if (next() % 2) path += file;
+    std::string company = (next() % 3 == 0) ? noise : std::string();
+    KnownSoftwareProcess proc{file, path, company, ""};
+    for (const HostingAttribution* a : {&vps, &zoom}) {
+      KnownSoftwareDestination dest = KnownSoftwareDestination::of(*a);
+      KnownSoftwareMatch m = catalog().match(proc, dest);
+      std::string reason;
+      catalog().describe(m, proc, dest, reason);
+      INFO(path << " / " << file);
+      REQUIRE_FALSE((a == &vps && m.matched()));
+      if (m.matched()) {
+        ++matchedZoom;
+        REQUIRE(catalog().productName(m) == "Zoom");
+        REQUIRE(reason.rfind("Zoom from ", 0) == 0);
+      }
+      REQUIRE(reason.empty() == (m.verdict == KnownSoftwareVerdict::NoName));
+      REQUIRE(reason.size() < 1200);
+    }
+  }
+  CHECK(matchedZoom > 0);  // the generator does reach the genuine folder (noise spliced into nothing)
+}
+
 // ------------------------------------------------------------------------------------------------
 // The fleet, read through the Defender CSV reader, as the engine will read it.
 
