@@ -40,7 +40,7 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
     exit 1
   fi
   if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    cmake -S . -B "$BUILD" -DVPSHUNT_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$BUILD.configure.log" 2>&1 \
+    cmake -S . -B "$BUILD" -DVPSHUNT_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ >"$BUILD.configure.log" 2>&1 \
       || { cat "$BUILD.configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
   fi
   if ! cmake --build "$BUILD" -j"$JOBS" --target vpshunt_fuzz >"$BUILD/fuzz-build.log" 2>&1; then
