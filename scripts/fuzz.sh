@@ -63,6 +63,7 @@ command -v llvm-symbolizer >/dev/null 2>&1 && export ASAN_SYMBOLIZER_PATH="$(com
 
 WORK="$(mktemp -d /tmp/vpshunt-fuzz.XXXXXX)"
 trap 'rm -rf "$WORK"' EXIT
+trap 'rm -rf "$WORK"; exit 130' INT TERM
 passed=0
 failed=0
 failures=()
