@@ -7,8 +7,8 @@
 //   bit 3: beyond mode          bit 4: now fixed before reading (setNow) instead of the latest event
 //   bit 5: the ASN database     bit 6: the last file ends with a front-end error (fileError)
 // Oracles: the session fed in chunks writes exactly what the session fed whole writes (jsonl, json,
-// csv, table); each row's jsonl line is nlohmann's dump of rowToJson; lowering the threshold in seed
-// mode (no re-read) never loses a row.
+// csv, table); rows streamed by finishEach are finish()'s rows; each row's jsonl line is nlohmann's
+// dump of rowToJson; lowering the threshold in seed mode (no re-read) never loses a row.
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
@@ -84,14 +84,15 @@ Output session(const std::vector<std::string_view>& files, uint8_t flags, const 
     a.endCollect();
   }
   Output out;
-  auto write = [&](std::string_view piece) { out.text.append(piece); };
-  Results streamed = writeResults(a, now, OutputFormat::Jsonl, write);
+  std::string streamedJsonl;
+  Results streamed = writeResults(a, now, OutputFormat::Jsonl, [&](std::string_view piece) { streamedJsonl.append(piece); });
   out.rows = streamed.rowCount;
-  writeResults(a, now, OutputFormat::Csv, write);
-  writeResults(a, now, OutputFormat::Json, write);
   Results full = a.finish(now);
   VPSHUNT_FUZZ_CHECK(full.rows.size() == streamed.rowCount, "finish and finishEach count different rows");
-  out.text += renderResults(full, OutputFormat::Table);
+  std::string jsonl = renderResults(full, OutputFormat::Jsonl);
+  if (jsonl != streamedJsonl) fuzz::fail("rows streamed by finishEach differ from finish's", streamedJsonl + "\n---\n" + jsonl);
+  out.text = jsonl;
+  for (OutputFormat f : {OutputFormat::Csv, OutputFormat::Json, OutputFormat::Table}) out.text += renderResults(full, f);
   out.text += renderFileSummaries(full);
   for (const auto& row : full.rows) {
     std::string line;
