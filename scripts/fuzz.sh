@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of tests/fuzz (clang, ASan + UBSan, build-fuzz/) and runs each for
-# SECONDS, one after another, starting from a temporary copy of its seed corpus (the committed
-# corpus never grows). Prints each target's libFuzzer totals and fails on any crash, leak, UB
+# SECONDS, one after another, starting from a temporary copy of its seed corpus and of its reader's
+# files in tests/fixtures/malformed/ (the committed corpus never grows). Prints each target's
+# libFuzzer totals and fails on any crash, leak, UB
 # report, timeout or out-of-memory; the input that did it is kept and its path printed.
 #
 #   bash scripts/fuzz.sh 30                       # every target, 30 s each
@@ -73,6 +74,10 @@ while IFS=$'\t' read -r name bin corpus dict; do
   findings="$BUILD/findings/$name"
   mkdir -p "$findings" "$WORK/$name"
   cp -r "$corpus/." "$WORK/$name/"
+  # The malformed-input corpus of the same reader seeds it too (not the .gz files: readers get text).
+  if [ -d "tests/fixtures/malformed/$name" ]; then
+    find "tests/fixtures/malformed/$name" -type f ! -name '*.gz' -exec cp {} "$WORK/$name/" \;
+  fi
   log="$BUILD/findings/$name.log"
   args=(-max_total_time="$SECS" -timeout="$TIMEOUT" -rss_limit_mb="$RSS_MB" -max_len="$MAX_LEN"
         -print_final_stats=1 -artifact_prefix="$findings/")
