@@ -41,8 +41,9 @@ if [ "${FUZZ_NO_BUILD:-0}" != 1 ]; then
     exit 1
   fi
   if [ ! -f "$BUILD/CMakeCache.txt" ]; then
-    cmake -S . -B "$BUILD" -DVPSHUNT_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ >"$BUILD.configure.log" 2>&1 \
-      || { cat "$BUILD.configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
+    mkdir -p "$BUILD"
+    cmake -S . -B "$BUILD" -DVPSHUNT_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++ >"$BUILD/configure.log" 2>&1 \
+      || { cat "$BUILD/configure.log" >&2; echo "fuzz: configure failed" >&2; exit 1; }
   fi
   if ! cmake --build "$BUILD" -j"$JOBS" --target vpshunt_fuzz >"$BUILD/fuzz-build.log" 2>&1; then
     tail -40 "$BUILD/fuzz-build.log" >&2
