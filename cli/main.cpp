@@ -30,6 +30,9 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+const char* const kGzipTruncated =
+    "gzip data is truncated (the stream ends before its end marker); the records before the damage were read";
+
 // Streams one file into the analysis in 4 MiB chunks (gunzipping .gz files); never holds it whole.
 void feedFile(vpshunt::Analysis& a, const vpshunt::InputFile& in) {
   a.beginFile(in.path, in.kind, in.format);
@@ -75,6 +78,8 @@ void feedFile(vpshunt::Analysis& a, const vpshunt::InputFile& in) {
     if (ret != Z_OK && ret != Z_STREAM_END)
       a.fileError(std::string("gzip data is corrupt or truncated (") + (zs.msg ? zs.msg : "inflate error") +
                   "); the records before the damage were read");
+    else if (ret != Z_STREAM_END)  // issue 14: a cut-off stream is reported (wasm/runner.mjs says the same)
+      a.fileError(kGzipTruncated);
 #else
     a.fileError("gzip files need a build with zlib");
 #endif

@@ -15,12 +15,14 @@
 #   firefox-esr             browser tests in Firefox (driven by puppeteer-core over WebDriver BiDi)
 #   time                    /usr/bin/time -v for peak memory in bench/run.sh
 #   python3                 serves the page (scripts/serve.sh), regenerates examples/
+#   clang libclang-rt-14-dev llvm   the fuzz build (scripts/fuzz.sh): libFuzzer, ASan/UBSan
+#                           runtimes, llvm-symbolizer for readable reports
 # Debian's emcc needs NODE_PATH=/usr/share/nodejs (else "Cannot find module 'acorn'"): a child
 # process cannot set it for its caller, so scripts/test.sh and scripts/serve.sh export it themselves.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PACKAGES=(cmake g++ make nlohmann-json3-dev catch2 zlib1g-dev emscripten nodejs chromium firefox-esr time python3)
+PACKAGES=(cmake g++ make nlohmann-json3-dev catch2 zlib1g-dev emscripten nodejs chromium firefox-esr time python3 clang libclang-rt-14-dev llvm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != "installed" ]; then

@@ -14,6 +14,7 @@
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
 
+#include <malloc.h>  // mallinfo(): heapUsedBytes (issue 14)
 #include <cstdint>
 #include <new>
 #include <optional>
@@ -328,6 +329,13 @@ val formats() {
   });
 }
 
+// --- heap statistics (issue 14: tests/js/leak.test.mjs) ------------------------------------------
+// Bytes the allocator has handed out and not had back (dlmalloc's mallinfo().uordblks). The heap's
+// total size (HEAPU8.length) only grows, so a leak smaller than the free heap never shows in it;
+// this does.
+double heapUsedBytes() { return double(mallinfo().uordblks); }
+// --- end heap statistics ----------------------------------------------------------------------
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(vpshunt) {
@@ -355,4 +363,5 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("recordsInCurrentFile", &Session::recordsInCurrentFile);
   emscripten::function("defaultRuleJson", &defaultRuleJson);
   emscripten::function("formats", &formats);
+  emscripten::function("heapUsedBytes", &heapUsedBytes);  // issue 14: the leak test
 }

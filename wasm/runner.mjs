@@ -156,8 +156,10 @@ async function feedGzip(engine, fd) {
     for await (const chunk of gunzip) engine.feed(chunk);
   } catch (e) {
     if (e instanceof EngineError) throw e;
-    // zlib's own message, as the native CLI reports it; a cut-off stream ends quietly there too.
-    if (e.code !== 'Z_BUF_ERROR')
+    // zlib's own message, as the native CLI reports it; a cut-off stream in the CLI's words (issue 14).
+    if (e.code === 'Z_BUF_ERROR')
+      engine.fileError('gzip data is truncated (the stream ends before its end marker); the records before the damage were read');
+    else
       engine.fileError(`gzip data is corrupt or truncated (${e.message}); the records before the damage were read`);
   }
 }

@@ -182,6 +182,7 @@ TEST_CASE("CSV events reader: header by name, BOM, extra columns, errors located
     CHECK(f.problems[2].line == 16);
     CHECK(f.problems[2].message == "expected a port number 0-65535 in RemotePort, found \"https\"");
     CHECK(f.problems[3].line == 17);
+    CHECK(f.problems[3].column == 27);  // the last field of the short record
     CHECK(f.problems[3].message == "expected 9 fields as in the header, found 3");
     CHECK(f.skipReasons.at("wrong field count") == 1);
   }

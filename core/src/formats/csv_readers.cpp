@@ -98,8 +98,10 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
       return;
     }
     if (r.count != columns_) {
-      uint64_t col = r.count > columns_ ? r.columns[columns_] : 0;
-      sink_.skip("wrong field count", r.count > columns_ ? r.lastLine : r.lastLine, col,
+      // Located at the first extra field, or at the last field of a short record (issue 14: every
+      // problem has a column).
+      uint64_t col = r.count > columns_ ? r.columns[columns_] : r.count ? r.columns[r.count - 1] : 1;
+      sink_.skip("wrong field count", r.lastLine, col,
                  "expected " + std::to_string(columns_) + " fields as in the header, found " + std::to_string(r.count));
       return;
     }
