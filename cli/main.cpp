@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vpshunt/analysis.hpp"
+#include "vpshunt/kql.hpp"
 #include "vpshunt/output.hpp"
 
 #ifdef VPSHUNT_HAVE_ZLIB
@@ -40,6 +41,13 @@ const char* kUsage =
     "                     (default: asn.bin beside this program, when present)\n"
     "  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n"
     "  --output FILE      write results to FILE instead of standard output\n"
+    "  --export-kql       write the rule in force as one KQL query (to --output or standard output)\n"
+    "                     and exit; no input files needed\n"
+    "  --target T         the KQL's target: sentinel (default), defender (advanced hunting), adx\n"
+    "  --detect NAME      the detection to export: beacon (default)\n"
+    "  --export-watchlist FILE  write the hosting ranges (CIDR, ASN, provider, category) as a\n"
+    "                     Sentinel watchlist CSV (alias VpsHosting, SearchKey Cidr) and exit\n"
+    "  --watchlist-url URL  where that CSV is hosted, for the adx/defender query's externaldata\n"
     "  --list-formats     list the readers and exit\n"
     "  --quiet            no per-file summaries on standard error\n"
     "  --help             this text\n"
@@ -132,6 +140,80 @@ std::string readWhole(const std::string& path, std::string& error) {
   return ss.str();
 }
 
+// --- KQL export (vpshunt/kql.hpp) ---
+struct KqlExport {
+  bool query = false;
+  vpshunt::KqlTarget target = vpshunt::KqlTarget::Sentinel;
+  std::string detection = "beacon";
+  std::string watchlistPath;
+  vpshunt::KqlOptions options;
+};
+
+// --export-kql and --export-watchlist: no analysis, no input files. The watchlist needs the ASN
+// database (--asn-db, or asn.bin beside the program) and the hosting list in force.
+int runKqlExport(const KqlExport& x, const vpshunt::Rule& rule, const char* argv0, std::string asnPath,
+                 const std::vector<std::string>& hostingPaths, const std::string& outputPath) {
+  if (!x.watchlistPath.empty()) {
+    if (asnPath.empty()) {
+      std::string self = argv0;
+      char buf[4096];
+      ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+      if (n > 0) self.assign(buf, size_t(n));
+      asnPath = self.substr(0, self.find_last_of('/') + 1) + "asn.bin";
+    }
+    std::string err;
+    std::string bytes = readWhole(asnPath, err);
+    if (!err.empty()) return usageError("--export-watchlist needs the ASN database: " + err + " (give --asn-db FILE)");
+    vpshunt::AsnDatabase db;
+    bool ok = endsWith(asnPath, ".csv") ? db.loadCsv(bytes, err)
+                                        : db.load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), err);
+    if (!ok) return usageError(asnPath + ": " + err);
+    vpshunt::HostingList list = vpshunt::HostingList::builtin();
+    for (const auto& path : hostingPaths) {
+      std::string text = readWhole(path, err);
+      if (!err.empty()) return usageError(err);
+      std::vector<vpshunt::Problem> problems;
+      list.load(text, &problems);
+      for (const auto& p : problems) std::cerr << path << ":" << p.line << ":" << p.column << ": " << p.message << "\n";
+    }
+    std::FILE* f = std::fopen(x.watchlistPath.c_str(), "wb");
+    if (!f) {
+      std::cerr << "vpshunt: cannot write " << x.watchlistPath << "\n";
+      return 1;
+    }
+    bool failed = false;
+    size_t rows = vpshunt::writeWatchlist(db, list, [&](std::string_view piece) {
+      if (std::fwrite(piece.data(), 1, piece.size(), f) != piece.size()) failed = true;
+    });
+    if (std::fclose(f) != 0 || failed) {
+      std::cerr << "vpshunt: cannot write " << x.watchlistPath << "\n";
+      return 1;
+    }
+    std::cerr << "vpshunt: " << x.watchlistPath << ": " << rows << " hosting ranges\n";
+  }
+  if (!x.query) return 0;
+  std::string text;
+  try {
+    text = vpshunt::exportKql(rule, x.target, x.detection, x.options);
+  } catch (const vpshunt::KqlError& e) {
+    return usageError(std::string("--detect: ") + e.what());
+  }
+  std::FILE* out = outputPath.empty() ? stdout : std::fopen(outputPath.c_str(), "wb");
+  if (!out) {
+    std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+    return 1;
+  }
+  bool failed = std::fwrite(text.data(), 1, text.size(), out) != text.size();
+  failed |= std::fflush(out) != 0;
+  if (out != stdout) failed |= std::fclose(out) != 0;
+  if (failed) {
+    std::cerr << "vpshunt: cannot write " << (outputPath.empty() ? std::string("standard output") : outputPath) << "\n";
+    return 1;
+  }
+  return 0;
+}
+// --- end KQL export ---
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -140,6 +222,7 @@ int main(int argc, char** argv) {
   std::string nowText, configPath, formatName, outputPath, modeName, asnPath;
   std::vector<std::string> hostingPaths;
   bool printConfig = false, quiet = false, listFormats = false;
+  KqlExport kqlExport;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     auto value = [&](std::string& dst) {
@@ -175,6 +258,19 @@ int main(int argc, char** argv) {
     } else if (name == "--format-of") {
       if (!value(v) || v.find('=') == std::string::npos) return usageError("--format-of needs FILE=FORMAT");
       formatOverrides.emplace_back(v.substr(0, v.rfind('=')), v.substr(v.rfind('=') + 1));
+    // --- KQL export flags ---
+    } else if (arg == "--export-kql") {
+      kqlExport.query = true;
+    } else if (name == "--target") {
+      if (!value(v) || !vpshunt::parseKqlTarget(v, kqlExport.target))
+        return usageError("--target needs sentinel, defender or adx");
+    } else if (name == "--detect") {
+      if (!value(kqlExport.detection)) return usageError("--detect needs a detection name");
+    } else if (name == "--export-watchlist") {
+      if (!value(kqlExport.watchlistPath)) return usageError("--export-watchlist needs a file");
+    } else if (name == "--watchlist-url") {
+      if (!value(kqlExport.options.hostingCsvUrl)) return usageError("--watchlist-url needs a URL");
+    // --- end KQL export flags ---
     } else if (arg == "--print-config") {
       printConfig = true;
     } else if (arg == "--quiet" || arg == "-q") {
@@ -217,6 +313,8 @@ int main(int argc, char** argv) {
     std::cout << vpshunt::ruleToJson(rule).dump(2) << "\n";
     return 0;
   }
+  if (kqlExport.query || !kqlExport.watchlistPath.empty())
+    return runKqlExport(kqlExport, rule, argv[0], asnPath, hostingPaths, outputPath);
   std::optional<vpshunt::Ticks> now;
   if (!nowText.empty()) {
     vpshunt::Ticks t;
