@@ -4,12 +4,48 @@
 
 namespace vpshunt {
 
+// The seed's two lists, exactly as SEED_RULE.kql publishes them (ExcludedBrowsers,
+// ExcludedSystemProcesses): the same rule run in Sentinel must report the same rows.
+const std::vector<std::string>& seedBrowserProcesses() {
+  static const std::vector<std::string> v{"chrome.exe",  "firefox.exe", "msedge.exe", "microsoftedgecp.exe", "iexplore.exe",
+                                          "brave.exe",   "opera.exe",   "safari.exe", "waterfox.exe"};
+  return v;
+}
+const std::vector<std::string>& seedSystemProcesses() {
+  static const std::vector<std::string> v{"svchost.exe", "wuauclt.exe", "trustedinstaller.exe", "msiexec.exe",
+                                          "MsMpEng.exe", "ccmexec.exe", "onedrive.exe",         "teams.exe"};
+  return v;
+}
+// The opt-in "extended" preset: the seed's lists plus more browsers and the Windows and Defender
+// processes that talk to Microsoft all day. A tuning choice: it hides an lsass.exe beacon.
+const std::vector<std::string>& extendedBrowserProcesses() {
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> out = seedBrowserProcesses();
+    for (const char* n : {"vivaldi.exe", "msedgewebview2.exe"}) out.push_back(n);
+    return out;
+  }();
+  return v;
+}
+const std::vector<std::string>& extendedSystemProcesses() {
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> out = seedSystemProcesses();
+    for (const char* n : {"system", "lsass.exe", "services.exe", "wininit.exe", "csrss.exe", "smss.exe", "mssense.exe",
+                          "sensecncproxy.exe", "senseir.exe", "searchapp.exe", "backgroundtaskhost.exe", "wmiprvse.exe"})
+      out.push_back(n);
+    return out;
+  }();
+  return v;
+}
+
+std::string exclusionPresetName(const Rule& r) {
+  if (r.browserProcesses == seedBrowserProcesses() && r.systemProcesses == seedSystemProcesses()) return "seed";
+  if (r.browserProcesses == extendedBrowserProcesses() && r.systemProcesses == extendedSystemProcesses()) return "extended";
+  return "custom";
+}
+
 Rule::Rule()
-    : browserProcesses{"chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe",
-                       "brave.exe", "safari.exe", "vivaldi.exe", "msedgewebview2.exe"},
-      systemProcesses{"system", "svchost.exe", "lsass.exe", "services.exe", "wininit.exe",
-                      "csrss.exe", "smss.exe", "msmpeng.exe", "mssense.exe", "sensecncproxy.exe",
-                      "senseir.exe", "searchapp.exe", "backgroundtaskhost.exe", "wmiprvse.exe"},
+    : browserProcesses(seedBrowserProcesses()),
+      systemProcesses(seedSystemProcesses()),
       actionTypes{"ConnectionSuccess", "NetworkSignatureInspected"},
       riskScore{{true, 20, std::nullopt, 95},         {true, 12, std::nullopt, 80},
                 {true, std::nullopt, std::nullopt, 65}, {std::nullopt, 30, 1, 60},
@@ -46,9 +82,22 @@ int64_t integer(const json& v, const std::string& key, int64_t min, int64_t max)
 Rule ruleFromJson(const json& j) {
   if (!j.is_object()) throw RuleError("rule: expected a JSON object");
   Rule r;
+  // A preset names the two lists; explicit lists given beside it win (they are read after it).
+  if (auto preset = j.find("exclusionPreset"); preset != j.end()) {
+    const std::string k = "exclusionPreset";
+    if (!preset->is_string()) bad(k, "must be \"seed\", \"extended\" or \"custom\"");
+    const std::string name = preset->get<std::string>();
+    if (name == "extended") {
+      r.browserProcesses = extendedBrowserProcesses();
+      r.systemProcesses = extendedSystemProcesses();
+    } else if (name != "seed" && name != "custom") {
+      bad(k, "must be \"seed\", \"extended\" or \"custom\"");
+    }
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const json& v = it.value();
+    if (k == "exclusionPreset") continue;  // read above
     if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
     else if (k == "systemProcesses") r.systemProcesses = stringList(v, k);
     else if (k == "actionTypes") r.actionTypes = stringList(v, k);
@@ -134,6 +183,7 @@ json ruleToJson(const Rule& r) {
     rows.push_back(o);
   }
   json j = json::object();
+  j["exclusionPreset"] = exclusionPresetName(r);
   j["browserProcesses"] = r.browserProcesses;
   j["systemProcesses"] = r.systemProcesses;
   j["actionTypes"] = r.actionTypes;

@@ -24,7 +24,7 @@ struct RiskScoreRow {
 };
 
 struct Rule {
-  std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...)
+  std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...); default: the seed's list
   std::vector<std::string> systemProcesses;   // InitiatingProcessFileName !in~ (...)
   std::vector<std::string> actionTypes;       // ActionType in (...), case-sensitive
   std::string remoteIpType = "Public";        // RemoteIPType == ..., case-sensitive
@@ -57,6 +57,16 @@ struct Rule {
 
   Rule();  // the seed's values
 };
+
+// The seed's exclusion lists (SEED_RULE.kql, exactly: the defaults) and the opt-in "extended"
+// preset (the seed's plus more browsers and Windows/Defender system processes). In the rule JSON,
+// "exclusionPreset": "extended" sets both lists (explicit lists beside it win); ruleToJson writes
+// the name of the preset the lists equal, or "custom".
+const std::vector<std::string>& seedBrowserProcesses();
+const std::vector<std::string>& seedSystemProcesses();
+const std::vector<std::string>& extendedBrowserProcesses();
+const std::vector<std::string>& extendedSystemProcesses();
+std::string exclusionPresetName(const Rule& r);  // "seed", "extended" or "custom"
 
 struct RuleError : std::runtime_error {
   using std::runtime_error::runtime_error;

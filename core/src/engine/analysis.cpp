@@ -617,6 +617,8 @@ const AnalysisState::FlowGroups& AnalysisState::flowGroups() const {
   return fg;
 }
 
+void AnalysisState::onSignIn(const RawSignIn&) { other("sign-in record (the signin detection is not built yet)"); }
+
 void AnalysisState::onIndicator(const RawIndicator& r) {
   FileReport& rep = reports_.back();
   IndicatorInfo info;

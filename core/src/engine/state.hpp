@@ -223,6 +223,7 @@ class AnalysisState final : public RecordSink {
   // RecordSink
   void onEvent(const RawEvent& e) override;
   void onIndicator(const RawIndicator& i) override;
+  void onSignIn(const RawSignIn& s) override;
   void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override;
   void other(std::string_view reason) override;
   void fatal(uint64_t line, uint64_t column, std::string message) override;

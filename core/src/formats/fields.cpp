@@ -17,6 +17,11 @@ constexpr std::string_view kIntelNames[] = {
     "ThreatType",    "ConfidenceScore", "Description",     "Active",               "ExpirationDateTime"};
 static_assert(sizeof kIntelNames / sizeof kIntelNames[0] == kIntelFieldCount);
 
+constexpr std::string_view kSignInNames[] = {"Time",   "User",     "RemoteIP",  "RemotePort", "ResultCode",
+                                             "ResultText", "Application", "Target", "LogonType", "Protocol",
+                                             "Asn",    "AsOrg",    "UserAgent", "Source"};
+static_assert(sizeof kSignInNames / sizeof kSignInNames[0] == kSignInFieldCount);
+
 bool iequals(std::string_view a, std::string_view b) { return equalsIgnoreCaseAscii(a, b); }
 
 bool space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
@@ -54,6 +59,7 @@ bool equalsIgnoreCaseAscii(std::string_view a, std::string_view b) {
 }
 
 std::string_view eventFieldName(EventField f) { return kEventNames[static_cast<size_t>(f)]; }
+std::string_view signInFieldName(SignInField f) { return kSignInNames[static_cast<size_t>(f)]; }
 std::string_view intelFieldName(IntelField f) { return kIntelNames[static_cast<size_t>(f)]; }
 
 bool eventFieldByName(std::string_view name, EventField& out) {
