@@ -268,7 +268,7 @@ describe('the hosting watchlist', () => {
       const m = /externaldata \(([^)]*)\)/.exec(q);
       assert.ok(m, target);
       assert.deepEqual(m[1].split(', ').map((c) => c.split(':')[0]), header);
-      assert.match(q, /evaluate ipv4_lookup\(Hosting, RemoteIP, HostingCidr, return_unmatched = true\)/);
+      assert.match(q, /evaluate ipv4_lookup\(HostingV4, RemoteIP, HostingCidr, return_unmatched = true\)/);
     }
     // sentinel: _GetWatchlist's columns are the CSV's (the analyser declares them from this header).
     const q = exportKql(['--mode', 'beyond']);

@@ -23,6 +23,12 @@ bool listHasEmpty(const std::vector<std::string>& v) {
   return std::any_of(v.begin(), v.end(), [](const std::string& s) { return s.empty(); });
 }
 
+bool listHasNonAscii(const std::vector<std::string>& v) {
+  return std::any_of(v.begin(), v.end(), [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  });
+}
+
 // The seed's `RiskScore = case(...)` over the given count and port columns, one row a line.
 std::string riskScoreCase(const Rule& r, const std::string& count, const std::string& ports) {
   if (r.riskScore.empty()) return "| extend RiskScore = " + std::to_string(r.defaultRiskScore) + "\n";
@@ -102,6 +108,9 @@ void commonDifferences(const Rule& r, KqlTarget t, std::vector<std::string>& not
   if (listHasEmpty(r.browserProcesses) || listHasEmpty(r.systemProcesses))
     differences.push_back("an empty name in an exclusion list excludes processes without a name here; vpshunt never "
                           "excludes an empty name");
+  if (listHasNonAscii(r.browserProcesses) || listHasNonAscii(r.systemProcesses))
+    differences.push_back("in~ and !in~ ignore the case of non-ASCII letters too; vpshunt ignores the case of ASCII "
+                          "letters only");
   if (!hasTiTable(t)) {
     notExpressed.push_back("the threat-intelligence join (tiLookbackMinutes, tiExtraMatchFields, tiHonourExpiration, "
                            "kqlTiTable): advanced hunting has no Sentinel TI table, so IsTIMatch is false and the "
@@ -190,8 +199,9 @@ std::string seedQuery(const Rule& r, KqlTarget t) {
 std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   std::vector<std::string> notExpressed, differences;
   commonDifferences(r, t, notExpressed, differences);
-  differences.push_back("DeviceCount, RemoteIPFirstSeen and RemoteIPLastSeen count the events of the lookback; "
-                        "vpshunt counts all loaded events. dcount() is an estimate (exact for small counts)");
+  differences.push_back("DeviceCount, RemoteIPFirstSeen, RemoteIPLastSeen and the reasons' device total count the "
+                        "events of the lookback; vpshunt counts all loaded events. dcount() is an estimate (exact for "
+                        "small counts)");
   differences.push_back("hosting attribution comes from the VpsHosting watchlist (vpshunt --export-watchlist), which "
                         "holds the hosting ranges only: RemoteASN and RemoteOrg are null for addresses outside them, "
                         "where vpshunt names any AS");
@@ -237,6 +247,8 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "};\n";
   q += "// Hosting ranges: CIDR, ASN, provider, category, organisation (vpshunt --export-watchlist).\n";
   q += "let Hosting = materialize(" + hostingTable(t, options) + ");\n";
+  q += "let HostingV4 = Hosting | where HostingCidr !contains \":\";\n";
+  if (t == KqlTarget::Adx) q += "let HostingV6 = Hosting | where HostingCidr contains \":\";\n";
   q += "// Step 1: the events the rule reads (IPv4-mapped IPv6 addresses written as IPv4, as vpshunt compares them)\n";
   q += "let Events = DeviceNetworkEvents\n";
   q += "| where Timestamp > ago(" + duration(r.lookbackMinutes) + ")\n";
@@ -272,10 +284,10 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "\n";
   q += "let Attributed = union\n";
   q += "    (Flows | where isnotnull(parse_ipv4(RemoteIP))\n";
-  q += "        | evaluate ipv4_lookup(Hosting, RemoteIP, HostingCidr, return_unmatched = true)),\n";
+  q += "        | evaluate ipv4_lookup(HostingV4, RemoteIP, HostingCidr, return_unmatched = true)),\n";
   if (t == KqlTarget::Adx)
     q += "    (Flows | where isnull(parse_ipv4(RemoteIP))\n"
-         "        | evaluate ipv6_lookup(Hosting, RemoteIP, HostingCidr, return_unmatched = true));\n";
+         "        | evaluate ipv6_lookup(HostingV6, RemoteIP, HostingCidr, return_unmatched = true));\n";
   else
     q += "    (Flows | where isnull(parse_ipv4(RemoteIP))\n"
          "        | extend HostingCidr = \"\", RemoteASN = long(null), HostingProvider = \"\", HostingCategory = \"\",\n"
@@ -425,10 +437,13 @@ std::vector<KqlPivot> beaconPivots(const KqlRow& row, KqlTarget t, const KqlOpti
     q += "            Processes = make_set(Application, 20), ActionTypes = make_set(ActionType, 10)\n";
     q += "            by Source = \"IdentityLogonEvents\", Who = AccountUpn)";
     if (t == KqlTarget::Defender) {
-      q += ",\n    (AADSignInEventsBeta | where Timestamp > ago(30d) | where IPAddress == Address\n";
+      // Entra ID sign-ins: EntraIdSignInEvents replaces AADSignInEventsBeta; a tenant has either
+      // (isfuzzy: a missing table is no error).
+      q += ",\n    (union isfuzzy=true AADSignInEventsBeta, EntraIdSignInEvents\n";
+      q += "        | where Timestamp > ago(30d) | where IPAddress == Address\n";
       q += "        | summarize Events = count(), FirstSeen = min(Timestamp), LastSeen = max(Timestamp),\n";
       q += "            Processes = make_set(Application, 20), ActionTypes = make_set(tostring(ErrorCode), 10)\n";
-      q += "            by Source = \"AADSignInEventsBeta\", Who = AccountUpn)\n";
+      q += "            by Source = \"Entra ID sign-ins\", Who = AccountUpn)\n";
     } else {
       q += ",\n    (union SigninLogs, AADNonInteractiveUserSignInLogs | where TimeGenerated > ago(30d) | where IPAddress == Address\n";
       q += "        | summarize Events = count(), FirstSeen = min(TimeGenerated), LastSeen = max(TimeGenerated),\n";
@@ -485,9 +500,9 @@ std::vector<KqlPivot> beaconPivots(const KqlRow& row, KqlTarget t, const KqlOpti
     q += "        | project Time = Timestamp, Source = \"IdentityLogonEvents\", Where = DeviceName, ActionType,\n";
     q += "            Detail = LogonType, Address = IPAddress)";
     if (t == KqlTarget::Defender) {
-      q += ",\n    (AADSignInEventsBeta " + within("Timestamp") + "\n";
+      q += ",\n    (union isfuzzy=true AADSignInEventsBeta, EntraIdSignInEvents " + within("Timestamp") + "\n";
       q += "        | where AccountUpn =~ Account or AccountUpn startswith strcat(Account, \"@\")\n";
-      q += "        | project Time = Timestamp, Source = \"AADSignInEventsBeta\", Where = Application,\n";
+      q += "        | project Time = Timestamp, Source = \"Entra ID sign-ins\", Where = Application,\n";
       q += "            ActionType = tostring(ErrorCode), Detail = LogonType, Address = IPAddress)\n";
     } else {
       q += ",\n    (union SigninLogs, AADNonInteractiveUserSignInLogs " + within("TimeGenerated") + "\n";
