@@ -63,6 +63,12 @@ export function loadKusto({ watchlistColumns }) {
       const columns = result && result.Columns ? list(result.Columns).map((c) => ({ name: c.Name, type: c.Type.Name })) : [];
       return { errors, columns };
     },
+    // Kusto.Language's own lexing of `text`: for each token, whether it is a string literal, its
+    // text, and the trivia (whitespace, comments) before it.
+    tokens(text) {
+      const stringKind = K.Syntax.SyntaxKind.StringLiteralToken;
+      return Array.from(K.Parsing.TokenParser.ParseTokens(text), (t) => ({ string: t.Kind === stringKind, text: t.Text, trivia: t.Trivia }));
+    },
   };
   return loaded;
 }

@@ -228,6 +228,27 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
     }
   });
 
+  test('hostile names in a rule stay inside string literals (Kusto.Language\'s own lexer)', () => {
+    const MARKER = 'INJECTED_MARKER';
+    const payloads = [`x") | union ${MARKER} //`, `\\" ${MARKER} "`, `a\n${MARKER}`, `\u2028${MARKER}`, `' ${MARKER} '`];
+    const rule = { browserProcesses: payloads, systemProcesses: payloads, actionTypes: payloads, remoteIpType: payloads[0],
+      beyondExtraActionTypes: payloads };
+    for (const mode of MODES) {
+      const config = writeRule(`hostile-${mode}`, { ...rule, mode });
+      for (const target of TARGETS) {
+        const q = exportKql(['--config', config, '--target', target]);
+        assertValid(q, target, 'beacon', `hostile rule ${target} ${mode}`);
+        let inside = 0;
+        for (const t of kusto.tokens(q)) {
+          assert.ok(!t.trivia.includes(MARKER), `${target} ${mode}: the payload is in a comment`);
+          if (t.string) inside += t.text.includes(MARKER) ? 1 : 0;
+          else assert.ok(!t.text.includes(MARKER), `${target} ${mode}: the payload is outside a literal: ${t.text}`);
+        }
+        assert.ok(inside >= payloads.length, `${target} ${mode}: the payloads are in the query, as literals`);
+      }
+    }
+  });
+
   test('an unknown detection or target is a usage error naming it', () => {
     const r = runNative(['--export-kql', '--detect', 'x"y']);
     assert.equal(r.status, 1);
@@ -322,7 +343,9 @@ describe('row pivots', () => {
   });
 
   test('hostile row values stay literals (and the queries still analyse)', () => {
-    const hostile = ['x" | union SigninLogs //', 'a\\', '\\"', 'line\nbreak', 'cr\r\n', '\u2028', '\u0000nul',
+    // MARKER stands for the attacker's payload: it may appear only inside string literals.
+    const MARKER = 'INJECTED_MARKER';
+    const hostile = [`x" | union ${MARKER} //`, `a\\" ${MARKER}`, `\n| ${MARKER}`, `\u2028${MARKER}\u2029`, 'a\\', '\\"', 'line\nbreak', 'cr\r\n', '\u2028', '\u0000nul',
       'caf\u00e9 \ud83d\ude00', '`', "'", '@"', '*'.repeat(40000)];
     for (const value of hostile) {
       const row = {
@@ -335,7 +358,10 @@ describe('row pivots', () => {
         for (const p of pivots) {
           const { errors } = kusto.analyse(p.query, target);
           assert.deepEqual(errors, [], `pivot ${p.id} ${target} with ${JSON.stringify(value.slice(0, 40))}`);
-          assert.ok(!p.query.includes('union SigninLogs //'), 'the value never appears unquoted');
+          for (const t of kusto.tokens(p.query)) {
+            assert.ok(!t.trivia.includes(MARKER), `pivot ${p.id}: the payload is in a comment or whitespace`);
+            if (!t.string) assert.ok(!t.text.includes(MARKER), `pivot ${p.id}: the payload is outside a string literal: ${t.text}`);
+          }
         }
         assert.match(pivots[3].query, /let Network = "2001:db8::\/48";/);
       }
