@@ -80,7 +80,7 @@ describe('the page: KQL export', () => {
     }
   });
 
-  test('a tuned threshold and beyond mode are in the copied query', async () => {
+  test('a tuned threshold is in the copied query, which the CLI gives for the exported rule', async () => {
     await page.fill('#rule-beaconMinConnections', '23');
     await page.click('#rule-apply');
     await page.waitForFunction(() => document.getElementById('rule-message').textContent !== '', null, { timeout: 15000 });
@@ -93,6 +93,22 @@ describe('the page: KQL export', () => {
     assert.equal(tuned, cli(['--config', config]));
     await page.fill('#rule-beaconMinConnections', '12');
     await page.click('#rule-apply');
+    await page.waitForFunction(() => /12/.test(document.getElementById('rule-beaconMinConnections').value));
+  });
+
+  test('beyond mode and the Sentinel TI table switch are the rule in force too', async () => {
+    await page.check('#mode-beyond');
+    await page.waitForFunction(() => /^Beyond the seed/.test(document.getElementById('rule-message').textContent), null, { timeout: 15000 });
+    assert.equal(await copyKql(), cli(['--mode', 'beyond']));
+    await page.selectOption('#kql-ti-table', 'ThreatIntelIndicators');
+    await page.waitForFunction(() => !document.getElementById('kql-ti-table').disabled);
+    const successor = await copyKql();
+    assert.ok(successor.includes('    ThreatIntelIndicators\n'));
+    assert.ok(!successor.includes('ThreatIntelligenceIndicator'));
+    await page.selectOption('#kql-ti-table', 'ThreatIntelligenceIndicator');
+    await page.check('#mode-seed');
+    await page.waitForFunction(() => /^Seed rule/.test(document.getElementById('rule-message').textContent), null, { timeout: 15000 });
+    assert.equal(await copyKql(), cli([]));
   });
 
   test('Download .kql saves the same text', async () => {

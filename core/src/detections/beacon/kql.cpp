@@ -394,7 +394,7 @@ std::vector<KqlPivot> beaconPivots(const KqlRow& row, KqlTarget t, const KqlOpti
     q += "DeviceProcessEvents\n" + when;
     q += "| where DeviceName == Device\n";
     q += "| where FileName =~ Process or InitiatingProcessFileName =~ Process\n";
-    q += "| project Timestamp, DeviceName, ActionType, AccountName, FileName, FolderPath, ProcessCommandLine, SHA256,\n";
+    q += "| project Timestamp, DeviceName, ActionType, AccountName, FileName, FolderPath, ProcessCommandLine, SHA1, SHA256,\n";
     q += "    ProcessId, InitiatingProcessFileName, InitiatingProcessCommandLine, InitiatingProcessId,\n";
     q += "    InitiatingProcessParentFileName, InitiatingProcessParentId\n";
     q += "| sort by Timestamp asc\n";
@@ -412,8 +412,9 @@ std::vector<KqlPivot> beaconPivots(const KqlRow& row, KqlTarget t, const KqlOpti
     q += "    InitiatingProcessFileName, InitiatingProcessCommandLine, InitiatingProcessAccountName, FileOriginUrl\n";
     q += "| union (DeviceFileEvents\n";
     q += "    | where Timestamp > ago(30d)\n";
-    q += "    | where SHA256 in ((Writes | where isnotempty(SHA256) | distinct SHA256)) and DeviceName != Device\n";
-    q += "    | summarize OtherDeviceFirstSeen = min(Timestamp), Events = count() by DeviceName, FileName, SHA256)\n";
+    // SHA1: the reference says SHA256 is usually not populated in these tables.
+    q += "    | where SHA1 in ((Writes | where isnotempty(SHA1) | distinct SHA1)) and DeviceName != Device\n";
+    q += "    | summarize OtherDeviceFirstSeen = min(Timestamp), Events = count() by DeviceName, FileName, SHA1)\n";
     q += "| sort by Timestamp asc\n";
     out.push_back({"binary", "The binary behind it (file events, same hash elsewhere)", q});
   }
