@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vpshunt/ip.hpp"
+
 namespace vpshunt {
 
 // The seed's two lists, exactly as SEED_RULE.kql publishes them (ExcludedBrowsers,
@@ -77,6 +79,61 @@ int64_t integer(const json& v, const std::string& key, int64_t min, int64_t max)
   return x;
 }
 
+InboundRule inboundFromJson(const json& v) {
+  const std::string k = "inbound";
+  if (!v.is_object()) bad(k, "must be an object");
+  InboundRule r;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string key = k + "." + it.key();
+    const json& x = it.value();
+    if (it.key() == "lookbackMinutes") r.lookbackMinutes = integer(x, key, 1, 100LL * 366 * 24 * 60);
+    else if (it.key() == "minConnections") r.minConnections = integer(x, key, 1, 1'000'000'000);
+    else if (it.key() == "bruteForceMinConnections") r.bruteForceMinConnections = integer(x, key, 1, 1'000'000'000);
+    else if (it.key() == "adminPorts") {
+      if (!x.is_array()) bad(key, "must be an array of port numbers");
+      r.adminPorts.clear();
+      for (const auto& p : x) r.adminPorts.push_back(integer(p, key, 0, 65535));
+    } else if (it.key() == "knownSources") {
+      if (!x.is_array()) bad(key, "must be an array of {cidr, name}");
+      r.knownSources.clear();
+      for (size_t i = 0; i < x.size(); ++i) {
+        const std::string where = key + "[" + std::to_string(i) + "]";
+        const json& e = x[i];
+        if (!e.is_object() || !e.contains("cidr") || !e["cidr"].is_string()) bad(where, "must be {\"cidr\": \"a.b.c.d/n\", \"name\": \"...\"}");
+        InboundRule::KnownSource ks;
+        ks.cidr = e["cidr"].get<std::string>();
+        IpAddress ip;
+        int prefix;
+        if (!parseCidr(ks.cidr, ip, prefix) && !parseIp(ks.cidr, ip)) bad(where + ".cidr", "must be an address or CIDR, not \"" + ks.cidr + "\"");
+        for (auto f = e.begin(); f != e.end(); ++f) {
+          if (f.key() == "name") {
+            if (!f.value().is_string()) bad(where + ".name", "must be a string");
+            ks.name = f.value().get<std::string>();
+          } else if (f.key() != "cidr") {
+            bad(where + "." + f.key(), "is not a known key (cidr, name)");
+          }
+        }
+        r.knownSources.push_back(std::move(ks));
+      }
+    } else {
+      bad(key, "is not a known rule key");
+    }
+  }
+  return r;
+}
+
+json inboundToJson(const InboundRule& r) {
+  json known = json::array();
+  for (const auto& k : r.knownSources) known.push_back({{"cidr", k.cidr}, {"name", k.name}});
+  json j = json::object();
+  j["lookbackMinutes"] = r.lookbackMinutes;
+  j["minConnections"] = r.minConnections;
+  j["adminPorts"] = r.adminPorts;
+  j["bruteForceMinConnections"] = r.bruteForceMinConnections;
+  j["knownSources"] = known;
+  return j;
+}
+
 }  // namespace
 
 Rule ruleFromJson(const json& j) {
@@ -98,7 +155,8 @@ Rule ruleFromJson(const json& j) {
     const std::string& k = it.key();
     const json& v = it.value();
     if (k == "exclusionPreset") continue;  // read above
-    if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
+    if (k == "inbound") r.inbound = inboundFromJson(v);
+    else if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
     else if (k == "systemProcesses") r.systemProcesses = stringList(v, k);
     else if (k == "actionTypes") r.actionTypes = stringList(v, k);
     else if (k == "tiExtraMatchFields") {
@@ -201,6 +259,7 @@ json ruleToJson(const Rule& r) {
   j["beyondExtraActionTypes"] = r.beyondExtraActionTypes;
   j["riskScore"] = rows;
   j["defaultRiskScore"] = r.defaultRiskScore;
+  j["inbound"] = inboundToJson(r.inbound);
   j["kqlTiTable"] = r.kqlTiTable;  // KQL export
   return j;
 }

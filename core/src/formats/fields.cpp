@@ -9,7 +9,8 @@ namespace {
 constexpr std::string_view kEventNames[] = {
     "Timestamp",        "DeviceName",     "AccountName",  "InitiatingProcessAccountName",
     "InitiatingProcessFileName", "InitiatingProcessCommandLine", "RemoteIP", "RemotePort",
-    "ActionType",       "RemoteIPType",   "SentBytes",    "ReceivedBytes", "LocalIP"};
+    "ActionType",       "RemoteIPType",   "SentBytes",    "ReceivedBytes", "LocalIP",
+    "LocalPort"};
 static_assert(sizeof kEventNames / sizeof kEventNames[0] == kEventFieldCount);
 
 constexpr std::string_view kIntelNames[] = {

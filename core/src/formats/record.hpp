@@ -30,6 +30,7 @@ enum class EventField : uint8_t {
   SentBytes,
   ReceivedBytes,
   LocalIP,
+  LocalPort,  // the local side's port: for an inbound connection, the service that was reached
   kCount
 };
 constexpr size_t kEventFieldCount = static_cast<size_t>(EventField::kCount);

@@ -3,8 +3,8 @@
 //
 // Seed mode is the published seed rule line by line (DESIGN.md's semantics table maps each line to
 // the core), with the rule's values written where the seed has its literals. Beyond mode follows
-// the core's finish() for beyond mode (engine/analysis.cpp) and measurePeriodicity()
-// (engine/periodicity.cpp) step by step; where KQL cannot do exactly the same, the header says so.
+// the core's beyond-mode finish (beacon.cpp beside this file) and measurePeriodicity()
+// (periodicity.cpp) step by step; where KQL cannot do exactly the same, the header says so.
 #include <algorithm>
 
 #include "detections/kql_common.hpp"
