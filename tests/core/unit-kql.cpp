@@ -267,7 +267,8 @@ TEST_CASE("kql: watchlist CSV") {
   std::string error;
   REQUIRE(db.loadCsv("start,end,asn,org\n"
                      "1.0.0.1,1.0.0.6,20473,\"The Constant Company, LLC\"\n"
-                     "1.0.1.0,1.0.1.255,64500,Not Hosting\n"
+                     "1.0.1.0,1.0.1.255,64500,Plain Company\n"
+                     "1.0.2.0,1.0.2.255,64501,Example Hosting Ltd\n"
                      "10.0.0.0,10.255.255.255,14061,=HYPERLINK(\"x\")\n"
                      "2001:db8::,2001:db8:0:ffff:ffff:ffff:ffff:ffff,20473,Vultr v6\n",
                      error));
@@ -275,15 +276,17 @@ TEST_CASE("kql: watchlist CSV") {
   size_t rows = writeWatchlist(db, HostingList::builtin(), [&](std::string_view p) { pieces.emplace_back(p); });
   std::string csv;
   for (const auto& p : pieces) csv += p;
-  CHECK(rows == 6);
+  CHECK(rows == 7);
   CHECK(csv ==
-        "Cidr,Asn,Provider,Category,Org\r\n"
-        "1.0.0.1/32,20473,Vultr (Choopa),vps,\"The Constant Company, LLC\"\r\n"
-        "1.0.0.2/31,20473,Vultr (Choopa),vps,\"The Constant Company, LLC\"\r\n"
-        "1.0.0.4/31,20473,Vultr (Choopa),vps,\"The Constant Company, LLC\"\r\n"
-        "1.0.0.6/32,20473,Vultr (Choopa),vps,\"The Constant Company, LLC\"\r\n"
-        "10.0.0.0/8,14061,DigitalOcean,vps,\"'=HYPERLINK(\"\"x\"\")\"\r\n"
-        "2001:db8::/48,20473,Vultr (Choopa),vps,Vultr v6\r\n");
+        "Cidr,Asn,Provider,Category,Confidence,Org,Reason\r\n"
+        "1.0.0.1/32,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.2/31,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.4/31,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.6/32,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.2.0/24,64501,Example Hosting Ltd,hosting,inferred-name,Example Hosting Ltd,AS64501 Example Hosting Ltd "
+        "(hosting; inferred from the word 'hosting' in the organisation name)\r\n"
+        "10.0.0.0/8,14061,DigitalOcean,vps,listed,\"'=HYPERLINK(\"\"x\"\")\",AS14061 DigitalOcean (vps)\r\n"
+        "2001:db8::/48,20473,Vultr (Choopa),vps,listed,Vultr v6,AS20473 Vultr (Choopa) (vps)\r\n");
 }
 
 TEST_CASE("kql: CIDR splitting over whole spaces") {
@@ -292,7 +295,8 @@ TEST_CASE("kql: CIDR splitting over whole spaces") {
   REQUIRE(db.loadCsv("0.0.0.0,255.255.255.255,20473,all\n", error));
   std::string csv;
   writeWatchlist(db, HostingList::builtin(), [&](std::string_view p) { csv += p; });
-  CHECK(csv == "Cidr,Asn,Provider,Category,Org\r\n0.0.0.0/0,20473,Vultr (Choopa),vps,all\r\n");
+  CHECK(csv == "Cidr,Asn,Provider,Category,Confidence,Org,Reason\r\n"
+               "0.0.0.0/0,20473,Vultr (Choopa),vps,listed,all,AS20473 Vultr (Choopa) (vps)\r\n");
   SECTION("IPv6 ranges leave out ::ffff:0:0/96 (IPv4 lookups never reach it there)") {
     AsnDatabase v6;
     REQUIRE(v6.loadCsv("::,::1:0:0:0,20473,low\n", error));

@@ -42,3 +42,13 @@ TEST_CASE("reason identifiers made readable", "[signin]") {
   CHECK(readableReason("IPBlocked") == "ip blocked");
   CHECK(readableReason("").empty());
 }
+
+TEST_CASE("reason made readable into a reused buffer", "[signin]") {
+  std::string buf = "left over from the previous record";
+  readableReason("WrongPassword", buf);
+  CHECK(buf == "wrong password");
+  readableReason("Sign-on policy evaluation resulted in DENY", buf);
+  CHECK(buf == "Sign-on policy evaluation resulted in DENY");
+  readableReason("", buf);
+  CHECK(buf.empty());
+}

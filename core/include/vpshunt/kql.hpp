@@ -68,13 +68,15 @@ std::string exportKql(const Rule& rule, KqlTarget target, std::string_view detec
 
 // The hosting ranges as a CSV that Sentinel imports as a watchlist (alias VpsHosting, SearchKey
 // Cidr; "CSV file with a header", 0 lines before the header row), and that externaldata reads:
-//   Cidr,Asn,Provider,Category,Org
-//   45.32.0.0/16,20473,Vultr (Choopa),vps,"The Constant Company, LLC"
-// One row per CIDR-aligned block of every ASN-database range whose AS is on `hosting`, IPv4 then
-// IPv6, in address order (a start-end range becomes the fewest CIDRs that cover it exactly). Cells
-// are RFC 4180 quoted when they hold `,` `"`; control characters become spaces; a cell starting
-// with = + - @ gets a leading ' (as vpshunt's CSV output). Lines end with CRLF. `write` receives
-// pieces in order (a few KiB each); returns the number of data rows.
+//   Cidr,Asn,Provider,Category,Confidence,Org,Reason
+//   45.32.0.0/16,20473,Vultr (Choopa),vps,listed,"The Constant Company, LLC",AS20473 Vultr (Choopa) (vps)
+// One row per CIDR-aligned block of every ASN-database range that attribute() calls hosting
+// without attack evidence (listed on `hosting`, or inferred from the organisation name), IPv4 then
+// IPv6, in address order (a start-end range becomes the fewest CIDRs that cover it exactly).
+// Provider, Category, Confidence and Reason are attribute()'s (the reason is the text vpshunt puts
+// first in VpsReasons). Cells are RFC 4180 quoted when they hold `,` `"`; control characters
+// become spaces; a cell starting with = + - @ gets a leading ' (as vpshunt's CSV output). Lines
+// end with CRLF. `write` receives pieces in order (a few KiB each); returns the number of rows.
 size_t writeWatchlist(const AsnDatabase& db, const HostingList& hosting,
                       const std::function<void(std::string_view)>& write);
 

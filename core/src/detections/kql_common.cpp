@@ -190,10 +190,12 @@ std::string datetimeLiteral(const KqlRow& row, std::string_view name, int64_t of
 std::string hostingTable(KqlTarget target, const KqlOptions& options) {
   const std::string projection =
       "    | project HostingCidr = tostring(Cidr), RemoteASN = tolong(Asn), HostingProvider = tostring(Provider),\n"
-      "              HostingCategory = tostring(Category), RemoteOrg = tostring(Org)";
+      "              HostingCategory = tostring(Category), HostingConfidence = tostring(Confidence),\n"
+      "              RemoteOrg = tostring(Org), HostingReason = tostring(Reason)";
   if (target == KqlTarget::Sentinel) return "_GetWatchlist('VpsHosting')\n" + projection;
   std::string url = options.hostingCsvUrl.empty() ? std::string(kHostingUrlPlaceholder) : options.hostingCsvUrl;
-  return "externaldata (Cidr:string, Asn:string, Provider:string, Category:string, Org:string)\n"
+  return "externaldata (Cidr:string, Asn:string, Provider:string, Category:string, Confidence:string, Org:string,\n"
+         "    Reason:string)\n"
          "    [h" + quote(url) + "]\n"
          "    with (format=\"csv\", ignoreFirstRecord=true)\n" + projection;
 }

@@ -58,7 +58,7 @@ std::string datetimeLiteral(const KqlRow& row, std::string_view name, int64_t of
 // The hosting watchlist as a tabular expression for the target: _GetWatchlist('VpsHosting')
 // (sentinel) or externaldata over options.hostingCsvUrl (adx, defender), projected to
 // (HostingCidr:string, RemoteASN:long, HostingProvider:string, HostingCategory:string,
-// RemoteOrg:string).
+// HostingConfidence:string, RemoteOrg:string, HostingReason:string).
 std::string hostingTable(KqlTarget target, const KqlOptions& options);
 // The placeholder used when options.hostingCsvUrl is empty.
 inline constexpr std::string_view kHostingUrlPlaceholder =

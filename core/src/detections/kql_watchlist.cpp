@@ -64,23 +64,38 @@ void appendCell(std::string& out, std::string_view text) {
 
 size_t writeWatchlist(const AsnDatabase& db, const HostingList& hosting,
                       const std::function<void(std::string_view)>& write) {
-  std::string buf = "Cidr,Asn,Provider,Category,Org\r\n";
+  std::string buf = "Cidr,Asn,Provider,Category,Confidence,Org,Reason\r\n";
   size_t rows = 0;
   db.forEachRange([&](const AsnDatabase::Range& r) {
-    const HostingEntry* h = hosting.find(r.info.asn);
-    if (!h) return;
-    const std::string asn = std::to_string(r.info.asn);
-    const std::string_view category = hostingCategoryName(h->category);
+    // One range is one AS and one organisation: any address inside is attributed alike (without
+    // attack evidence, which only the loaded data has).
+    IpAddress first;
+    if (r.v6) {
+      const U128 v = toU128(r.first);
+      for (int i = 0; i < 16; ++i) first.bytes[size_t(i)] = uint8_t(v >> (8 * (15 - i)));
+    } else {
+      first.bytes[10] = first.bytes[11] = 0xFF;
+      for (int i = 0; i < 4; ++i) first.bytes[size_t(12 + i)] = uint8_t(r.first.lo >> (8 * (3 - i)));
+    }
+    const HostingAttribution a = attribute(db, hosting, first);
+    if (!a.isHosting) return;
+    const std::string asn = std::to_string(a.asn);
+    const std::string_view category = hostingCategoryName(a.category);
+    const std::string_view confidence = hostingConfidenceName(a.confidence);
     splitIntoCidrs(toU128(r.first), toU128(r.last), r.v6 ? 128 : 32, [&](U128 start, int prefix) {
       buf += formatBlock(r.v6, start, prefix);
       buf += ',';
       buf += asn;
       buf += ',';
-      appendCell(buf, h->provider);
+      appendCell(buf, a.provider);
       buf += ',';
       buf += category;
       buf += ',';
-      appendCell(buf, r.info.org);
+      buf += confidence;
+      buf += ',';
+      appendCell(buf, a.org);
+      buf += ',';
+      appendCell(buf, a.reason);
       buf += "\r\n";
       ++rows;
       if (buf.size() >= 8192) {

@@ -17,6 +17,11 @@ const ReaderFactory& logAnalyticsJsonFactory();
 const ReaderFactory& zeekJsonFactory();
 const ReaderFactory& sysmonJsonFactory();
 const ReaderFactory& suricataEveFactory();
+const ReaderFactory& windowsSecurityXmlFactory();
+const ReaderFactory& windowsSecurityJsonFactory();
+const ReaderFactory& entraSignInJsonFactory();
+const ReaderFactory& oktaJsonFactory();
+const ReaderFactory& cloudTrailJsonFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -34,6 +39,11 @@ const std::vector<ReaderFactory>& readerFactories() {
       zeekJsonFactory(),
       sysmonJsonFactory(),
       suricataEveFactory(),
+      windowsSecurityXmlFactory(),
+      windowsSecurityJsonFactory(),
+      entraSignInJsonFactory(),
+      oktaJsonFactory(),
+      cloudTrailJsonFactory(),
   };
   return all;
 }

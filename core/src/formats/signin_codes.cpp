@@ -173,6 +173,13 @@ std::string_view kerberosResultWords(std::string_view code) {
 }
 
 std::string readableReason(std::string_view text) {
+  std::string out;
+  readableReason(text, out);
+  return out;
+}
+
+void readableReason(std::string_view text, std::string& out) {
+  out.clear();
   text = trimmed(text);
   bool identifier = !text.empty();
   bool upperSnake = true;
@@ -180,9 +187,10 @@ std::string readableReason(std::string_view text) {
     if (c == ' ') identifier = false;
     if (c >= 'a' && c <= 'z') upperSnake = false;
   }
-  if (!identifier) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
+  if (!identifier) {
+    out.assign(text.data(), text.size());
+    return;
+  }
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '_' || c == '-') {
@@ -200,7 +208,6 @@ std::string readableReason(std::string_view text) {
     }
     out += upper ? char(c - 'A' + 'a') : c;
   }
-  return out;
 }
 
 }  // namespace vpshunt::signin

@@ -29,5 +29,7 @@ std::string_view kerberosResultWords(std::string_view code);
 // Reason texts written as identifiers, made readable: "InvalidUserNameOrPassword" -> "invalid user
 // name or password", "INVALID_CREDENTIALS" -> "invalid credentials", "Failed authentication" -> as is.
 std::string readableReason(std::string_view text);
+// The same into `out` (cleared first), for readers that reuse one buffer per record.
+void readableReason(std::string_view text, std::string& out);
 
 }  // namespace vpshunt::signin

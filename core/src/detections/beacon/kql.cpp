@@ -204,7 +204,8 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
                         "small counts)");
   differences.push_back("hosting attribution comes from the VpsHosting watchlist (vpshunt --export-watchlist), which "
                         "holds the hosting ranges only: RemoteASN and RemoteOrg are null for addresses outside them, "
-                        "where vpshunt names any AS");
+                        "where vpshunt names any AS; and an AS that vpshunt infers from attacks in the loaded data "
+                        "(inferred-activity) is not in it");
   if (t != KqlTarget::Adx)
     differences.push_back("IPv6 addresses get no hosting attribution (ipv6_lookup is not available on this target; "
                           "the adx form has it)");
@@ -291,14 +292,15 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   else
     q += "    (Flows | where isnull(parse_ipv4(RemoteIP))\n"
          "        | extend HostingCidr = \"\", RemoteASN = long(null), HostingProvider = \"\", HostingCategory = \"\",\n"
-         "                 RemoteOrg = \"\");\n";
-  q += "// Step 3: the exclusion lists, overridden by TI or hosting (not the hyperscalers' shared \"cloud\" ASNs)\n";
+         "                 HostingConfidence = \"\", RemoteOrg = \"\", HostingReason = \"\");\n";
+  q += "// Step 3: the exclusion lists, overridden by TI or a listed rented server (vps, hosting, bulletproof; not\n";
+  q += "// the hyperscalers' shared cloud ASNs, VPN exits, proxies or an inferred attribution)\n";
   q += "Attributed\n";
   q += "| extend IsHosting = isnotempty(HostingCidr)\n";
   q += "| extend IsExcluded = isnotempty(InitiatingProcessFileName)\n";
   q += "    and (InitiatingProcessFileName in~ (ExcludedBrowsers) or InitiatingProcessFileName in~ (ExcludedSystemProcesses))\n";
-  q += "| where not(IsExcluded)\n";
-  q += "    or (HostingOverridesExclusions and (IsTIMatch or (IsHosting and HostingCategory != \"cloud\")))\n";
+  q += "| where not(IsExcluded) or (HostingOverridesExclusions and (IsTIMatch\n";
+  q += "    or (IsHosting and HostingConfidence == \"listed\" and HostingCategory in (\"vps\", \"hosting\", \"bulletproof\"))))\n";
   q += "// Step 4: periodicity. Beats, then the intervals between them; m = their median;\n";
   q += "// regular = share within 35 % of m; dispersion = MAD / m; Bowley skew, 0 below RITA's minimum spread.\n";
   q += "| mv-apply T = Times to typeof(datetime) on (\n";
@@ -337,18 +339,20 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "// RiskScore: the seed's case() on the busiest window\n";
   q += riskScoreCase(r, "BusiestBinCount", "BusiestBinPorts");
   q += "| lookup kind=leftouter Prevalence on RemoteIP\n";
-  q += "// VpsScore (0-100): hosting 25 (bulletproof 30, cloud 15) + 30 x periodicity + rare destination 10 (1 device)\n";
-  q += "// or 5 (2-3) + active TI 30 + 5 x (RiskScore - default) / (95 - default); reasons as vpshunt words them.\n";
-  q += "| extend VpsPoints = iff(IsHosting, case(HostingCategory == \"bulletproof\", 30.0, HostingCategory == \"cloud\", 15.0, 25.0), 0.0)\n";
+  q += "// VpsScore (0-100): listed hosting/vps 25, bulletproof 30, cloud 15, vpn 10, proxy 0; inferred 15 (vpn 10)\n";
+  q += "// + 30 x periodicity + rare destination 10 (1 device) or 5 (2-3) + active TI 30\n";
+  q += "// + 5 x (RiskScore - default) / (95 - default); reasons as vpshunt words them.\n";
+  q += "| extend VpsPoints = iff(not(IsHosting), 0.0,\n";
+  q += "        iff(HostingConfidence != \"listed\", iff(HostingCategory == \"vpn\", 10.0, 15.0),\n";
+  q += "            case(HostingCategory == \"bulletproof\", 30.0, HostingCategory in (\"vps\", \"hosting\"), 25.0,\n";
+  q += "                 HostingCategory == \"cloud\", 15.0, HostingCategory == \"vpn\", 10.0, 0.0)))\n";
   q += "    + 30 * PeriodicityScore\n";
   q += "    + case(DeviceCount == 1, 10.0, DeviceCount > 1 and DeviceCount <= 3, 5.0, 0.0)\n";
   q += "    + iff(IsTIMatch, 30.0, 0.0)\n";
   q += "    + 5.0 * max_of(0, RiskScore - DefaultRiskScore) / max_of(1, 95 - DefaultRiskScore)\n";
   q += "| extend VpsScore = toint(round(max_of(0.0, min_of(100.0, VpsPoints))))\n";
   q += "| extend VpsReasons = pack_array(\n";
-  q += "    iff(IsHosting, strcat(\"AS\", RemoteASN, \" \", HostingProvider, \" (\",\n";
-  q += "        iff(HostingCategory == \"bulletproof\", \"bulletproof hosting\", HostingCategory), \")\"),\n";
-  q += "        \"not in a hosting range of the VpsHosting watchlist\"),\n";
+  q += "    iff(IsHosting, HostingReason, \"not in a hosting range of the VpsHosting watchlist\"),\n";
   q += "    iff(PeriodicityScore >= BeyondMinPeriodicity,\n";
   q += "        strcat(\"every \", round(M), \" s \xC2\xB1 \", round(Dispersion * 100), \"% (periodicity \", round(PeriodicityScore * 100), \"%)\"),\n";
   q += "        strcat(\"irregular (periodicity \", round(PeriodicityScore * 100), \"%)\")),\n";
