@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "vpshunt/analysis.hpp"
+#include "vpshunt/kql.hpp"
 #include "vpshunt/options.hpp"
 #include "vpshunt/output.hpp"
 
@@ -105,6 +106,78 @@ std::string readWhole(const std::string& path, std::string& error) {
   return ss.str();
 }
 
+// --export-kql and --export-watchlist: no analysis, no input files. The watchlist needs the ASN
+// database (--asn-db, or asn.bin beside the program) and the hosting list in force.
+int runKqlExport(const vpshunt::Options& o, const vpshunt::Rule& rule, const char* argv0) {
+  std::string asnPath = o.asnDb;
+  const std::vector<std::string>& hostingPaths = o.hostingLists;
+  const std::string& outputPath = o.output;
+  vpshunt::KqlTarget target = vpshunt::KqlTarget::Sentinel;
+  vpshunt::parseKqlTarget(o.target, target);  // checked by parseOptions
+  vpshunt::KqlOptions options;
+  options.hostingCsvUrl = o.watchlistUrl;
+  const std::string detection = o.detect.empty() ? "beacon" : o.detect.front();
+  if (!o.exportWatchlist.empty()) {
+    if (asnPath.empty()) {
+      std::string self = argv0;
+      char buf[4096];
+      ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+      if (n > 0) self.assign(buf, size_t(n));
+      asnPath = self.substr(0, self.find_last_of('/') + 1) + "asn.bin";
+    }
+    std::string err;
+    std::string bytes = readWhole(asnPath, err);
+    if (!err.empty()) return usageError("--export-watchlist needs the ASN database: " + err + " (give --asn-db FILE)");
+    vpshunt::AsnDatabase db;
+    bool ok = endsWith(asnPath, ".csv") ? db.loadCsv(bytes, err)
+                                        : db.load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), err);
+    if (!ok) return usageError(asnPath + ": " + err);
+    vpshunt::HostingList list = vpshunt::HostingList::builtin();
+    for (const auto& path : hostingPaths) {
+      std::string text = readWhole(path, err);
+      if (!err.empty()) return usageError(err);
+      std::vector<vpshunt::Problem> problems;
+      list.load(text, &problems);
+      for (const auto& p : problems) std::cerr << path << ":" << p.line << ":" << p.column << ": " << p.message << "\n";
+    }
+    std::FILE* f = std::fopen(o.exportWatchlist.c_str(), "wb");
+    if (!f) {
+      std::cerr << "vpshunt: cannot write " << o.exportWatchlist << "\n";
+      return 1;
+    }
+    bool failed = false;
+    size_t rows = vpshunt::writeWatchlist(db, list, [&](std::string_view piece) {
+      if (std::fwrite(piece.data(), 1, piece.size(), f) != piece.size()) failed = true;
+    });
+    if (std::fclose(f) != 0 || failed) {
+      std::cerr << "vpshunt: cannot write " << o.exportWatchlist << "\n";
+      return 1;
+    }
+    std::cerr << "vpshunt: " << o.exportWatchlist << ": " << rows << " hosting ranges\n";
+  }
+  if (!o.exportKql) return 0;
+  std::string text;
+  try {
+    text = vpshunt::exportKql(rule, target, detection, options);
+  } catch (const vpshunt::KqlError& e) {
+    return usageError(std::string("--detect: ") + e.what());
+  }
+  std::FILE* out = outputPath.empty() ? stdout : std::fopen(outputPath.c_str(), "wb");
+  if (!out) {
+    std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+    return 1;
+  }
+  bool failed = std::fwrite(text.data(), 1, text.size(), out) != text.size();
+  failed |= std::fflush(out) != 0;
+  if (out != stdout) failed |= std::fclose(out) != 0;
+  if (failed) {
+    std::cerr << "vpshunt: cannot write " << (outputPath.empty() ? std::string("standard output") : outputPath) << "\n";
+    return 1;
+  }
+  return 0;
+}
+// --- end KQL export ---
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -143,6 +216,7 @@ int main(int argc, char** argv) {
     std::cout << vpshunt::ruleToJson(rule).dump(2) << "\n";
     return 0;
   }
+  if (opts.exportKql || !opts.exportWatchlist.empty()) return runKqlExport(opts, rule, argv[0]);
   try {
     vpshunt::checkRunOptions(opts);
   } catch (const vpshunt::UsageError& e) {

@@ -25,6 +25,7 @@
 
 #include "vpshunt/analysis.hpp"
 #include "vpshunt/asn.hpp"
+#include "vpshunt/kql.hpp"
 #include "vpshunt/output.hpp"
 #include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
@@ -335,6 +336,80 @@ val formats() {
 // this does.
 double heapUsedBytes() { return double(mallinfo().uordblks); }
 // --- end heap statistics ----------------------------------------------------------------------
+// --- KQL export (vpshunt/kql.hpp): one forward each ---
+vpshunt::KqlTarget kqlTarget(const std::string& name) {
+  vpshunt::KqlTarget t;
+  if (!vpshunt::parseKqlTarget(name, t))
+    throw BindingError{"bad-target", "unknown KQL target: expected sentinel, defender or adx"};
+  return t;
+}
+
+// The rule as JSON text (as setRule takes it); the query text.
+val exportKql(const std::string& ruleJson, const std::string& target, const std::string& detection,
+              const std::string& hostingCsvUrl) {
+  return guarded([&] {
+    vpshunt::KqlOptions options;
+    options.hostingCsvUrl = hostingCsvUrl;
+    try {
+      return val(vpshunt::exportKql(vpshunt::ruleFromJson(nlohmann::json::parse(ruleJson)), kqlTarget(target),
+                                    detection, options));
+    } catch (const vpshunt::KqlError& e) {
+      throw BindingError{"kql", e.what()};
+    }
+  });
+}
+
+// A result row as JSON (an object; non-string values are written as their JSON text, nulls left
+// out); JSON text [{id, title, query}].
+val pivotQueries(const std::string& detection, const std::string& rowJson, const std::string& target) {
+  return guarded([&] {
+    const nlohmann::json row = nlohmann::json::parse(rowJson);
+    if (!row.is_object()) throw BindingError{"bad-row", "a row must be a JSON object"};
+    vpshunt::KqlRow fields;
+    for (auto it = row.begin(); it != row.end(); ++it) {
+      if (it.value().is_null()) continue;
+      fields[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
+    }
+    try {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& p : vpshunt::pivotQueries(detection, fields, kqlTarget(target)))
+        out.push_back({{"id", p.id}, {"title", p.title}, {"query", p.query}});
+      return val(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+    } catch (const vpshunt::KqlError& e) {
+      throw BindingError{"kql", e.what()};
+    }
+  });
+}
+// The hosting watchlist CSV from asn.bin bytes (or the CSV form) and the hosting-list texts added to
+// the built-in list: {text, rows}; problems of the lists as setHostingLists reports them, in `problems`.
+val watchlistCsv(const val& bytes, bool isCsv, const val& hostingTexts) {
+  return guarded([&] {
+    std::vector<uint8_t> data(bytes["length"].as<size_t>());
+    val(emscripten::typed_memory_view(data.size(), data.data())).call<void>("set", bytes);
+    vpshunt::AsnDatabase db;
+    std::string error;
+    const bool ok = isCsv ? db.loadCsv(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), error)
+                          : db.load(data.data(), data.size(), error);
+    if (!ok) throw BindingError{"asn-db", error};
+    vpshunt::HostingList list = vpshunt::HostingList::builtin();
+    nlohmann::json problems = nlohmann::json::array();
+    for (const std::string& text : emscripten::vecFromJSArray<std::string>(hostingTexts)) {
+      std::vector<vpshunt::Problem> found;
+      list.load(text, &found);
+      nlohmann::json p = nlohmann::json::array();
+      for (const auto& q : found) p.push_back({{"line", q.line}, {"column", q.column}, {"message", q.message}});
+      problems.push_back(p);
+    }
+    std::string csv;
+    const size_t rows = vpshunt::writeWatchlist(db, list, [&](std::string_view piece) { csv += piece; });
+    val out = val::object();
+    out.set("text", val(csv));
+    out.set("rows", val(double(rows)));
+    out.set("problems", val(problems.dump()));
+    return out;
+  });
+}
+// --- end KQL export ---
 
 }  // namespace
 
@@ -364,4 +439,7 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
   emscripten::function("defaultRuleJson", &defaultRuleJson);
   emscripten::function("formats", &formats);
   emscripten::function("heapUsedBytes", &heapUsedBytes);  // issue 14: the leak test
+  emscripten::function("exportKql", &exportKql);        // KQL export
+  emscripten::function("pivotQueries", &pivotQueries);  // KQL export
+  emscripten::function("watchlistCsv", &watchlistCsv);  // KQL export
 }

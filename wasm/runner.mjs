@@ -36,6 +36,13 @@ const USAGE =
   '                     (default: asn.bin beside this program, when present)\n' +
   '  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n' +
   '  --output FILE      write results to FILE instead of standard output\n' +
+  '  --export-kql       write the rule in force as one KQL query (to --output or standard output)\n' +
+  '                     and exit; no input files needed\n' +
+  '  --target T         the KQL\'s target: sentinel (default), defender (advanced hunting), adx\n' +
+  '  --detect NAME      the detection to export: beacon (default)\n' +
+  '  --export-watchlist FILE  write the hosting ranges (CIDR, ASN, provider, category) as a\n' +
+  '                     Sentinel watchlist CSV (alias VpsHosting, SearchKey Cidr) and exit\n' +
+  '  --watchlist-url URL  where that CSV is hosted, for the adx/defender query\'s externaldata\n' +
   '  --list-formats     list the readers and exit\n' +
   '  --quiet            no per-file summaries on standard error\n' +
   '  --help             this text\n' +
@@ -58,6 +65,7 @@ function parseArgs(argv) {
   const opts = {
     inputs: [], overrides: [], now: '', config: '', format: '', output: '', mode: '', asnDb: '', hostingLists: [],
     printConfig: false, quiet: false, listFormats: false, help: false,
+    kql: { query: false, target: 'sentinel', detection: 'beacon', watchlist: '', url: '' },  // KQL export
   };
   for (let i = 0; i < argv.length && !opts.help; ++i) {
     const arg = argv[i];
@@ -96,6 +104,23 @@ function parseArgs(argv) {
     } else if (name === '--format-of') {
       if ((v = value()) === null || !v.includes('=')) throw new UsageError('--format-of needs FILE=FORMAT');
       opts.overrides.push([v.slice(0, v.lastIndexOf('=')), v.slice(v.lastIndexOf('=') + 1)]);
+    // --- KQL export flags ---
+    } else if (arg === '--export-kql') {
+      opts.kql.query = true;
+    } else if (name === '--target') {
+      if ((v = value()) === null || !['sentinel', 'defender', 'adx'].includes(v))
+        throw new UsageError('--target needs sentinel, defender or adx');
+      opts.kql.target = v;
+    } else if (name === '--detect') {
+      if ((v = value()) === null) throw new UsageError('--detect needs a detection name');
+      opts.kql.detection = v;
+    } else if (name === '--export-watchlist') {
+      if ((v = value()) === null) throw new UsageError('--export-watchlist needs a file');
+      opts.kql.watchlist = v;
+    } else if (name === '--watchlist-url') {
+      if ((v = value()) === null) throw new UsageError('--watchlist-url needs a URL');
+      opts.kql.url = v;
+    // --- end KQL export flags ---
     } else if (arg === '--print-config') {
       opts.printConfig = true;
     } else if (arg === '--quiet' || arg === '-q') {
@@ -246,6 +271,60 @@ function writeAll(stream, text) {
   return new Promise((resolve, reject) => stream.write(text, (err) => (err ? reject(err) : resolve())));
 }
 
+// --- KQL export: as cli/main.cpp's runKqlExport ---
+function runKqlExport(Module, engine, opts) {
+  if (opts.kql.watchlist) {
+    const asnPath = opts.asnDb || fileURLToPath(new URL('./asn.bin', import.meta.url));
+    let bytes;
+    try {
+      bytes = fs.readFileSync(asnPath);
+    } catch (e) {
+      throw new UsageError(`--export-watchlist needs the ASN database: cannot open ${asnPath}: ${strerror(e)} (give --asn-db FILE)`);
+    }
+    const texts = opts.hostingLists.map((p) => {
+      try {
+        return fs.readFileSync(p, 'utf8');
+      } catch (e) {
+        throw new UsageError(`cannot open ${p}: ${strerror(e)}`);
+      }
+    });
+    let csv;
+    try {
+      csv = Engine.watchlistCsv(Module, bytes, asnPath.endsWith('.csv'), texts);
+    } catch (e) {
+      if (e instanceof EngineError) throw new UsageError(`${asnPath}: ${e.message}`);
+      throw e;
+    }
+    csv.problems.forEach((list, i) => {
+      for (const p of list) process.stderr.write(`${opts.hostingLists[i]}:${p.line}:${p.column}: ${p.message}\n`);
+    });
+    try {
+      fs.writeFileSync(opts.kql.watchlist, csv.text);
+    } catch {
+      process.stderr.write(`vpshunt: cannot write ${opts.kql.watchlist}\n`);
+      return 1;
+    }
+    process.stderr.write(`vpshunt: ${opts.kql.watchlist}: ${csv.rows} hosting ranges\n`);
+  }
+  if (!opts.kql.query) return 0;
+  let text;
+  try {
+    text = Engine.exportKql(Module, engine.ruleJson(), opts.kql.target, opts.kql.detection, opts.kql.url);
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'kql') throw new UsageError(`--detect: ${e.message}`);
+    throw e;
+  }
+  try {
+    if (opts.output) fs.writeFileSync(opts.output, text);
+    else if (!writeSyncAll(1, Buffer.from(text))) throw new Error('write');
+  } catch {
+    process.stderr.write(`vpshunt: cannot write ${opts.output || 'standard output'}\n`);
+    return 1;
+  }
+  return 0;
+}
+// --- end KQL export ---
+
 async function main(argv) {
   const opts = parseArgs(argv);
   if (opts.help) {
@@ -280,6 +359,7 @@ async function main(argv) {
     await writeAll(process.stdout, engine.ruleJson() + '\n');
     return 0;
   }
+  if (opts.kql.query || opts.kql.watchlist) return runKqlExport(Module, engine, opts);
   if (opts.now) {
     try {
       engine.finish(opts.now);  // nothing read yet: only checks the time

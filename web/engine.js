@@ -75,6 +75,20 @@ export class Engine {
   }
   static defaultRule(Module) { return JSON.parse(check(Module.defaultRuleJson())); }
   static formats(Module) { return JSON.parse(check(Module.formats())); }
+  // --- KQL export: the rule (object or JSON text) as one query; a row's investigation queries ---
+  static exportKql(Module, rule, target = 'sentinel', detection = 'beacon', hostingCsvUrl = '') {
+    const text = typeof rule === 'string' ? rule : JSON.stringify(rule);
+    return check(Module.exportKql(text, String(target), String(detection), String(hostingCsvUrl || '')));
+  }
+  static pivotQueries(Module, detection, row, target = 'sentinel') {
+    return JSON.parse(check(Module.pivotQueries(String(detection), JSON.stringify(row), String(target))));
+  }
+  // {text, rows, problems}: the hosting watchlist CSV (asn.bin bytes, or its CSV form; hosting-list texts).
+  static watchlistCsv(Module, asnBytes, isCsv = false, hostingTexts = []) {
+    const r = check(Module.watchlistCsv(asnBytes, !!isCsv, hostingTexts.map(String)));
+    return { text: r.text, rows: r.rows, problems: JSON.parse(r.problems) };
+  }
+  // --- end KQL export ---
 
   beginFile(name, kind = 'auto', format = '') { check(this.session.beginFile(String(name), kind || 'auto', format || '')); }
   feed(bytes) { check(this.session.feed(bytes)); }
@@ -324,6 +338,11 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       return summary();
     },
     memory: () => ({ heapBytes: Module.HEAPU8.length }),
+    // KQL export: the rule in force (or `rule` when given) for a target; a row's pivot queries.
+    exportKql: ({ target = 'sentinel', detection = 'beacon', rule = null, hostingCsvUrl = '' }) =>
+      ({ text: Engine.exportKql(Module, rule || engine.rule(), target, detection, hostingCsvUrl) }),
+    pivotQueries: ({ detection = 'beacon', row, target = 'sentinel' }) =>
+      ({ pivots: Engine.pivotQueries(Module, detection, row || {}, target) }),
   };
 
   async function run(msg) {

@@ -30,6 +30,12 @@ const char* kUsage =
     "                     (default: asn.bin beside this program, when present)\n"
     "  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n"
     "  --output FILE      write results to FILE instead of standard output\n"
+    "  --export-kql       write the rule in force as one KQL query (to --output or standard output)\n"
+    "                     and exit; no input files needed; --detect names the detection (beacon)\n"
+    "  --target T         the KQL's target: sentinel (default), defender (advanced hunting), adx\n"
+    "  --export-watchlist FILE  write the hosting ranges (CIDR, ASN, provider, category) as a\n"
+    "                     Sentinel watchlist CSV (alias VpsHosting, SearchKey Cidr) and exit\n"
+    "  --watchlist-url URL  where that CSV is hosted, for the adx/defender query's externaldata\n"
     "  --list-formats     list the readers and exit\n"
     "  --quiet            no per-file summaries on standard error\n"
     "  --help             this text\n"
@@ -105,6 +111,15 @@ Options parseOptions(const std::vector<std::string>& args) {
     } else if (name == "--format-of") {
       if (!value(v) || v.find('=') == std::string::npos) throw UsageError("--format-of needs FILE=FORMAT");
       formatOverrides.emplace_back(v.substr(0, v.rfind('=')), v.substr(v.rfind('=') + 1));
+    } else if (arg == "--export-kql") {
+      o.exportKql = true;
+    } else if (name == "--target") {
+      if (!value(o.target) || (o.target != "sentinel" && o.target != "defender" && o.target != "adx"))
+        throw UsageError("--target needs sentinel, defender or adx");
+    } else if (name == "--export-watchlist") {
+      if (!value(o.exportWatchlist)) throw UsageError("--export-watchlist needs a file");
+    } else if (name == "--watchlist-url") {
+      if (!value(o.watchlistUrl)) throw UsageError("--watchlist-url needs a URL");
     } else if (arg == "--print-config") {
       o.printConfig = true;
     } else if (arg == "--quiet" || arg == "-q") {

@@ -24,6 +24,12 @@ struct Options {
   std::vector<std::string> hostingLists;
   std::vector<std::string> detect;  // detection names; empty = every one whose events the files hold
   bool printConfig = false, quiet = false, listFormats = false, help = false;
+  // The rule as KQL (--export-kql: one detection, the first of --detect, default beacon) and the
+  // hosting watchlist (--export-watchlist FILE); no input files needed.
+  bool exportKql = false;
+  std::string target = "sentinel";  // sentinel, defender, adx
+  std::string exportWatchlist;
+  std::string watchlistUrl;         // where the watchlist CSV is hosted (adx/defender externaldata)
 };
 
 struct UsageError : std::runtime_error {
