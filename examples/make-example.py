@@ -498,13 +498,11 @@ indicator(9 * D, "C2", "Old infrastructure", 60, True, domain="cdn-updates-sync.
 
 # --------------------------------------------------------------------------------------------
 # Reference implementation of the seed rule (what the core must reproduce).
-# The default lists of the rule (core/src/rule.cpp). The story does not depend on more than chrome.exe,
-# msedge.exe and svchost.exe being listed: every other flow stays under 12 per hour.
-BROWSER_NAMES = {"chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe", "brave.exe", "safari.exe",
-                 "vivaldi.exe", "msedgewebview2.exe"}
-SYSTEM_NAMES = {"system", "svchost.exe", "lsass.exe", "services.exe", "wininit.exe", "csrss.exe", "smss.exe",
-                "msmpeng.exe", "mssense.exe", "sensecncproxy.exe", "senseir.exe", "searchapp.exe",
-                "backgroundtaskhost.exe", "wmiprvse.exe"}
+# The default lists of the rule: the seed's own (SEED_RULE.kql; core/src/rule.cpp), compared case-insensitively.
+BROWSER_NAMES = {"chrome.exe", "firefox.exe", "msedge.exe", "microsoftedgecp.exe", "iexplore.exe", "brave.exe",
+                 "opera.exe", "safari.exe", "waterfox.exe"}
+SYSTEM_NAMES = {"svchost.exe", "wuauclt.exe", "trustedinstaller.exe", "msiexec.exe", "msmpeng.exe", "ccmexec.exe",
+                "onedrive.exe", "teams.exe"}
 
 
 def canonical_ip(text):

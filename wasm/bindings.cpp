@@ -186,7 +186,7 @@ class Session {
   }
 
   val render(std::string format, std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderResults(results(nowIso), outputFormat(format))); });
+    return guarded([&] { return val(vpshunt::renderResults(analysis_, parseNow(nowIso), outputFormat(format))); });
   }
 
   // The output handed to `write(bytes)` in pieces of about 1 MiB of UTF-8, each a Uint8Array view

@@ -2,14 +2,52 @@
 
 #include <nlohmann/json.hpp>
 
+#include "vpshunt/ip.hpp"
+
 namespace vpshunt {
 
+// The seed's two lists, exactly as SEED_RULE.kql publishes them (ExcludedBrowsers,
+// ExcludedSystemProcesses): the same rule run in Sentinel must report the same rows.
+const std::vector<std::string>& seedBrowserProcesses() {
+  static const std::vector<std::string> v{"chrome.exe",  "firefox.exe", "msedge.exe", "microsoftedgecp.exe", "iexplore.exe",
+                                          "brave.exe",   "opera.exe",   "safari.exe", "waterfox.exe"};
+  return v;
+}
+const std::vector<std::string>& seedSystemProcesses() {
+  static const std::vector<std::string> v{"svchost.exe", "wuauclt.exe", "trustedinstaller.exe", "msiexec.exe",
+                                          "MsMpEng.exe", "ccmexec.exe", "onedrive.exe",         "teams.exe"};
+  return v;
+}
+// The opt-in "extended" preset: the seed's lists plus more browsers and the Windows and Defender
+// processes that talk to Microsoft all day. A tuning choice: it hides an lsass.exe beacon.
+const std::vector<std::string>& extendedBrowserProcesses() {
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> out = seedBrowserProcesses();
+    for (const char* n : {"vivaldi.exe", "msedgewebview2.exe"}) out.push_back(n);
+    return out;
+  }();
+  return v;
+}
+const std::vector<std::string>& extendedSystemProcesses() {
+  static const std::vector<std::string> v = [] {
+    std::vector<std::string> out = seedSystemProcesses();
+    for (const char* n : {"system", "lsass.exe", "services.exe", "wininit.exe", "csrss.exe", "smss.exe", "mssense.exe",
+                          "sensecncproxy.exe", "senseir.exe", "searchapp.exe", "backgroundtaskhost.exe", "wmiprvse.exe"})
+      out.push_back(n);
+    return out;
+  }();
+  return v;
+}
+
+std::string exclusionPresetName(const Rule& r) {
+  if (r.browserProcesses == seedBrowserProcesses() && r.systemProcesses == seedSystemProcesses()) return "seed";
+  if (r.browserProcesses == extendedBrowserProcesses() && r.systemProcesses == extendedSystemProcesses()) return "extended";
+  return "custom";
+}
+
 Rule::Rule()
-    : browserProcesses{"chrome.exe", "msedge.exe", "firefox.exe", "iexplore.exe", "opera.exe",
-                       "brave.exe", "safari.exe", "vivaldi.exe", "msedgewebview2.exe"},
-      systemProcesses{"system", "svchost.exe", "lsass.exe", "services.exe", "wininit.exe",
-                      "csrss.exe", "smss.exe", "msmpeng.exe", "mssense.exe", "sensecncproxy.exe",
-                      "senseir.exe", "searchapp.exe", "backgroundtaskhost.exe", "wmiprvse.exe"},
+    : browserProcesses(seedBrowserProcesses()),
+      systemProcesses(seedSystemProcesses()),
       actionTypes{"ConnectionSuccess", "NetworkSignatureInspected"},
       riskScore{{true, 20, std::nullopt, 95},         {true, 12, std::nullopt, 80},
                 {true, std::nullopt, std::nullopt, 65}, {std::nullopt, 30, 1, 60},
@@ -41,15 +79,84 @@ int64_t integer(const json& v, const std::string& key, int64_t min, int64_t max)
   return x;
 }
 
+InboundRule inboundFromJson(const json& v) {
+  const std::string k = "inbound";
+  if (!v.is_object()) bad(k, "must be an object");
+  InboundRule r;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string key = k + "." + it.key();
+    const json& x = it.value();
+    if (it.key() == "lookbackMinutes") r.lookbackMinutes = integer(x, key, 1, 100LL * 366 * 24 * 60);
+    else if (it.key() == "minConnections") r.minConnections = integer(x, key, 1, 1'000'000'000);
+    else if (it.key() == "bruteForceMinConnections") r.bruteForceMinConnections = integer(x, key, 1, 1'000'000'000);
+    else if (it.key() == "adminPorts") {
+      if (!x.is_array()) bad(key, "must be an array of port numbers");
+      r.adminPorts.clear();
+      for (const auto& p : x) r.adminPorts.push_back(integer(p, key, 0, 65535));
+    } else if (it.key() == "knownSources") {
+      if (!x.is_array()) bad(key, "must be an array of {cidr, name}");
+      r.knownSources.clear();
+      for (size_t i = 0; i < x.size(); ++i) {
+        const std::string where = key + "[" + std::to_string(i) + "]";
+        const json& e = x[i];
+        if (!e.is_object() || !e.contains("cidr") || !e["cidr"].is_string()) bad(where, "must be {\"cidr\": \"a.b.c.d/n\", \"name\": \"...\"}");
+        InboundRule::KnownSource ks;
+        ks.cidr = e["cidr"].get<std::string>();
+        IpAddress ip;
+        int prefix;
+        if (!parseCidr(ks.cidr, ip, prefix) && !parseIp(ks.cidr, ip)) bad(where + ".cidr", "must be an address or CIDR, not \"" + ks.cidr + "\"");
+        for (auto f = e.begin(); f != e.end(); ++f) {
+          if (f.key() == "name") {
+            if (!f.value().is_string()) bad(where + ".name", "must be a string");
+            ks.name = f.value().get<std::string>();
+          } else if (f.key() != "cidr") {
+            bad(where + "." + f.key(), "is not a known key (cidr, name)");
+          }
+        }
+        r.knownSources.push_back(std::move(ks));
+      }
+    } else {
+      bad(key, "is not a known rule key");
+    }
+  }
+  return r;
+}
+
+json inboundToJson(const InboundRule& r) {
+  json known = json::array();
+  for (const auto& k : r.knownSources) known.push_back({{"cidr", k.cidr}, {"name", k.name}});
+  json j = json::object();
+  j["lookbackMinutes"] = r.lookbackMinutes;
+  j["minConnections"] = r.minConnections;
+  j["adminPorts"] = r.adminPorts;
+  j["bruteForceMinConnections"] = r.bruteForceMinConnections;
+  j["knownSources"] = known;
+  return j;
+}
+
 }  // namespace
 
 Rule ruleFromJson(const json& j) {
   if (!j.is_object()) throw RuleError("rule: expected a JSON object");
   Rule r;
+  // A preset names the two lists; explicit lists given beside it win (they are read after it).
+  if (auto preset = j.find("exclusionPreset"); preset != j.end()) {
+    const std::string k = "exclusionPreset";
+    if (!preset->is_string()) bad(k, "must be \"seed\", \"extended\" or \"custom\"");
+    const std::string name = preset->get<std::string>();
+    if (name == "extended") {
+      r.browserProcesses = extendedBrowserProcesses();
+      r.systemProcesses = extendedSystemProcesses();
+    } else if (name != "seed" && name != "custom") {
+      bad(k, "must be \"seed\", \"extended\" or \"custom\"");
+    }
+  }
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const json& v = it.value();
-    if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
+    if (k == "exclusionPreset") continue;  // read above
+    if (k == "inbound") r.inbound = inboundFromJson(v);
+    else if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
     else if (k == "systemProcesses") r.systemProcesses = stringList(v, k);
     else if (k == "actionTypes") r.actionTypes = stringList(v, k);
     else if (k == "tiExtraMatchFields") {
@@ -129,6 +236,7 @@ json ruleToJson(const Rule& r) {
     rows.push_back(o);
   }
   json j = json::object();
+  j["exclusionPreset"] = exclusionPresetName(r);
   j["browserProcesses"] = r.browserProcesses;
   j["systemProcesses"] = r.systemProcesses;
   j["actionTypes"] = r.actionTypes;
@@ -146,6 +254,7 @@ json ruleToJson(const Rule& r) {
   j["beyondExtraActionTypes"] = r.beyondExtraActionTypes;
   j["riskScore"] = rows;
   j["defaultRiskScore"] = r.defaultRiskScore;
+  j["inbound"] = inboundToJson(r.inbound);
   return j;
 }
 

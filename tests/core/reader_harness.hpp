@@ -31,10 +31,30 @@ inline std::string isoTicks(Ticks t) {
   return buf;
 }
 
+inline std::string_view directionName(Direction d) {
+  switch (d) {
+    case Direction::Outbound: return "out";
+    case Direction::Inbound: return "in";
+    case Direction::Listening: return "listen";
+    default: return "";
+  }
+}
+inline std::string_view outcomeName(Outcome o) { return o == Outcome::Success ? "ok" : o == Outcome::Failure ? "fail" : ""; }
+inline std::string_view signInOutcomeName(SignInOutcome o) {
+  switch (o) {
+    case SignInOutcome::Success: return "success";
+    case SignInOutcome::Failure: return "failure";
+    case SignInOutcome::Interrupted: return "interrupted";
+    default: return "unknown";
+  }
+}
+
 // "E L9 t=2024-05-01T00:00:00Z Timestamp=1714521600@1 DeviceName=10.0.0.5@17 ..." (columns after @)
 inline std::string describeEvent(const RawEvent& e) {
   std::string s = "E L" + std::to_string(e.line);
   if (e.hasTime) s += " t=" + isoTicks(e.time);
+  if (e.direction != Direction::Unknown) s += " dir=" + std::string(directionName(e.direction));
+  if (e.outcome != Outcome::Unknown) s += " outcome=" + std::string(outcomeName(e.outcome));
   for (size_t i = 0; i < kEventFieldCount; ++i)
     if (e.present & (1u << i))
       s += " " + std::string(eventFieldName(EventField(i))) + "=" + std::string(e.get(EventField(i))) + "@" + std::to_string(e.col(EventField(i)));
@@ -50,14 +70,27 @@ inline std::string describeIndicator(const RawIndicator& r) {
   return s;
 }
 
+// "S L3 t=... outcome=failure User=alice@x@5 RemoteIP=203.0.113.9@9 ..." (columns after @)
+inline std::string describeSignIn(const RawSignIn& r) {
+  std::string s = "S L" + std::to_string(r.line);
+  if (r.hasTime) s += " t=" + isoTicks(r.time);
+  s += " outcome=" + std::string(signInOutcomeName(r.outcome));
+  for (size_t i = 0; i < kSignInFieldCount; ++i)
+    if (r.present & (1u << i))
+      s += " " + std::string(signInFieldName(SignInField(i))) + "=" + std::string(r.get(SignInField(i))) + "@" +
+           std::to_string(r.col(SignInField(i)));
+  return s;
+}
+
 class RecordingSink : public RecordSink {
  public:
   std::vector<std::string> log;                  // every call, in order
-  std::vector<std::string> events, indicators;   // describeEvent / describeIndicator
+  std::vector<std::string> events, indicators, signIns;  // describeEvent / describeIndicator / describeSignIn
   std::vector<std::string> skips, others, fatals, notes, missing;
 
   void onEvent(const RawEvent& e) override { add(events, describeEvent(e)); }
   void onIndicator(const RawIndicator& i) override { add(indicators, describeIndicator(i)); }
+  void onSignIn(const RawSignIn& s) override { add(signIns, describeSignIn(s)); }
   void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override {
     add(skips, std::string(reason) + " " + std::to_string(line) + ":" + std::to_string(column) + " " + message);
   }

@@ -31,6 +31,7 @@ struct LinesSink : RecordSink {
     lines.push_back(s);
   }
   void onIndicator(const RawIndicator&) override { lines.push_back("indicator"); }
+  void onSignIn(const RawSignIn&) override { lines.push_back("signin"); }
   void skip(std::string_view r, uint64_t l, uint64_t c, std::string m) override {
     lines.push_back("skip " + std::string(r) + " @" + std::to_string(l) + ":" + std::to_string(c) + " " + m);
   }

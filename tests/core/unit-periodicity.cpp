@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "engine/periodicity.hpp"
+#include "detections/beacon/periodicity.hpp"
 
 using vpshunt::kTicksPerSecond;
 using vpshunt::measurePeriodicity;

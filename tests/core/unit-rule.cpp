@@ -38,6 +38,7 @@ TEST_CASE("rule JSON round trip and errors", "[rule]") {
       {R"({"beaconMinConnections": 0})", "rule: \"beaconMinConnections\" must be between 1 and 1000000000"},
       {R"({"browserProcesses": "chrome.exe"})", "rule: \"browserProcesses\" must be an array of strings"},
       {R"({"riskScore": [{"minConnections": 3}]})", "rule: \"riskScore[0]\" needs a \"score\""},
+      {R"({"exclusionPreset": "long"})", "rule: \"exclusionPreset\" must be \"seed\", \"extended\" or \"custom\""},
       {R"([1])", "rule: expected a JSON object"},
   };
   for (const auto& c : cases) {

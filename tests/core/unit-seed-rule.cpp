@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <nlohmann/json.hpp>
 
 #include "support.hpp"
 
@@ -186,6 +188,59 @@ TEST_CASE("process exclusions: case-insensitive equality; an empty name is kept"
     Ev p;
     p.process = "updater.exe";
     CHECK(test::run(test::eventsCsv(series(H, 12, 60, p)), "", "", rule).rows.empty());
+  }
+}
+
+TEST_CASE("exclusion lists: the seed's two lists exactly, name by name", "[seed]") {
+  // SEED_RULE.kql: ExcludedBrowsers and ExcludedSystemProcesses, compared with !in~.
+  const char* seedNames[] = {"chrome.exe",  "firefox.exe", "msedge.exe",           "microsoftedgecp.exe",
+                             "iexplore.exe", "brave.exe",  "opera.exe",            "safari.exe",
+                             "waterfox.exe", "svchost.exe", "wuauclt.exe",         "trustedinstaller.exe",
+                             "msiexec.exe",  "MsMpEng.exe", "ccmexec.exe",         "onedrive.exe",
+                             "teams.exe"};
+  auto oddCase = [](std::string s) {
+    for (size_t i = 0; i < s.size(); ++i) s[i] = char(i % 2 ? std::tolower(s[i]) : std::toupper(s[i]));
+    return s;
+  };
+  for (const char* name : seedNames) {
+    for (const std::string& spelled : {std::string(name), oddCase(name)}) {
+      DYNAMIC_SECTION(spelled) {
+        Ev p;
+        p.process = spelled;
+        CHECK(test::run(test::eventsCsv(series(H, 12, 60, p))).rows.empty());
+      }
+    }
+  }
+  // Names vpshunt once added to the lists, and ordinary names: on neither list, so reported.
+  for (const char* name : {"lsass.exe", "system", "vivaldi.exe", "msedgewebview2.exe", "services.exe", "wmiprvse.exe",
+                           "rundll32.exe", "Teams.exe.bak"}) {
+    DYNAMIC_SECTION("reported: " << name) {
+      Ev p;
+      p.process = name;
+      auto r = test::run(test::eventsCsv(series(H, 12, 60, p)));
+      REQUIRE(r.rows.size() == 1);
+      CHECK(r.rows[0].processName == name);
+    }
+  }
+  SECTION("the lists are the seed's, in the seed's order") {
+    vpshunt::Rule rule;
+    CHECK(rule.browserProcesses == std::vector<std::string>(seedNames, seedNames + 9));
+    CHECK(rule.systemProcesses == std::vector<std::string>(seedNames + 9, seedNames + 17));
+    CHECK(vpshunt::exclusionPresetName(rule) == "seed");
+  }
+  SECTION("the extended preset is opt-in and hides lsass.exe") {
+    vpshunt::Rule rule = vpshunt::ruleFromJson(nlohmann::json::parse(R"({"exclusionPreset": "extended"})"));
+    CHECK(vpshunt::exclusionPresetName(rule) == "extended");
+    Ev p;
+    p.process = "LSASS.EXE";
+    CHECK(test::run(test::eventsCsv(series(H, 12, 60, p)), "", "", rule).rows.empty());
+    p.process = "teams.exe";  // still the seed's names too
+    CHECK(test::run(test::eventsCsv(series(H, 12, 60, p)), "", "", rule).rows.empty());
+    CHECK(vpshunt::ruleToJson(rule)["exclusionPreset"] == "extended");
+    rule.systemProcesses.push_back("beacon.exe");
+    CHECK(vpshunt::ruleToJson(rule)["exclusionPreset"] == "custom");
+    // ruleToJson's output reads back to the same lists.
+    CHECK(vpshunt::ruleFromJson(vpshunt::ruleToJson(rule)).systemProcesses == rule.systemProcesses);
   }
 }
 

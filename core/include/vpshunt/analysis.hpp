@@ -21,6 +21,7 @@
 #include "vpshunt/asn.hpp"
 #include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
+#include "vpshunt/table.hpp"
 #include "vpshunt/time.hpp"
 
 namespace vpshunt {
@@ -43,17 +44,23 @@ class Analysis {
   // added as a problem (the records before the damage still count).
   void fileError(std::string message);
 
+  // Every detection's rows, kept as typed rows (Results::rows for beacon, Results::inbound, ...).
   Results finish(std::optional<Ticks> now = std::nullopt) const;
-  // finish() without keeping the rows: each is handed to `onRow` in the final order as it is made,
-  // and Results::rows stays empty (Results::rowCount says how many there were). Memory then holds
-  // a few dozen bytes per row instead of the row. With `onRow` empty the rows are only counted
-  // (collectGroups is filled as by finish()). What the CLI uses for csv and jsonl output.
-  Results finishEach(std::optional<Ticks> now, const std::function<void(const ResultRow&)>& onRow) const;
+  // finish() without keeping the rows: each detection's rows are handed to `sink` as cells of its
+  // table (vpshunt/table.hpp), table by table in the detections' order, each row as it is made, and
+  // Results holds no row (DetectionSummary::rowCount says how many there were). Memory then holds a
+  // few dozen bytes per row instead of the row. With no sink the rows are only counted
+  // (collectGroups is filled as by finish()). What the writers use.
+  Results finishEach(std::optional<Ticks> now, ResultSink* sink) const;
 
   const Rule& rule() const;
   // Replaces the rule. Returns true when the files must be read again (see ruleChangeNeedsReread);
   // in that case all aggregates and file reports are dropped and the caller re-feeds the files.
   bool setRule(Rule rule);
+  // Which detections run (names from tableSchemas(): "beacon", "inbound"); empty: all of them.
+  // Returns true when the files must be read again (a detection was turned on that did not read
+  // them; the aggregates are then dropped). Throws std::invalid_argument for an unknown name.
+  bool setDetections(const std::vector<std::string>& detections);
   // Forgets every file read so far (aggregates, intel, reports); keeps the rule.
   void reset();
 
@@ -87,9 +94,14 @@ class Analysis {
   // The connections behind one result row (ResultRow::groupId), gathered by a collect pass: times in
   // ascending order with the remote port of each (-1: none). Without a collect pass for the group,
   // `complete` is false, `times` empty and `total` the group's count.
+  // An inbound source's detail also has, per connection, its target (an index into targetNames)
+  // and whether it was refused; ports are then the target (local) ports.
   struct GroupDetail {
     std::vector<Ticks> times;
     std::vector<int32_t> ports;
+    std::vector<uint32_t> targets;
+    std::vector<std::string> targetNames;
+    std::vector<uint8_t> refused;
     uint64_t total = 0;
     bool complete = false;
   };

@@ -1,50 +1,58 @@
-// Renders Results the same way for every front end (native CLI, Node runner, page export), so that
-// the CLI's and the wasm runner's outputs can be compared byte for byte.
+// Writes results the same way for every front end (native CLI, Node runner, page exports), so that
+// the CLI's and the wasm runner's outputs can be compared byte for byte. Every writer is generic
+// over a detection's columns (vpshunt/table.hpp): no writer lists a column.
+//
+//   jsonl  one JSON object per row, keys sorted (as nlohmann writes objects), every detection's
+//          rows in turn (beacon first); each row carries Detection.
+//   csv    per detection with rows, its header and rows (RFC 4180, CRLF); detections separated by
+//          an empty line. Cells starting with = + - @ (and tab, CR) get a leading ' (formula guard).
+//   json   one document: {"now", "nowSource", "mode", "asnDatabaseLoaded", "files", "notices",
+//          "detections": {"beacon": {"title", "order", "columns", "rowCount", "notices", "rows": [...]},
+//          ...}}; rows are written as they are made, one per line.
+//   table  per detection, aligned columns for a terminal (values cut, control characters escaped).
 #pragma once
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "vpshunt/analysis.hpp"
 #include "vpshunt/results.hpp"
+#include "vpshunt/table.hpp"
 
 namespace vpshunt {
 
 enum class OutputFormat { Table, Csv, Json, Jsonl };
 bool parseOutputFormat(std::string_view name, OutputFormat& out);
 
-// Table: aligned columns for a terminal, followed by per-file summaries (to the same string).
-// Csv: header + one line per row; cells starting with = + - @ are prefixed with ' (formula guard).
-// Json: resultsToJson(r).dump(2). Jsonl: one rowToJson() per line.
-std::string renderResults(const Results& r, OutputFormat format);
-// The same text, handed to `write` in pieces (about 1 MiB each for csv and jsonl) instead of
-// built whole: what the CLI uses for large results.
-void renderResultsTo(const Results& r, OutputFormat format, const std::function<void(std::string_view)>& write);
-
-// csv and jsonl one row at a time, for Analysis::finishEach: the same text as renderResultsTo,
-// handed to `write` in pieces of about 1 MiB.
-//   RowStream out(OutputFormat::Jsonl, write);  // csv: writes the header
-//   analysis.finishEach(now, [&](const ResultRow& r) { out.row(r); });
-//   out.flush();
-class RowStream {
+// A ResultSink writing rows in `format`, handed to `write` in pieces of about 1 MiB (a large result
+// never sits in memory whole). json and table need the run's head (now, files, notices, each
+// detection's row count): pass the Results of a counting finish (Analysis::finishEach(now, nullptr)).
+class TableWriter final : public ResultSink {
  public:
-  static bool supports(OutputFormat f) { return f == OutputFormat::Csv || f == OutputFormat::Jsonl; }
-  RowStream(OutputFormat format, std::function<void(std::string_view)> write);
-  void row(const ResultRow& row);
-  void flush();  // hands on what is buffered
+  TableWriter(OutputFormat format, std::function<void(std::string_view)> write, const Results* head = nullptr);
+  ~TableWriter() override;
+  void beginTable(const TableSchema& schema) override;
+  void row(const Row& row) override;
+  void endTable(const TableSchema& schema, uint64_t rowCount) override;
+  void finish();  // closes the document and hands on what is buffered
 
  private:
-  OutputFormat format_;
-  std::function<void(std::string_view)> write_;
-  std::string out_;
+  struct State;
+  std::unique_ptr<State> s_;
 };
 
-// The results of `analysis` in `format`, handed to `write` in pieces: csv and jsonl row by row as
-// the rows are made (Analysis::finishEach: no row is held), table and json from finish(). Returns the
-// results, without their rows when they were streamed (files, notices, rowCount). What the CLI and
-// the wasm Session's renderEach use.
+// The results of `analysis` in `format`, handed to `write` in pieces, each row written as it is
+// made (no row is held, except by the terminal table, which aligns its columns). Returns the
+// results without their rows (files, notices, summaries). What the CLI and the wasm Session use.
 Results writeResults(const Analysis& analysis, std::optional<Ticks> now, OutputFormat format,
                      const std::function<void(std::string_view)>& write);
+std::string renderResults(const Analysis& analysis, std::optional<Ticks> now, OutputFormat format);
+
+// The jsonl line of a row (no newline): the same text as nlohmann's dump of the row as an object
+// (sorted keys, invalid UTF-8 replaced), written without building it.
+void appendJsonl(const Row& row, std::string& out);
+nlohmann::json rowJson(const Row& row);  // the same object as a tree
 
 // A short human summary of each file report and the notices, for stderr.
 std::string renderFileSummaries(const Results& r);

@@ -45,6 +45,40 @@ struct ResultRow {
   double intervalDispersion = 0;
   int vpsScore = 0;  // 0..100
   std::vector<std::string> vpsReasons;
+  // Every detection's row has these: Score is RiskScore in seed mode and VpsScore in beyond mode;
+  // Reasons explain it (the score's rule first, then the evidence).
+  int score = 0;
+  std::vector<std::string> reasons;
+};
+
+// The inbound detection's row: one remote source address that connected in, over the lookback.
+struct InboundRow {
+  std::string remoteIp;  // the source, canonical
+  uint32_t remoteAsn = 0;
+  std::string remoteOrg;
+  bool isHosting = false;
+  std::string hostingProvider, hostingCategory;
+  uint64_t targetCount = 0;           // distinct targets: devices, or local addresses without device names
+  std::vector<std::string> targets;   // up to 5, the most contacted first
+  uint64_t uniqueTargetPorts = 0;
+  std::vector<int64_t> targetPorts;   // up to 5, the most contacted first
+  uint64_t connectionCount = 0;
+  uint64_t refusedCount = 0;          // failed, refused or denied connections
+  Ticks firstSeen = 0, lastSeen = 0;
+  bool isTiMatch = false;
+  std::optional<std::string> threatType;
+  int score = 0;
+  std::vector<std::string> reasons;
+  uint64_t sourceId = 0;  // the session's handle on the source (detail view, collect pass)
+};
+
+// What one detection's finish said besides its rows.
+struct DetectionSummary {
+  std::string detection;  // "beacon", "inbound", ...
+  uint64_t rowCount = 0;
+  uint64_t considered = 0;  // groups, flows or sources that were candidates
+  std::vector<std::string> notices;
+  bool sawEvents = false;   // the loaded files held events this detection reads
 };
 
 struct FileReport {
@@ -67,8 +101,10 @@ struct Results {
   Ticks now = 0;
   std::string nowSource;  // "given" or "latest event"
   bool hasEvents = false;
-  std::vector<ResultRow> rows;  // sorted by RiskScore desc, ConnectionCount desc, then key
-  uint64_t rowCount = 0;        // rows made (also when Analysis::finishEach streamed them instead)
+  std::vector<ResultRow> rows;  // beacon rows: sorted by RiskScore desc, ConnectionCount desc, then key
+  uint64_t rowCount = 0;        // beacon rows made (also when Analysis::finishEach streamed them instead)
+  std::vector<InboundRow> inbound;  // inbound rows: Score desc, ConnectionCount desc, then address
+  std::vector<DetectionSummary> detections;  // the detections that ran, in output order (beacon first)
   std::vector<FileReport> files;
   std::vector<std::string> notices;
   uint64_t groupsConsidered = 0;
@@ -80,11 +116,15 @@ struct Results {
   bool asnDatabaseLoaded = false;
 };
 
-nlohmann::json rowToJson(const ResultRow& r);        // the jsonl object: the seed's names and types
-// rowToJson(r).dump() (no indent, invalid UTF-8 replaced) appended to `out`, without building the
-// object: the jsonl line of a row.
-void appendRowJsonl(const ResultRow& r, std::string& out);
+const DetectionSummary* findSummary(const Results& r, std::string_view detection);
+
+// A beacon row as its jsonl object: the seed's names and types, the columns beyond them, and
+// Detection, Score and Reasons.
+nlohmann::json rowToJson(const ResultRow& r);
+nlohmann::json inboundRowToJson(const InboundRow& r);
 nlohmann::json fileReportToJson(const FileReport& f);
-nlohmann::json resultsToJson(const Results& r);      // {"now", "rows", "files", "notices", ...}
+// {"now", "nowSource", "mode", "files", "notices", ..., "detections": {"beacon": {"rowCount",
+// "rows": [...], ...}, ...}}: the --format json document, as a tree (the page; small results).
+nlohmann::json resultsToJson(const Results& r);
 
 }  // namespace vpshunt

@@ -23,8 +23,28 @@ struct RiskScoreRow {
   int score = 0;
 };
 
+// The inbound detection: scanning, exploit delivery and brute force arriving from outside, one row
+// per remote source address over its lookback. In the rule JSON: "inbound": {...}.
+struct InboundRule {
+  int64_t lookbackMinutes = 24 * 60;  // connections after now - lookback count
+  int64_t minConnections = 1;         // a source with fewer connections makes no row
+  // Remote-access and database services: many connections to these from one source is brute force.
+  std::vector<int64_t> adminPorts{21, 22, 23, 135, 139, 445, 1433, 1521, 2222, 2323, 3306, 3389, 5432, 5900, 5985, 5986, 6379, 27017};
+  int64_t bruteForceMinConnections = 20;  // connections to admin ports that count as brute force
+  // Addresses that probe on purpose (platform health checks): their rows score low, with the reason.
+  struct KnownSource {
+    std::string cidr;
+    std::string name;
+  };
+  std::vector<KnownSource> knownSources{
+      {"168.63.129.16/32", "Azure platform address (health probes, DNS, DHCP)"},
+      {"35.191.0.0/16", "Google Cloud health checks"},
+      {"130.211.0.0/22", "Google Cloud health checks"},
+  };
+};
+
 struct Rule {
-  std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...)
+  std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...); default: the seed's list
   std::vector<std::string> systemProcesses;   // InitiatingProcessFileName !in~ (...)
   std::vector<std::string> actionTypes;       // ActionType in (...), case-sensitive
   std::string remoteIpType = "Public";        // RemoteIPType == ..., case-sensitive
@@ -49,9 +69,20 @@ struct Rule {
   std::vector<std::string> beyondExtraActionTypes{"ConnectionFailed", "ConnectionAttempt", "ConnectionRequest"};
   std::vector<RiskScoreRow> riskScore;        // the case() table, in order
   int defaultRiskScore = 20;                  // case()'s else
+  InboundRule inbound;
 
   Rule();  // the seed's values
 };
+
+// The seed's exclusion lists (SEED_RULE.kql, exactly: the defaults) and the opt-in "extended"
+// preset (the seed's plus more browsers and Windows/Defender system processes). In the rule JSON,
+// "exclusionPreset": "extended" sets both lists (explicit lists beside it win); ruleToJson writes
+// the name of the preset the lists equal, or "custom".
+const std::vector<std::string>& seedBrowserProcesses();
+const std::vector<std::string>& seedSystemProcesses();
+const std::vector<std::string>& extendedBrowserProcesses();
+const std::vector<std::string>& extendedSystemProcesses();
+std::string exclusionPresetName(const Rule& r);  // "seed", "extended" or "custom"
 
 struct RuleError : std::runtime_error {
   using std::runtime_error::runtime_error;

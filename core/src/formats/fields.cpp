@@ -9,13 +9,19 @@ namespace {
 constexpr std::string_view kEventNames[] = {
     "Timestamp",        "DeviceName",     "AccountName",  "InitiatingProcessAccountName",
     "InitiatingProcessFileName", "InitiatingProcessCommandLine", "RemoteIP", "RemotePort",
-    "ActionType",       "RemoteIPType",   "SentBytes",    "ReceivedBytes", "LocalIP"};
+    "ActionType",       "RemoteIPType",   "SentBytes",    "ReceivedBytes", "LocalIP",
+    "LocalPort"};
 static_assert(sizeof kEventNames / sizeof kEventNames[0] == kEventFieldCount);
 
 constexpr std::string_view kIntelNames[] = {
     "TimeGenerated", "NetworkIP",       "NetworkSourceIP", "NetworkDestinationIP", "NetworkCidrBlock",
     "ThreatType",    "ConfidenceScore", "Description",     "Active",               "ExpirationDateTime"};
 static_assert(sizeof kIntelNames / sizeof kIntelNames[0] == kIntelFieldCount);
+
+constexpr std::string_view kSignInNames[] = {"Time",   "User",     "RemoteIP",  "RemotePort", "ResultCode",
+                                             "ResultText", "Application", "Target", "LogonType", "Protocol",
+                                             "Asn",    "AsOrg",    "UserAgent", "Source"};
+static_assert(sizeof kSignInNames / sizeof kSignInNames[0] == kSignInFieldCount);
 
 bool iequals(std::string_view a, std::string_view b) { return equalsIgnoreCaseAscii(a, b); }
 
@@ -54,6 +60,7 @@ bool equalsIgnoreCaseAscii(std::string_view a, std::string_view b) {
 }
 
 std::string_view eventFieldName(EventField f) { return kEventNames[static_cast<size_t>(f)]; }
+std::string_view signInFieldName(SignInField f) { return kSignInNames[static_cast<size_t>(f)]; }
 std::string_view intelFieldName(IntelField f) { return kIntelNames[static_cast<size_t>(f)]; }
 
 bool eventFieldByName(std::string_view name, EventField& out) {

@@ -1,144 +1,23 @@
+#include "detections/beacon/beacon.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <unordered_set>
 
-#include "engine/periodicity.hpp"
-#include "engine/state.hpp"
-#include "formats/scan.hpp"
-#include "formats/registry.hpp"
-#include "vpshunt/analysis.hpp"
+#include "detections/beacon/periodicity.hpp"
+#include "events/values.hpp"
 
 namespace vpshunt {
 
 namespace {
 
-constexpr size_t kSniffBytes = 64 * 1024;
-constexpr size_t kMaxProblems = 20;
 constexpr size_t kMaxFilteredActions = 16;
-
-
-// Equality of short texts without a library call (memcmp is one in wasm): ActionType and the like.
-inline bool sameText(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && bytesEqual(a.data(), b.data(), a.size());
-}
-
-// Values are trimmed of ASCII and Unicode whitespace (a NO-BREAK SPACE trailing an IOC, ...).
-inline std::string_view trimValue(std::string_view s) {
-  // Fast path: most values start and end with a printable ASCII byte.
-  if (s.empty() || (static_cast<unsigned char>(s.front()) - 0x21u < 0x5Eu && static_cast<unsigned char>(s.back()) - 0x21u < 0x5Eu))
-    return s;
-  return trimUnicodeSpace(s);
-}
-
-// Whole numbers, also as pandas writes them ("443.0").
-bool parseInt64(std::string_view s, int64_t& out) {
-  if (s.empty()) return false;
-  size_t i = 0;
-  bool neg = false;
-  if (s[0] == '-' || s[0] == '+') {
-    neg = s[0] == '-';
-    i = 1;
-  }
-  if (i >= s.size()) return false;
-  uint64_t v = 0;
-  size_t start = i;
-  while (i < s.size() && s[i] >= '0' && s[i] <= '9') {
-    if (v > (UINT64_MAX - 9) / 10) return false;
-    v = v * 10 + uint64_t(s[i] - '0');
-    ++i;
-  }
-  if (i == start) return false;
-  if (i < s.size()) {
-    if (s[i] != '.') return false;
-    ++i;
-    while (i < s.size() && s[i] == '0') ++i;
-    if (i != s.size()) return false;
-  }
-  if (v > uint64_t(INT64_MAX)) return false;
-  out = neg ? -int64_t(v) : int64_t(v);
-  return true;
-}
-
-std::string quoteForMessage(std::string_view s) {
-  std::string out = "\"";
-  size_t n = 0;
-  for (char c : s) {
-    if (++n > 60) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-bool parseBoolText(std::string_view s, bool& out) {
-  auto lower = [](std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (size_t i = 0; i < a.size(); ++i)
-      if (char(a[i] | 0x20) != b[i]) return false;
-    return true;
-  };
-  if (lower(s, "true") || s == "1" || lower(s, "yes")) return out = true, true;
-  if (lower(s, "false") || s == "0" || lower(s, "no") || s.empty()) return out = false, true;
-  return false;
-}
-
-std::string asciiLower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out)
-    if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
-  return out;
-}
-
-double round2(double v) { return std::round(v * 100.0) / 100.0; }
-
-// Byte totals saturate rather than overflow: a crafted SentBytes must not wrap a sum around.
-int64_t addBytes(int64_t a, int64_t b) {
-  int64_t r;
-  return __builtin_add_overflow(a, b, &r) ? INT64_MAX : r;
-}
-
-// `AS123 # comment` lines (X4BNet lists_vpn) or a CSV whose header starts with an ASN column
-// (brianhama bad-asn-list): the hosting lists that --hosting-list reads.
-bool looksLikeHostingList(std::string_view head) {
-  size_t pos = 0;
-  while (pos < head.size()) {
-    size_t nl = head.find('\n', pos);
-    std::string_view line = head.substr(pos, nl == std::string_view::npos ? std::string_view::npos : nl - pos);
-    pos = nl == std::string_view::npos ? head.size() : nl + 1;
-    while (!line.empty() && (line.front() == ' ' || line.front() == '\t')) line.remove_prefix(1);
-    if (line.empty() || line.front() == '#') continue;
-    if (line.size() > 2 && (line[0] == 'A' || line[0] == 'a') && (line[1] == 'S' || line[1] == 's') && line[2] >= '0' &&
-        line[2] <= '9')
-      return true;
-    std::string lower = asciiLower(line.substr(0, 4));
-    return lower == "asn," || lower == "asn\t" || lower == "\"asn";
-  }
-  return false;
-}
 
 }  // namespace
 
-// ---------------------------------------------------------------------------------------------
-// Files
-
-AnalysisState::AnalysisState(Rule r) : rule(std::move(r)) {}
-
-void AnalysisState::reset() {
-  inFile_ = false;
-  reader_.reset();
-  reports_.clear();
+void BeaconDetection::reset() {
   flows_.clear();
   excludedContacts_.clear();
   devices_.clear();
@@ -150,216 +29,24 @@ void AnalysisState::reset() {
   boundaryLogs_.clear();
   logBin_ = INT64_MIN;
   logCompleteFrom_ = 0;
-  haveEventTime_ = false;
-  maxEventTime_ = 0;
-  anyEventFile_ = false;
-  for (auto& m : indicators_) m.clear();
-  for (auto& set : cidrs_)
-    for (auto& m : set) m.clear();
-  for (auto& p : cidrPrefixes_) p.clear();
-  indicatorOrder_ = 0;
 }
 
-void AnalysisState::beginFile(std::string path, FileKind kind, std::string format) {
-  if (inFile_) endFile();
-  inFile_ = true;
-  fileFatal_ = false;
-  requestedKind_ = kind;
-  currentKind_ = kind;
-  requestedFormat_ = std::move(format);
-  head_.clear();
-  encoding_ = Utf8Normalizer();
-  reader_.reset();
-  filteredActions_.clear();
-  for (auto& c : filterCounts_) c = 0;
-  prepareIngestExclusions();
-  FileReport rep;
-  rep.path = std::move(path);
-  rep.kind = kind;
-  reports_.push_back(std::move(rep));
-}
-
-void AnalysisState::feed(const char* raw, size_t rawSize) {
-  if (!inFile_ || fileFatal_ || rawSize == 0) return;
-  std::string_view text = encoding_.convert(raw, rawSize, converted_);
-  const char* data = text.data();
-  size_t size = text.size();
-  if (size == 0) return;
-  if (!reader_) {
-    head_.append(data, size);
-    if (head_.size() >= kSniffBytes) chooseReader();
-    return;
-  }
-  pushToReader(data, size);
-}
-
-void AnalysisState::pushToReader(const char* data, size_t size) {
-  if (!reader_ || fileFatal_) return;
-  reader_->feed(data, size);
-}
-
-void AnalysisState::chooseReader() {
-  FileReport& rep = reports_.back();
-  std::string head = std::move(head_);
-  head_.clear();
-  if (encoding_.encoding() != Utf8Normalizer::Encoding::Utf8 && encoding_.encoding() != Utf8Normalizer::Encoding::Unknown)
-    rep.notes.push_back("text encoding " + std::string(encoding_.encodingName()) + ", read as UTF-8");
-  std::string_view sniffView(head);
-  const ReaderFactory* factory = nullptr;
-  if (!requestedFormat_.empty()) {
-    factory = findReader(requestedFormat_);
-    if (!factory) {
-      std::string names;
-      for (const auto& f : readerFactories()) names += (names.empty() ? "" : ", ") + std::string(f.name);
-      fatal(0, 0, "unknown format \"" + requestedFormat_ + "\": expected one of " + names);
-      return;
-    }
-  } else {
-    factory = detectReader(sniffView, rep.path, requestedKind_);
-    if (!factory) {
-      const ReaderFactory* other = requestedKind_ != FileKind::Auto ? detectReader(sniffView, rep.path, FileKind::Auto) : nullptr;
-      if (other) {
-        fatal(1, 1, std::string("this looks like ") + (other->kind == FileKind::Intel ? "a threat-intel" : "an events") +
-                        " file (" + std::string(other->description) + "), not " +
-                        (requestedKind_ == FileKind::Intel ? "threat intel" : "network events") + ": load it as " +
-                        (other->kind == FileKind::Intel ? "intel (--intel)" : "events (--events)"));
-      } else if (sniffView.empty()) {
-        fatal(0, 0, "the file is empty: expected a network-events or threat-intel export");
-      } else {
-        bool binary = false;
-        for (size_t i = 0; i < std::min<size_t>(sniffView.size(), 512); ++i) {
-          auto c = static_cast<unsigned char>(sniffView[i]);
-          if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) binary = true;
-        }
-        if (binary) {
-          fatal(1, 1, "binary data, not a text export: expected CSV, TSV or JSON");
-        } else if (looksLikeHostingList(sniffView)) {
-          fatal(1, 1, "this is a list of hosting ASNs, not events or threat intel: give it to --hosting-list");
-        } else {
-          fatal(1, 1, "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
-                      "(DeviceNetworkEvents) or TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), "
-                      "or one of the JSON/TSV shapes listed by --list-formats");
-        }
-      }
-      return;
-    }
-  }
-  currentKind_ = factory->kind;
-  rep.kind = factory->kind;
-  rep.format = std::string(factory->name);
-  if (factory->kind == FileKind::Events) anyEventFile_ = true;
-  reader_ = factory->create(*this);
-  pushToReader(sniffView.data(), sniffView.size());
-}
-
-void AnalysisState::endFile() {
-  if (!inFile_) return;
-  if (!fileFatal_) {
-    converted_.clear();
-    encoding_.finish(converted_);
-    if (!converted_.empty()) {
-      if (reader_) pushToReader(converted_.data(), converted_.size());
-      else head_ += converted_;
-    }
-  }
-  if (!reader_ && !fileFatal_) chooseReader();
-  if (reader_ && !fileFatal_) reader_->finish();
-  FileReport& rep = reports_.back();
+void BeaconDetection::fileEnd(const Rule& rule, FileReport& rep) {
   for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
   const std::string names[kFilterCount] = {"before the lookback window (Timestamp <= now - lookback)",
                                            "ActionType (other values)", "no RemoteIP",
                                            "RemoteIPType not " + rule.remoteIpType,
                                            "RemoteIP not " + rule.remoteIpType + " (classified from the address)",
-                                           "InitiatingProcessFileName on the browser/system exclusion lists"};
+                                           "InitiatingProcessFileName on the browser/system exclusion lists",
+                                           "inbound connections (not read by the beacon detection)"};
   for (int f = 0; f < kFilterCount; ++f)
     if (filterCounts_[f]) rep.filtered[names[f]] += filterCounts_[f];
-  if (encoding_.replacements())
-    rep.notes.push_back(std::to_string(encoding_.replacements()) +
-                        " invalid byte sequence(s) replaced by U+FFFD (the file is not valid " +
-                        std::string(encoding_.encodingName()) + ")");
-  if (!rep.fatal && rep.records == 0 && rep.problems.empty()) {
-    rep.notes.push_back("no data records (only a header, or nothing after it)");
-  }
-  if (!rep.fatal && rep.kept == 0 && rep.records > 0 && rep.skipped == rep.records) {
-    rep.fatal = true;  // every record was bad: nothing usable
-  }
-  reader_.reset();
-  inFile_ = false;
 }
 
-void AnalysisState::fileError(std::string message) {
-  if (!inFile_) return;
-  if (reports_.back().records == 0 && !reader_) fatal(0, 0, std::move(message));
-  else addProblem(0, 0, std::move(message));
-}
-
-// ---------------------------------------------------------------------------------------------
-// RecordSink
-
-void AnalysisState::addProblem(uint64_t line, uint64_t column, std::string message) {
-  FileReport& rep = reports_.back();
-  ++rep.problemsTotal;
-  if (rep.problems.size() < kMaxProblems) rep.problems.push_back({line, column, std::move(message)});
-}
-
-void AnalysisState::skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
-  ++reports_.back().records;
-  rejectCounted(reason, line, column, std::move(message));
-}
-
-void AnalysisState::rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
-  FileReport& rep = reports_.back();
-  ++rep.skipped;
-  ++rep.skipReasons[std::string(reason)];
-  addProblem(line, column, std::move(message));
-}
-
-void AnalysisState::other(std::string_view reason) {
-  FileReport& rep = reports_.back();
-  ++rep.records;
-  ++rep.filtered[std::string(reason)];
-}
-
-
-
-void AnalysisState::fatal(uint64_t line, uint64_t column, std::string message) {
-  FileReport& rep = reports_.back();
-  rep.fatal = true;
-  fileFatal_ = true;
-  rep.problems.insert(rep.problems.begin(), Problem{line, column, std::move(message)});
-  ++rep.problemsTotal;
-  if (rep.problems.size() > kMaxProblems) rep.problems.pop_back();
-}
-
-void AnalysisState::note(std::string text) {
-  auto& notes = reports_.back().notes;
-  if (std::find(notes.begin(), notes.end(), text) == notes.end()) notes.push_back(std::move(text));
-}
-
-void AnalysisState::missingColumn(std::string name) {
-  auto& m = reports_.back().missingColumns;
-  if (std::find(m.begin(), m.end(), name) == m.end()) m.push_back(std::move(name));
-}
-
-void AnalysisState::onEvent(const RawEvent& e) {
-  FileReport& rep = reports_.back();
-  // Time
-  Ticks t;
-  if (e.hasTime) {
-    t = e.time;
-  } else {
-    std::string_view ts = trimValue(e.get(EventField::Timestamp));
-    if (!parseAnyTime(ts, t)) {
-      skip("unparseable Timestamp", e.line, e.col(EventField::Timestamp),
-           ts.empty() ? "expected an ISO 8601 time in Timestamp, found an empty value"
-                      : "expected an ISO 8601 time in Timestamp (e.g. 2023-10-18T14:37:28.2012261Z), found " + quoteForMessage(ts));
-      return;
-    }
-  }
-  ++rep.records;
-  if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
-  haveEventTime_ = true;
-  if (ingestNow_ && t <= *ingestNow_ - rule.lookbackMinutes * kTicksPerMinute) {
+void BeaconDetection::ingest(const RawEvent& e, Ticks t, Direction direction, NetIngest& ctx) {
+  const Rule& rule = ctx.rule;
+  FileReport& rep = ctx.file.report();
+  if (ctx.ingestNow && t <= *ctx.ingestNow - rule.lookbackMinutes * kTicksPerMinute) {
     filteredOut(kBeforeLookback);
     return;
   }
@@ -377,6 +64,8 @@ void AnalysisState::onEvent(const RawEvent& e) {
         if (sameText(a, want)) { ok = true; seedAction = false; break; }
     }
     if (!ok) {
+      // An inbound connection never feeds this detection: the engine routes it to the inbound one
+      // when that runs; otherwise it is counted here under its ActionType like every other.
       auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(),
                              [&](const auto& p) { return sameText(p.first, a); });
       if (it != filteredActions_.end()) ++it->second;
@@ -386,6 +75,11 @@ void AnalysisState::onEvent(const RawEvent& e) {
     }
   }
 
+  if (direction == Direction::Inbound || direction == Direction::Listening) {
+    filteredOut(kInbound);
+    return;
+  }
+
   std::string_view ipText = trimValue(e.get(EventField::RemoteIP));
   if (ipText.empty() || ipText == "-") {
     filteredOut(kNoRemoteIp);
@@ -393,7 +87,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
   }
   IpAddress ip;
   if (!parseIp(ipText, ip)) {
-    rejectCounted("unparseable RemoteIP", e.line, e.col(EventField::RemoteIP),
+    ctx.file.rejectCounted("unparseable RemoteIP", e.line, e.col(EventField::RemoteIP),
          "expected an IPv4 or IPv6 address in RemoteIP, found " + quoteForMessage(ipText));
     return;
   }
@@ -415,7 +109,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (!ps.empty() && ps != "-") {
       int64_t v;
       if (!parseInt64(ps, v) || v < 0 || v > 65535) {
-        rejectCounted("unparseable RemotePort", e.line, e.col(EventField::RemotePort),
+        ctx.file.rejectCounted("unparseable RemotePort", e.line, e.col(EventField::RemotePort),
              "expected a port number 0-65535 in RemotePort, found " + quoteForMessage(ps));
         return;
       }
@@ -430,7 +124,7 @@ void AnalysisState::onEvent(const RawEvent& e) {
     if (bs.empty()) continue;
     int64_t v;
     if (!parseInt64(bs, v) || v < 0) {
-      rejectCounted(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.col(f),
+      ctx.file.rejectCounted(k == 0 ? "unparseable SentBytes" : "unparseable ReceivedBytes", e.line, e.col(f),
            std::string("expected a whole number of bytes in ") + std::string(eventFieldName(f)) + ", found " + quoteForMessage(bs));
       return;
     }
@@ -439,18 +133,22 @@ void AnalysisState::onEvent(const RawEvent& e) {
   const std::string_view device = trimValue(e.get(EventField::DeviceName));
   const std::string_view process = trimValue(e.get(EventField::InitiatingProcessFileName));
   if (seedMode_ && excludedAtIngest(process)) {
-    if (!collecting_) noteExcludedContact(t, device, ip);
+    if (!collecting_) noteExcludedContact(ctx.file, t, device, ip);
     filteredOut(kExcludedProcess);
     return;
   }
   std::string_view account = e.has(EventField::AccountName) ? e.get(EventField::AccountName)
                                                              : e.get(EventField::InitiatingProcessAccountName);
   ++rep.kept;
-  aggregate(t, device, trimValue(account), process, e.get(EventField::InitiatingProcessCommandLine), ip, port,
+  aggregate(ctx, t, device, trimValue(account), process, e.get(EventField::InitiatingProcessCommandLine), ip, port,
             e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction);
 }
 
-void AnalysisState::prepareIngestExclusions() {
+
+void BeaconDetection::fileBegin(const Rule& rule) {
+  filteredActions_.clear();
+  for (auto& c : filterCounts_) c = 0;
+  window_ = rule.observationWindowMinutes * kTicksPerMinute;
   for (auto& v : ingestExcluded_) v.clear();
   ingestExcludedLengths_ = 0;
   seedMode_ = rule.mode != "beyond";
@@ -462,7 +160,7 @@ void AnalysisState::prepareIngestExclusions() {
     }
 }
 
-bool AnalysisState::excludedAtIngest(std::string_view process) {
+bool BeaconDetection::excludedAtIngest(std::string_view process) {
   if (process.size() >= 64 || !(ingestExcludedLengths_ >> process.size() & 1)) return false;
   for (IngestName& n : ingestExcluded_[process.size()]) {
     if (equalsIgnoreCaseAscii(process, n.lower)) {
@@ -476,7 +174,7 @@ bool AnalysisState::excludedAtIngest(std::string_view process) {
   return false;
 }
 
-bool AnalysisState::excludesAllDropped(const Rule& next) const {
+bool BeaconDetection::excludesAllDropped(const Rule& next) const {
   if (droppedNames_.empty()) return true;
   std::unordered_set<std::string> kept;
   for (const auto* list : {&next.browserProcesses, &next.systemProcesses})
@@ -486,11 +184,11 @@ bool AnalysisState::excludesAllDropped(const Rule& next) const {
   return true;
 }
 
-void AnalysisState::noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip) {
+void BeaconDetection::noteExcludedContact(FileIngest& file, Ticks t, std::string_view device, const IpAddress& ip) {
   bool created;
   const DeviceHeader* d = devices_.find(hashBytes(device, 1), std::array<std::string_view, 1>{device}, true, created);
   if (!d) {
-    addProblem(0, 0, "too many distinct devices to hold: this row was not counted");
+    file.addProblem(0, 0, "too many distinct devices to hold: this row was not counted");
     return;
   }
   excludedContacts_.note(d->index, ip, t);
@@ -510,10 +208,9 @@ IpAddress Flow::ip() const {
   return ip;
 }
 
-Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                                 std::string_view cmdline, const IpAddress& ip, bool create) {
-  const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
-  const int64_t bin = floorDiv(t, window);
+  const int64_t bin = floorDiv(t, window_);
   // The key is hashed and compared piece by piece in place; it is assembled (lengths, texts,
   // address) only when a new flow is stored.
   const uint32_t len[4] = {uint32_t(device.size()), uint32_t(account.size()), uint32_t(process.size()),
@@ -561,7 +258,7 @@ Group* AnalysisState::findGroup(Ticks t, std::string_view device, std::string_vi
   return g;
 }
 
-void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+void BeaconDetection::aggregate(NetIngest& ctx, Ticks t, std::string_view device, std::string_view account, std::string_view process,
                               std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
                               bool receivedColumn, int64_t received, bool seedAction) {
   if (collecting_) {
@@ -573,10 +270,10 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
   }
   Group* g = findGroup(t, device, account, process, cmdline, ip, true);
   if (!g) {  // 32 GiB of flow keys or 4 billion groups: more than any run can hold
-    addProblem(0, 0, "too many distinct flows or hour groups to hold: this row was not counted");
+    ctx.file.addProblem(0, 0, "too many distinct flows or hour groups to hold: this row was not counted");
     return;
   }
-  if (!ingestNow_) logForBoundary(*g, t, sent, received, port, seedAction);
+  if (!ctx.ingestNow) logForBoundary(ctx.rule, ctx.maxEventTime, *g, t, sent, received, port, seedAction);
   ++g->count;
   if (t < g->first) g->first = t;
   if (t > g->last) g->last = t;
@@ -589,10 +286,9 @@ void AnalysisState::aggregate(Ticks t, std::string_view device, std::string_view
 // latest time only grows. Exports that list the newest events first (Defender's portal does) fix
 // it on their first row: the rows of that bin's groups are kept here, so that their exact counts need
 // no second pass. A group is complete when it was created after logging of its bin began.
-void AnalysisState::logForBoundary(const Group& g, Ticks t, int64_t sent, int64_t received, int32_t port,
-                                   bool seedAction) {
-  const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
-  const int64_t candidate = floorDiv(maxEventTime_ - rule.lookbackMinutes * kTicksPerMinute, window);
+void BeaconDetection::logForBoundary(const Rule& rule, Ticks maxEventTime, const Group& g, Ticks t, int64_t sent,
+                                     int64_t received, int32_t port, bool seedAction) {
+  const int64_t candidate = floorDiv(maxEventTime - rule.lookbackMinutes * kTicksPerMinute, window_);
   if (candidate != logBin_) {
     boundaryLogs_.clear();
     logBin_ = candidate;
@@ -604,7 +300,7 @@ void AnalysisState::logForBoundary(const Group& g, Ticks t, int64_t sent, int64_
   boundaryLogs_[gi].push_back({t, sent, received, port, seedAction});
 }
 
-const AnalysisState::FlowGroups& AnalysisState::flowGroups() const {
+const BeaconDetection::FlowGroups& BeaconDetection::flowGroups() const {
   FlowGroups& fg = flowGroups_;
   if (fg.builtFor == groups_.size() && fg.start.size() == flowCount() + 1) return fg;
   fg.start.assign(flowCount() + 1, 0);
@@ -617,159 +313,6 @@ const AnalysisState::FlowGroups& AnalysisState::flowGroups() const {
   return fg;
 }
 
-void AnalysisState::onIndicator(const RawIndicator& r) {
-  FileReport& rep = reports_.back();
-  IndicatorInfo info;
-  if (r.hasTime) {
-    info.timed = true;
-    info.time = r.time;
-  } else if (r.has(IntelField::TimeGenerated)) {
-    std::string_view ts = trimValue(r.get(IntelField::TimeGenerated));
-    if (!ts.empty()) {
-      if (!parseAnyTime(ts, info.time)) {
-        skip("unparseable TimeGenerated", r.line, r.column[size_t(IntelField::TimeGenerated)],
-             "expected an ISO 8601 time in TimeGenerated, found " + quoteForMessage(ts));
-        return;
-      }
-      info.timed = true;
-    }
-  }
-  if (r.has(IntelField::Active)) {
-    std::string_view a = trimValue(r.get(IntelField::Active));
-    if (!parseBoolText(a, info.active)) {
-      skip("unparseable Active", r.line, r.column[size_t(IntelField::Active)],
-           "expected True or False in Active, found " + quoteForMessage(a));
-      return;
-    }
-  }
-  if (r.has(IntelField::ConfidenceScore)) {
-    std::string_view c = trimValue(r.get(IntelField::ConfidenceScore));
-    int64_t v;
-    if (!c.empty()) {
-      if (parseInt64(c, v)) info.confidence = v;
-      else {
-        double d;
-        char* endp = nullptr;
-        std::string tmp(c);
-        d = std::strtod(tmp.c_str(), &endp);
-        if (endp && *endp == 0) info.confidence = int64_t(std::llround(d));
-        else {
-          skip("unparseable ConfidenceScore", r.line, r.column[size_t(IntelField::ConfidenceScore)],
-               "expected a number in ConfidenceScore, found " + quoteForMessage(c));
-          return;
-        }
-      }
-    }
-  }
-  if (r.has(IntelField::ExpirationDateTime)) {
-    std::string_view x = trimValue(r.get(IntelField::ExpirationDateTime));
-    Ticks xt;
-    if (!x.empty()) {
-      if (parseAnyTime(x, xt)) info.expiration = xt;
-      else {
-        skip("unparseable ExpirationDateTime", r.line, r.column[size_t(IntelField::ExpirationDateTime)],
-             "expected an ISO 8601 time in ExpirationDateTime, found " + quoteForMessage(x));
-        return;
-      }
-    }
-  }
-  info.threatType = std::string(trimValue(r.get(IntelField::ThreatType)));
-  info.description = std::string(trimValue(r.get(IntelField::Description)));
-
-  static constexpr IntelField ipFields[] = {IntelField::NetworkIP, IntelField::NetworkSourceIP,
-                                            IntelField::NetworkDestinationIP, IntelField::NetworkCidrBlock};
-  struct Parsed {
-    TiSource src;
-    IpAddress ip;
-    int prefix;
-  } parsed[4];
-  int nParsed = 0;
-  for (int k = 0; k < 4; ++k) {
-    IntelField f = ipFields[k];
-    if (!r.has(f)) continue;
-    std::string_view v = trimValue(r.get(f));
-    if (v.empty()) continue;
-    IpAddress ip;
-    int prefix = 128;
-    bool ok = f == IntelField::NetworkCidrBlock ? parseCidr(v, ip, prefix) : parseIp(v, ip);
-    if (!ok && f != IntelField::NetworkCidrBlock && v.find('/') != std::string_view::npos && parseCidr(v, ip, prefix)) ok = true;
-    if (!ok) {
-      skip("unparseable " + std::string(intelFieldName(f)), r.line, r.column[size_t(f)],
-           std::string("expected an IP address in ") + std::string(intelFieldName(f)) + ", found " + quoteForMessage(v));
-      return;
-    }
-    parsed[nParsed++] = {static_cast<TiSource>(k), ip, prefix};
-  }
-  if (nParsed == 0) {
-    other("indicator without an IP address (domain, URL, hash, ...)");
-    return;
-  }
-  ++rep.records;
-  ++rep.kept;
-  info.order = ++indicatorOrder_;
-  for (int k = 0; k < nParsed; ++k) storeIndicator(parsed[k].src, parsed[k].ip, parsed[k].prefix, info);
-}
-
-void AnalysisState::storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info) {
-  IndicatorSlot* slot;
-  if (prefix < 128 || src == TiSource::NetworkCidrBlock) {
-    // Ranges, keyed by (prefix, network): from NetworkCidrBlock (matched only when the rule asks),
-    // or written where an address belongs (a plain list's or a STIX pattern's CIDR; always matched).
-    int set = src == TiSource::NetworkCidrBlock ? 1 : 0;
-    auto& m = cidrs_[set][prefix];
-    if (m.empty()) {
-      cidrPrefixes_[set].push_back(prefix);
-      std::sort(cidrPrefixes_[set].begin(), cidrPrefixes_[set].end(), std::greater<int>());
-    }
-    slot = &m[ip];
-  } else {
-    slot = &indicators_[static_cast<int>(src)][ip];
-  }
-  auto& target = info.timed ? slot->timed : slot->untimed;
-  if (!target || !info.timed || info.time >= target->time) target = info;
-}
-
-const IndicatorInfo* AnalysisState::latestIndicator(const IpAddress& ip, Ticks now) const {
-  const Ticks tiCutoff = now - rule.tiLookbackMinutes * kTicksPerMinute;
-  bool useSrc[3] = {true, false, false};
-  bool useCidrSet[2] = {true, false};  // ranges given as addresses (plain lists, STIX) always count
-  for (const auto& f : rule.tiExtraMatchFields) {
-    if (f == "NetworkSourceIP") useSrc[1] = true;
-    if (f == "NetworkDestinationIP") useSrc[2] = true;
-    if (f == "NetworkCidrBlock") useCidrSet[1] = true;
-  }
-  const IndicatorInfo* best = nullptr;
-  auto consider = [&](const IndicatorSlot& s) {
-    // arg_max(TimeGenerated) among indicators with TimeGenerated > now - TI lookback; untimed
-    // indicators are always inside the lookback and lose to any timed one.
-    if (s.timed && s.timed->time > tiCutoff) {
-      if (!best || !best->timed || s.timed->time > best->time || (s.timed->time == best->time && s.timed->order > best->order))
-        best = &*s.timed;
-    } else if (s.untimed) {
-      if (!best || (!best->timed && s.untimed->order > best->order)) best = &*s.untimed;
-    }
-  };
-  for (int k = 0; k < 3; ++k) {
-    if (!useSrc[k]) continue;
-    auto it = indicators_[k].find(ip);
-    if (it != indicators_[k].end()) consider(it->second);
-  }
-  for (int set = 0; set < 2; ++set) {
-    if (!useCidrSet[set]) continue;
-    for (int prefix : cidrPrefixes_[set]) {
-      IpAddress key = ip;
-      for (int bit = prefix; bit < 128; ++bit) key.bytes[bit / 8] &= uint8_t(~(0x80u >> (bit % 8)));
-      auto it = cidrs_[set][prefix].find(key);
-      if (it != cidrs_[set][prefix].end()) consider(it->second);
-    }
-  }
-  if (!best || !best->active) return nullptr;
-  if (rule.tiHonourExpiration && best->expiration && *best->expiration < now) return nullptr;
-  return best;
-}
-
-// ---------------------------------------------------------------------------------------------
-// finish
 
 namespace {
 
@@ -779,23 +322,52 @@ std::string oneDecimal(double v) {
   return buf;
 }
 
-}  // namespace
-
-int AnalysisState::riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const {
-  for (const auto& rr : rule.riskScore) {
+// The row of the seed's case() that gives the score (-1: none, the else).
+int riskRowFor(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti) {
+  for (size_t i = 0; i < rule.riskScore.size(); ++i) {
+    const RiskScoreRow& rr = rule.riskScore[i];
     if (rr.tiMatch && *rr.tiMatch != ti) continue;
     if (rr.minConnections && count < *rr.minConnections) continue;
     if (rr.maxUniquePorts && uniquePorts > *rr.maxUniquePorts) continue;
-    return rr.score;
+    return int(i);
   }
-  return rule.defaultRiskScore;
+  return -1;
+}
+
+// "RiskScore 80: TI match, >= 12 connections (14 in the hour, 1 port)": the case() row that held.
+std::string riskReason(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti, bool busiestHour) {
+  const int row = riskRowFor(rule, count, uniquePorts, ti);
+  std::string out = std::string(busiestHour ? "seed RiskScore " : "RiskScore ") +
+                    std::to_string(row < 0 ? rule.defaultRiskScore : rule.riskScore[size_t(row)].score) + ": ";
+  if (row < 0) {
+    out += "no row of the score table holds";
+  } else {
+    const RiskScoreRow& rr = rule.riskScore[size_t(row)];
+    std::string conditions;
+    auto add = [&](const std::string& c) { conditions += (conditions.empty() ? "" : ", ") + c; };
+    if (rr.tiMatch) add(*rr.tiMatch ? "TI match" : "no TI match");
+    if (rr.minConnections) add("\u2265 " + std::to_string(*rr.minConnections) + " connections");
+    if (rr.maxUniquePorts) add("\u2264 " + std::to_string(*rr.maxUniquePorts) + (*rr.maxUniquePorts == 1 ? " port" : " ports"));
+    out += conditions.empty() ? "the table's first unconditional row" : conditions;
+  }
+  out += " (" + std::to_string(count) + (busiestHour ? " in the busiest hour, " : " in the hour, ") +
+         std::to_string(uniquePorts) + (uniquePorts == 1 ? " port)" : " ports)");
+  return out;
+}
+
+}  // namespace
+
+int BeaconDetection::riskScoreFor(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti) const {
+  const int row = riskRowFor(rule, count, uniquePorts, ti);
+  return row < 0 ? rule.defaultRiskScore : rule.riskScore[size_t(row)].score;
 }
 
 // Fills the columns beyond the seed (attribution, prevalence, VpsScore and its reasons).
-void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence,
-                           uint64_t totalDevices) const {
-  if (asnDb_) {
-    HostingAttribution a = attribute(*asnDb_, hosting_ ? *hosting_ : HostingList::builtin(), ip);
+void BeaconDetection::enrich(const FinishContext& ctx, ResultRow& row, const IpAddress& ip, const IpFacts& facts,
+                             const Prevalence& prevalence, uint64_t totalDevices) const {
+  const Rule& rule = ctx.rule;
+  if (ctx.facts.haveAsnDatabase()) {
+    const HostingAttribution& a = facts.hosting;
     row.remoteAsn = a.asn;
     row.remoteOrg = a.org;
     row.isHosting = a.isHosting;
@@ -823,7 +395,7 @@ void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence
       why.push_back(as + " (not a listed hosting provider)");
     }
   } else {
-    why.push_back(asnDb_ ? "no ASN for this address" : "ASN not looked up (no database loaded)");
+    why.push_back(ctx.facts.haveAsnDatabase() ? "no ASN for this address" : "ASN not looked up (no database loaded)");
   }
   if (row.periodicityScore) {
     points += 30 * *row.periodicityScore;
@@ -850,24 +422,10 @@ void AnalysisState::enrich(ResultRow& row, const IpAddress& ip, const Prevalence
   row.vpsScore = int(std::lround(std::clamp(points, 0.0, 100.0)));
 }
 
-Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onRow, bool keepRows) const {
-  Results res;
-  res.files = reports_;
-  res.hasEvents = haveEventTime_;
-  res.mode = rule.mode;
-  res.asnDatabaseLoaded = asnDb_ != nullptr;
-  if (!given && ingestNow_) given = ingestNow_;
-  if (given) {
-    res.now = *given;
-    res.nowSource = "given";
-  } else if (haveEventTime_) {
-    res.now = maxEventTime_;
-    res.nowSource = "latest event";
-  } else {
-    res.now = 0;
-    res.nowSource = "none (no events)";
-  }
-  const Ticks now = res.now;
+void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(const ResultRow&)>& onRow,
+                             DetectionSummary& summary, Results& res) const {
+  const Rule& rule = ctx.rule;
+  const Ticks now = ctx.now;
   const Ticks cutoff = now - rule.lookbackMinutes * kTicksPerMinute;
   const int64_t window = rule.observationWindowMinutes * kTicksPerMinute;
   const bool beyond = rule.mode == "beyond";
@@ -876,7 +434,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
   // use it: a caller that only counts them (finishEach without a callback) in seed mode skips it.
   Prevalence prevalence;
   std::unordered_set<std::string_view> allDevices;
-  const bool makeRows = onRow || keepRows || beyond;
+  const bool makeRows = ctx.makeRows || beyond;
   auto seen = [&](const IpAddress& ip, std::string_view device, Ticks first, Ticks last) {
     PrevalenceEntry& p = prevalence[ip];
     p.first = std::min(p.first, first);
@@ -909,23 +467,17 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       std::string_view p = flow(fi).part(2);
       ex = !p.empty() && std::binary_search(excludedNames.begin(), excludedNames.end(), asciiLower(p));
       if (ex && beyond && rule.hostingOverridesExclusions) {
-        // A hosting or TI hit overrides the lists: an svchost.exe beaconing to a VPS is the point.
-        IpAddress ip = flow(fi).ip();
-        if (latestIndicator(ip, now)) ex = 0;
-        else if (asnDb_) {
-          // Not the hyperscalers' shared ASNs ("cloud"): they also carry the vendors' own services,
-          // which browsers and system processes talk to all day.
-          AsnInfo info = asnDb_->lookup(ip);
-          const HostingEntry* h = info ? (hosting_ ? *hosting_ : HostingList::builtin()).find(info.asn) : nullptr;
-          if (h && h->category != HostingCategory::Cloud) ex = 0;
-        }
+        // A hosting or TI hit overrides the lists: an svchost.exe beaconing to a VPS is the point
+        // (not the hyperscalers' shared "cloud" ASNs: see IpFacts::hostingOverridesExclusions).
+        const IpFacts& f = ctx.facts.get(flow(fi).ip());
+        if (f.ti || f.hostingOverridesExclusions) ex = 0;
       }
     }
     return ex != 0;
   };
 
-  auto fillTi = [&](ResultRow& row, const IpAddress& ip) {
-    if (const IndicatorInfo* ti = latestIndicator(ip, now)) {
+  auto fillTi = [&](ResultRow& row, const IpFacts& facts) {
+    if (const IndicatorInfo* ti = facts.ti) {
       row.isTiMatch = true;
       row.threatType = ti->threatType;
       row.tiDescription = ti->description;
@@ -991,7 +543,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       c.portsAt = uint32_t(portPool.size());
       c.portsCount = uint32_t(ports.size());
       portPool.insert(portPool.end(), ports.begin(), ports.end());
-      c.riskScore = riskScoreFor(c.count, int64_t(ports.size()), latestIndicator(flow(g.flow).ip(), now) != nullptr);
+      c.riskScore = riskScoreFor(rule, c.count, int64_t(ports.size()), ctx.facts.ti(flow(g.flow).ip()) != nullptr);
       candidates.push_back(c);
     }
     // The order the beyond rows are sorted in below (less VpsScore), on the candidates' numbers and
@@ -1008,7 +560,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       return formatIp(fa.ip()) < formatIp(fb.ip());
     });
     res.rowCount = candidates.size();
-    if (!onRow && !keepRows) candidates.clear();
+    if (!onRow) candidates.clear();
     for (const Candidate& c : candidates) {
       const Group& g = groups_[c.gi];
       const Flow flow = this->flow(g.flow);
@@ -1028,14 +580,17 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                           ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                           : 0.0;
-      fillTi(row, ip);
+      const IpFacts& facts = ctx.facts.get(ip);
+      fillTi(row, facts);
       row.riskScore = c.riskScore;
       row.firstConnection = c.first;
       row.lastConnection = c.last;
       row.groupId = c.gi;
-      enrich(row, ip, prevalence, allDevices.size());
-      if (onRow) onRow(row);
-      if (keepRows) res.rows.push_back(std::move(row));
+      enrich(ctx, row, ip, facts, prevalence, allDevices.size());
+      row.score = row.riskScore;
+      row.reasons.push_back(riskReason(rule, c.count, int64_t(c.portsCount), row.isTiMatch, false));
+      row.reasons.insert(row.reasons.end(), row.vpsReasons.begin(), row.vpsReasons.end());
+      onRow(row);
     }
   } else {
     std::vector<ResultRow> rows;  // one per flow at most
@@ -1118,15 +673,19 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       row.byteRatio = (row.totalBytesReceived && *row.totalBytesReceived > 0 && row.totalBytesSent)
                           ? round2(double(*row.totalBytesSent) / double(*row.totalBytesReceived))
                           : 0.0;
-      fillTi(row, ip);
-      row.riskScore = riskScoreFor(bestBinCount, bestBinPorts, row.isTiMatch);
+      const IpFacts& facts = ctx.facts.get(ip);
+      fillTi(row, facts);
+      row.riskScore = riskScoreFor(rule, bestBinCount, bestBinPorts, row.isTiMatch);
       row.firstConnection = conns.front().t;
       row.lastConnection = conns.back().t;
       row.groupId = flowIdBase() + fi;
       row.medianIntervalSeconds = per.medianIntervalSeconds;
       row.periodicityScore = std::round(per.score * 1000) / 1000;
       row.intervalDispersion = per.dispersion;
-      enrich(row, ip, prevalence, allDevices.size());
+      enrich(ctx, row, ip, facts, prevalence, allDevices.size());
+      row.score = row.vpsScore;
+      row.reasons = row.vpsReasons;
+      row.reasons.push_back(riskReason(rule, bestBinCount, bestBinPorts, row.isTiMatch, true));
       rows.push_back(std::move(row));
     }
     std::sort(rows.begin(), rows.end(), [](const ResultRow& a, const ResultRow& b) {
@@ -1143,22 +702,21 @@ Results AnalysisState::finish(std::optional<Ticks> given, const RowCallback& onR
       return a.remoteIp < b.remoteIp;
     });
     res.rowCount = rows.size();
-    for (ResultRow& row : rows) {
-      if (onRow) onRow(row);
-      if (keepRows) res.rows.push_back(std::move(row));
-    }
+    if (onRow)
+      for (const ResultRow& row : rows) onRow(row);
   }
 
+  summary.rowCount = res.rowCount;
+  summary.considered = res.groupsConsidered;
   if (!res.collectGroups.empty())
-    res.notices.push_back(std::to_string(res.collectGroups.size()) +
+    summary.notices.push_back(std::to_string(res.collectGroups.size()) +
                           (beyond ? " group(s) must be read once more (a collect pass) to measure periodicity"
                                   : " group(s) straddle the lookback cutoff (now - lookback); their rows are upper bounds "
                                     "until the files are read once more for them (a collect pass)"));
-  if (!anyEventFile_) res.notices.push_back("no network-events file was read");
-  return res;
 }
 
-std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
+
+std::vector<uint64_t> BeaconDetection::groupsOf(uint64_t id) const {
   if (id < groups_.size()) return {id};
   if (id >= flowIdBase() && id - flowIdBase() < flowCount()) {
     std::vector<uint64_t> out;
@@ -1168,7 +726,7 @@ std::vector<uint64_t> AnalysisState::groupsOf(uint64_t id) const {
   return {};
 }
 
-Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
+Analysis::GroupDetail BeaconDetection::detail(uint64_t id) const {
   Analysis::GroupDetail d;
   std::vector<Connection> conns;
   for (uint64_t gi : groupsOf(id)) {
@@ -1188,10 +746,8 @@ Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   return d;
 }
 
-void AnalysisState::setNow(std::optional<Ticks> now) { ingestNow_ = now; }
 
-void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
-  if (inFile_) endFile();
+void BeaconDetection::beginCollect(const std::vector<uint64_t>& ids) {
   collecting_ = true;
   collectWanted_.assign(groups_.size(), 0);
   for (uint64_t id : ids) {
@@ -1200,59 +756,28 @@ void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
       collected_[gi].clear();
     }
   }
-  collectReports_ = std::move(reports_);
-  reports_.clear();
 }
 
-void AnalysisState::endCollect() {
-  if (!collecting_) return;
-  if (inFile_) endFile();
+void BeaconDetection::endCollect() {
   collecting_ = false;
-  reports_ = std::move(collectReports_);
-  collectReports_.clear();
   collectWanted_.clear();
 }
 
-// ---------------------------------------------------------------------------------------------
-// Analysis (the public face)
 
-Analysis::Analysis(Rule rule) : state_(std::make_unique<AnalysisState>(std::move(rule))) {}
-Analysis::~Analysis() = default;
-Analysis::Analysis(Analysis&&) noexcept = default;
-Analysis& Analysis::operator=(Analysis&&) noexcept = default;
-
-void Analysis::beginFile(std::string path, FileKind kind, std::string format) {
-  state_->beginFile(std::move(path), kind, std::move(format));
-}
-void Analysis::feed(const void* data, size_t size) { state_->feed(static_cast<const char*>(data), size); }
-void Analysis::endFile() { state_->endFile(); }
-void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
-Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now, nullptr, true); }
-Results Analysis::finishEach(std::optional<Ticks> now, const std::function<void(const ResultRow&)>& onRow) const {
-  return state_->finish(now, onRow, false);
-}
-const Rule& Analysis::rule() const { return state_->rule; }
-bool Analysis::setRule(Rule rule) {
-  // Seed mode drops the rows of excluded processes at ingest: a rule that excludes less needs them.
-  bool reread = ruleChangeNeedsReread(state_->rule, rule) || !state_->excludesAllDropped(rule);
-  state_->rule = std::move(rule);
-  if (reread) state_->reset();
-  return reread;
-}
-void Analysis::reset() { state_->reset(); }
-uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
-Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
-void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
-void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
-void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }
-uint64_t Analysis::flowIdBase() const { return state_->flowIdBase(); }
-void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
-void Analysis::endCollect() { state_->endCollect(); }
-
-std::vector<std::pair<std::string, std::string>> knownFormats() {
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const auto& f : readerFactories()) out.emplace_back(std::string(f.name), std::string(f.description));
-  return out;
+void BeaconDetection::finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& res) const {
+  Row cellsRow(schema());
+  std::function<void(const ResultRow&)> each;
+  if (sink || ctx.keepRows)
+    each = [&](const ResultRow& r) {
+      if (sink) {
+        cells(r, cellsRow);
+        sink->row(cellsRow);
+      }
+      if (ctx.keepRows) res.rows.push_back(r);
+    };
+  if (sink) sink->beginTable(schema());
+  finish(ctx, each, summary, res);
+  if (sink) sink->endTable(schema(), summary.rowCount);
 }
 
 }  // namespace vpshunt

@@ -1,4 +1,4 @@
-#include "engine/periodicity.hpp"
+#include "detections/beacon/periodicity.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -93,4 +93,13 @@ class RecordTable {
   std::vector<uint32_t> slots_;    // record offset + 1; 0 = empty
 };
 
+// A name, interned in a RecordTable<InternedName>: the key is the name.
+struct InternedName {
+  uint64_t hash;
+  uint32_t keySize;
+  uint32_t index;
+  const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+  std::string_view name() const { return {key(), keySize}; }
+};
+
 }  // namespace vpshunt

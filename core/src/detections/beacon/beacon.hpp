@@ -1,4 +1,8 @@
-// Engine internals: the per-analysis state behind vpshunt::Analysis.
+// The beacon detection: endpoints calling rented servers on a schedule. Seed mode is the seed KQL
+// rule exactly (one row per hour group: device, account, process, command line, remote address,
+// bin); beyond mode makes one row per flow over the lookback, with periodicity, hosting and
+// prevalence (VpsScore). Memory holds per-group aggregates, never a row; what needs rows again (the
+// groups straddling the lookback cutoff, a detail view, periodicity) gets them from a collect pass.
 #pragma once
 #include <algorithm>
 #include <climits>
@@ -11,12 +15,12 @@
 #include <unordered_set>
 #include <vector>
 
-#include "engine/hash.hpp"
-#include "engine/record_table.hpp"
-#include "formats/encoding.hpp"
+#include "detections/detection.hpp"
+#include "detections/hash.hpp"
+#include "detections/record_table.hpp"
+#include "enrich/ip_facts.hpp"
 #include "formats/record.hpp"
 #include "vpshunt/analysis.hpp"
-#include "vpshunt/asn.hpp"
 #include "vpshunt/ip.hpp"
 
 namespace vpshunt {
@@ -48,14 +52,7 @@ struct FlowHeader {
 static_assert(sizeof(FlowHeader) == 48);
 constexpr uint32_t kNoGroup = UINT32_MAX;
 
-// A device name, interned: the key is the name.
-struct DeviceHeader {
-  uint64_t hash;
-  uint32_t keySize;
-  uint32_t index;
-  const char* key() const { return reinterpret_cast<const char*>(this + 1); }
-  std::string_view name() const { return {key(), keySize}; }
-};
+using DeviceHeader = InternedName;  // a device name
 
 // (device, RemoteIP) of rows dropped at ingest because their process is on the seed's exclusion
 // lists, with the first and last time: all that prevalence (DeviceCount, RemoteIPFirstSeen/LastSeen)
@@ -94,6 +91,7 @@ class ContactTable {
       }
     }
   }
+  size_t size() const { return size_; }
   template <class F>
   void forEach(F&& f) const {
     for (const Entry& e : entries_)
@@ -166,113 +164,65 @@ struct Group {
 };
 static_assert(sizeof(Group) == 64);
 
-struct IndicatorInfo {
-  bool timed = false;
-  Ticks time = 0;
-  bool active = true;
-  std::optional<Ticks> expiration;
-  std::string threatType, description;
-  std::optional<int64_t> confidence;
-  uint64_t order = 0;  // read order, for ties
-};
+const TableSchema& beaconSchema();
 
-// Latest indicator per address (timed and untimed kept apart: an indicator without a time is
-// always inside the TI lookback and loses arg_max to any timed one).
-struct IndicatorSlot {
-  std::optional<IndicatorInfo> timed, untimed;
-};
-
-struct IpHash {
-  size_t operator()(const IpAddress& ip) const {
-    return size_t(hashBytes(std::string_view(reinterpret_cast<const char*>(ip.bytes.data()), 16), 7));
-  }
-};
-
-enum class TiSource : uint8_t { NetworkIP, NetworkSourceIP, NetworkDestinationIP, NetworkCidrBlock, kCount };
-
-class AnalysisState final : public RecordSink {
+class BeaconDetection final : public Detection {
  public:
-  explicit AnalysisState(Rule rule);
+  std::string_view name() const override { return "beacon"; }
+  const TableSchema& schema() const override;
+  void reset() override;
+  bool sawEvents() const override { return !groups_.empty() || excludedContacts_.size() > 0; }
 
-  // Files
-  void beginFile(std::string path, FileKind kind, std::string format);
-  void feed(const char* data, size_t size);
-  void endFile();
-  void fileError(std::string message);
+  // Per file: the beacon's own filter counts, written into the report when the file ends.
+  void fileBegin(const Rule& rule);
+  void fileEnd(const Rule& rule, FileReport& report);
+  // One network event that is not inbound (the engine routes by direction), from its lookback on.
+  void ingest(const RawEvent& e, Ticks t, Direction direction, NetIngest& ctx);
 
-  using RowCallback = std::function<void(const ResultRow&)>;
-  // Rows go to onRow (when set) in the final order, and into Results::rows when keepRows.
-  Results finish(std::optional<Ticks> now, const RowCallback& onRow, bool keepRows) const;
-  void setNow(std::optional<Ticks> now);
-  void beginCollect(const std::vector<uint64_t>& groupIds);
-  void endCollect();
-  Analysis::GroupDetail detail(uint64_t groupId) const;
-  void reset();
+  // Rows in the final order (RiskScore desc, ConnectionCount desc in seed mode; VpsScore first in
+  // beyond mode), each handed to `onRow` as it is made. Fills summary.rowCount, collect ids and notices.
+  void finish(const FinishContext& ctx, const std::function<void(const ResultRow&)>& onRow, DetectionSummary& summary,
+              Results& results) const;
+  void finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& results) const override;
+  // The row's cells (the schema's columns) for a writer.
+  static void cells(const ResultRow& r, Row& out);
 
-  Rule rule;
-  std::shared_ptr<const AsnDatabase> asnDb_;
-  std::shared_ptr<const HostingList> hosting_;
-  // Flow ids (beyond-mode rows) start here: far above any group index.
-  static constexpr uint64_t flowIdBase() { return uint64_t(1) << 40; }
-  uint64_t recordsInCurrentFile() const { return inFile_ ? reports_.back().records : 0; }
-  // Rows of excluded processes were dropped at ingest (seed mode): a rule that excludes less must re-read.
-  // Whether `next` keeps excluding every process whose rows were dropped so far (else the files
-  // must be read again for them).
   bool excludesAllDropped(const Rule& next) const;
-
-  // RecordSink
-  void onEvent(const RawEvent& e) override;
-  void onIndicator(const RawIndicator& i) override;
-  void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override;
-  void other(std::string_view reason) override;
-  void fatal(uint64_t line, uint64_t column, std::string message) override;
-  void note(std::string text) override;
-  void missingColumn(std::string name) override;
-  FileKind kind() const override { return currentKind_; }
+  // Collect pass: ids are group indexes (seed rows) or flowIdBase() + flow index (beyond rows).
+  static constexpr uint64_t flowIdBase() { return uint64_t(1) << 40; }
+  bool ownsId(uint64_t id) const { return id < groups_.size() || (id >= flowIdBase() && id - flowIdBase() < flowCount()); }
+  void beginCollect(const std::vector<uint64_t>& ids);
+  void endCollect();
+  Analysis::GroupDetail detail(uint64_t id) const;
 
  private:
-  void chooseReader();
-  void pushToReader(const char* data, size_t size);
-  void addProblem(uint64_t line, uint64_t column, std::string message);
-  // skip() for a record already counted as read.
-  void rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message);
-  // Why a row did not reach aggregation (not a problem: the rule's own filters). Counted in an
-  // array on the hot path, turned into the report's named counts when the file ends.
-  enum Filter { kBeforeLookback, kOtherActionTypes, kNoRemoteIp, kIpTypeColumn, kIpTypeClassified, kExcludedProcess, kFilterCount };
-  void filteredOut(Filter f) { ++filterCounts_[f]; }
-  uint64_t filterCounts_[kFilterCount] = {};
-  // The group for (flow key, bin); created when `create`, else null when absent.
-  int64_t binOf(const Group& g) const { return floorDiv(g.first, rule.observationWindowMinutes * kTicksPerMinute); }
-  Group* findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
-                   std::string_view cmdline, const IpAddress& ip, bool create);
-  void aggregate(Ticks t, std::string_view device, std::string_view account, std::string_view process,
-                 std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
-                 bool hasReceived, int64_t received, bool seedAction);
   struct PrevalenceEntry {
     std::unordered_set<std::string_view> devices;
     Ticks first = INT64_MAX, last = INT64_MIN;
   };
   using Prevalence = std::unordered_map<IpAddress, PrevalenceEntry, IpHash>;
-  int riskScoreFor(int64_t count, int64_t uniquePorts, bool ti) const;
-  void enrich(ResultRow& row, const IpAddress& ip, const Prevalence& prevalence, uint64_t totalDevices) const;
-  std::vector<uint64_t> groupsOf(uint64_t id) const;
-  void storeIndicator(TiSource src, const IpAddress& ip, int prefix, const IndicatorInfo& info);
-  const IndicatorInfo* latestIndicator(const IpAddress& ip, Ticks now) const;
-
-  // Current file
-  bool inFile_ = false;
-  bool fileFatal_ = false;
-  FileKind requestedKind_ = FileKind::Auto, currentKind_ = FileKind::Auto;
-  std::string requestedFormat_;
-  std::string head_;       // bytes held back until the format is known
-  Utf8Normalizer encoding_;  // every byte passes through here first (BOMs, UTF-16, invalid UTF-8)
-  std::string converted_;
-  std::unique_ptr<Reader> reader_;
-  std::vector<FileReport> reports_;
+  // Why a row did not reach aggregation (not a problem: the rule's own filters). Counted in an
+  // array on the hot path, turned into the report's named counts when the file ends.
+  enum Filter { kBeforeLookback, kOtherActionTypes, kNoRemoteIp, kIpTypeColumn, kIpTypeClassified, kExcludedProcess, kInbound, kFilterCount };
+  void filteredOut(Filter f) { ++filterCounts_[f]; }
+  uint64_t filterCounts_[kFilterCount] = {};
   // Distinct ActionType values filtered out in this file (bounded).
   std::vector<std::pair<std::string, uint64_t>> filteredActions_;
 
+  int64_t binOf(const Group& g) const { return floorDiv(g.first, window_); }
+  // The group for (flow key, bin); created when `create`, else null when absent.
+  Group* findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                   std::string_view cmdline, const IpAddress& ip, bool create);
+  void aggregate(NetIngest& ctx, Ticks t, std::string_view device, std::string_view account, std::string_view process,
+                 std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
+                 bool hasReceived, int64_t received, bool seedAction);
+  int riskScoreFor(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti) const;
+  void enrich(const FinishContext& ctx, ResultRow& row, const IpAddress& ip, const IpFacts& facts,
+              const Prevalence& prevalence, uint64_t totalDevices) const;
+  std::vector<uint64_t> groupsOf(uint64_t id) const;
+
   // Aggregates
+  int64_t window_ = 60 * kTicksPerMinute;  // the rule's observation window, set when a file begins
   RecordTable<FlowHeader> flows_;
   Flow flow(size_t index) const { return {&flows_.at(index)}; }
   size_t flowCount() const { return flows_.size(); }
@@ -287,9 +237,8 @@ class AnalysisState final : public RecordSink {
   };
   std::vector<IngestName> ingestExcluded_[64];  // by length (< 64 bytes)
   uint64_t ingestExcludedLengths_ = 0;           // bit n: some name has n bytes (n < 64)
-  void prepareIngestExclusions();
   bool excludedAtIngest(std::string_view process);
-  void noteExcludedContact(Ticks t, std::string_view device, const IpAddress& ip);
+  void noteExcludedContact(FileIngest& file, Ticks t, std::string_view device, const IpAddress& ip);
   // rule.mode is "seed" (set when a file begins): rows of excluded processes are dropped at ingest
   // (beyond mode lets hosting and TI override the lists) and failed attempts are not read.
   bool seedMode_ = true;
@@ -313,28 +262,17 @@ class AnalysisState final : public RecordSink {
     return {fg.groups.data() + fg.start[fi], fg.groups.data() + fg.start[fi + 1]};
   }
   std::vector<Group> groups_;
-  bool haveEventTime_ = false;
-  Ticks maxEventTime_ = 0;
-  bool anyEventFile_ = false;
-  std::optional<Ticks> ingestNow_;  // when set, rows at or before now - lookback are dropped at ingest
   // Collect pass: the connections of chosen groups, read from the files a second time.
   bool collecting_ = false;
   std::vector<uint8_t> collectWanted_;                       // by group index
   std::unordered_map<uint64_t, std::vector<Connection>> collected_;
-  std::vector<FileReport> collectReports_;                   // reports of the collect pass (discarded)
   // Rows of the groups in the bin that will hold the lookback cutoff, when that is known early
   // (newest-first exports); see logForBoundary.
   std::unordered_map<uint64_t, std::vector<Connection>> boundaryLogs_;
   int64_t logBin_ = INT64_MIN;
   uint64_t logCompleteFrom_ = 0;
-  void logForBoundary(const Group& g, Ticks t, int64_t sent, int64_t received, int32_t port, bool seedAction);
-
-  // Threat intel
-  std::unordered_map<IpAddress, IndicatorSlot, IpHash> indicators_[3];  // per TiSource (not CIDR)
-  // Ranges by prefix length (128-bit sense): [0] written as addresses, [1] from NetworkCidrBlock.
-  std::unordered_map<IpAddress, IndicatorSlot, IpHash> cidrs_[2][129];
-  std::vector<int> cidrPrefixes_[2];
-  uint64_t indicatorOrder_ = 0;
+  void logForBoundary(const Rule& rule, Ticks maxEventTime, const Group& g, Ticks t, int64_t sent, int64_t received,
+                      int32_t port, bool seedAction);
 };
 
 }  // namespace vpshunt

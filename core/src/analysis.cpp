@@ -1,0 +1,196 @@
+#include <algorithm>
+
+#include "analysis_state.hpp"
+#include "events/net_event.hpp"
+#include "events/values.hpp"
+#include "formats/registry.hpp"
+#include "vpshunt/analysis.hpp"
+
+namespace vpshunt {
+
+// ---------------------------------------------------------------------------------------------
+// Records
+
+void AnalysisState::beginFile(std::string path, FileKind kind, std::string format) {
+  ingest_.beginFile(std::move(path), kind, std::move(format));
+}
+
+void AnalysisState::onFileBegin(FileIngest&) {
+  beacon_.fileBegin(rule);
+  inbound_.fileBegin(rule);
+}
+
+void AnalysisState::onFileEnd(FileIngest& file) {
+  beacon_.fileEnd(rule, file.report());
+  inbound_.fileEnd(file.report());
+}
+
+void AnalysisState::onEvent(const RawEvent& e, FileIngest& file) {
+  FileReport& rep = file.report();
+  Ticks t;
+  if (e.hasTime) {
+    t = e.time;
+  } else {
+    std::string_view ts = trimValue(e.get(EventField::Timestamp));
+    if (!parseAnyTime(ts, t)) {
+      file.skip("unparseable Timestamp", e.line, e.col(EventField::Timestamp),
+                ts.empty() ? "expected an ISO 8601 time in Timestamp, found an empty value"
+                           : "expected an ISO 8601 time in Timestamp (e.g. 2023-10-18T14:37:28.2012261Z), found " +
+                                 quoteForMessage(ts));
+      return;
+    }
+  }
+  ++rep.records;
+  if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
+  haveEventTime_ = true;
+  NetIngest ctx{file, rule, ingestNow_, maxEventTime_};
+  // Direction decides the detection: an inbound connection is never an outbound beacon.
+  const ActionMeaning meaning = eventMeaning(e);
+  if (meaning.direction == Direction::Inbound && inboundOn_) {
+    inbound_.ingest(e, t, meaning.outcome, ctx);
+    return;
+  }
+  beacon_.ingest(e, t, meaning.direction, ctx);  // counts the rows it does not take under its filters
+}
+
+void AnalysisState::onSignIn(const RawSignIn&, FileIngest& file) {
+  file.other("sign-in record (the signin detection is not built yet)");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detections, collect passes, detail
+
+bool AnalysisState::setDetections(const std::vector<std::string>& names) {
+  auto wants = [&](std::string_view d) { return names.empty() || std::find(names.begin(), names.end(), d) != names.end(); };
+  const bool reread = (!beaconOn_ && wants("beacon")) || (!inboundOn_ && wants("inbound"));
+  detections_ = names;
+  beaconOn_ = wants("beacon");
+  inboundOn_ = wants("inbound");
+  return reread;
+}
+
+bool AnalysisState::runs(std::string_view d) const {
+  if (d == "beacon") return beaconOn_;
+  if (d == "inbound") return inboundOn_;
+  return false;
+}
+
+void AnalysisState::reset() {
+  ingest_.reset();
+  intel_.clear();
+  beacon_.reset();
+  inbound_.reset();
+  haveEventTime_ = false;
+  maxEventTime_ = 0;
+  collecting_ = false;
+  collectReports_.clear();
+}
+
+void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
+  if (ingest_.inFile()) ingest_.endFile();
+  collecting_ = true;
+  beacon_.beginCollect(ids);
+  inbound_.beginCollect(ids);
+  collectReports_ = std::move(ingest_.reports());
+  ingest_.reports().clear();
+}
+
+void AnalysisState::endCollect() {
+  if (!collecting_) return;
+  if (ingest_.inFile()) ingest_.endFile();
+  collecting_ = false;
+  beacon_.endCollect();
+  inbound_.endCollect();
+  ingest_.reports() = std::move(collectReports_);
+  collectReports_.clear();
+}
+
+Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
+  if (inbound_.ownsId(id)) return inbound_.detail(id);
+  return beacon_.detail(id);
+}
+
+// ---------------------------------------------------------------------------------------------
+// finish
+
+Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool keepRows) const {
+  Results res;
+  res.files = ingest_.reports();
+  res.hasEvents = haveEventTime_;
+  res.mode = rule.mode;
+  res.asnDatabaseLoaded = asnDb_ != nullptr;
+  if (!given && ingestNow_) given = ingestNow_;
+  if (given) {
+    res.now = *given;
+    res.nowSource = "given";
+  } else if (haveEventTime_) {
+    res.now = maxEventTime_;
+    res.nowSource = "latest event";
+  } else {
+    res.now = 0;
+    res.nowSource = "none (no events)";
+  }
+  IpFactsTable facts(asnDb_.get(), hosting_ ? *hosting_ : HostingList::builtin(), intel_, rule, res.now);
+  const FinishContext ctx{rule, res.now, facts, sink != nullptr || keepRows, keepRows};
+  const Detection* const all[] = {&beacon_, &inbound_};
+  for (const Detection* d : all) {
+    if (!runs(d->name())) continue;
+    DetectionSummary summary;
+    summary.detection = std::string(d->name());
+    summary.sawEvents = d->sawEvents();
+    d->finishRows(ctx, sink, summary, res);
+    for (const auto& n : summary.notices) res.notices.push_back(n);
+    res.detections.push_back(std::move(summary));
+  }
+  if (!ingest_.anyEventFile()) res.notices.push_back("no network-events file was read");
+  return res;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Analysis (the public face)
+
+Analysis::Analysis(Rule rule) : state_(std::make_unique<AnalysisState>(std::move(rule))) {}
+Analysis::~Analysis() = default;
+Analysis::Analysis(Analysis&&) noexcept = default;
+Analysis& Analysis::operator=(Analysis&&) noexcept = default;
+
+void Analysis::beginFile(std::string path, FileKind kind, std::string format) {
+  state_->beginFile(std::move(path), kind, std::move(format));
+}
+void Analysis::feed(const void* data, size_t size) { state_->feed(static_cast<const char*>(data), size); }
+void Analysis::endFile() { state_->endFile(); }
+void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
+Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now, nullptr, true); }
+Results Analysis::finishEach(std::optional<Ticks> now, ResultSink* sink) const { return state_->finish(now, sink, false); }
+const Rule& Analysis::rule() const { return state_->rule; }
+bool Analysis::setRule(Rule rule) {
+  // Seed mode drops the rows of excluded processes at ingest: a rule that excludes less needs them.
+  bool reread = ruleChangeNeedsReread(state_->rule, rule) || !state_->excludesAllDropped(rule);
+  state_->rule = std::move(rule);
+  if (reread) state_->reset();
+  return reread;
+}
+bool Analysis::setDetections(const std::vector<std::string>& detections) {
+  for (const auto& d : detections)
+    if (!findTableSchema(d)) throw std::invalid_argument("unknown detection \"" + d + "\": expected beacon or inbound");
+  bool reread = state_->setDetections(detections);
+  if (reread) state_->reset();
+  return reread;
+}
+void Analysis::reset() { state_->reset(); }
+uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
+Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
+void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
+void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
+void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }
+uint64_t Analysis::flowIdBase() const { return BeaconDetection::flowIdBase(); }
+void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
+void Analysis::endCollect() { state_->endCollect(); }
+
+std::vector<std::pair<std::string, std::string>> knownFormats() {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& f : readerFactories()) out.emplace_back(std::string(f.name), std::string(f.description));
+  return out;
+}
+
+}  // namespace vpshunt

@@ -1,0 +1,65 @@
+// The session behind vpshunt::Analysis: the file ingest, the shared enrichment (threat intel, ASN
+// database, hosting list) and the detections, with the routing of each record between them.
+#pragma once
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "detections/beacon/beacon.hpp"
+#include "detections/inbound/inbound.hpp"
+#include "enrich/threat_intel.hpp"
+#include "ingest/file_ingest.hpp"
+#include "vpshunt/analysis.hpp"
+
+namespace vpshunt {
+
+class AnalysisState final : public RecordHandler {
+ public:
+  explicit AnalysisState(Rule rule) : rule(std::move(rule)), ingest_(*this) {}
+
+  void beginFile(std::string path, FileKind kind, std::string format);
+  void feed(const char* data, size_t size) { ingest_.feed(data, size); }
+  void endFile() { ingest_.endFile(); }
+  void fileError(std::string message) { ingest_.fileError(std::move(message)); }
+
+  // Rows go to `sink` as cells (null: counted only) and, when keepRows, into Results as typed rows.
+  Results finish(std::optional<Ticks> now, ResultSink* sink, bool keepRows) const;
+  void setNow(std::optional<Ticks> now) { ingestNow_ = now; }
+  void beginCollect(const std::vector<uint64_t>& ids);
+  void endCollect();
+  Analysis::GroupDetail detail(uint64_t id) const;
+  void reset();
+  uint64_t recordsInCurrentFile() const { return ingest_.recordsInCurrentFile(); }
+  bool excludesAllDropped(const Rule& next) const { return beacon_.excludesAllDropped(next); }
+  // Which detections run; empty: every one. Returns true when a detection is enabled that did not
+  // read the files so far (they must be read again).
+  bool setDetections(const std::vector<std::string>& names);
+  bool runs(std::string_view detection) const;
+
+  Rule rule;
+  std::shared_ptr<const AsnDatabase> asnDb_;
+  std::shared_ptr<const HostingList> hosting_;
+
+  // RecordHandler
+  void onEvent(const RawEvent& e, FileIngest& file) override;
+  void onIndicator(const RawIndicator& r, FileIngest& file) override { intel_.add(r, file, file.report()); }
+  void onSignIn(const RawSignIn& s, FileIngest& file) override;
+  void onFileBegin(FileIngest& file) override;
+  void onFileEnd(FileIngest& file) override;
+
+ private:
+  FileIngest ingest_;
+  ThreatIntel intel_;
+  BeaconDetection beacon_;
+  InboundDetection inbound_;
+  bool beaconOn_ = true, inboundOn_ = true;
+  std::vector<std::string> detections_;  // as given to setDetections
+  bool haveEventTime_ = false;
+  Ticks maxEventTime_ = 0;
+  std::optional<Ticks> ingestNow_;  // when set, rows at or before now - lookback are dropped at ingest
+  bool collecting_ = false;
+  std::vector<FileReport> collectReports_;  // the first pass's reports, kept while a collect pass runs
+};
+
+}  // namespace vpshunt

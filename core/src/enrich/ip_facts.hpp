@@ -1,0 +1,41 @@
+// What is known about one remote address, computed once per address per finish and shared by
+// every detection: its autonomous system and hosting attribution (ASN database + hosting list) and
+// its threat-intel match (the seed's join). Detections never look these up themselves.
+#pragma once
+#include <memory>
+#include <unordered_map>
+
+#include "enrich/threat_intel.hpp"
+#include "vpshunt/asn.hpp"
+#include "vpshunt/ip.hpp"
+#include "vpshunt/rule.hpp"
+
+namespace vpshunt {
+
+struct IpFacts {
+  HostingAttribution hosting;             // asn 0 when unknown (no database, or no announced range)
+  const IndicatorInfo* ti = nullptr;      // the latest active indicator (seed semantics), or null
+  bool hostingOverridesExclusions = false;  // a hosting category other than the hyperscalers' "cloud"
+};
+
+// The enrichment sources of one analysis; Facts for one finish (one `now`).
+class IpFactsTable {
+ public:
+  IpFactsTable(const AsnDatabase* asnDb, const HostingList& hosting, const ThreatIntel& intel, const Rule& rule, Ticks now)
+      : asnDb_(asnDb), hosting_(hosting), intel_(intel), rule_(rule), now_(now) {}
+  // The facts of `ip`; the reference stays valid for the table's life.
+  const IpFacts& get(const IpAddress& ip);
+  const IndicatorInfo* ti(const IpAddress& ip) const { return intel_.latest(ip, now_, rule_); }
+  bool haveAsnDatabase() const { return asnDb_ != nullptr; }
+  Ticks now() const { return now_; }
+
+ private:
+  const AsnDatabase* asnDb_;
+  const HostingList& hosting_;
+  const ThreatIntel& intel_;
+  const Rule& rule_;
+  Ticks now_;
+  std::unordered_map<IpAddress, std::unique_ptr<IpFacts>, IpHash> cache_;
+};
+
+}  // namespace vpshunt
