@@ -11,6 +11,7 @@
 
 #include "formats/json_events_common.hpp"
 #include "formats/registry.hpp"
+#include "reader_harness.hpp"
 
 using namespace vpshunt;
 
@@ -28,6 +29,8 @@ struct LinesSink : RecordSink {
         if (columns) s += "@" + std::to_string(e.col(EventField(i)));
       }
     if (e.hasTime) s += " time=" + std::to_string(e.time);
+    if (e.direction != Direction::Unknown) s += std::string(" dir=") + std::string(vpshunt::test::directionName(e.direction));
+    if (e.outcome != Outcome::Unknown) s += std::string(" outcome=") + std::string(vpshunt::test::outcomeName(e.outcome));
     lines.push_back(s);
   }
   void onIndicator(const RawIndicator&) override { lines.push_back("indicator"); }
@@ -179,10 +182,10 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing InitiatingProcessFileName)~",
            R"~(missing InitiatingProcessAccountName)~",
            R"~(missing InitiatingProcessCommandLine)~",
-           R"~(event L1 Timestamp=2026-11-20T03:22:29.166457-0400 DeviceName=192.168.137.128 RemoteIP=203.0.113.110 RemotePort=443 ActionType=ConnectionSuccess SentBytes=1725 ReceivedBytes=1750 LocalIP=192.168.137.128)~",
-           R"~(event L2 Timestamp=2026-11-20T03:23:59.000000-0400 DeviceName=192.168.137.128 RemoteIP=203.0.113.111 RemotePort=8080 ActionType=ConnectionFailed SentBytes=74 ReceivedBytes=60 LocalIP=192.168.137.128)~",
-           R"~(event L3 Timestamp=2026-11-20T03:24:59.5+0000 DeviceName=2001:0db8:0000:0000:0000:0000:0000:0001 RemoteIP=2001:0db8:0000:0000:0000:0000:0000:0002 ActionType=ConnectionSuccess SentBytes=64 ReceivedBytes=64 LocalIP=2001:0db8:0000:0000:0000:0000:0000:0001)~",
-           R"~(event L4 Timestamp=2026-11-20T03:25:58.000000-0400 DeviceName=192.168.137.128 RemoteIP=45.33.32.156 RemotePort=60000 ActionType=ConnectionSuccess SentBytes=120 ReceivedBytes=300 LocalIP=192.168.137.128)~",
+           R"~(event L1 Timestamp=2026-11-20T03:22:29.166457-0400 DeviceName=192.168.137.128 RemoteIP=203.0.113.110 RemotePort=443 ActionType=ConnectionSuccess SentBytes=1725 ReceivedBytes=1750 LocalIP=192.168.137.128 LocalPort=45370 dir=out outcome=ok)~",
+           R"~(event L2 Timestamp=2026-11-20T03:23:59.000000-0400 DeviceName=192.168.137.128 RemoteIP=203.0.113.111 RemotePort=8080 ActionType=ConnectionFailed SentBytes=74 ReceivedBytes=60 LocalIP=192.168.137.128 LocalPort=45371 dir=out outcome=fail)~",
+           R"~(event L3 Timestamp=2026-11-20T03:24:59.5+0000 DeviceName=2001:0db8:0000:0000:0000:0000:0000:0001 RemoteIP=2001:0db8:0000:0000:0000:0000:0000:0002 ActionType=ConnectionSuccess SentBytes=64 ReceivedBytes=64 LocalIP=2001:0db8:0000:0000:0000:0000:0000:0001 dir=out outcome=ok)~",
+           R"~(event L4 Timestamp=2026-11-20T03:25:58.000000-0400 DeviceName=192.168.137.128 RemoteIP=45.33.32.156 RemotePort=60000 ActionType=InboundConnectionAccepted SentBytes=120 ReceivedBytes=300 LocalIP=192.168.137.128 LocalPort=22 dir=in outcome=ok)~",
            R"~(other Suricata dns event)~",
            R"~(other Suricata alert event)~",
        }},
@@ -193,8 +196,8 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing SentBytes)~",
            R"~(missing ReceivedBytes)~",
            R"~(note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; Initiated=false records are inbound (InboundConnectionAccepted, remote = source))~",
-           R"~(event L1 Timestamp=2026-11-20 19:00:17.513 DeviceName=WS5.corp.example InitiatingProcessAccountName=pat InitiatingProcessFileName=implant.exe RemoteIP=203.0.113.100 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.3.0.5)~",
-           R"~(event L3 Timestamp=2026-11-20 19:00:18.000 DeviceName=DC1.corp.example InitiatingProcessAccountName=SYSTEM InitiatingProcessFileName=System RemoteIP=fe80:0:0:0:3816:b2ee:1b9b:324b RemotePort=64469 ActionType=InboundConnectionAccepted LocalIP=fe80:0:0:0:3816:b2ee:1b9b:324c)~",
+           R"~(event L1 Timestamp=2026-11-20 19:00:17.513 DeviceName=WS5.corp.example InitiatingProcessAccountName=pat InitiatingProcessFileName=implant.exe RemoteIP=203.0.113.100 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.3.0.5 LocalPort=50123 dir=out outcome=ok)~",
+           R"~(event L3 Timestamp=2026-11-20 19:00:18.000 DeviceName=DC1.corp.example InitiatingProcessAccountName=SYSTEM InitiatingProcessFileName=System RemoteIP=fe80:0:0:0:3816:b2ee:1b9b:324b RemotePort=64469 ActionType=InboundConnectionAccepted LocalIP=fe80:0:0:0:3816:b2ee:1b9b:324c LocalPort=445 dir=in outcome=ok)~",
            R"~(other Sysmon event 1 (not a network connection))~",
            R"~(other not Sysmon (channel Security))~",
        }},
@@ -205,7 +208,7 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing SentBytes)~",
            R"~(missing ReceivedBytes)~",
            R"~(note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; Initiated=false records are inbound (InboundConnectionAccepted, remote = source))~",
-           R"~(event L1 Timestamp=2026-11-20 19:09:59.900 DeviceName=WS6.corp.example InitiatingProcessAccountName=quinn InitiatingProcessFileName=app.exe RemoteIP=198.51.100.101 RemotePort=8080 ActionType=ConnectionSuccess LocalIP=10.3.0.6)~",
+           R"~(event L1 Timestamp=2026-11-20 19:09:59.900 DeviceName=WS6.corp.example InitiatingProcessAccountName=quinn InitiatingProcessFileName=app.exe RemoteIP=198.51.100.101 RemotePort=8080 ActionType=ConnectionSuccess LocalIP=10.3.0.6 LocalPort=51000 dir=out outcome=ok)~",
            R"~(other Sysmon event 22 (not a network connection))~",
        }},
       {R"~(Zeek JSON with dotted keys, local_orig booleans (outbound and inbound), conn_state mapping, a dns record)~",
@@ -215,9 +218,9 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing InitiatingProcessFileName)~",
            R"~(missing InitiatingProcessAccountName)~",
            R"~(missing InitiatingProcessCommandLine)~",
-           R"~(event L1 Timestamp=1763632800.123456 DeviceName=10.1.0.5 RemoteIP=203.0.113.90 RemotePort=443 ActionType=ConnectionSuccess SentBytes=100 ReceivedBytes=2000 LocalIP=10.1.0.5 time=17636328001234560)~",
-           R"~(event L2 Timestamp=1763632801.5 DeviceName=10.1.0.5 RemoteIP=198.51.100.91 RemotePort=41000 ActionType=ConnectionFailed SentBytes=40 ReceivedBytes=300 LocalIP=10.1.0.5 time=17636328015000000)~",
-           R"~(event L3 Timestamp=1763632802 DeviceName=10.1.0.6 RemoteIP=203.0.113.92 RemotePort=53 ActionType=ConnectionFailed LocalIP=10.1.0.6 time=17636328020000000)~",
+           R"~(event L1 Timestamp=1763632800.123456 DeviceName=10.1.0.5 RemoteIP=203.0.113.90 RemotePort=443 ActionType=ConnectionSuccess SentBytes=100 ReceivedBytes=2000 LocalIP=10.1.0.5 LocalPort=50000 time=17636328001234560 dir=out outcome=ok)~",
+           R"~(event L2 Timestamp=1763632801.5 DeviceName=10.1.0.5 RemoteIP=198.51.100.91 RemotePort=41000 ActionType=InboundConnectionFailed SentBytes=40 ReceivedBytes=300 LocalIP=10.1.0.5 LocalPort=22 time=17636328015000000 dir=in outcome=fail)~",
+           R"~(event L3 Timestamp=1763632802 DeviceName=10.1.0.6 RemoteIP=203.0.113.92 RemotePort=53 ActionType=ConnectionFailed LocalIP=10.1.0.6 LocalPort=5353 time=17636328020000000 dir=out outcome=fail)~",
            R"~(other Zeek dns record (not conn))~",
        }},
       {R"~(Zeek json-streaming-logs: @stream, underscored id_orig_h, no local_orig (inbound from a public originator))~",
@@ -228,8 +231,8 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing InitiatingProcessAccountName)~",
            R"~(missing InitiatingProcessCommandLine)~",
            R"~(note Zeek conn log without local_orig: the responder is taken as the remote side unless it is a non-public address and the originator a public one)~",
-           R"~(event L1 Timestamp=1763632900.000001 DeviceName=10.2.0.7 RemoteIP=203.0.113.95 RemotePort=8443 ActionType=ConnectionFailed SentBytes=39 ReceivedBytes=55 LocalIP=10.2.0.7 time=17636329000000010)~",
-           R"~(event L2 Timestamp=1763632901.25 DeviceName=10.2.0.7 RemoteIP=45.33.32.157 RemotePort=61000 ActionType=ConnectionSuccess LocalIP=10.2.0.7 time=17636329012500000)~",
+           R"~(event L1 Timestamp=1763632900.000001 DeviceName=10.2.0.7 RemoteIP=203.0.113.95 RemotePort=8443 ActionType=ConnectionFailed SentBytes=39 ReceivedBytes=55 LocalIP=10.2.0.7 LocalPort=54243 time=17636329000000010 dir=out outcome=fail)~",
+           R"~(event L2 Timestamp=1763632901.25 DeviceName=10.2.0.7 RemoteIP=45.33.32.157 RemotePort=61000 ActionType=InboundConnectionAccepted LocalIP=10.2.0.7 LocalPort=3389 time=17636329012500000 dir=in outcome=ok)~",
            R"~(other Zeek http record (not conn))~",
        }},
   };
@@ -292,7 +295,8 @@ TEST_CASE("json events: inline shapes", "[json-events]") {
        R"({"ts":"2026-11-20T10:00:00.5Z","id":{"orig_h":"10.0.0.1","orig_p":1,"resp_h":"203.0.113.6","resp_p":443},"conn_state":"RSTO","local_orig":"T"})",
        {"note Zeek conn log: no device names; the local-side address stands for DeviceName", "missing InitiatingProcessFileName",
         "missing InitiatingProcessAccountName", "missing InitiatingProcessCommandLine",
-        "event L1 Timestamp=2026-11-20T10:00:00.5Z DeviceName=10.0.0.1 RemoteIP=203.0.113.6 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.1"}},
+        "event L1 Timestamp=2026-11-20T10:00:00.5Z DeviceName=10.0.0.1 RemoteIP=203.0.113.6 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.1 LocalPort=1 "
+        "dir=out outcome=ok"}},
       {"Zeek record without a responder address, and one with an unusable ts", "zeek-json",
        "{\"ts\":1.5e9,\"id.orig_h\":\"10.0.0.1\",\"_path\":\"conn\"}\n{\"ts\":true,\"id.orig_h\":\"10.0.0.1\",\"id.resp_h\":\"203.0.113.7\"}\n",
        {"skip missing connection address @1:1 the record has no id.resp_h",
@@ -304,7 +308,7 @@ TEST_CASE("json events: inline shapes", "[json-events]") {
         "note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; "
         "Initiated=false records are inbound (InboundConnectionAccepted, remote = source)",
         "event L1 Timestamp=2026-11-20 10:00:00.000 DeviceName=ws9 InitiatingProcessAccountName=root InitiatingProcessFileName=curl "
-        "RemoteIP=203.0.113.8 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.9"}},
+        "RemoteIP=203.0.113.8 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.9 LocalPort=40000 dir=out outcome=ok"}},
       {"Suricata stats record and a flow without addresses", "suricata-eve",
        "{\"event_type\":\"stats\",\"stats\":{\"uptime\":1}}\n{\"event_type\":\"flow\",\"src_ip\":\"10.0.0.1\"}\n",
        {"other Suricata stats event", "skip missing connection address @2:1 flow record without dest_ip"}},

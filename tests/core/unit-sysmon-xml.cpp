@@ -89,15 +89,16 @@ TEST_CASE("sysmon-xml: Event Viewer export (<Events> root, pretty-printed)") {
   REQUIRE(s.events.size() == 2);
   SECTION("Initiated true: the destination is remote; Image -> file name; User without its domain; entities decoded") {
     CHECK(s.events[0] ==
-          "E L4 Timestamp=2024-05-02 10:15:00.987@0 DeviceName=WKS-042.corp.example@0 InitiatingProcessAccountName=alice@0 "
-          "InitiatingProcessFileName=R&D tool.exe@0 RemoteIP=203.0.113.77@0 RemotePort=8443@0 ActionType=ConnectionSuccess@0 "
-          "LocalIP=10.1.2.3@0");
+          "E L4 dir=out outcome=ok Timestamp=2024-05-02 10:15:00.987@0 DeviceName=WKS-042.corp.example@0 "
+          "InitiatingProcessAccountName=alice@0 InitiatingProcessFileName=R&D tool.exe@0 RemoteIP=203.0.113.77@0 "
+          "RemotePort=8443@0 ActionType=ConnectionSuccess@0 LocalIP=10.1.2.3@0 LocalPort=50211@0");
   }
   SECTION("Initiated false: the source is remote (an inbound connection); CDATA; a character reference in User") {
     CHECK(s.events[1] ==
-          "E L32 Timestamp=2024-05-02 10:16:00.000@0 DeviceName=SRV-01.corp.example@0 InitiatingProcessAccountName=NETWORK SERVICE@0 "
-          "InitiatingProcessFileName=svchost.exe@0 RemoteIP=198.51.100.9@0 RemotePort=61000@0 "
-          "ActionType=InboundConnectionAccepted@0 LocalIP=10.1.2.10@0");
+          "E L32 dir=in outcome=ok Timestamp=2024-05-02 10:16:00.000@0 DeviceName=SRV-01.corp.example@0 "
+          "InitiatingProcessAccountName=NETWORK SERVICE@0 InitiatingProcessFileName=svchost.exe@0 "
+          "RemoteIP=198.51.100.9@0 RemotePort=61000@0 ActionType=InboundConnectionAccepted@0 LocalIP=10.1.2.10@0 "
+          "LocalPort=3389@0");
   }
   SECTION("other event IDs and channels are counted as other") {
     CHECK(s.others == std::vector<std::string>{"Sysmon event other than ID 3 (network connection)",
@@ -114,16 +115,17 @@ TEST_CASE("sysmon-xml: one-line export keeps byte columns; IPv6 uncompressed as 
   auto s = run("sysmon-xml", fixture("sysmon/one-line-export.xml"));
   REQUIRE(s.events.size() == 2);
   CHECK(s.events[0] ==
-        "E L1 Timestamp=2024-05-03 08:00:00.500@372 DeviceName=LAPTOP-7@312 InitiatingProcessAccountName=bob@475 "
-        "InitiatingProcessFileName=b.exe@421 RemoteIP=2001:db8::25@650 RemotePort=443@698 ActionType=ConnectionSuccess@517 "
-        "LocalIP=fe80:0:0:0:3816:1a2b:3c4d:5e6f@550");
+        "E L1 dir=out outcome=ok Timestamp=2024-05-03 08:00:00.500@372 DeviceName=LAPTOP-7@312 "
+        "InitiatingProcessAccountName=bob@475 InitiatingProcessFileName=b.exe@421 RemoteIP=2001:db8::25@650 "
+        "RemotePort=443@698 ActionType=ConnectionSuccess@517 LocalIP=fe80:0:0:0:3816:1a2b:3c4d:5e6f@550 "
+        "LocalPort=49999@611");
   SECTION("every split offset") { checkEverySplit("sysmon-xml", fixture("sysmon/one-line-export.xml")); }
 }
 
 TEST_CASE("sysmon-xml: bare <Event> sequence (wevtutil); TimeCreated when UtcTime is absent; a missing address is skipped") {
   auto s = run("sysmon-xml", fixture("sysmon/wevtutil-bare.xml"));
   REQUIRE(s.events.size() == 1);
-  CHECK(s.events[0].rfind("E L1 Timestamp=2024-05-04T12:00:00.0000000Z@141 DeviceName=DC01@262 InitiatingProcessAccountName=SYSTEM@370", 0) == 0);
+  CHECK(s.events[0].rfind("E L1 dir=out outcome=ok Timestamp=2024-05-04T12:00:00.0000000Z@141 DeviceName=DC01@262 InitiatingProcessAccountName=SYSTEM@370", 0) == 0);
   CHECK(s.skips == std::vector<std::string>{
                        "Sysmon event without a remote address 2:1 expected a <Data Name=\"DestinationIp\"> element in the Sysmon event"});
   SECTION("every split offset") { checkEverySplit("sysmon-xml", fixture("sysmon/wevtutil-bare.xml")); }

@@ -32,26 +32,32 @@ TEST_CASE("zeek-tsv: standard conn.log with epoch ts and #close") {
   };
   const Case cases[] = {
       {"local_orig T: the responder is remote; SF -> ConnectionSuccess; bytes oriented from the local side", 0,
-       "E L9 t=2024-05-01T00:00:00.1234560Z Timestamp=1714521600.123456@1 DeviceName=10.0.0.5@22 RemoteIP=203.0.113.7@37 "
-       "RemotePort=443@49 ActionType=ConnectionSuccess@75 SentBytes=1200@65 ReceivedBytes=5400@70 LocalIP=10.0.0.5@22"},
-      {"local_orig F, local_resp T: an inbound connection, the originator is remote; REJ -> ConnectionFailed; unset bytes left out", 1,
-       "E L10 t=2024-05-01T00:00:10.5000000Z Timestamp=1714521610.5@1 DeviceName=10.0.0.5@36 RemoteIP=198.51.100.9@17 "
-       "RemotePort=61000@30 ActionType=ConnectionFailed@60 LocalIP=10.0.0.5@36"},
+       "E L9 t=2024-05-01T00:00:00.1234560Z dir=out outcome=ok Timestamp=1714521600.123456@1 DeviceName=10.0.0.5@22 "
+       "RemoteIP=203.0.113.7@37 RemotePort=443@49 ActionType=ConnectionSuccess@75 SentBytes=1200@65 "
+       "ReceivedBytes=5400@70 LocalIP=10.0.0.5@22 LocalPort=50000@31"},
+      {"local_orig F, local_resp T: an inbound connection, the originator is remote; REJ -> InboundConnectionFailed; unset bytes left out", 1,
+       "E L10 t=2024-05-01T00:00:10.5000000Z dir=in outcome=fail Timestamp=1714521610.5@1 DeviceName=10.0.0.5@36 "
+       "RemoteIP=198.51.100.9@17 RemotePort=61000@30 ActionType=InboundConnectionFailed@60 LocalIP=10.0.0.5@36 "
+       "LocalPort=22@45"},
       {"ts without a fraction; S0 -> ConnectionFailed", 2,
-       "E L11 t=2024-05-01T00:00:20.0000000Z Timestamp=1714521620@1 DeviceName=10.0.0.5@15 RemoteIP=203.0.113.7@30 RemotePort=443@42 "
-       "ActionType=ConnectionFailed@60 SentBytes=0@56 ReceivedBytes=0@58 LocalIP=10.0.0.5@15"},
+       "E L11 t=2024-05-01T00:00:20.0000000Z dir=out outcome=fail Timestamp=1714521620@1 DeviceName=10.0.0.5@15 "
+       "RemoteIP=203.0.113.7@30 RemotePort=443@42 ActionType=ConnectionFailed@60 SentBytes=0@56 ReceivedBytes=0@58 "
+       "LocalIP=10.0.0.5@15 LocalPort=50001@24"},
       {"SHR with a responder packet (a UDP reply without the query) -> ConnectionSuccess", 3,
-       "E L12 t=2024-05-01T00:00:30.0000010Z Timestamp=1714521630.000001@1 DeviceName=10.0.0.5@22 RemoteIP=192.0.2.53@36 "
-       "RemotePort=53@47 ActionType=ConnectionSuccess@64 LocalIP=10.0.0.5@22"},
-      {"local_orig '-': a public originator to a private responder came in from the internet", 4,
-       "E L13 t=2024-05-01T00:00:40.2500000Z Timestamp=1714521640.25@1 DeviceName=10.0.0.6@37 RemoteIP=45.33.32.156@18 "
-       "RemotePort=40000@31 ActionType=ConnectionSuccess@73 SentBytes=1000@68 ReceivedBytes=300@64 LocalIP=10.0.0.6@37"},
+       "E L12 t=2024-05-01T00:00:30.0000010Z dir=out outcome=ok Timestamp=1714521630.000001@1 DeviceName=10.0.0.5@22 "
+       "RemoteIP=192.0.2.53@36 RemotePort=53@47 ActionType=ConnectionSuccess@64 LocalIP=10.0.0.5@22 LocalPort=5353@31"},
+      {"local_orig '-': a public originator to a private responder came in from the internet (InboundConnectionAccepted)", 4,
+       "E L13 t=2024-05-01T00:00:40.2500000Z dir=in outcome=ok Timestamp=1714521640.25@1 DeviceName=10.0.0.6@37 "
+       "RemoteIP=45.33.32.156@18 RemotePort=40000@31 ActionType=InboundConnectionAccepted@73 SentBytes=1000@68 "
+       "ReceivedBytes=300@64 LocalIP=10.0.0.6@37 LocalPort=8080@46"},
       {"local_orig F, local_resp F (local_nets unset): the responder is remote; OTH without an answer -> ConnectionFailed", 5,
-       "E L14 t=2024-05-01T00:00:50.7500000Z Timestamp=1714521650.75@1 DeviceName=10.0.0.6@18 RemoteIP=203.0.113.51@33 "
-       "RemotePort=80@46 ActionType=ConnectionFailed@61 LocalIP=10.0.0.6@18"},
+       "E L14 t=2024-05-01T00:00:50.7500000Z dir=out outcome=fail Timestamp=1714521650.75@1 DeviceName=10.0.0.6@18 "
+       "RemoteIP=203.0.113.51@33 RemotePort=80@46 ActionType=ConnectionFailed@61 LocalIP=10.0.0.6@18 "
+       "LocalPort=40001@27"},
       {"an unknown conn_state -> ConnectionUnknown (kept, filtered by the rule)", 6,
-       "E L15 t=2024-05-01T00:01:00.5000000Z Timestamp=1714521660.5@1 DeviceName=10.0.0.7@17 RemoteIP=203.0.113.52@32 "
-       "RemotePort=443@45 ActionType=ConnectionUnknown@61 LocalIP=10.0.0.7@17"},
+       "E L15 t=2024-05-01T00:01:00.5000000Z dir=out Timestamp=1714521660.5@1 DeviceName=10.0.0.7@17 "
+       "RemoteIP=203.0.113.52@32 RemotePort=443@45 ActionType=ConnectionUnknown@61 LocalIP=10.0.0.7@17 "
+       "LocalPort=40002@26"},
   };
   for (const auto& c : cases) {
     SECTION(c.name) { CHECK(s.events[c.index] == c.expected); }
@@ -67,7 +73,7 @@ TEST_CASE("zeek-tsv: relative ts (Stratosphere labeled conn.log), extra label co
   auto s = run("zeek-tsv", fixture("zeek/conn-relative-labeled.log"));
   REQUIRE(s.events.size() == 3);
   SECTION("times are placed on the #open time") {
-    CHECK(s.events[0].rfind("E L9 t=2017-03-08T13:47:23.9817450Z Timestamp=19.981745@1 DeviceName=fd00:1::5@14 RemoteIP=fd00:1::1@30", 0) == 0);
+    CHECK(s.events[0].rfind("E L9 t=2017-03-08T13:47:23.9817450Z dir=out outcome=ok Timestamp=19.981745@1 DeviceName=fd00:1::5@14 RemoteIP=fd00:1::1@30", 0) == 0);
     CHECK(s.events[1].rfind("E L10 t=2017-03-08T13:51:57.7745450Z", 0) == 0);
   }
   SECTION("the note says so") {
@@ -98,11 +104,13 @@ TEST_CASE("zeek-tsv: _node_name before ts (Zeek cluster), CRLF line ends, no fin
   REQUIRE(s.fatals.empty());
   REQUIRE(s.events.size() == 2);
   CHECK(s.events[0] ==
-        "E L9 t=2024-04-18T23:59:55.9432390Z Timestamp=1713484795.943239@15 DeviceName=64.225.56.201@54 RemoteIP=192.0.2.145@36 "
-        "RemotePort=25320@48 ActionType=ConnectionFailed@92 SentBytes=0@90 ReceivedBytes=0@88 LocalIP=64.225.56.201@54");
+        "E L9 t=2024-04-18T23:59:55.9432390Z dir=in outcome=fail Timestamp=1713484795.943239@15 "
+        "DeviceName=64.225.56.201@54 RemoteIP=192.0.2.145@36 RemotePort=25320@48 ActionType=InboundConnectionFailed@92 "
+        "SentBytes=0@90 ReceivedBytes=0@88 LocalIP=64.225.56.201@54 LocalPort=6008@68");
   CHECK(s.events[1] ==
-        "E L10 t=2024-04-18T23:59:59.5657720Z Timestamp=1713484799.565772@15 DeviceName=64.225.56.201@36 RemoteIP=192.0.2.146@56 "
-        "RemotePort=443@68 ActionType=ConnectionSuccess@93 SentBytes=700@84 ReceivedBytes=4000@88 LocalIP=64.225.56.201@36");
+        "E L10 t=2024-04-18T23:59:59.5657720Z dir=out outcome=ok Timestamp=1713484799.565772@15 "
+        "DeviceName=64.225.56.201@36 RemoteIP=192.0.2.146@56 RemotePort=443@68 ActionType=ConnectionSuccess@93 "
+        "SentBytes=700@84 ReceivedBytes=4000@88 LocalIP=64.225.56.201@36 LocalPort=41000@50");
   SECTION("every split offset") { checkEverySplit("zeek-tsv", fixture("zeek/conn-node-name-crlf.log")); }
 }
 

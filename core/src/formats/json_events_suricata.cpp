@@ -61,9 +61,11 @@ class SuricataEveReader final : public jsonev::RecordReader {
                  std::string("flow record without ") + (at == kSrcIp ? "src_ip" : "dest_ip"));
       return;
     }
+    // src is the flow's initiator (the client), dest the server: a public client reaching a
+    // non-public server is inbound. Both public (a sensor outside the home network): outbound.
     bool inbound = !jsonev::isPublicIp(text(kDestIp)) && jsonev::isPublicIp(text(kSrcIp));
     int remoteIp = inbound ? kSrcIp : kDestIp, remotePort = inbound ? kSrcPort : kDestPort;
-    int localIp = inbound ? kDestIp : kSrcIp;
+    int localIp = inbound ? kDestIp : kSrcIp, localPort = inbound ? kDestPort : kSrcPort;
     RawEvent e;
     e.line = recordLine();
     put(e, EventField::Timestamp, hasValue(kFlowStart) ? kFlowStart : kTimestamp);
@@ -71,15 +73,22 @@ class SuricataEveReader final : public jsonev::RecordReader {
     put(e, EventField::LocalIP, localIp);
     put(e, EventField::RemoteIP, remoteIp);
     if (hasValue(remotePort)) put(e, EventField::RemotePort, remotePort);
+    if (hasValue(localPort)) put(e, EventField::LocalPort, localPort);
 
-    std::string_view action = "ConnectionUnknown";
+    // Outcome: the server answered (SYN-ACK seen, or packets to the client).
+    Outcome outcome = Outcome::Unknown;
     if (hasValue(kTcpFlagsTc)) {
       std::string flags(text(kTcpFlagsTc));
       unsigned long v = std::strtoul(flags.c_str(), nullptr, 16);
-      action = (v & 0x12) == 0x12 ? "ConnectionSuccess" : "ConnectionFailed";
+      outcome = (v & 0x12) == 0x12 ? Outcome::Success : Outcome::Failure;
     } else if (hasValue(kPktsToClient)) {
-      action = text(kPktsToClient) != "0" ? "ConnectionSuccess" : "ConnectionFailed";
+      outcome = text(kPktsToClient) != "0" ? Outcome::Success : Outcome::Failure;
     }
+    e.direction = inbound ? Direction::Inbound : Direction::Outbound;
+    e.outcome = outcome;
+    std::string_view action = outcome == Outcome::Unknown ? "ConnectionUnknown"
+                              : inbound ? (outcome == Outcome::Success ? "InboundConnectionAccepted" : "InboundConnectionFailed")
+                                        : (outcome == Outcome::Success ? "ConnectionSuccess" : "ConnectionFailed");
     e.set(EventField::ActionType, action, 0);
 
     int sent = inbound ? kBytesToClient : kBytesToServer, recv = inbound ? kBytesToServer : kBytesToClient;

@@ -87,7 +87,7 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     }
     bool inbound = isFalse(kInitiated);
     int remoteIp = inbound ? kSourceIp : kDestIp, remotePort = inbound ? kSourcePort : kDestPort;
-    int localIp = inbound ? kDestIp : kSourceIp;
+    int localIp = inbound ? kDestIp : kSourceIp, localPort = inbound ? kDestPort : kSourcePort;
     if (!hasValue(remoteIp)) {
       sink_.skip("missing remote address", valueLine(remoteIp), valueColumn(remoteIp),
                  std::string("Sysmon event 3 without ") + (inbound ? "SourceIp" : "DestinationIp"));
@@ -106,6 +106,10 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     put(e, EventField::RemoteIP, remoteIp);
     if (hasValue(remotePort)) put(e, EventField::RemotePort, remotePort);
     if (hasValue(localIp)) put(e, EventField::LocalIP, localIp);
+    if (hasValue(localPort)) put(e, EventField::LocalPort, localPort);
+    // Event 3 is logged for connections made (Initiated=true) and accepted (false).
+    e.direction = inbound ? Direction::Inbound : Direction::Outbound;
+    e.outcome = Outcome::Success;
     e.set(EventField::ActionType, inbound ? "InboundConnectionAccepted" : "ConnectionSuccess", column(kInitiated));
     if (has(kImage)) e.set(EventField::InitiatingProcessFileName, jsonev::baseName(text(kImage)), column(kImage));
     if (has(kUser)) {

@@ -98,15 +98,18 @@ class ZeekJsonReader final : public jsonev::RecordReader {
     put(e, EventField::LocalIP, o.localH);
     put(e, EventField::RemoteIP, o.remoteH);
     if (hasValue(o.remoteP)) put(e, EventField::RemotePort, o.remoteP);
+    if (hasValue(o.localP)) put(e, EventField::LocalPort, o.localP);
 
     // A count is used when it has a value; any value but "0" is positive.
     auto count = [&](int s) {
       if (!hasValue(s)) return Count::Absent;
       return text(s) != "0" ? Count::Positive : Count::Zero;
     };
-    std::string_view action = actionType(hasValue(kConnState) ? text(kConnState) : std::string_view(),
-                                         [&] { return responderAnswered(count(kRespPkts), count(kRespBytes)); });
-    e.set(EventField::ActionType, action, column(kConnState));
+    const ConnMeaning m = connMeaning(remoteIsOrig, hasValue(kConnState) ? text(kConnState) : std::string_view(),
+                                      [&] { return responderAnswered(count(kRespPkts), count(kRespBytes)); });
+    e.direction = m.direction;
+    e.outcome = m.outcome;
+    e.set(EventField::ActionType, m.actionType, column(kConnState));
 
     if (hasValue(o.sent)) put(e, EventField::SentBytes, o.sent);
     if (hasValue(o.received)) put(e, EventField::ReceivedBytes, o.received);

@@ -194,10 +194,14 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
     const Value& initiated = values_[kInitiated];
     bool inbound = initiated.set && (initiated.text == "false" || initiated.text == "False" || initiated.text == "0");
     Slot remoteIp = inbound ? kSourceIp : kDestinationIp, remotePort = inbound ? kSourcePort : kDestinationPort;
-    Slot localIp = inbound ? kDestinationIp : kSourceIp;
+    Slot localIp = inbound ? kDestinationIp : kSourceIp, localPort = inbound ? kDestinationPort : kSourcePort;
     putSlot(EventField::RemoteIP, remoteIp);
     putSlot(EventField::RemotePort, remotePort);
     putSlot(EventField::LocalIP, localIp);
+    putSlot(EventField::LocalPort, localPort);
+    // Event 3 is logged for connections made (Initiated=true) and accepted (false).
+    e.direction = inbound ? Direction::Inbound : Direction::Outbound;
+    e.outcome = Outcome::Success;
     e.set(EventField::ActionType, inbound ? "InboundConnectionAccepted" : "ConnectionSuccess",
           initiated.line == eventLine_ ? uint32_t(initiated.column) : 0);
     if (!values_[remoteIp].set) {

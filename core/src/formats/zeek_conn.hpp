@@ -53,12 +53,13 @@ enum class Flag : int8_t { Unknown = -1, False = 0, True = 1 };
 bool remoteIsOriginator(Flag localOrig, Flag localResp, std::string_view origH, std::string_view respH);
 
 // The columns for each side once the remote side is known. SentBytes is what the local side sent.
+// The remote side originating the connection makes it inbound: LocalPort is then the service reached.
 struct Orientation {
-  Field localH, remoteH, remoteP, sent, received;
+  Field localH, localP, remoteH, remoteP, sent, received;
 };
 inline Orientation orient(bool remoteIsOrig) {
-  if (remoteIsOrig) return {kRespH, kOrigH, kOrigP, kRespBytes, kOrigBytes};
-  return {kOrigH, kRespH, kRespP, kOrigBytes, kRespBytes};
+  if (remoteIsOrig) return {kRespH, kRespP, kOrigH, kOrigP, kRespBytes, kOrigBytes};
+  return {kOrigH, kOrigP, kRespH, kRespP, kOrigBytes, kRespBytes};
 }
 
 // A resp_pkts / resp_bytes value as the reader understood it: absent (or unusable), zero, or more.
@@ -90,6 +91,27 @@ std::string_view actionType(std::string_view connState, Answered&& answered) {
       break;
   }
   return "ConnectionUnknown";
+}
+
+// A connection's direction (inbound when the remote side originated it), outcome (from conn_state
+// as actionType() groups it) and the ActionType written for it: outbound as actionType() says;
+// inbound InboundConnectionAccepted (established) or InboundConnectionFailed (no answer, rejected).
+struct ConnMeaning {
+  Direction direction;
+  Outcome outcome;
+  std::string_view actionType;
+};
+template <class Answered>
+ConnMeaning connMeaning(bool remoteIsOrig, std::string_view connState, Answered&& answered) {
+  const std::string_view outbound = actionType(connState, answered);
+  const Outcome outcome = outbound == "ConnectionSuccess" ? Outcome::Success
+                          : outbound == "ConnectionFailed" ? Outcome::Failure
+                                                           : Outcome::Unknown;
+  if (!remoteIsOrig) return {Direction::Outbound, outcome, outbound};
+  return {Direction::Inbound, outcome,
+          outcome == Outcome::Success   ? std::string_view("InboundConnectionAccepted")
+          : outcome == Outcome::Failure ? std::string_view("InboundConnectionFailed")
+                                        : outbound};
 }
 
 // What a conn log lacks, said once per file: no device names, process, account or command line; and

@@ -283,16 +283,19 @@ class ZeekTsvReader final : public Reader {
     e.set(EventField::LocalIP, val[o.localH], col[o.localH]);
     e.set(EventField::RemoteIP, val[o.remoteH], col[o.remoteH]);
     if (isSet(o.remoteP)) e.set(EventField::RemotePort, val[o.remoteP], col[o.remoteP]);
+    if (isSet(o.localP)) e.set(EventField::LocalPort, val[o.localP], col[o.localP]);
 
-    // ActionType. A count that is unset or not a number is not used.
+    // Direction, outcome and ActionType. A count that is unset or not a number is not used.
     auto count = [&](Field r) {
       uint64_t n = 0;
       if (!isSet(r) || !parseUnsigned(val[r], n)) return zeek::Count::Absent;
       return n > 0 ? zeek::Count::Positive : zeek::Count::Zero;
     };
-    std::string_view action = zeek::actionType(isSet(kConnState) ? val[kConnState] : std::string_view(),
-                                               [&] { return zeek::responderAnswered(count(kRespPkts), count(kRespBytes)); });
-    e.set(EventField::ActionType, action, isSet(kConnState) ? col[kConnState] : 0);
+    const zeek::ConnMeaning m = zeek::connMeaning(remoteIsOrig, isSet(kConnState) ? val[kConnState] : std::string_view(),
+                                                  [&] { return zeek::responderAnswered(count(kRespPkts), count(kRespBytes)); });
+    e.direction = m.direction;
+    e.outcome = m.outcome;
+    e.set(EventField::ActionType, m.actionType, isSet(kConnState) ? col[kConnState] : 0);
 
     if (isSet(o.sent)) e.set(EventField::SentBytes, val[o.sent], col[o.sent]);
     if (isSet(o.received)) e.set(EventField::ReceivedBytes, val[o.received], col[o.received]);
