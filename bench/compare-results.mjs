@@ -6,6 +6,7 @@
 // A row is keyed by its hour bin, DeviceName, AccountName, process, command line, RemoteIP,
 // ConnectionCount, UniqueRemotePorts, IsTIMatch and RiskScore (times compared as instants: vpshunt writes
 // 7 fraction digits and a Z, DuckDB a space and microseconds; an empty text and a null are the same).
+// Only vpshunt's beacon rows count (its jsonl also holds other detections' rows, marked by Detection).
 // Prints "same N rows" or the counts and up to 3 rows on each side that the other lacks; exit status 1
 // when they differ.
 import fs from 'node:fs';
@@ -25,6 +26,8 @@ async function keys(file) {
   for await (const line of lines) {
     if (!line.trim()) continue;
     const r = JSON.parse(line);
+    // vpshunt's jsonl holds every detection's rows; the seed rule is the beacon detection.
+    if (r.Detection !== undefined && r.Detection !== 'beacon') continue;
     const key = [instant(r.Timestamp), r.DeviceName ?? '', r.AccountName ?? '', r.InitiatingProcessFileName ?? '',
       r.InitiatingProcessCommandLine ?? '', r.RemoteIP ?? '', r.ConnectionCount, r.UniqueRemotePorts, Boolean(r.IsTIMatch),
       r.RiskScore].join(' | ');

@@ -19,10 +19,12 @@
 //   RiskScore table in order; ORDER BY RiskScore DESC, ConnectionCount DESC.
 // The Zeek reader's mapping (core/src/formats/zeek_conn.hpp): local_orig/local_resp decide which side is
 // remote (without them: the responder, unless it is non-public and the originator public); the local
-// address is the device; no account, process or command line; conn_state gives the ActionType
+// address is the device; no account, process or command line; conn_state gives the outcome
 // (SF S1 S2 S3 RSTO RSTR: success; OTH SHR RSTRH: success when the responder sent packets, by resp_pkts,
-// else resp_bytes; S0 REJ SH RSTOS0: failure; else unknown); RemoteIPType is classified from the address
-// (vpshunt's classifyIp, written out below for the addresses a conn log holds).
+// else resp_bytes; S0 REJ SH RSTOS0: failure; else unknown) and with the direction the ActionType
+// (outbound: ConnectionSuccess / ConnectionFailed; inbound: InboundConnectionAccepted / -Failed, which the
+// seed's ActionType filter drops); RemoteIPType is classified from the address (vpshunt's classifyIp,
+// written out below for the addresses a conn log holds).
 // Not reproduced (the generated files never need them): IP canonicalisation (the generator writes
 // canonical text), trimming of values, TI ties at the same TimeGenerated (vpshunt: the later row wins),
 // tiExtraMatchFields and tiHonourExpiration other than their defaults (refused below).
@@ -31,17 +33,23 @@ const lit = (s) => `'${String(s).replaceAll("'", "''")}'`;
 const list = (xs) => xs.map(lit).join(', ');
 
 // DuckDB has no inet type without an extension: IPv4 octets by split_part, IPv6 by its first group.
+// Prefix tests first (cheap), the octet parsed only where a prefix leaves it open; CASE keeps the regular
+// expression to IPv6 text.
 const IP_PUBLIC_MACROS = [
-  `CREATE OR REPLACE MACRO vps_octet(ip, n) AS TRY_CAST(split_part(ip, '.', n) AS INTEGER)`,
-  `CREATE OR REPLACE MACRO vps_v4_public(a, b, c) AS a IS NOT NULL AND NOT (a = 0 OR a = 10 OR a = 127 OR a >= 224
-     OR (a = 172 AND b BETWEEN 16 AND 31) OR (a = 192 AND b = 168) OR (a = 100 AND b BETWEEN 64 AND 127)
-     OR (a = 169 AND b = 254) OR (a = 192 AND b = 0 AND c IN (0, 2)) OR (a = 198 AND b IN (18, 19))
-     OR (a = 198 AND b = 51 AND c = 100) OR (a = 203 AND b = 0 AND c = 113))`,
+  `CREATE OR REPLACE MACRO vps_v4_public(ip) AS NOT (
+     starts_with(ip, '10.') OR starts_with(ip, '127.') OR starts_with(ip, '0.') OR starts_with(ip, '192.168.')
+     OR starts_with(ip, '169.254.') OR starts_with(ip, '192.0.0.') OR starts_with(ip, '192.0.2.') OR starts_with(ip, '198.18.')
+     OR starts_with(ip, '198.19.') OR starts_with(ip, '198.51.100.') OR starts_with(ip, '203.0.113.')
+     OR CASE WHEN starts_with(ip, '172.') THEN TRY_CAST(split_part(ip, '.', 2) AS INTEGER) BETWEEN 16 AND 31
+             WHEN starts_with(ip, '100.') THEN TRY_CAST(split_part(ip, '.', 2) AS INTEGER) BETWEEN 64 AND 127
+             WHEN starts_with(ip, '22') OR starts_with(ip, '23') OR starts_with(ip, '24') OR starts_with(ip, '25')
+               THEN TRY_CAST(split_part(ip, '.', 1) AS INTEGER) >= 224
+             ELSE false END)`,
   `CREATE OR REPLACE MACRO vps_ip_public(ip) AS CASE
      WHEN ip IS NULL OR ip = '' THEN false
      WHEN contains(ip, ':') THEN regexp_matches(lower(ip), '^[23][0-9a-f]{3}:') AND NOT starts_with(lower(ip), '2001:db8:')
           AND NOT starts_with(lower(ip), '2001:0db8:')
-     ELSE vps_v4_public(vps_octet(ip, 1), vps_octet(ip, 2), vps_octet(ip, 3)) END`,
+     ELSE vps_v4_public(ip) END`,
 ];
 
 // Statements to run before the query (macros).
@@ -71,33 +79,35 @@ function eventsSource(shape, events) {
   }
   if (shape === 'zeek') {
     const cols = {
-      ts: 'VARCHAR', uid: 'VARCHAR', orig_h: 'VARCHAR', orig_p: 'INTEGER', resp_h: 'VARCHAR', resp_p: 'INTEGER',
+      ts: 'DECIMAL(18,6)', uid: 'VARCHAR', orig_h: 'VARCHAR', orig_p: 'INTEGER', resp_h: 'VARCHAR', resp_p: 'INTEGER',
       proto: 'VARCHAR', service: 'VARCHAR', duration: 'VARCHAR', orig_bytes: 'BIGINT', resp_bytes: 'BIGINT',
       conn_state: 'VARCHAR', local_orig: 'VARCHAR', local_resp: 'VARCHAR', missed_bytes: 'BIGINT', history: 'VARCHAR',
       orig_pkts: 'BIGINT', orig_ip_bytes: 'BIGINT', resp_pkts: 'BIGINT', resp_ip_bytes: 'BIGINT', tunnel_parents: 'VARCHAR',
     };
     const columns = `{${Object.entries(cols).map(([k, v]) => `${lit(k)}: ${lit(v)}`).join(', ')}}`;
-    // ts is epoch seconds with 6 decimals: whole and fraction apart, so no double rounding moves a row
+    // ts is epoch seconds with 6 decimals: read as an exact decimal, so no double rounding moves a row
     // across the lookback cutoff.
-    return `SELECT make_timestamp(CAST(split_part(ts, '.', 1) AS BIGINT) * 1000000
-               + CAST(rpad(split_part(ts, '.', 2), 6, '0')[1:6] AS BIGINT)) AS ts,
+    return `SELECT make_timestamp(CAST(CAST(ts AS DECIMAL(24, 6)) * 1000000 AS BIGINT)) AS ts,
         CASE WHEN remote_is_orig THEN resp_h ELSE orig_h END AS DeviceName,
         '' AS AccountName, '' AS InitiatingProcessFileName, '' AS InitiatingProcessCommandLine,
         CASE WHEN remote_is_orig THEN orig_h ELSE resp_h END AS RemoteIP,
         CASE WHEN remote_is_orig THEN orig_p ELSE resp_p END AS RemotePort,
-        CASE WHEN conn_state IN ('SF', 'S1', 'S2', 'S3', 'RSTO', 'RSTR') THEN 'ConnectionSuccess'
-             WHEN conn_state IN ('S0', 'REJ', 'SH', 'RSTOS0') THEN 'ConnectionFailed'
-             WHEN conn_state IN ('OTH', 'SHR', 'RSTRH') THEN
-               CASE WHEN (CASE WHEN resp_pkts IS NOT NULL THEN resp_pkts > 0 ELSE coalesce(resp_bytes, 0) > 0 END)
-                    THEN 'ConnectionSuccess' ELSE 'ConnectionFailed' END
-             ELSE 'ConnectionUnknown' END AS ActionType,
+        CASE WHEN NOT remote_is_orig OR outbound_action = 'ConnectionUnknown' THEN outbound_action
+             WHEN outbound_action = 'ConnectionSuccess' THEN 'InboundConnectionAccepted'
+             ELSE 'InboundConnectionFailed' END AS ActionType,
         CASE WHEN vps_ip_public(CASE WHEN remote_is_orig THEN orig_h ELSE resp_h END) THEN 'Public' ELSE 'NotPublic' END AS RemoteIPType,
         CASE WHEN remote_is_orig THEN resp_bytes ELSE orig_bytes END AS SentBytes,
         CASE WHEN remote_is_orig THEN orig_bytes ELSE resp_bytes END AS ReceivedBytes
       FROM (SELECT *,
               CASE WHEN local_orig IN ('T', 'true') THEN false
                    WHEN local_orig IN ('F', 'false') AND coalesce(local_resp, '') NOT IN ('F', 'false') THEN true
-                   ELSE NOT vps_ip_public(resp_h) AND vps_ip_public(orig_h) END AS remote_is_orig
+                   ELSE NOT vps_ip_public(resp_h) AND vps_ip_public(orig_h) END AS remote_is_orig,
+              CASE WHEN conn_state IN ('SF', 'S1', 'S2', 'S3', 'RSTO', 'RSTR') THEN 'ConnectionSuccess'
+                   WHEN conn_state IN ('S0', 'REJ', 'SH', 'RSTOS0') THEN 'ConnectionFailed'
+                   WHEN conn_state IN ('OTH', 'SHR', 'RSTRH') THEN
+                     CASE WHEN (CASE WHEN resp_pkts IS NOT NULL THEN resp_pkts > 0 ELSE coalesce(resp_bytes, 0) > 0 END)
+                          THEN 'ConnectionSuccess' ELSE 'ConnectionFailed' END
+                   ELSE 'ConnectionUnknown' END AS outbound_action
             FROM read_csv(${lit(events)}, delim = '\t', header = false, comment = '#', nullstr = '-', quote = '', auto_detect = false,
                           escape = '', columns = ${columns}))`;
   }

@@ -9,8 +9,9 @@
 //            without the Log Analytics-only TenantId, TimeGenerated, Type, SourceSystem, MachineGroup and
 //            _Billed* columns), ~700 bytes a row, newest first as the portal writes it.
 //   zeek     a Zeek conn.log, TSV with its #separator/#fields/#types header and #close footer; local_orig /
-//            local_resp set, both directions (outbound, inbound from the internet, internal), a mix of
-//            conn_state values (SF, S0, REJ, RSTO, OTH, ...), times ascending.
+//            local_resp set (unset on 5 % of the flows), both directions (outbound, inbound from the
+//            internet, internal), a mix of conn_state values (SF, S0, REJ, RSTO, OTH, ...), times ascending;
+//            heavy hitters both ways (inbound ones must not count as beacons).
 //   results  result-heavy: --groups devices (default 1,500), each running three agents that call home
 //            12 to 15 times in every hour of the span (~108,000 seed rows at the default size), in the short
 //            columns, plus background traffic the rule drops. Its size follows from --groups.
@@ -197,7 +198,7 @@ DefenderFlow makeDefenderFlow(Columns cols, uint64_t seed, uint64_t index, uint6
     const uint64_t pool = std::max<uint64_t>(50, groups / 3);
     Rng ir(splitmix(seed ^ (0xABCDull << 32) ^ r.below(pool)));
     if (d < 41) {
-      std::snprintf(ip, sizeof ip, "2a03:b0c0:%x:%x::%x", 1 + static_cast<unsigned>(ir.below(15)), static_cast<unsigned>(ir.below(256)),
+      std::snprintf(ip, sizeof ip, "2a03:b0c0:%x:%x::%x", 1 + static_cast<unsigned>(ir.below(15)), 1 + static_cast<unsigned>(ir.below(255)),
                     static_cast<unsigned>(1 + ir.below(0xfffe)));
     } else {
       unsigned a;
@@ -519,7 +520,7 @@ ZeekFlow makeZeekFlow(uint64_t seed, uint64_t index, uint64_t groups) {
   ZeekFlow f;
   const uint64_t kind = r.below(100);
   if (kind < 55) {  // outbound to the internet (3 % of all IPv6)
-    if (kind < 3) std::snprintf(remote, sizeof remote, "2a03:b0c0:%x:%x::%x", 1 + static_cast<unsigned>(ir.below(15)), static_cast<unsigned>(ir.below(256)), static_cast<unsigned>(1 + ir.below(0xfffe)));
+    if (kind < 3) std::snprintf(remote, sizeof remote, "2a03:b0c0:%x:%x::%x", 1 + static_cast<unsigned>(ir.below(15)), 1 + static_cast<unsigned>(ir.below(255)), static_cast<unsigned>(1 + ir.below(0xfffe)));
     else publicV4();
     f.origH = local; f.respH = remote; f.localOrig = "T"; f.localResp = "F"; f.inbound = false;
     f.respP = r.pick(kOutPorts);
@@ -557,13 +558,9 @@ class ZeekShape final : public Shape {
   static constexpr unsigned kBeaconShare = 5;
   ZeekShape(const Options& o, uint64_t plannedRows) : rng_(splitmix(o.seed ^ 0x2EE4ull)) {
     for (uint64_t i = 0; i < o.groups; ++i) flows_.push_back(makeZeekFlow(o.seed, i, o.groups));
-    // Beacons are outbound: an implant calls out.
-    std::vector<ZeekFlow> outbound;
-    std::vector<uint32_t> index;
-    for (uint32_t i = 0; i < flows_.size(); ++i)
-      if (flows_[i].passes && !flows_[i].inbound) { outbound.push_back(flows_[i]); index.push_back(i); }
-    beacons_ = pickBeacons(outbound, beaconCount(plannedRows, kBeaconShare), o.seed);
-    for (uint32_t& b : beacons_.flows) b = index[b];
+    // Heavy hitters both ways: outbound beacons, and (about a quarter of them) internet hosts hitting a
+    // local service as often, which the seed rule must not count (an inbound connection is no beacon).
+    beacons_ = pickBeacons(flows_, beaconCount(plannedRows, kBeaconShare), o.seed);
   }
   void begin(Out& out) override {
     out.put("#separator \\x09\n#set_separator\t,\n#empty_field\t(empty)\n#unset_field\t-\n#path\tconn\n#open\t");
