@@ -62,8 +62,10 @@ done
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   echo "bench: building Release in $BUILD"
   cmake -S . -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >/dev/null
-  cmake --build "$BUILD" -j"$JOBS" --target vpshunt vpshunt_gen >/dev/null
+  # asn.bin too: without it the CLI skips the ASN lookups the wasm runner (which has it) does.
+  cmake --build "$BUILD" -j"$JOBS" --target vpshunt vpshunt_gen vpshunt_asn_db >/dev/null
 fi
+[ -f "$BUILD/asn.bin" ] || echo "bench: $BUILD/asn.bin is missing: the native runs skip the ASN lookups (build target vpshunt_asn_db)" >&2
 GEN="$BUILD/vpshunt_gen"
 CLI="$BUILD/vpshunt"
 NODE_RUNNER="$WASM_BUILD/vpshunt.mjs"
