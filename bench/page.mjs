@@ -146,22 +146,23 @@ function treeRssKiB(pid, descendants = true) {
 const browserKiB = () => treeRssKiB(process.pid) - treeRssKiB(process.pid, false);
 
 // Times one probe in the page: from just before act() to the first frame after signature() changed.
+// The probe's functions go in as source text of one expression (evaluated by the DevTools protocol, so the
+// page's Content-Security-Policy, which forbids eval, does not apply). null: not available; -1: no change.
 async function runProbe(page, probe, timeoutMs = 60000) {
-  return page.evaluate(async ({ act, available, signature, timeoutMs }) => {
-    const fn = (src) => (0, eval)(`(${src})`);
-    if (!fn(available)()) return null;
-    const sig = fn(signature);
-    const before = sig();
+  return page.evaluate(`(async () => {
+    const act = ${probe.act.toString()}, available = ${probe.available.toString()}, signature = ${probe.signature.toString()};
+    if (!available()) return null;
+    const before = signature();
     const t0 = performance.now();
-    fn(act)();
+    act();
     for (;;) {
       await new Promise((r) => requestAnimationFrame(r));
-      if (sig() !== before) break;
-      if (performance.now() - t0 > timeoutMs) return -1;
+      if (signature() !== before) break;
+      if (performance.now() - t0 > ${Number(timeoutMs)}) return -1;
     }
     await new Promise((r) => requestAnimationFrame(r));  // the frame that shows it
     return performance.now() - t0;
-  }, { act: probe.act.toString(), available: probe.available.toString(), signature: probe.signature.toString(), timeoutMs });
+  })()`);
 }
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
