@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <fstream>
+#include <iterator>
 
 #include "vpshunt/time.hpp"
 
@@ -32,6 +34,34 @@ std::string eventsCsv(const std::vector<Ev>& rows, bool bytes) {
   return out;
 }
 
+std::string eventsCsvWithLocal(const std::vector<Ev>& rows) {
+  std::string out =
+      "Timestamp,DeviceName,ActionType,RemoteIP,RemotePort,RemoteIPType,LocalIP,LocalPort,InitiatingProcessFileName,"
+      "InitiatingProcessCommandLine,InitiatingProcessAccountName\n";
+  for (const auto& e : rows)
+    out += e.time + "," + csvQuote(e.device) + "," + e.action + "," + e.ip + "," + e.port + "," + e.ipType + "," + e.localIp +
+           "," + e.localPort + "," + csvQuote(e.process) + "," + csvQuote(e.cmdline) + "," + csvQuote(e.account) + "\n";
+  return out;
+}
+
+std::shared_ptr<const vpshunt::AsnDatabase> builtAsnDatabase() {
+#ifndef VPSHUNT_ASN_DB
+  FAIL("the build makes asn.bin (core/src/net/asn-db.cmake): VPSHUNT_ASN_DB must be defined");
+  return nullptr;
+#else
+  static std::shared_ptr<const vpshunt::AsnDatabase> db = [] {
+    std::ifstream in(VPSHUNT_ASN_DB, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto d = std::make_shared<vpshunt::AsnDatabase>();
+    std::string error;
+    if (!d->load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), error)) d.reset();
+    return std::shared_ptr<const vpshunt::AsnDatabase>(d);
+  }();
+  REQUIRE(db != nullptr);  // built by the build: missing means a broken build, never a skip
+  return db;
+#endif
+}
+
 std::string intelCsv(const std::vector<Ti>& rows) {
   std::string out = "TimeGenerated,NetworkIP,ThreatType,ConfidenceScore,Description,Active\n";
   for (const auto& t : rows)
@@ -55,9 +85,9 @@ std::vector<Ev> series(const std::string& start, int n, double step, Ev proto) {
   return out;
 }
 
-vpshunt::Results run(const std::string& events, const std::string& intel, const std::string& now, vpshunt::Rule rule,
-                     size_t chunk) {
-  vpshunt::Analysis a(rule);
+namespace {
+vpshunt::Results runAnalysis(vpshunt::Analysis& a, const std::string& events, const std::string& intel, const std::string& now,
+                             size_t chunk) {
   auto feed = [&](const std::string& name, const std::string& text, vpshunt::FileKind kind) {
     a.beginFile(name, kind);
     if (chunk == 0) {
@@ -84,6 +114,20 @@ vpshunt::Results run(const std::string& events, const std::string& intel, const 
     REQUIRE(r.collectGroups.empty());
   }
   return r;
+}
+}  // namespace
+
+vpshunt::Results run(const std::string& events, const std::string& intel, const std::string& now, vpshunt::Rule rule,
+                     size_t chunk) {
+  vpshunt::Analysis a(rule);
+  return runAnalysis(a, events, intel, now, chunk);
+}
+
+vpshunt::Results runWithAsn(const std::string& events, const std::string& intel, const std::string& now, vpshunt::Rule rule,
+                            size_t chunk) {
+  vpshunt::Analysis a(rule);
+  a.setAsnDatabase(builtAsnDatabase());
+  return runAnalysis(a, events, intel, now, chunk);
 }
 
 }  // namespace test

@@ -1,6 +1,7 @@
 // Shared helpers for the core tests: build small Defender / Sentinel CSV exports in memory and run
 // an Analysis over them.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -20,12 +21,19 @@ struct Ev {
   std::string action = "ConnectionSuccess";
   std::string ipType = "Public";
   std::string sent, received;  // only written when the export has byte columns
+  std::string localIp = "10.0.0.5", localPort = "50000";  // only written by eventsCsvWithLocal
 };
 
 std::string csvQuote(const std::string& s);
 // header: Timestamp,DeviceName,ActionType,RemoteIP,RemotePort,RemoteIPType,InitiatingProcessFileName,
 // InitiatingProcessCommandLine,InitiatingProcessAccountName[,SentBytes,ReceivedBytes]
 std::string eventsCsv(const std::vector<Ev>& rows, bool byteColumns = false);
+
+// The same with LocalIP and LocalPort columns (inbound connections name the service reached there).
+std::string eventsCsvWithLocal(const std::vector<Ev>& rows);
+
+// asn.bin as the build makes it (always: the tests require it, never skip it).
+std::shared_ptr<const vpshunt::AsnDatabase> builtAsnDatabase();
 
 struct Ti {
   std::string time;
@@ -44,5 +52,8 @@ std::vector<Ev> series(const std::string& start, int n, double step, Ev proto = 
 
 vpshunt::Results run(const std::string& events, const std::string& intel = "", const std::string& now = "",
                      vpshunt::Rule rule = vpshunt::Rule{}, size_t chunk = 0);
+// The same with the built ASN database loaded (hosting attribution).
+vpshunt::Results runWithAsn(const std::string& events, const std::string& intel = "", const std::string& now = "",
+                            vpshunt::Rule rule = vpshunt::Rule{}, size_t chunk = 0);
 
 }  // namespace test

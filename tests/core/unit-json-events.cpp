@@ -199,7 +199,7 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(event L1 Timestamp=2026-11-20 19:00:17.513 DeviceName=WS5.corp.example InitiatingProcessAccountName=pat InitiatingProcessFileName=implant.exe RemoteIP=203.0.113.100 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.3.0.5 LocalPort=50123 dir=out outcome=ok)~",
            R"~(event L3 Timestamp=2026-11-20 19:00:18.000 DeviceName=DC1.corp.example InitiatingProcessAccountName=SYSTEM InitiatingProcessFileName=System RemoteIP=fe80:0:0:0:3816:b2ee:1b9b:324b RemotePort=64469 ActionType=InboundConnectionAccepted LocalIP=fe80:0:0:0:3816:b2ee:1b9b:324c LocalPort=445 dir=in outcome=ok)~",
            R"~(other Sysmon event 1 (not a network connection))~",
-           R"~(other not Sysmon (channel Security))~",
+           R"~(other Security 5156)~",
        }},
       {R"~(Sysmon event 3 as Winlogbeat JSON: winlog.event_data, event_id as string, other Sysmon events)~",
        "sysmon_winlogbeat.json", "sysmon-json",

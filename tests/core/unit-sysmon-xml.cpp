@@ -100,9 +100,8 @@ TEST_CASE("sysmon-xml: Event Viewer export (<Events> root, pretty-printed)") {
           "RemoteIP=198.51.100.9@0 RemotePort=61000@0 ActionType=InboundConnectionAccepted@0 LocalIP=10.1.2.10@0 "
           "LocalPort=3389@0");
   }
-  SECTION("other event IDs and channels are counted as other") {
-    CHECK(s.others == std::vector<std::string>{"Sysmon event other than ID 3 (network connection)",
-                                               "Windows event from another channel than Sysmon"});
+  SECTION("other event IDs and channels are counted as other (a Security event that is no logon by its ID)") {
+    CHECK(s.others == std::vector<std::string>{"Sysmon event other than ID 3 (network connection)", "Security 5156"});
   }
   SECTION("what Sysmon lacks is reported") {
     CHECK(s.missing == std::vector<std::string>{"InitiatingProcessCommandLine"});

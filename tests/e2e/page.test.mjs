@@ -323,6 +323,7 @@ describe('the page in Chromium', () => {
     const link = await page.$eval('#credits a[href="https://db-ip.com"]', (a) => ({ text: a.textContent, visible: a.offsetParent !== null }));
     assert.equal(link.visible, true);
     assert.match(await page.textContent('#credits'), /IP to ASN data: RouteViews and DB-IP \(https:\/\/db-ip\.com\), CC BY 4\.0/);
+    assert.match(await page.textContent('#credits'), /X4BNet lists_vpn \(MIT, © 2024 X4B\) and brianhama bad-asn-list \(MIT, © 2025 Brian Hamachek\)/);
   });
 
   test('no request left the page\'s origin, and the page threw nothing', async () => {

@@ -6,10 +6,13 @@
 //                scripts/build-asn-db.mjs compiles at build time from the npm package
 //                @ip-location-db/asn (IP to ASN data: RouteViews and DB-IP, https://db-ip.com,
 //                CC BY 4.0), or from the analyst's own CSV in the same format.
-//   HostingList  ASN -> provider name and category. `HostingList::builtin()` is the curated list
-//                compiled from core/src/net/hosting-asns.txt; analysts add their own lists
-//                (`AS123 # comment` lines, or a CSV with an ASN column).
-//   attribute()  both together, for one address.
+//   HostingList  ASN -> provider name, category and source list. `HostingList::builtin()` is the
+//                curated list core/src/net/hosting-asns.txt plus the public lists imported as data
+//                under core/src/net/hosting/ (X4BNet lists_vpn, brianhama bad-asn-list; MIT), minus
+//                the reviewed exclusions; analysts add their own lists (`AS123 # comment` lines, or
+//                a CSV with an ASN column).
+//   attribute()  both together, for one address, with a confidence (listed, or inferred from the
+//                organisation name or from attacks in the loaded data) and a reason in words.
 //
 // Example:
 //   std::vector<uint8_t> bytes = readWholeFile("asn.bin");
@@ -21,7 +24,8 @@
 //   vpshunt::parseIp("45.32.1.1", ip);
 //   vpshunt::AsnInfo info = db.lookup(ip);           // {20473, "The Constant Company, LLC"}
 //   auto a = vpshunt::attribute(db, vpshunt::HostingList::builtin(), ip);
-//   // a.asn == 20473, a.isHosting, a.provider == "Vultr (Choopa)", a.category == HostingCategory::Vps
+//   // a.asn == 20473, a.isHosting, a.provider == "Vultr (Choopa)", a.category == HostingCategory::Vps,
+//   // a.confidence == HostingConfidence::Listed, a.reason == "AS20473 Vultr (Choopa) (vps)"
 //
 // Thread safety: all const members may be called concurrently; loading is not synchronised.
 #pragma once
@@ -29,6 +33,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "vpshunt/ip.hpp"
@@ -149,57 +155,206 @@ class AsnDatabase {
   std::vector<char> pool_;  // a vector, not a string: its buffer survives moves (no SSO)
 };
 
-// What kind of provider an AS belongs to. Bulletproof hosters ignore abuse reports by design.
-enum class HostingCategory : uint8_t { Hosting, Cloud, Vps, Bulletproof };
-std::string_view hostingCategoryName(HostingCategory c);  // "hosting", "cloud", "vps", "bulletproof"
+// What kind of provider an AS belongs to.
+//   hosting      hosting, dedicated servers, colocation (the general case; imported lists use it)
+//   cloud        the hyperscalers' shared ASNs (they also carry the vendors' own services)
+//   vps          VPS / dedicated-server rental: where T1583.003 actors rent
+//   bulletproof  hosters that ignore abuse reports by design (public reports, sanctions)
+//   vpn          commercial VPN and anonymising exit networks (M247, Datacamp, Tor exits): many
+//                users share an address; a sign-in from one hides who signed in
+//   proxy        security proxies and relays (Zscaler, Netskope, iCloud Private Relay egress):
+//                an enterprise's or a device's own egress, rarely an attacker's server
+// The values are stable (user lists may name them in sections: `[vpn]`); only new ones are added.
+enum class HostingCategory : uint8_t { Hosting, Cloud, Vps, Bulletproof, Vpn, Proxy };
+std::string_view hostingCategoryName(HostingCategory c);  // "hosting", "cloud", ..., "vpn", "proxy"
+// "hosting", "cloud", "vps", "bulletproof", "vpn", "proxy" (ASCII case-insensitive, blanks around
+// ignored); false for anything else.
+bool parseHostingCategory(std::string_view text, HostingCategory& out);
+
+// How sure an attribution is. Listed: the AS is on a list (curated, imported or the analyst's).
+// The two inferred levels mark an AS that is on no list, from evidence the reasons name:
+//   InferredFromName      the organisation name says hosting ("... Hosting Ltd", "... Servers",
+//                         "VPS", "Rechenzentrum", ...) and holds no word of an access network
+//                         ("broadband", "mobile", "cable", "fibra", ...)
+//   InferredFromActivity  a weaker name signal (a sole proprietor's AS: "FOP ...", "... EOOD",
+//                         "X trading as Y", a patronymic) together with addresses of that AS that
+//                         attacked in the loaded data (AttackEvidence). Attacks alone never mark an
+//                         AS: home routers in botnets attack too.
+enum class HostingConfidence : uint8_t { None, Listed, InferredFromName, InferredFromActivity };
+std::string_view hostingConfidenceName(HostingConfidence c);  // "none", "listed", "inferred-name", "inferred-activity"
 
 struct HostingEntry {
   uint32_t asn = 0;
   std::string provider;  // e.g. "DigitalOcean"; for lists without names, the line's comment
   HostingCategory category = HostingCategory::Hosting;
   std::string note;      // the list's comment (source, remarks); may be empty
+  uint16_t source = 0;   // index into HostingList::sources(): the list this entry came from
+  // The list's text is a comment, not a name (the imported public lists: whois handles, issue
+  // links, names gone stale): attribution shows the organisation name of the IP data instead.
+  bool providerFromData = false;
 };
 
-// A set of hosting ASNs. Lookups are O(log n) and allocation-free.
+// An AS that the imported public lists (or the organisation-name inference) must not mark, with
+// the reason (a residential or mobile ISP, a transit carrier, a CDN...). The curated list and the
+// analyst's own lists are not filtered: they are reviewed, or the analyst's word.
+struct HostingExclusion {
+  uint32_t asn = 0;
+  std::string name;
+  std::string reason;
+};
+
+// How one text is loaded into a HostingList.
+struct HostingListLoad {
+  HostingCategory defaultCategory = HostingCategory::Hosting;  // before any [section]
+  std::string_view source;         // the list's name in reasons; empty: "your hosting list"
+  bool honourExclusions = false;   // skip ASNs on the exclusion list (for imported public lists)
+  bool providerFromData = false;   // sets HostingEntry::providerFromData on every entry
+};
+
+// A set of hosting ASNs, the sources they came from, and ASNs excluded from the imported lists.
+// Lookups are O(log n) and allocation-free.
 class HostingList {
  public:
-  // The curated list compiled into the binary from core/src/net/hosting-asns.txt (cloud, VPS and
-  // bulletproof providers, each with a source). Built on first use; never fails.
+  static constexpr std::string_view kCuratedSource = "vpshunt curated list";
+  static constexpr std::string_view kUserSource = "your hosting list";
+
+  // Everything compiled into the binary (core/src/net/asn-db.cmake embeds the files), in this
+  // order, the first entry of an ASN winning: the curated list core/src/net/hosting-asns.txt
+  // (source "vpshunt curated list"), then the public lists imported as data under
+  // core/src/net/hosting/ (X4BNet lists_vpn, vpn ASNs as `vpn`, datacenter ASNs; brianhama
+  // bad-asn-list), minus core/src/net/hosting/exclusions.txt. Built on first use; never fails.
   static const HostingList& builtin();
+  // The curated list alone (no imported lists, no exclusions, no name inference): vpshunt's
+  // attribution before the imports, for measurements.
+  static const HostingList& curatedOnly();
 
   // Adds the ASNs of one list and returns how many were added. Two formats, detected per text:
   //   * lines   `AS123 # comment`, `AS123 Provider name # comment` or `123`; `#` lines are comments;
-  //             `[cloud]`, `[vps]`, `[bulletproof]`, `[hosting]` set the category of later lines.
-  //             With no name, the comment (if any) becomes the provider. (X4BNet lists_vpn ASN.txt)
+  //             `[cloud]`, `[vps]`, `[bulletproof]`, `[hosting]`, `[vpn]`, `[proxy]` set the
+  //             category of later lines. With no name, the comment (if any) becomes the provider.
+  //             (X4BNet lists_vpn ASN.txt)
   //   * CSV     a header naming an ASN column (`ASN`, `asn`, `as_number`, `autonomous_system_number`)
   //             and optionally a name column (`Entity`, `Name`, `Org`, `Organization`, `Provider`,
   //             `Description`); cells may be quoted or not, with blanks around quotes; an ASN cell
-  //             may read `AS123`. (brianhama bad-asn-list.csv)
+  //             may read `AS123`; `#` lines are comments. (brianhama bad-asn-list.csv)
   // An ASN already in the list keeps its first entry (so a user list does not rename curated
-  // providers). Lines that cannot be read go to `problems` with their 1-based line number.
+  // providers, and the curated list wins where lists disagree on a category). Lines that cannot
+  // be read go to `problems` with their 1-based line number.
   size_t load(std::string_view text, std::vector<Problem>* problems = nullptr,
               HostingCategory defaultCategory = HostingCategory::Hosting);
-  void add(HostingEntry entry);             // same first-entry-wins rule
-  void merge(const HostingList& other);     // adds all of other's entries
+  size_t load(std::string_view text, std::vector<Problem>* problems, const HostingListLoad& how);
+  // Exclusions, as `AS123 Name # reason` lines. An ASN already listed stays listed (exclusions
+  // filter later loads with honourExclusions, and the name inference). Returns how many were read.
+  size_t loadExclusions(std::string_view text, std::vector<Problem>* problems = nullptr);
+  void add(HostingEntry entry);             // same first-entry-wins rule; source as given
+  void merge(const HostingList& other);     // adds all of other's entries, exclusions and sources
 
   const HostingEntry* find(uint32_t asn) const noexcept;  // nullptr when not a hosting ASN
   bool contains(uint32_t asn) const noexcept { return find(asn) != nullptr; }
+  const HostingExclusion* exclusion(uint32_t asn) const noexcept;  // nullptr when not excluded
   size_t size() const { return entries_.size(); }
   const std::vector<HostingEntry>& entries() const { return entries_; }  // sorted by asn
+  const std::vector<HostingExclusion>& exclusions() const { return exclusions_; }  // sorted by asn
+  // Source names, indexed by HostingEntry::source; index 0 is kUserSource.
+  const std::vector<std::string>& sources() const { return sources_; }
+  std::string_view sourceName(const HostingEntry& e) const noexcept;
+
+  // Whether attribute() may infer hosting for unlisted ASNs (from the organisation name and from
+  // AttackEvidence). On by default and in builtin(); off in curatedOnly().
+  void setInference(bool on) { inference_ = on; }
+  bool inference() const { return inference_; }
 
  private:
+  uint16_t sourceIndex(std::string_view name);
   std::vector<HostingEntry> entries_;  // sorted by asn, unique
+  std::vector<HostingExclusion> exclusions_;  // sorted by asn, unique
+  std::vector<std::string> sources_{std::string(kUserSource)};
+  bool inference_ = true;
 };
 
-// One address, attributed. `org` and `provider` are copies (safe to keep).
+// What an organisation name says about its AS, from words alone (ASCII, case-insensitive; words
+// are runs of letters and digits). See HostingConfidence for the two signals. `word` is the word
+// (lower case, a view into a static table) that decided, for the reasons; `veto` the access-network
+// word that cancelled a hosting word. Allocation-free, noexcept.
+struct OrgNameSignal {
+  enum class Kind : uint8_t { None, Hosting, SoleProprietor };
+  Kind kind = Kind::None;
+  HostingCategory category = HostingCategory::Hosting;  // Vpn for "VPN" names, else Hosting
+  std::string_view word;
+  std::string_view veto;
+};
+OrgNameSignal orgNameSignal(std::string_view org) noexcept;
+
+// Addresses that attacked in the loaded data (brute force, scanning, exploit delivery, password
+// sprays), recorded by the detections that see attacks, read by attribute() as evidence that an
+// unlisted AS rents servers. Repeats are counted once. Not thread-safe while being filled.
+class AttackEvidence {
+ public:
+  void add(const IpAddress& ip, uint32_t asn);  // asn = the AS announcing ip (0 = unknown)
+  void add(const AsnDatabase& db, const IpAddress& ip) { add(ip, db.lookup(ip).asn); }
+  bool attacked(const IpAddress& ip) const;
+  uint32_t attackersInAs(uint32_t asn) const noexcept;  // distinct attacking addresses of the AS
+  size_t size() const { return addresses_.size(); }
+  bool empty() const { return addresses_.empty(); }
+
+ private:
+  struct Hash {
+    size_t operator()(const IpAddress& ip) const noexcept;
+  };
+  std::unordered_set<IpAddress, Hash> addresses_;
+  std::unordered_map<uint32_t, uint32_t> perAs_;  // asn -> distinct attacking addresses
+};
+
+// One address, attributed, without copies: views into the database, the list and static tables,
+// valid while those live. The fast form; attribute() below makes the owning copy and the reason.
+struct HostingMatch {
+  uint32_t asn = 0;                 // 0 = unknown
+  std::string_view org;             // from the ASN database
+  HostingConfidence confidence = HostingConfidence::None;  // None = not hosting
+  HostingCategory category = HostingCategory::Hosting;     // meaningful unless None
+  const HostingEntry* entry = nullptr;  // the list entry when Listed
+  std::string_view source;          // the list's name when Listed
+  OrgNameSignal name;               // the name evidence when inferred
+  uint32_t attackers = 0;           // attacking addresses of the AS when InferredFromActivity
+  bool isHosting() const { return confidence != HostingConfidence::None; }
+};
+HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
+                          const AttackEvidence* evidence = nullptr) noexcept;
+
+// One address, attributed. All strings are copies (safe to keep). What detections put in their
+// rows and reasons:
+//   asn, org            from the ASN database (0 / empty when the address is in no announced range)
+//   isHosting           listed, or inferred (then confidence says which evidence)
+//   provider            the list's name for the AS; the organisation name when inferred, or when
+//                       the list's text is no name (HostingEntry::providerFromData)
+//   category            meaningful only when isHosting
+//   confidence          Listed, InferredFromName, InferredFromActivity; None when not hosting
+//   source              the list's name ("vpshunt curated list", "X4BNet lists_vpn", "brianhama
+//                       bad-asn-list", "your hosting list"), or "organisation name", or
+//                       "organisation name and activity in the loaded data"
+//   reason              the evidence in words, e.g.
+//                       "AS20473 Vultr (Choopa) (vps)"                      (curated: no source named)
+//                       "AS3223 Voxility LLP (hosting; X4BNet lists_vpn)"
+//                       "AS64500 Example Hosting Ltd (hosting; inferred from the word 'hosting' in
+//                        the organisation name)"
+//                       "AS64501 Kovalenko EOOD (hosting; inferred from the sole-proprietor-style
+//                        organisation name ('eood') and 3 addresses of this AS that attacked in the
+//                        loaded data)"
+//                       "AS7922 Comcast Cable Communications, LLC (not a listed hosting provider)"
+//                       "no ASN for this address"
 struct HostingAttribution {
-  uint32_t asn = 0;         // 0 = unknown
-  std::string org;          // from the ASN database
-  bool isHosting = false;   // asn is in the hosting list
-  std::string provider;     // the hosting list's name; empty unless isHosting
-  HostingCategory category = HostingCategory::Hosting;  // meaningful only when isHosting
+  uint32_t asn = 0;
+  std::string org;
+  bool isHosting = false;
+  std::string provider;
+  HostingCategory category = HostingCategory::Hosting;
+  HostingConfidence confidence = HostingConfidence::None;
+  std::string source;
+  std::string reason;
 };
 
-HostingAttribution attribute(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip);
+HostingAttribution attribute(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
+                             const AttackEvidence* evidence = nullptr);
+std::string hostingReason(const HostingMatch& m);  // the `reason` text of attribute()
 
 }  // namespace vpshunt

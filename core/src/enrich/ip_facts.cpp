@@ -9,9 +9,13 @@ const IpFacts& IpFactsTable::get(const IpAddress& ip) {
   IpFacts& f = *slot;
   if (asnDb_) {
     f.hosting = attribute(*asnDb_, hosting_, ip);
-    // Not the hyperscalers' shared ASNs ("cloud"): they also carry the vendors' own services,
-    // which browsers and system processes talk to all day.
-    f.hostingOverridesExclusions = f.hosting.isHosting && f.hosting.category != HostingCategory::Cloud;
+    // Rented servers on a list (vps, hosting, bulletproof). Not cloud (browsers and system
+    // processes talk to the hyperscalers' own services all day), vpn or proxy (a device on a VPN
+    // or behind a security proxy sends everything, browsers included, to its exit), nor inferred
+    // ASNs (too weak to unhide them).
+    const HostingCategory c = f.hosting.category;
+    f.hostingOverridesExclusions = f.hosting.isHosting && f.hosting.confidence == HostingConfidence::Listed &&
+                                   (c == HostingCategory::Vps || c == HostingCategory::Hosting || c == HostingCategory::Bulletproof);
   }
   f.ti = intel_.latest(ip, now_, rule_);
   return f;

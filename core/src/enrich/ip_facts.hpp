@@ -15,7 +15,7 @@ namespace vpshunt {
 struct IpFacts {
   HostingAttribution hosting;             // asn 0 when unknown (no database, or no announced range)
   const IndicatorInfo* ti = nullptr;      // the latest active indicator (seed semantics), or null
-  bool hostingOverridesExclusions = false;  // a hosting category other than the hyperscalers' "cloud"
+  bool hostingOverridesExclusions = false;  // a listed rented server: vps, hosting or bulletproof
 };
 
 // The enrichment sources of one analysis; Facts for one finish (one `now`).

@@ -1,11 +1,14 @@
 // Defender / Sentinel / Log Analytics CSV exports: DeviceNetworkEvents (events) and
 // ThreatIntelligenceIndicator (intel). Columns are found by header name in any order; extra
-// columns are ignored.
+// columns are ignored. DeviceLogonEvents rows, alone or in a union export, are sign-ins
+// (signin_csv.hpp reads them).
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include "formats/csv_tokenizer.hpp"
 #include "formats/registry.hpp"
+#include "formats/signin_csv.hpp"
 
 namespace vpshunt {
 
@@ -81,6 +84,7 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
   void finish() override {
     tok_.finish();
     if (!sawHeader_ && !stopped_) sink_.fatal(0, 0, "the file is empty: expected a CSV header line");
+    if (sawHeader_ && !stopped_) endRows();
   }
   void onRecord(const CsvRecord& r) override {
     if (stopped_) return;
@@ -105,6 +109,7 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
  protected:
   virtual void header(const CsvRecord& r) = 0;
   virtual void row(const CsvRecord& r) = 0;
+  virtual void endRows() {}
   void stop() {
     stopped_ = true;
     tok_.stop();
@@ -180,6 +185,31 @@ class CsvEventsReader final : public CsvReaderBase {
       stop();
       return;
     }
+    // DeviceLogonEvents shares Timestamp, RemoteIP and ActionType with DeviceNetworkEvents. A header
+    // with its columns and none of the network table's is a logon export: every row is a sign-in.
+    // Otherwise rows whose ActionType is a logon one (a union export) are sign-ins, the rest are
+    // read as before.
+    std::vector<uint8_t> wanted(r.count, 0);
+    {
+      std::vector<std::string_view> cells(r.fields, r.fields + r.count);
+      const bool logonColumns = headerHasName(cells, "LogonType") || headerHasName(cells, "FailureReason");
+      const bool networkColumns = headerHasName(cells, "LocalIP") || headerHasName(cells, "LocalPort") ||
+                                  headerHasName(cells, "LocalIPType") || headerHasName(cells, "RemoteUrl");
+      logonOnly_ = logonColumns && !networkColumns;
+      if (logonOnly_ || map_[size_t(EventField::ActionType)] >= 0) {
+        signIns_ = std::make_unique<SignInCsvRows>(sink_);
+        if (!signIns_->begin(SignInTable::DeviceLogonEvents, r, wanted)) {
+          stop();
+          return;
+        }
+        actionColumn_ = map_[size_t(EventField::ActionType)];
+      }
+      if (logonOnly_) {
+        signIns_->announce();
+        tok_.setWanted(std::move(wanted));
+        return;
+      }
+    }
     if (map_[size_t(EventField::AccountName)] >= 0) map_[size_t(EventField::InitiatingProcessAccountName)] = -1;
     static constexpr EventField needed[] = {EventField::DeviceName,  EventField::InitiatingProcessFileName,
                                             EventField::InitiatingProcessCommandLine, EventField::RemotePort,
@@ -196,7 +226,6 @@ class CsvEventsReader final : public CsvReaderBase {
     if (map_[size_t(EventField::ActionType)] < 0) sink_.note("no ActionType column: the ActionType filter was not applied");
     if (map_[size_t(EventField::RemoteIPType)] < 0)
       sink_.note("no RemoteIPType column: each RemoteIP was classified from its address");
-    std::vector<uint8_t> wanted(r.count, 0);
     for (size_t f = 0; f < kEventFieldCount; ++f)
       if (map_[f] >= 0) {
         used_.emplace_back(EventField(f), size_t(map_[f]));
@@ -211,6 +240,10 @@ class CsvEventsReader final : public CsvReaderBase {
       sink_.other("no destination address in this table");
       return;
     }
+    if (signIns_ && (logonOnly_ || (actionColumn_ >= 0 && logonAction(r.fields[actionColumn_])))) {
+      signIns_->row(r);
+      return;
+    }
     RawEvent e;
     e.line = r.line;
     for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
@@ -219,10 +252,22 @@ class CsvEventsReader final : public CsvReaderBase {
     sink_.onEvent(e);
   }
 
+  void endRows() override {
+    if (signIns_) signIns_->finish();
+  }
+
+  // DeviceLogonEvents' ActionTypes (exact, as the ActionType filter compares them).
+  static bool logonAction(std::string_view a) {
+    return a.size() >= 11 && a[0] == 'L' && (a == "LogonSuccess" || a == "LogonFailed" || a == "LogonAttempted");
+  }
+
  public:
   bool logAnalyticsExport_ = false;
 
  private:
+  std::unique_ptr<SignInCsvRows> signIns_;
+  bool logonOnly_ = false;
+  int actionColumn_ = -1;
   int remoteFallback_ = -1;
   bool noAddresses_ = false;
   std::vector<int> map_;
@@ -310,7 +355,7 @@ int sniffIntel(std::string_view head, std::string_view) {
 
 const ReaderFactory& csvEventsFactory() {
   static const ReaderFactory f{"defender-csv",
-                               "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export)",
+                               "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export); its DeviceLogonEvents rows are sign-ins",
                                FileKind::Events, sniffEvents,
                                [](RecordSink& s) -> std::unique_ptr<Reader> {
                                  auto r = std::make_unique<CsvEventsReader>(s);

@@ -69,6 +69,16 @@ uint32_t RecordReader::contextId() {
   return id;
 }
 
+bool RecordReader::elementPath(Frame& f) {
+  static_assert(kMaxArrayElements <= 10, "one digit per index");
+  uint32_t i = f.index++;
+  if (i >= kMaxArrayElements) return false;
+  keyPath_.assign(path_, recordRoot_, std::string::npos);
+  keyPath_.push_back(char('0' + i));
+  keyPathValid_ = true;
+  return true;
+}
+
 void RecordReader::startRecord(const json::Token& t) {
   keyCount_ = 0;
   ctx_ = 0;
@@ -158,6 +168,17 @@ void RecordReader::onToken(const json::Token& t) {
   Frame& top = frames_.back();
   switch (t.kind) {
     case K::BeginObject:
+      if (top.kind == FrameKind::InnerArray) {
+        if (!elementPath(top)) {
+          beginSkip(t.depth);
+          return;
+        }
+        frames_.push_back({FrameKind::Inner, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
+        path_.resize(recordRoot_);
+        path_.append(keyPath_).push_back('.');
+        ctx_ = contextId();
+        return;
+      }
       if (top.kind == FrameKind::RecordArray) {
         startRecord(t);
         frames_.push_back({FrameKind::Record, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
@@ -177,9 +198,18 @@ void RecordReader::onToken(const json::Token& t) {
         ctx_ = contextId();
       }
       return;
-    case K::BeginArray:
-      if (top.kind != FrameKind::RecordArray) ensureKeyPath();
-      if (top.kind != FrameKind::RecordArray && isRecordArray(keyPath_)) {
+    case K::BeginArray: {
+      bool inRecord = recordActive_ && (top.kind == FrameKind::Inner || top.kind == FrameKind::InnerArray ||
+                                        (top.kind == FrameKind::Record && !top.demoted));
+      if (top.kind == FrameKind::InnerArray) {
+        if (!elementPath(top)) {
+          beginSkip(t.depth);
+          return;
+        }
+      } else if (top.kind != FrameKind::RecordArray) {
+        ensureKeyPath();
+      }
+      if (top.kind != FrameKind::RecordArray && top.kind != FrameKind::InnerArray && isRecordArray(keyPath_)) {
         // The enclosing record is an envelope (`{"records": [...]}`): its elements are the records.
         for (auto it = frames_.rbegin(); it != frames_.rend(); ++it)
           if (it->kind == FrameKind::Record) {
@@ -193,8 +223,15 @@ void RecordReader::onToken(const json::Token& t) {
         path_.append(keyPath_).push_back('.');
         return;
       }
+      if (inRecord && readsArray(keyPath_)) {
+        frames_.push_back({FrameKind::InnerArray, false, static_cast<uint32_t>(path_.size()), recordRoot_, ctx_});
+        path_.resize(recordRoot_);
+        path_.append(keyPath_).push_back('.');
+        return;
+      }
       beginSkip(t.depth);
       return;
+    }
     case K::EndObject: {
       Frame f = top;
       frames_.pop_back();
@@ -226,6 +263,10 @@ void RecordReader::onToken(const json::Token& t) {
       }
       if (!recordActive_ || top.kind == FrameKind::Envelope || (top.kind == FrameKind::Record && top.demoted))
         return;
+      if (top.kind == FrameKind::InnerArray) {
+        if (!elementPath(top)) return;
+        curSlot_ = lookup();
+      }
       if (curSlot_ >= 0) store(curSlot_, t);
       return;
   }

@@ -9,7 +9,9 @@
 // Within a record, every scalar is offered by its dotted path relative to the record
 // (`properties.RemoteIP`, `id.orig_h` whether written as a dotted key or as nested objects,
 // `winlog.event_data.SourceIp`); slotFor(path) says which slot keeps it (cached per distinct path).
-// Arrays inside a record are not read. When the record closes, onRecord() reads the slots.
+// Arrays inside a record are not read, except those readsArray(path) accepts: their first
+// kMaxArrayElements elements are offered with the element's index as a path component
+// (`request.ipChain.0.ip`, `signInEventTypes.0`). When the record closes, onRecord() reads the slots.
 //
 // Values are copied into one reused buffer per record (no allocation in the steady state), so the
 // views handed out by text() stay valid until onRecord() returns.
@@ -42,6 +44,11 @@ class RecordReader : public Reader, protected json::Handler {
     (void)path;
     return false;
   }
+  virtual bool readsArray(std::string_view path) {
+    (void)path;
+    return false;
+  }
+  static constexpr uint32_t kMaxArrayElements = 8;
   virtual void onRecord() = 0;
   virtual void onFinish() {}  // after the last record
 
@@ -95,14 +102,17 @@ class RecordReader : public Reader, protected json::Handler {
     uint64_t gen = 0;
     json::TokenKind kind = json::TokenKind::Null;
   };
-  enum class FrameKind : uint8_t { Record, Inner, RecordArray, Envelope };
+  enum class FrameKind : uint8_t { Record, Inner, RecordArray, Envelope, InnerArray };
   struct Frame {
     FrameKind kind;
     bool demoted;           // Record turned into an envelope by a record array inside it
     uint32_t savedPathLen;  // path_ length to restore on close
     uint32_t savedRoot;     // recordRoot_ to restore on close (Record)
     uint32_t savedCtx;      // ctx_ to restore on close
+    uint32_t index = 0;     // InnerArray: the next element's index
   };
+  // InnerArray: the path of the element that starts now (keyPath_), false past kMaxArrayElements.
+  bool elementPath(Frame& f);
   // The keys of the previous record, in order: records of one file nearly always repeat their
   // layout, so the n-th key is checked against the n-th key seen before (one short compare) before
   // its path is built and hashed.

@@ -9,10 +9,19 @@
 // network events: its rows are counted with other() and a note names it. Cells holding objects or
 // arrays (dynamic columns) are passed over. The columns must come before the rows, as both APIs
 // write them.
+//
+// Sign-in tables are recognised by their columns (the response names no table: `name` is
+// "PrimaryResult"), see signin::familyOf: SigninLogs and its sibling tables, AADSignInEventsBeta /
+// EntraIdSignInEvents, IdentityLogonEvents, SecurityEvent, AWSCloudTrail, Okta_CL. Their rows go to
+// onSignIn through signin::Builder; in a union table each row's family is decided by its non-null
+// cells. In a table with RemoteIP (DeviceNetworkEvents, DeviceLogonEvents, a union of both), a row
+// whose ActionType is LogonSuccess / LogonFailed / LogonAttempted is a DeviceLogonEvents sign-in;
+// every other row is read as a network event exactly as before.
 #include <array>
 
 #include "formats/json_events_common.hpp"
 #include "formats/registry.hpp"
+#include "formats/signin_rows.hpp"
 
 namespace vpshunt {
 namespace {
@@ -42,6 +51,8 @@ class TablesJsonReader final : public Reader, json::Handler {
     uint32_t off = 0, len = 0;
     uint64_t line = 0, col = 0;
     bool present = false;
+    bool null = false;
+    uint32_t index = 0;  // the column's position (its name, for messages)
   };
 
   static bool isKey(std::string_view k, std::string_view a, std::string_view b) { return k == a || k == b; }
@@ -110,14 +121,20 @@ class TablesJsonReader final : public Reader, json::Handler {
     }
     // Scalars.
     if (parent == Role::Row) {
-      if (cell_ < colField_.size() && colField_[cell_] != kNoField) {
-        Cell& c = cells_[colField_[cell_]];
+      bool event = cell_ < colField_.size() && colField_[cell_] != kNoField;
+      bool signIn = cell_ < colSignIn_.size() && colSignIn_[cell_] >= 0;
+      if (event || signIn) {
+        Cell c;
         c.present = true;
+        c.null = t.kind == K::Null;
+        c.index = static_cast<uint32_t>(cell_);
         c.off = static_cast<uint32_t>(cellBuf_.size());
         c.len = t.kind == K::Null ? 0 : static_cast<uint32_t>(t.text.size());
         if (t.kind != K::Null) cellBuf_.append(t.text.data(), t.text.size());
         c.line = t.line;
         c.col = t.column;
+        if (event) cells_[colField_[cell_]] = c;
+        if (signIn) signCells_[colSignIn_[cell_]] = c;
       }
       ++cell_;
     } else if (parent == Role::Column) {
@@ -149,8 +166,11 @@ class TablesJsonReader final : public Reader, json::Handler {
     }
     if (!hasTimestamp && timeGenerated >= 0) colField_[timeGenerated] = static_cast<int>(EventField::Timestamp);
     std::string name = tableName_.empty() ? "(unnamed)" : tableName_;
+    prepareSignIns();
     if (!kindIsData()) {
       otherReason_ = "Kusto " + tableKind_ + " table";
+    } else if (signInTable_) {
+      otherReason_ = "table " + name + ": a row of no sign-in table";
     } else if (!hasRemoteIp_) {
       otherReason_ = "table " + name + " has no RemoteIP column";
       if (columns_.empty())
@@ -164,25 +184,103 @@ class TablesJsonReader final : public Reader, json::Handler {
 
   bool kindIsData() const { return tableKind_.empty() || tableKind_ == "PrimaryResult"; }
 
+  // The table's sign-in columns and family (see the file's comment).
+  void prepareSignIns() {
+    colSignIn_.assign(columns_.size(), -1);
+    signin::Row cols;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      signin::Col c;
+      if (!signin::columnByName(columns_[i], c)) continue;
+      bool dup = false;
+      for (size_t j = 0; j < i; ++j) dup |= colSignIn_[j] == static_cast<int>(c);
+      if (dup) continue;
+      colSignIn_[i] = static_cast<int>(c);
+      cols.set(c, signin::Value{});
+    }
+    family_ = signin::familyOf(cols);
+    signInTable_ = !hasRemoteIp_ && family_ != signin::Family::None;
+    logonRows_ = hasRemoteIp_ && cols.has(signin::Col::ActionType);
+    if (!signInTable_ && !logonRows_) colSignIn_.assign(columns_.size(), -1);  // nothing to keep for sign-ins
+  }
+
   void startRow(const json::Token& t) {
     sawRows_ = true;
     cell_ = 0;
     cellBuf_.clear();
     for (auto& c : cells_) c.present = false;
+    if (signInTable_ || logonRows_)
+      for (auto& c : signCells_) c.present = false;
     rowLine_ = t.line;
     rowCol_ = t.column;
   }
 
+  // The row's sign-in cells; null cells only when `withNulls` (a union's other tables leave theirs null).
+  const signin::Row& signInRow(bool withNulls) {
+    row_.clear();
+    row_.line = rowLine_;
+    row_.column = rowCol_;
+    for (size_t c = 0; c < signin::kColCount; ++c) {
+      const Cell& cell = signCells_[c];
+      if (!cell.present || (cell.null && !withNulls)) continue;
+      signin::Value v;
+      v.text = std::string_view(cellBuf_.data() + cell.off, cell.len);
+      v.name = columns_[cell.index];
+      v.line = cell.line;
+      v.column = cell.col;
+      v.null = cell.null;
+      row_.set(signin::Col(c), v);
+    }
+    return row_;
+  }
+
+  void emitSignIn(signin::Family fam) {
+    signInRow(/*withNulls=*/true);
+    std::string_view type = row_.text(signin::Col::Type);
+    row_.source = !type.empty() ? type : signin::familyName(fam);
+    switch (fam) {
+      case signin::Family::IdentityLogon: builder_.defenderLogon(row_, /*device=*/false, sink_); break;
+      case signin::Family::DeviceLogon: builder_.defenderLogon(row_, /*device=*/true, sink_); break;
+      case signin::Family::Windows: builder_.windows(row_, sink_); break;
+      case signin::Family::CloudTrail: builder_.cloudTrail(row_, sink_); break;
+      case signin::Family::Okta: builder_.okta(row_, sink_); break;
+      default: builder_.entra(row_, sink_); break;
+    }
+  }
+
+  bool checkRowLength() {
+    if (cell_ == columns_.size()) return true;
+    sink_.skip("row length differs from the columns", rowLine_, rowCol_,
+               "expected " + std::to_string(columns_.size()) + " cells as in \"columns\", found " +
+                   std::to_string(cell_));
+    return false;
+  }
+
   void endRow() {
+    if (kindIsData() && signInTable_) {
+      if (!checkRowLength()) return;
+      signin::Family fam = signin::familyOf(signInRow(/*withNulls=*/false));
+      if (fam == signin::Family::None) fam = family_;
+      if (fam == signin::Family::IdentityLogon || fam == signin::Family::DeviceLogon) {
+        std::string_view action = row_.text(signin::Col::ActionType);
+        if (!signin::isLogonAction(action)) {
+          sink_.other(otherReason_);
+          return;
+        }
+      }
+      emitSignIn(fam);
+      return;
+    }
     if (!kindIsData() || !hasRemoteIp_) {
       sink_.other(otherReason_);
       return;
     }
-    if (cell_ != columns_.size()) {
-      sink_.skip("row length differs from the columns", rowLine_, rowCol_,
-                 "expected " + std::to_string(columns_.size()) + " cells as in \"columns\", found " +
-                     std::to_string(cell_));
-      return;
+    if (!checkRowLength()) return;
+    if (logonRows_) {
+      const Cell& a = signCells_[static_cast<size_t>(signin::Col::ActionType)];
+      if (a.present && signin::isLogonAction(std::string_view(cellBuf_.data() + a.off, a.len))) {
+        emitSignIn(signin::Family::DeviceLogon);
+        return;
+      }
     }
     RawEvent e;
     e.line = rowLine_;
@@ -209,6 +307,12 @@ class TablesJsonReader final : public Reader, json::Handler {
   std::vector<std::string> columns_;
   std::vector<int> colField_;
   std::array<Cell, kEventFieldCount> cells_{};
+  std::vector<int> colSignIn_;  // column -> signin::Col, or -1
+  std::array<Cell, signin::kColCount> signCells_{};
+  signin::Family family_ = signin::Family::None;
+  bool signInTable_ = false, logonRows_ = false;
+  signin::Row row_;
+  signin::Builder builder_;
   std::string cellBuf_;
   size_t cell_ = 0;
   uint64_t rowLine_ = 0, rowCol_ = 0;
@@ -226,7 +330,10 @@ int sniffTablesJson(std::string_view head, std::string_view path) {
   // Threat-intel tables (NetworkIP, ObservableValue) in the same envelope belong to the intel reader.
   bool intel = contains(head, "\"NetworkIP\"") || contains(head, "\"ObservableValue\"");
   bool events = contains(head, "\"RemoteIP");
-  if (contains(head, "\"tables\"") && contains(head, "\"columns\"")) return events ? 95 : intel ? 0 : 60;
+  // Sign-in tables' address columns: SigninLogs / IdentityLogonEvents / SecurityEvent, AWSCloudTrail, Okta_CL.
+  bool signIns = contains(head, "\"IPAddress\"") || contains(head, "\"IpAddress\"") ||
+                 contains(head, "\"SourceIpAddress\"") || contains(head, "\"client_ipAddress_s\"");
+  if (contains(head, "\"tables\"") && contains(head, "\"columns\"")) return events || signIns ? 95 : intel ? 0 : 60;
   if (contains(head, "\"FrameType\"") && contains(head, "\"DataSetHeader\"")) return 90;
   return 0;
 }
@@ -238,7 +345,9 @@ std::unique_ptr<Reader> createTablesJson(RecordSink& sink) { return std::make_un
 const ReaderFactory& logAnalyticsJsonFactory() {
   static const ReaderFactory f{
       "log-analytics-json",
-      "Log Analytics query API JSON ({\"tables\": [{\"columns\", \"rows\"}]}) and Kusto v2 frames, rows by column name",
+      "Log Analytics query API JSON ({\"tables\": [{\"columns\", \"rows\"}]}) and Kusto v2 frames, rows by column name: "
+      "network tables, and the sign-in tables SigninLogs (and its AAD*SignInLogs siblings), IdentityLogonEvents, "
+      "DeviceLogonEvents, SecurityEvent, AWSCloudTrail, Okta_CL",
       FileKind::Events, sniffTablesJson, createTablesJson};
   return f;
 }

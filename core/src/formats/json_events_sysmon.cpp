@@ -18,16 +18,42 @@
 //  * InitiatingProcessFileName = the base name of Image; InitiatingProcessAccountName = User without its
 //    domain ("NT AUTHORITY\\SYSTEM" -> "SYSTEM"). Sysmon event 3 has no command line and no byte counts:
 //    reported with missingColumn(). RemoteIPType is not set (the engine classifies the address).
+//
+// Windows Security events in the same files (Channel "Security" in any case, or provider
+// Microsoft-Windows-Security-Auditing) are sign-ins: 4624 / 4625 / 4771 / 4776 with their event data
+// (TargetUserName, TargetDomainName, IpAddress, IpPort, Status, SubStatus, LogonType,
+// AuthenticationPackageName, LogonProcessName) and the computer, made into RawSignIns by
+// signin::Builder::windows; the time is System/TimeCreated@SystemTime or @timestamp (UTC), NXLog's
+// EventTime (local) only when there is neither. Other Security events: other("Security <id>").
+// Two names serve this one reader: `sysmon-json` and, for Security-only exports, `windows-security-json`.
 #include "formats/json_events_common.hpp"
 #include "formats/registry.hpp"
+#include "formats/signin_rows.hpp"
 
 namespace vpshunt {
 namespace {
 
 enum Slot : int {
   kEventId, kChannel, kProvider, kComputer, kHostName, kSourceIp, kSourcePort, kDestIp, kDestPort,
-  kInitiated, kUtcTime, kAtTimestamp, kImage, kUser, kSlotCount
+  kInitiated, kUtcTime, kAtTimestamp, kImage, kUser, kTimeCreated, kEventTime, kSecurityBase
 };
+
+// The Security event data read for sign-ins (slot kSecurityBase + i).
+constexpr signin::Col kSecurityCols[] = {
+    signin::Col::TargetUserName, signin::Col::TargetDomainName, signin::Col::IPAddress,
+    signin::Col::IpPort,         signin::Col::Status,           signin::Col::SubStatus,
+    signin::Col::LogonType,      signin::Col::AuthenticationPackageName, signin::Col::LogonProcessName,
+};
+constexpr int kSecurityCount = sizeof kSecurityCols / sizeof kSecurityCols[0];
+constexpr int kSlotCount = kSecurityBase + kSecurityCount;
+
+int securitySlot(std::string_view name) {
+  signin::Col c;
+  if (!signin::columnByName(name, c)) return -1;
+  for (int i = 0; i < kSecurityCount; ++i)
+    if (kSecurityCols[i] == c) return kSecurityBase + i;
+  return -1;
+}
 
 bool startsWith(std::string_view s, std::string_view p) { return s.size() >= p.size() && s.substr(0, p.size()) == p; }
 
@@ -49,7 +75,10 @@ class SysmonJsonReader final : public jsonev::RecordReader {
 
   int slotFor(std::string_view p) override {
     for (std::string_view prefix : {"winlog.event_data.", "Event.EventData.", "EventData.", "event_data."})
-      if (startsWith(p, prefix)) return dataSlot(p.substr(prefix.size()));
+      if (startsWith(p, prefix)) {
+        int s = dataSlot(p.substr(prefix.size()));
+        return s >= 0 ? s : securitySlot(p.substr(prefix.size()));
+      }
     for (std::string_view prefix : {"winlog.", "Event.System.", "System."}) {
       if (!startsWith(p, prefix)) continue;
       std::string_view n = p.substr(prefix.size());
@@ -57,6 +86,7 @@ class SysmonJsonReader final : public jsonev::RecordReader {
       if (n == "channel" || n == "Channel") return kChannel;
       if (n == "computer_name" || n == "Computer") return kComputer;
       if (n == "provider_name" || n == "Provider.#attributes.Name" || n == "Provider_Name") return kProvider;
+      if (n == "TimeCreated.#attributes.SystemTime" || n == "TimeCreated.SystemTime") return kTimeCreated;
       return -1;
     }
     if (p == "EventID") return kEventId;
@@ -65,8 +95,35 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     if (p == "Hostname" || p == "Computer") return kComputer;
     if (p == "host.name") return kHostName;
     if (p == "@timestamp") return kAtTimestamp;
+    if (p == "EventTime") return kEventTime;
     if (p.find('.') != std::string_view::npos) return -1;
-    return dataSlot(p);  // NXLog: event data flattened into the record
+    int s = dataSlot(p);  // NXLog: event data flattened into the record
+    return s >= 0 ? s : securitySlot(p);
+  }
+
+  void securityEvent() {
+    signin::Row& r = row_;
+    r.clear();
+    r.line = recordLine();
+    r.column = recordColumn();
+    auto put = [&](signin::Col c, int s, std::string_view name) {
+      if (!has(s)) return;
+      signin::Value v;
+      v.text = text(s);
+      v.name = name;
+      v.line = valueLine(s);
+      v.column = valueColumn(s);
+      v.null = isNull(s);
+      r.set(c, v);
+    };
+    put(signin::Col::EventID, kEventId, "EventID");
+    put(signin::Col::Computer, hasValue(kComputer) ? kComputer : kHostName, hasValue(kComputer) ? "Computer" : "host.name");
+    put(signin::Col::TimeCreated, kTimeCreated, "TimeCreated SystemTime");
+    put(signin::Col::AtTimestamp, kAtTimestamp, "@timestamp");
+    put(signin::Col::EventTime, kEventTime, "EventTime");
+    for (int i = 0; i < kSecurityCount; ++i)
+      put(kSecurityCols[i], kSecurityBase + i, signin::colName(kSecurityCols[i]));
+    builder_.windows(r, sink_);
   }
 
   void onRecord() override {
@@ -74,6 +131,11 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     bool sysmon = jsonev::iequals(channel, "Microsoft-Windows-Sysmon/Operational") ||
                   (channel.empty() && jsonev::iequals(text(kProvider), "Microsoft-Windows-Sysmon"));
     if (!sysmon) {
+      if (jsonev::iequals(channel, "Security") ||
+          (channel.empty() && jsonev::iequals(text(kProvider), "Microsoft-Windows-Security-Auditing"))) {
+        securityEvent();
+        return;
+      }
       if (channel.empty() && !has(kEventId))
         sink_.other("not a Windows event");
       else
@@ -131,6 +193,8 @@ class SysmonJsonReader final : public jsonev::RecordReader {
   }
 
   bool announced_ = false;
+  signin::Row row_;
+  signin::Builder builder_;
 };
 
 int sniffSysmonJson(std::string_view head, std::string_view path) {
@@ -147,14 +211,34 @@ int sniffSysmonJson(std::string_view head, std::string_view path) {
   return 0;
 }
 
+// The same reader under the name a Security export deserves: above sysmon-json's 60 when the head
+// shows Security events and no Sysmon ones, below its 95 when it shows Sysmon events.
+int sniffSecurityJson(std::string_view head, std::string_view path) {
+  if (sniffSysmonJson(head, path) == 0) return 0;
+  bool security = jsonev::contains(head, "Microsoft-Windows-Security-Auditing") ||
+                  jsonev::contains(head, "\"Security\"") || jsonev::contains(head, "\"security\"");
+  if (!security) return 0;
+  return jsonev::contains(head, "Microsoft-Windows-Sysmon") ? 90 : 96;
+}
+
 std::unique_ptr<Reader> createSysmonJson(RecordSink& sink) { return std::make_unique<SysmonJsonReader>(sink); }
 
 }  // namespace
 
 const ReaderFactory& sysmonJsonFactory() {
   static const ReaderFactory f{"sysmon-json",
-                               "Sysmon event 3 (network connection) as JSON: NXLog, Winlogbeat, evtx_dump; one event a line",
+                               "Sysmon event 3 (network connection) as JSON: NXLog, Winlogbeat, evtx_dump; one event a line; "
+                               "Security logons in the same file are read as sign-ins",
                                FileKind::Events, sniffSysmonJson, createSysmonJson};
+  return f;
+}
+
+const ReaderFactory& windowsSecurityJsonFactory() {
+  static const ReaderFactory f{"windows-security-json",
+                               "Windows Security 4624/4625/4771/4776 logons as JSON: NXLog (flat keys), Winlogbeat "
+                               "(winlog.event_data), evtx_dump (Event.EventData); Sysmon event 3 in the same file is read "
+                               "as network events",
+                               FileKind::Events, sniffSecurityJson, createSysmonJson};
   return f;
 }
 

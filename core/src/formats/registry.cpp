@@ -17,6 +17,15 @@ const ReaderFactory& logAnalyticsJsonFactory();
 const ReaderFactory& zeekJsonFactory();
 const ReaderFactory& sysmonJsonFactory();
 const ReaderFactory& suricataEveFactory();
+const ReaderFactory& windowsSecurityXmlFactory();
+const ReaderFactory& windowsSecurityJsonFactory();
+const ReaderFactory& entraSignInJsonFactory();
+const ReaderFactory& oktaJsonFactory();
+const ReaderFactory& cloudTrailJsonFactory();
+const ReaderFactory& entraSignInCsvFactory();
+const ReaderFactory& defenderSignInCsvFactory();
+const ReaderFactory& windowsSecurityCsvFactory();
+const ReaderFactory& cloudTrailCsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -34,6 +43,15 @@ const std::vector<ReaderFactory>& readerFactories() {
       zeekJsonFactory(),
       sysmonJsonFactory(),
       suricataEveFactory(),
+      windowsSecurityXmlFactory(),
+      windowsSecurityJsonFactory(),
+      entraSignInJsonFactory(),
+      oktaJsonFactory(),
+      cloudTrailJsonFactory(),
+      entraSignInCsvFactory(),
+      defenderSignInCsvFactory(),
+      windowsSecurityCsvFactory(),
+      cloudTrailCsvFactory(),
   };
   return all;
 }

@@ -115,6 +115,20 @@ constexpr Code kKerberos[] = {
     {"0x25", "clock out of sync", false},
 };
 
+// 4625 FailureReason message tokens (msobjs.dll 2304-2313, the text Event Viewer shows for them).
+constexpr Code kWindowsReasonTokens[] = {
+    {"%%2304", "an error occurred during logon", false},
+    {"%%2305", "account expired", false},
+    {"%%2306", "netlogon service not active", false},
+    {"%%2307", "account locked out", false},
+    {"%%2308", "logon type not granted at this machine", false},
+    {"%%2309", "password expired", false},
+    {"%%2310", "account disabled", false},
+    {"%%2311", "outside allowed logon hours", false},
+    {"%%2312", "not allowed to log on at this computer", false},
+    {"%%2313", "unknown user name or bad password", false},
+};
+
 template <size_t N>
 const Code* find(const Code (&table)[N], std::string_view code) {
   for (const Code& c : table)
@@ -172,7 +186,19 @@ std::string_view kerberosResultWords(std::string_view code) {
   return c ? c->words : std::string_view();
 }
 
+std::string_view windowsReasonTokenWords(std::string_view token) {
+  const Code* c = find(kWindowsReasonTokens, trimmed(token));
+  return c ? c->words : std::string_view();
+}
+
 std::string readableReason(std::string_view text) {
+  std::string out;
+  readableReason(text, out);
+  return out;
+}
+
+void readableReason(std::string_view text, std::string& out) {
+  out.clear();
   text = trimmed(text);
   bool identifier = !text.empty();
   bool upperSnake = true;
@@ -180,9 +206,10 @@ std::string readableReason(std::string_view text) {
     if (c == ' ') identifier = false;
     if (c >= 'a' && c <= 'z') upperSnake = false;
   }
-  if (!identifier) return std::string(text);
-  std::string out;
-  out.reserve(text.size() + 8);
+  if (!identifier) {
+    out.assign(text.data(), text.size());
+    return;
+  }
   for (size_t i = 0; i < text.size(); ++i) {
     char c = text[i];
     if (c == '_' || c == '-') {
@@ -200,7 +227,6 @@ std::string readableReason(std::string_view text) {
     }
     out += upper ? char(c - 'A' + 'a') : c;
   }
-  return out;
 }
 
 }  // namespace vpshunt::signin

@@ -25,9 +25,19 @@
 //                      DestinationIp, ActionType "InboundConnectionAccepted" (Defender's name for it)
 // No command line and no byte counts: reported with missingColumn(). Events with another EventID, or
 // from another provider/channel, are counted with other().
+//
+// Windows Security events in the same exports (Channel "Security", or provider
+// Microsoft-Windows-Security-Auditing) are sign-ins: 4624 / 4625 / 4771 / 4776 with their event
+// data (TargetUserName, TargetDomainName, IpAddress, IpPort, Status, SubStatus, LogonType,
+// AuthenticationPackageName, LogonProcessName), System/Computer and TimeCreated@SystemTime, made
+// into RawSignIns by signin::Builder::windows; other Security events are other("Security <id>"). A
+// file holding both gives network events and sign-ins; the Sysmon events read exactly as before.
+// Two names serve this one reader: `sysmon-xml` wins on files that show Sysmon events first,
+// `windows-security-xml` on Security-only exports.
 #include <string>
 
 #include "formats/registry.hpp"
+#include "formats/signin_rows.hpp"
 #include "formats/sysmon_xml_scanner.hpp"
 
 namespace vpshunt {
@@ -69,6 +79,22 @@ Slot dataSlot(std::string_view name) {
   return kNoSlot;
 }
 
+// The Security event data read for sign-ins.
+constexpr signin::Col kSecurityCols[] = {
+    signin::Col::TargetUserName, signin::Col::TargetDomainName, signin::Col::IPAddress,
+    signin::Col::IpPort,         signin::Col::Status,           signin::Col::SubStatus,
+    signin::Col::LogonType,      signin::Col::AuthenticationPackageName, signin::Col::LogonProcessName,
+};
+constexpr int kSecurityCount = sizeof kSecurityCols / sizeof kSecurityCols[0];
+
+int securitySlot(std::string_view name) {
+  signin::Col c;
+  if (!signin::columnByName(name, c)) return -1;
+  for (int i = 0; i < kSecurityCount; ++i)
+    if (kSecurityCols[i] == c) return i;
+  return -1;
+}
+
 std::string_view trimAscii(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) s.remove_suffix(1);
@@ -97,11 +123,13 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
         eventLine_ = line;
         eventColumn_ = column;
         for (auto& v : values_) v.set = false;
+        for (auto& v : security_) v.set = false;
         ++events_;
       }
       return;
     }
     current_ = kNoSlot;
+    currentSecurity_ = -1;
     int rel = depth_ - eventDepth_;  // System = 1, EventID = 2
     if (rel == 1) {
       section_ = name == "System" ? 1 : name == "EventData" ? 2 : 0;
@@ -119,16 +147,21 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
       }
     } else if (section_ == 2 && name == "Data") {
       for (size_t i = 0; i < count; ++i)
-        if (attrs[i].name == "Name") current_ = dataSlot(attrs[i].value);
+        if (attrs[i].name == "Name") {
+          current_ = dataSlot(attrs[i].value);
+          if (current_ == kNoSlot) currentSecurity_ = securitySlot(attrs[i].value);
+        }
     }
   }
 
   void onText(std::string_view text, uint64_t line, uint64_t column) override {
     if (inEvent_ && current_ != kNoSlot) store(current_, text, line, column);
+    if (inEvent_ && currentSecurity_ >= 0) storeValue(security_[currentSecurity_], text, line, column);
   }
 
   void onEnd(std::string_view rawName, uint64_t, uint64_t) override {
     current_ = kNoSlot;
+    currentSecurity_ = -1;
     if (inEvent_ && depth_ == eventDepth_) {
       inEvent_ = false;
       (void)rawName;
@@ -142,12 +175,33 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
     sink_.fatal(line, column, std::move(message));
   }
 
-  void store(Slot s, std::string_view text, uint64_t line, uint64_t column) {
-    Value& v = values_[s];
+  void store(Slot s, std::string_view text, uint64_t line, uint64_t column) { storeValue(values_[s], text, line, column); }
+  static void storeValue(Value& v, std::string_view text, uint64_t line, uint64_t column) {
     v.text.assign(trimAscii(text));
     v.line = line;
     v.column = column;
     v.set = true;
+  }
+
+  void securityEvent() {
+    signin::Row& r = row_;
+    r.clear();
+    r.line = eventLine_;
+    r.column = eventColumn_;
+    auto put = [&](signin::Col c, const Value& v, std::string_view name) {
+      if (!v.set) return;
+      signin::Value x;
+      x.text = v.text;
+      x.name = name;
+      x.line = v.line;
+      x.column = v.column;
+      r.set(c, x);
+    };
+    put(signin::Col::EventID, values_[kEventId], "EventID");
+    put(signin::Col::Computer, values_[kComputer], "Computer");
+    put(signin::Col::TimeCreated, values_[kSystemTime], "TimeCreated SystemTime");
+    for (int i = 0; i < kSecurityCount; ++i) put(kSecurityCols[i], security_[i], signin::colName(kSecurityCols[i]));
+    builder_.windows(r, sink_);
   }
 
   void onEvent() {
@@ -157,6 +211,12 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
     bool sysmon = (channel.set && channel.text == "Microsoft-Windows-Sysmon/Operational") ||
                   (!channel.set && provider.set && provider.text == "Microsoft-Windows-Sysmon");
     if (!sysmon) {
+      bool security = (channel.set && (channel.text == "Security" || channel.text == "security")) ||
+                      (!channel.set && provider.set && provider.text == "Microsoft-Windows-Security-Auditing");
+      if (security) {
+        securityEvent();
+        return;
+      }
       sink_.other("Windows event from another channel than Sysmon");
       return;
     }
@@ -215,6 +275,10 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
   RecordSink& sink_;
   xml::Scanner scanner_;
   Value values_[kSlotCount];
+  Value security_[kSecurityCount];
+  int currentSecurity_ = -1;
+  signin::Row row_;
+  signin::Builder builder_;
   int depth_ = 0, eventDepth_ = 0, section_ = 0;
   Slot current_ = kNoSlot;
   bool inEvent_ = false, failed_ = false, announced_ = false;
@@ -232,13 +296,33 @@ int sniffSysmonXml(std::string_view head, std::string_view /*path*/) {
   return 40;
 }
 
+// The same reader under the name a Security export deserves: above sysmon-xml's 70 when the head
+// shows Security events and no Sysmon ones, below its 95 when it shows Sysmon events.
+int sniffSecurityXml(std::string_view head, std::string_view path) {
+  if (sniffSysmonXml(head, path) == 0) return 0;
+  bool security = head.find("Microsoft-Windows-Security-Auditing") != std::string_view::npos ||
+                  head.find("<Channel>Security</Channel>") != std::string_view::npos;
+  if (!security) return 0;
+  return head.find("Microsoft-Windows-Sysmon") != std::string_view::npos ? 90 : 96;
+}
+
 std::unique_ptr<Reader> createSysmonXml(RecordSink& sink) { return std::make_unique<SysmonXmlReader>(sink); }
 
 }  // namespace
 
 const ReaderFactory& sysmonXmlFactory() {
-  static const ReaderFactory f{"sysmon-xml", "Sysmon Event ID 3 (network connection) as Windows event XML (Event Viewer, wevtutil)",
+  static const ReaderFactory f{"sysmon-xml",
+                               "Sysmon Event ID 3 (network connection) as Windows event XML (Event Viewer, wevtutil); "
+                               "Security logons in the same file are read as sign-ins",
                                FileKind::Events, sniffSysmonXml, createSysmonXml};
+  return f;
+}
+
+const ReaderFactory& windowsSecurityXmlFactory() {
+  static const ReaderFactory f{"windows-security-xml",
+                               "Windows Security 4624/4625/4771/4776 logons as event XML (Event Viewer \"Save as XML\", "
+                               "wevtutil /f:xml); Sysmon event 3 in the same file is read as network events",
+                               FileKind::Events, sniffSecurityXml, createSysmonXml};
   return f;
 }
 

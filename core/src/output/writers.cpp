@@ -180,6 +180,8 @@ json sectionJson(const TableSchema& s, const DetectionSummary* summary) {
   o["title"] = std::string(s.title);
   o["order"] = std::string(s.order);
   o["columns"] = columnsJson(s);
+  o["pageSeed"] = viewJson(s.pageSeed);
+  o["pageBeyond"] = viewJson(s.pageBeyond);
   o["rowCount"] = summary ? summary->rowCount : 0;
   o["considered"] = summary ? summary->considered : 0;
   o["sawEvents"] = summary ? summary->sawEvents : false;

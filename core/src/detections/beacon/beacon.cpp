@@ -322,6 +322,25 @@ std::string oneDecimal(double v) {
   return buf;
 }
 
+// What the hosting attribution of RemoteIP adds to VpsScore. Listed: bulletproof 30, vps/hosting
+// 25, cloud 15 (the hyperscalers' shared ASNs also carry their own services), vpn 10 (a VPN exit is
+// more often a user's VPN than a C2 server), proxy 0 (a security proxy's egress: the destination
+// is behind it). Inferred from the organisation name or from attacks in the loaded data: 15 (10
+// for a VPN name), less than listed, as the evidence is weaker.
+int beaconHostingPoints(const HostingAttribution& a) {
+  if (!a.isHosting) return 0;
+  if (a.confidence != HostingConfidence::Listed) return a.category == HostingCategory::Vpn ? 10 : 15;
+  switch (a.category) {
+    case HostingCategory::Bulletproof: return 30;
+    case HostingCategory::Vps:
+    case HostingCategory::Hosting: return 25;
+    case HostingCategory::Cloud: return 15;
+    case HostingCategory::Vpn: return 10;
+    case HostingCategory::Proxy: return 0;
+  }
+  return 0;
+}
+
 // The row of the seed's case() that gives the score (-1: none, the else).
 int riskRowFor(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti) {
   for (size_t i = 0; i < rule.riskScore.size(); ++i) {
@@ -366,8 +385,8 @@ int BeaconDetection::riskScoreFor(const Rule& rule, int64_t count, int64_t uniqu
 void BeaconDetection::enrich(const FinishContext& ctx, ResultRow& row, const IpAddress& ip, const IpFacts& facts,
                              const Prevalence& prevalence, uint64_t totalDevices) const {
   const Rule& rule = ctx.rule;
+  const HostingAttribution& a = facts.hosting;
   if (ctx.facts.haveAsnDatabase()) {
-    const HostingAttribution& a = facts.hosting;
     row.remoteAsn = a.asn;
     row.remoteOrg = a.org;
     row.isHosting = a.isHosting;
@@ -385,18 +404,9 @@ void BeaconDetection::enrich(const FinishContext& ctx, ResultRow& row, const IpA
   // VpsScore: evidence that RemoteIP is a rented server used for command and control.
   double points = 0;
   std::vector<std::string>& why = row.vpsReasons;
-  if (row.remoteAsn) {
-    std::string as = "AS" + std::to_string(row.remoteAsn) + " " + (row.isHosting ? row.hostingProvider : row.remoteOrg);
-    if (row.isHosting) {
-      bool bulletproof = row.hostingCategory == "bulletproof";
-      points += bulletproof ? 30 : row.hostingCategory == "cloud" ? 15 : 25;
-      why.push_back(as + " (" + (bulletproof ? "bulletproof hosting" : row.hostingCategory) + ")");
-    } else {
-      why.push_back(as + " (not a listed hosting provider)");
-    }
-  } else {
-    why.push_back(ctx.facts.haveAsnDatabase() ? "no ASN for this address" : "ASN not looked up (no database loaded)");
-  }
+  // The attribution's reason names the list (or the inference and its evidence).
+  points += beaconHostingPoints(a);
+  why.push_back(ctx.facts.haveAsnDatabase() ? a.reason : std::string("ASN not looked up (no database loaded)"));
   if (row.periodicityScore) {
     points += 30 * *row.periodicityScore;
     if (*row.periodicityScore >= rule.beyondMinPeriodicity)
@@ -468,7 +478,7 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       ex = !p.empty() && std::binary_search(excludedNames.begin(), excludedNames.end(), asciiLower(p));
       if (ex && beyond && rule.hostingOverridesExclusions) {
         // A hosting or TI hit overrides the lists: an svchost.exe beaconing to a VPS is the point
-        // (not the hyperscalers' shared "cloud" ASNs: see IpFacts::hostingOverridesExclusions).
+        // (listed rented servers only: see IpFacts::hostingOverridesExclusions).
         const IpFacts& f = ctx.facts.get(flow(fi).ip());
         if (f.ti || f.hostingOverridesExclusions) ex = 0;
       }

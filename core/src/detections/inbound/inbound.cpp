@@ -178,8 +178,12 @@ void InboundDetection::ingest(const RawEvent& e, Ticks t, Outcome outcome, NetIn
     }
   }
   std::string_view target = trimValue(e.get(EventField::DeviceName));
-  if (!target.empty()) anyDeviceNames_ = true;
-  else target = trimValue(e.get(EventField::LocalIP));
+  if (target.empty()) {
+    target = trimValue(e.get(EventField::LocalIP));
+  } else if (!anyDeviceNames_) {
+    IpAddress asAddress;  // conn logs put the local address in DeviceName
+    anyDeviceNames_ = !parseIp(target, asAddress);
+  }
   if (target.empty()) target = "(unknown)";
   ++ctx.file.report().kept;
   const bool refused = outcome == Outcome::Failure;

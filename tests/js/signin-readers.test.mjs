@@ -1,0 +1,56 @@
+// The sign-in readers under wasm: the Node runner reports every sign-in fixture exactly as the native
+// CLI does (detected format, records, skips with their locations, reasons), and each file is read with
+// the format its shape calls for.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { before, describe, test } from 'node:test';
+
+import { NATIVE_CLI, ROOT, RUNNER, requireFile, runNative, runNode } from './support.mjs';
+
+const DIR = path.join(ROOT, 'tests/fixtures/signin-json');
+const EXPECTED_FORMAT = {
+  'entra_diagnostic_records.jsonl': 'entra-signin-json',
+  'entra_eventhub_records.json': 'entra-signin-json',
+  'entra_graph_signins.json': 'entra-signin-json',
+  'entra_portal_download.json': 'entra-signin-json',
+  'entra_la_rows.json': 'entra-signin-json',
+  'defender_signin_stream.jsonl': 'defender-json',
+  'defender_ah_api_identity.json': 'defender-json',
+  'defender_union_signin_rows.jsonl': 'defender-json',
+  'log_analytics_signin_tables.json': 'log-analytics-json',
+  'windows_security_export.xml': 'sysmon-xml',
+  'windows_security_wevtutil.xml': 'windows-security-xml',
+  'windows_security_nxlog.json': 'sysmon-json',
+  'windows_security_winlogbeat_evtx.jsonl': 'windows-security-json',
+  'okta_system_log.jsonl': 'okta-json',
+  'okta_api_response.json': 'okta-json',
+  'okta_event_hook.json': 'okta-json',
+  'cloudtrail_s3_records.json': 'cloudtrail-json',
+  'cloudtrail_lines.jsonl': 'cloudtrail-json',
+};
+
+describe('sign-in readers: Node runner vs native CLI', () => {
+  before(() => {
+    requireFile(NATIVE_CLI, 'the native CLI');
+    requireFile(RUNNER, 'the Node runner');
+  });
+
+  test('every fixture has an expected format', () => {
+    assert.deepEqual(fs.readdirSync(DIR).sort(), Object.keys(EXPECTED_FORMAT).sort());
+  });
+
+  for (const [name, format] of Object.entries(EXPECTED_FORMAT)) {
+    test(name, () => {
+      const args = ['--events', path.join(DIR, name), '--format', 'json', '--now', '2026-03-09T00:00:00Z'];
+      const native = runNative(args);
+      const wasm = runNode(args);
+      assert.equal(wasm.status, native.status);
+      assert.ok(wasm.stdout.equals(native.stdout), `stdout differs for ${name}`);
+      assert.ok(wasm.stderr.equals(native.stderr), `stderr differs for ${name}`);
+      const report = JSON.parse(native.stdout).files[0];
+      assert.equal(report.format, format);
+      assert.ok(report.records > 0, `${name}: records were read`);
+    });
+  }
+});
