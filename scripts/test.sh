@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs all of vpshunt's tests: native build + Catch2 (ctest), wasm build, the bundled example against its
 # expected output (native CLI and Node runner), JS tests (node:test against the built wasm), browser tests
-# (Chromium via playwright-core). Every suite runs even when an earlier
-# one fails; the exit status is non-zero when any failed, and the last line says which.
+# (Chromium via playwright-core, Firefox ESR via puppeteer-core; the served site and the single-file page).
+# Every suite runs even when an earlier one fails; the exit status is non-zero when any failed, and the
+# last line says which.
 #
 #   bash scripts/test.sh
 #   VPSHUNT_BUILD=/tmp/b VPSHUNT_WASM_BUILD=/tmp/w bash scripts/test.sh   # other build folders

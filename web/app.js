@@ -10,6 +10,8 @@
 // keys, rows keep the core's order (RiskScore desc, ConnectionCount desc). Numbers compare
 // numerically, times chronologically, text case-insensitively; ties keep the core's order.
 
+import { createWorker, loadExample as exampleFiles } from './assets.js';
+
 // Seed columns (the KQL's output), then the "beyond the seed" columns. `value(row)` (optional)
 // gives the sort/filter value when the column is not one field of the row; `show(value, row)`
 // (optional) gives the cell's text when it is not the value as it is.
@@ -36,10 +38,6 @@ function displayColumns() {
   return [...BEYOND_FIRST.map((n) => COLUMNS.find((c) => c.name === n)), ...COLUMNS.filter((c) => !BEYOND_FIRST.includes(c.name))];
 }
 const PAGE_SIZE = 200;
-const EXAMPLE_FILES = [
-  { path: 'examples/DeviceNetworkEvents.csv', kind: 'events' },
-  { path: 'examples/ThreatIntelligenceIndicator.csv', kind: 'intel' },
-];
 
 const $ = (id) => document.getElementById(id);
 function el(tag, attrs = {}, ...children) {
@@ -76,7 +74,7 @@ class WorkerClient {
   start() {
     this.nextId = 1;
     this.pending = new Map();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = createWorker();
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -233,13 +231,8 @@ async function setFiles(entries) {
 async function loadExample() {
   hideError();
   try {
-    const files = await Promise.all(EXAMPLE_FILES.map(async ({ path, kind }) => {
-      const response = await fetch(path);
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      const blob = await response.blob();
-      return fileEntry(new File([blob], path.split('/').pop(), { type: 'text/csv' }), kind);
-    }));
-    await setFiles(files);
+    const files = await exampleFiles('example');
+    await setFiles(files.map(({ file, kind }) => fileEntry(file, kind)));
   } catch (e) {
     showError(`Could not load the example: ${e.message}`);
   }

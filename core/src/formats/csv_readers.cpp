@@ -179,7 +179,7 @@ class CsvEventsReader final : public CsvReaderBase {
       std::string missing = map_[size_t(EventField::Timestamp)] < 0 ? "Timestamp" : "RemoteIP";
       sink_.fatal(r.line, 1,
                   intel ? "this is a threat-intel file (it has a NetworkIP column, no " + missing +
-                              "): load it as intel (--intel)"
+                              "): load it as threat intel"
                         : "expected a DeviceNetworkEvents header with Timestamp and RemoteIP columns; the " + missing +
                               " column is missing");
       stop();
@@ -292,7 +292,7 @@ class CsvIntelReader final : public CsvReaderBase {
       std::vector<std::string_view> cells(r.fields, r.fields + r.count);
       bool events = headerHasEventField(cells, EventField::RemoteIP);
       sink_.fatal(r.line, 1,
-                  events ? "this is a network-events file (it has a RemoteIP column, no NetworkIP): load it as events (--events)"
+                  events ? "this is a network-events file (it has a RemoteIP column, no NetworkIP): load it as events"
                          : "expected a ThreatIntelligenceIndicator header with a NetworkIP column");
       stop();
       return;

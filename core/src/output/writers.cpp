@@ -248,7 +248,8 @@ const DetectionSummary* findSummary(const Results& r, std::string_view detection
 
 json fileReportToJson(const FileReport& f) {
   json problems = json::array();
-  for (const auto& p : f.problems) problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+  for (const auto& p : f.problems)
+    problems.push_back({{"line", p.line}, {"column", p.column}, {"code", p.code}, {"message", p.message}});
   json o = json::object();
   o["path"] = f.path;
   o["kind"] = std::string(fileKindName(f.kind));
@@ -283,6 +284,17 @@ json resultsToJson(const Results& r) {
   }
   o["detections"] = sections;
   return o;
+}
+
+std::string problemCode(std::string_view reason) {
+  std::string code;
+  for (char c : reason) {
+    if (c >= 'A' && c <= 'Z') code += char(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) code += c;
+    else if (!code.empty() && code.back() != '-') code += '-';
+  }
+  while (!code.empty() && code.back() == '-') code.pop_back();
+  return code;
 }
 
 bool parseOutputFormat(std::string_view name, OutputFormat& out) {
