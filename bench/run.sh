@@ -17,6 +17,7 @@
 # Engines, each run BENCH_RUNS times (default 3; the fastest time and the largest peak RSS are reported,
 # every time is listed), the file read once before each run so it sits in the page cache:
 #   native-1t    build/vpshunt --events F --intel TI --format jsonl --now NOW --output OUT
+#                (and --detect beacon when the CLI has it: the seed rule is the beacon detection)
 #   native-2t    the same with --threads 2, when `vpshunt --help` lists --threads (else n/a)
 #   wasm-node    node W/vpshunt.mjs, the same flags
 #   duckdb-2t    bench/duckdb.mjs --engine node: @duckdb/node-api, SET threads = 2, COPY (seed rule) TO OUT
@@ -73,6 +74,10 @@ NODE_RUNNER="$WASM_BUILD/vpshunt.mjs"
 # Does the CLI take --threads N? (the engine is single-threaded until it does)
 THREADS=0
 "$CLI" --help 2>&1 | grep -q -- '--threads' && THREADS=1
+# --detect beacon, where an engine has it: the seed rule is the beacon detection, and the peer runs only that.
+DETECT_NATIVE=(); DETECT_WASM=()
+"$CLI" --help 2>&1 | grep -q -- '--detect' && DETECT_NATIVE=(--detect beacon)
+[ -f "$NODE_RUNNER" ] && node "$NODE_RUNNER" --help 2>&1 | grep -q -- '--detect' && DETECT_WASM=(--detect beacon)
 
 if [ "$PEER" = 1 ] && { [ ! -d node_modules/@duckdb/node-api ] || [ ! -d node_modules/@duckdb/duckdb-wasm ]; }; then
   echo "bench: node_modules/@duckdb is missing (npm ci): the DuckDB peer is skipped" >&2
@@ -192,6 +197,9 @@ check() {
   for e in native-2t wasm-node; do
     o="$DATA/out-$label-$e.jsonl"
     [ -f "$o" ] || continue
+    if [ "$e" = wasm-node ] && [ "${DETECT_NATIVE[*]}" != "${DETECT_WASM[*]}" ]; then
+      echo "      $e output: not compared (the two builds differ: only one has --detect)"; continue
+    fi
     if cmp -s "$base" "$o"; then echo "      $e output: identical to native-1t"
     else echo "      $e output: DIFFERS from native-1t (MISMATCH)"; MISMATCHES+=("$label: $e output differs from native-1t"); fi
   done
@@ -218,14 +226,14 @@ run_shape() {
   local label="$1" sqlshape="$2" peer="$3" file="${FILE_OF[$1]}" ti="${TI_OF[$1]}"
   local flags=(--events "$file" --intel "$ti" --format jsonl --now "$NOW")
   local one=(); [ "$THREADS" = 1 ] && one=(--threads 1)
-  measure "$label" native-1t "$CLI" "${flags[@]}" "${one[@]}" --output "$DATA/out-$label-native-1t.jsonl"
+  measure "$label" native-1t "$CLI" "${flags[@]}" "${DETECT_NATIVE[@]}" "${one[@]}" --output "$DATA/out-$label-native-1t.jsonl"
   if [ "$THREADS" = 1 ]; then
-    measure "$label" native-2t "$CLI" "${flags[@]}" --threads 2 --output "$DATA/out-$label-native-2t.jsonl"
+    measure "$label" native-2t "$CLI" "${flags[@]}" "${DETECT_NATIVE[@]}" --threads 2 --output "$DATA/out-$label-native-2t.jsonl"
   else
     na "$label" native-2t "n/a (not supported: vpshunt has no --threads)"
   fi
   if [ "$HAVE_WASM" = 1 ]; then
-    measure "$label" wasm-node node "$NODE_RUNNER" "${flags[@]}" --output "$DATA/out-$label-wasm-node.jsonl"
+    measure "$label" wasm-node node "$NODE_RUNNER" "${flags[@]}" "${DETECT_WASM[@]}" --output "$DATA/out-$label-wasm-node.jsonl"
   fi
   if [ "$peer" = 1 ] && [ "$PEER" = 1 ]; then
     local sql=(--shape "$sqlshape" --events "$file" --intel "$ti" --rule "$RULE" --now "$NOW")
