@@ -93,8 +93,7 @@ export class Engine {
   }
   // {text, rows, problems}: the hosting watchlist CSV (asn.bin bytes, or its CSV form; hosting-list texts).
   static watchlistCsv(Module, asnBytes, isCsv = false, hostingTexts = []) {
-    const r = check(Module.watchlistCsv(asnBytes, !!isCsv, hostingTexts.map(String)));
-    return { text: r.text, rows: r.rows, problems: JSON.parse(r.problems) };
+    return JSON.parse(check(Module.watchlistCsv(asnBytes, !!isCsv, hostingTexts.map(String))));
   }
   // --- end KQL export ---
 
@@ -371,6 +370,7 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
     exportView: ({ request, format }) => ({ text: engine.exportView(request, format) }),
     render: ({ format }) => ({ text: engine.render(format, now) }),
     detail: async ({ detection, key }) => {
+      if (!(Number(key) >= 0)) throw new EngineError({ code: 'bad-request', message: 'a row key must be a non-negative number' });
       let detail = engine.detail(detection, key);
       if (!detail.complete && detail.total > 0) {
         await collect([Number(key)]);

@@ -104,6 +104,9 @@ std::string Session::summaries(const std::string& nowIso) { return renderFileSum
 std::string Session::detail(const std::string& detection, uint64_t key) const {
   const TableSchema* schema = findTableSchema(detection);
   if (!schema) throw SessionError("bad-request", "unknown detection \"" + detection + "\"");
+  Row row(*schema);
+  if (!store_.findRow(detection, key, row))
+    throw SessionError("bad-request", "no " + detection + " row has the key " + std::to_string(key));
   const Analysis::GroupDetail d = analysis_.detail(key);
   json times = json::array(), ms = json::array(), ports = json::array();
   for (Ticks t : d.times) {
@@ -118,8 +121,7 @@ std::string Session::detail(const std::string& detection, uint64_t key) const {
     j["targetNames"] = d.targetNames;
     j["refused"] = d.refused;
   }
-  Row row(*schema);
-  j["row"] = store_.findRow(detection, key, row) ? rowJson(row) : json(nullptr);
+  j["row"] = rowJson(row);
   return dump(j);
 }
 
