@@ -98,6 +98,7 @@ class Session {
   val status(std::string now) { return guarded([&] { return val(session_->status(now)); }); }
   val refresh(std::string now) { return guarded([&] { return val(session_->refresh(now)); }); }
   val view(std::string request) const { return guarded([&] { return val(session_->view(request)); }); }
+  val overview(std::string d) const { return guarded([&] { return val(session_->overview(d)); }); }
   val exportView(std::string r, std::string f, val w) const { return guarded([&] { return session_->exportView(r, f, writer(w)), none(); }); }
   val render(std::string f, std::string now, val w) const { return guarded([&] { return session_->render(f, now, writer(w)), none(); }); }
   val summaries(std::string now) { return guarded([&] { return val(session_->summaries(now)); }); }
@@ -163,6 +164,7 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("status", &Session::status)
       .function("refresh", &Session::refresh)
       .function("view", &Session::view)
+      .function("overview", &Session::overview)
       .function("exportView", &Session::exportView)
       .function("render", &Session::render)
       .function("summaries", &Session::summaries)

@@ -1,115 +1,14 @@
-// The page: files in, results table, detail view, rule settings, exports. All analysis happens in
-// the worker (worker.js + the wasm core); this file only keeps the page's state and draws it.
-//
-// Security: every piece of log text reaches the DOM through textContent / createTextNode /
-// setAttribute on SVG geometry — never innerHTML — so a command line holding
-// `<img src=x onerror=alert(1)>` shows as those characters.
-//
-// Sorting: a click on a header sorts by that column alone (a second click reverses it); a
-// Shift+click adds the column as the next key (or reverses it when it already is one). With no
-// keys, rows keep the core's order (RiskScore desc, ConnectionCount desc). Numbers compare
-// numerically, times chronologically, text case-insensitively; ties keep the core's order.
-
-import { createWorker, loadExample as exampleFiles } from './assets.js';
-
-// Seed columns (the KQL's output), then the "beyond the seed" columns. `value(row)` (optional)
-// gives the sort/filter value when the column is not one field of the row; `show(value, row)`
-// (optional) gives the cell's text when it is not the value as it is.
-const COLUMNS = [
-  ['Timestamp', 'time'], ['DeviceName', 'text'], ['AccountName', 'text'],
-  ['InitiatingProcessFileName', 'text'], ['InitiatingProcessCommandLine', 'text'], ['RemoteIP', 'text'],
-  ['ConnectionCount', 'number'], ['ConnectionsPerMinute', 'number'], ['UniqueRemotePorts', 'number'],
-  ['RemotePorts', 'ports'], ['TotalBytesSent', 'number'], ['TotalBytesReceived', 'number'],
-  ['ByteRatio', 'number'], ['IsTIMatch', 'bool'], ['ThreatType', 'text'], ['TIConfidence', 'number'],
-  ['TIDescription', 'text'], ['RiskScore', 'number'],
-  ['VpsScore', 'number'],
-  // Hosting: hosting providers first (by name), then other networks (by organisation).
-  ['Hosting', 'text', { value: (r) => (r.IsHosting ? '0 ' + (r.HostingProvider || '') : r.RemoteOrg ? '1 ' + r.RemoteOrg : null) }],
-  ['RemoteASN', 'number'], ['DeviceCount', 'number'],
-  ['MedianIntervalSeconds', 'number', { show: (v) => `every ${formatInterval(v)}` }],
-  ['PeriodicityScore', 'number', { show: (v) => `${Math.round(v * 100)}%` }],
-  ['FirstConnection', 'time'], ['LastConnection', 'time'],
-].map(([name, type, extra = {}]) => ({ name, type, ...extra }));
-const columnValue = (col, row) => (col.value ? col.value(row) : row[col.name]);
-const BEYOND_FIRST = ['VpsScore', 'RemoteIP', 'Hosting', 'RemoteASN', 'DeviceCount', 'MedianIntervalSeconds', 'PeriodicityScore'];
-// Beyond the seed, its own columns come first (the rows are ranked by VpsScore); the seed's follow.
-function displayColumns() {
-  if (!(state.results && state.results.mode === 'beyond')) return COLUMNS;
-  return [...BEYOND_FIRST.map((n) => COLUMNS.find((c) => c.name === n)), ...COLUMNS.filter((c) => !BEYOND_FIRST.includes(c.name))];
-}
-const PAGE_SIZE = 200;
-
-const $ = (id) => document.getElementById(id);
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k === 'class') node.className = v;
-    else if (k === 'text') node.textContent = v;
-    else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
-    else node.setAttribute(k, v === true ? '' : String(v));
-  }
-  for (const child of children) {
-    if (child === null || child === undefined || child === false) continue;
-    node.append(child instanceof Node ? child : document.createTextNode(String(child)));
-  }
-  return node;
-}
-const SVG_NS = 'http://www.w3.org/2000/svg';
-function svg(tag, attrs = {}) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
-
-// ---------------------------------------------------------------------------------------------
-// The worker: request/reply by id; progress messages; cancel = terminate and start a fresh one.
-
-class WorkerClient {
-  constructor({ onProgress, onFatal }) {
-    this.onProgress = onProgress;
-    this.onFatal = onFatal;
-    this.start();
-  }
-  start() {
-    this.nextId = 1;
-    this.pending = new Map();
-    this.worker = createWorker();
-    this.worker.onmessage = (event) => this.receive(event.data);
-    this.worker.onerror = (event) => {
-      event.preventDefault();
-      this.failAll({ code: 'worker', message: `the analysis worker failed: ${event.message || 'unknown error'}` });
-    };
-  }
-  receive(msg) {
-    if (!msg) return;
-    if (msg.type === 'progress') { this.onProgress(msg); return; }
-    if (msg.type === 'fatal') { this.onFatal(msg.error); return; }
-    if (msg.type === 'ready') return;
-    const entry = this.pending.get(msg.id);
-    if (!entry) return;
-    this.pending.delete(msg.id);
-    if (msg.ok) entry.resolve(msg.result);
-    else entry.reject(Object.assign(new Error(msg.error.message), msg.error));
-  }
-  request(type, payload = {}) {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ id, type, ...payload });
-    });
-  }
-  failAll(error) {
-    for (const { reject } of this.pending.values()) reject(Object.assign(new Error(error.message), error));
-    this.pending.clear();
-  }
-  cancel() {
-    this.worker.terminate();
-    this.failAll({ code: 'cancelled', message: 'cancelled' });
-    this.start();
-  }
-  get busy() { return this.pending.size > 0; }
-}
+// The page: files in, a tab per detection (overview, virtual table, detail view), rule settings,
+// exports. All analysis happens in the worker (worker.js + the wasm core), and the rows stay there:
+// the table asks for the page of rows in view (sorted and filtered by the core). This file keeps
+// the page's state and draws it; every score, reason and statistic shown is the core's.
+import { loadExample as exampleFiles, SCENARIOS } from './assets.js';
+import { overview } from './charts.js';
+import { WorkerClient } from './client.js';
+import { renderDetail } from './detail.js';
+import { $, download, el, formatBytes, formatCount, formatInterval } from './dom.js';
+import { appendKqlPivots, wireKqlExport } from './kql.js';
+import { VirtualTable } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -120,15 +19,11 @@ const state = {
   defaultRule: null,
   now: '',            // '' = latest event
   formats: [],        // [{name, description}]
-  results: null,      // resultsToJson of the latest analysis
-  rows: [],           // row models: {row, index, keys, haystack}
-  view: [],           // filtered + sorted row models
-  sortKeys: [],       // [{name, dir: 1 | -1}]
-  filter: '',
-  hostingOnly: false,
-  tiOnly: false,
-  page: 0,
-  selectedGroup: null,
+  schemas: {},        // detection -> {title, columns, pageSeed, pageBeyond, ...} (the core's declarations)
+  results: null,      // the latest Summary's results (no rows)
+  detection: 'beacon',  // the tab in view
+  tabs: {},           // detection -> {sortKeys: [{column, desc}], filter, hostingOnly, tiOnly}
+  selected: null,     // {detection, key} of the row whose detail is open
   cancelled: false,
 };
 
@@ -136,6 +31,11 @@ const client = new WorkerClient({
   onProgress: showProgress,
   onFatal: (error) => showError(error.message),
 });
+
+function tab(detection = state.detection) {
+  if (!state.tabs[detection]) state.tabs[detection] = { sortKeys: [], filter: '', hostingOnly: false, tiOnly: false };
+  return state.tabs[detection];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Running requests with progress, errors and cancel
@@ -192,7 +92,7 @@ async function cancel() {
   client.cancel();
   state.cancelled = true;
   state.results = null;
-  setRows(null);
+  renderResults();
   renderFiles();
   // The new worker starts from the seed rule; give it the page's rule and now again.
   if (state.rule) await run('setRule', { rule: state.rule });
@@ -228,10 +128,10 @@ async function setFiles(entries) {
   applySummary(summary);
 }
 
-async function loadExample() {
+async function loadExample(name = 'example') {
   hideError();
   try {
-    const files = await exampleFiles('example');
+    const files = await exampleFiles(name);
     await setFiles(files.map(({ file, kind }) => fileEntry(file, kind)));
   } catch (e) {
     showError(`Could not load the example: ${e.message}`);
@@ -316,506 +216,237 @@ function renderFile(entry, index, report) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Results: row models, sort, filter, paging
+// Results: tabs, overview, the virtual table
 
 function applySummary(summary) {
   if (!summary) return;
   state.results = summary.results;
   state.cancelled = false;
-  setRows(summary.results);
   renderFiles();
   const r = summary.results;
+  const counts = detectionsWithRows().map((d) => `${formatCount(r.detections[d].rowCount)} ${d}`).join(', ');
   $('status').textContent = `Analysed ${r.files.length} file(s); now = ${r.now ?? '— (no events)'} (${r.nowSource}).` +
+    (counts ? ` Rows: ${counts}.` : '') +
     (summary.read ? ` Last read: ${formatBytes(summary.read.bytes)} at ${summary.read.mbps.toFixed(0)} MB/s.` : '');
-  if (state.selectedGroup !== null) {
-    const still = state.rows.find((m) => m.row.GroupId === state.selectedGroup);
-    if (still) openDetail(still); else closeDetail();
+  if (!detectionsWithRows().includes(state.detection)) state.detection = 'beacon';
+  renderResults();
+  if (state.selected) {
+    const { detection, key } = state.selected;
+    if (r.detections[detection] && r.detections[detection].rowCount > 0) openDetail(detection, key);
+    else closeDetail();
   }
 }
 
-function timeKey(text) {
-  if (typeof text !== 'string') return '';
-  const m = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(\d+))?Z$/.exec(text);
-  return m ? m[1] + '.' + (m[2] || '').padEnd(9, '0') : text;
+// The tabs shown: beacon always, every other detection that has rows (in the core's order).
+function detectionsWithRows() {
+  const r = state.results;
+  if (!r) return [];
+  return r.detectionOrder.filter((d) => d === 'beacon' || r.detections[d].rowCount > 0);
 }
 
-function sortKey(value, type) {
-  if (value === null || value === undefined) return null;
-  switch (type) {
-    case 'number': return Number(value);
-    case 'bool': return value ? 1 : 0;
-    case 'time': return timeKey(value);
-    case 'ports': return value;  // array of numbers
-    default: return String(value).toLowerCase();
-  }
+function mode() { return state.results && state.results.mode === 'beyond' ? 'beyond' : 'seed'; }
+
+// The tab's columns: the schema's page view for the mode first, then the rest (Detection is the tab).
+function columnsOf(detection) {
+  const schema = (state.results && state.results.detections[detection]) || state.schemas[detection];
+  if (!schema) return [];
+  const byName = new Map(schema.columns.map((c) => [c.name, c]));
+  const view = mode() === 'beyond' ? schema.pageBeyond : schema.pageSeed;
+  const first = view.map((v) => ({ ...byName.get(v.column), header: v.header }));
+  const rest = schema.columns.filter((c) => c.name !== 'Detection' && !view.some((v) => v.column === c.name)).map((c) => ({ ...c, header: c.name }));
+  return [...first, ...rest].map((c) => ({ ...c, numeric: c.type === 'int' || c.type === 'number' }));
 }
 
-function cellText(value, type) {
-  if (value === null || value === undefined) return '';
-  if (type === 'ports') return value.join(', ');
-  if (type === 'bool') return value ? 'true' : 'false';
-  return String(value);
-}
+let table = null;
 
-function columnText(col, row) {
-  if (col.name === 'Hosting') return hostingText(row);
-  const value = row[col.name];
-  if (value === null || value === undefined) return '';
-  return col.show ? col.show(value, row) : cellText(value, col.type);
-}
-
-function hostingText(row) {
-  if (row.IsHosting) return `${row.HostingProvider || 'hosting'}${row.HostingCategory ? ' ' + row.HostingCategory : ''}`;
-  return row.RemoteOrg || '';
-}
-function asnText(row) {
-  return row.RemoteASN === null || row.RemoteASN === undefined ? '' : `AS${row.RemoteASN}${row.RemoteOrg ? ' ' + row.RemoteOrg : ''}`;
-}
-
-function setRows(results) {
-  state.rows = results ? results.rows.map((row, index) => ({
-    row, index,
-    keys: COLUMNS.map((c) => sortKey(columnValue(c, row), c.type)),
-    haystack: null,
-  })) : [];
-  state.page = 0;
-  updateView();
-}
-
-function compareKeys(a, b, type) {
-  if (a === null || b === null) return a === b ? 0 : a === null ? 1 : -1;  // nulls last either way
-  if (type === 'ports') {
-    for (let i = 0; i < Math.min(a.length, b.length); ++i) if (a[i] !== b[i]) return a[i] - b[i];
-    return a.length - b.length;
-  }
-  if (type === 'number' || type === 'bool') return a - b;
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function updateView() {
-  const needle = state.filter.trim().toLowerCase();
-  let view = state.rows;
-  const { hostingOnly, tiOnly } = state;
-  if (needle || hostingOnly || tiOnly) {
-    view = view.filter((m) => {
-      if (hostingOnly && !m.row.IsHosting) return false;
-      if (tiOnly && !m.row.IsTIMatch) return false;
-      if (!needle) return true;
-      if (m.haystack === null) {
-        m.haystack = (COLUMNS.map((c) => columnText(c, m.row)).join('\u0001') + '\u0001' + asnText(m.row) + '\u0001' +
-          (m.row.VpsReasons || []).join('\u0001')).toLowerCase();
-      }
-      return m.haystack.includes(needle);
+function renderResults() {
+  const tabs = $('tabs');
+  tabs.replaceChildren();
+  const shown = detectionsWithRows();
+  for (const d of shown.length ? shown : ['beacon']) {
+    const info = state.results ? state.results.detections[d] : null;
+    const title = (info && info.title) || (state.schemas[d] && state.schemas[d].title) || d;
+    const button = el('button', {
+      type: 'button', role: 'tab', class: 'tab', id: `tab-${d}`, 'data-detection': d, 'aria-selected': String(d === state.detection),
+      'aria-controls': 'results-panel', tabindex: d === state.detection ? '0' : '-1',
+    }, title, el('span', { class: 'tab-count', text: info ? ` ${formatCount(info.rowCount)}` : '' }));
+    button.addEventListener('click', () => selectTab(d));
+    button.addEventListener('keydown', (e) => {
+      const list = [...tabs.querySelectorAll('[role=tab]')];
+      const i = list.indexOf(button);
+      const next = e.key === 'ArrowRight' ? list[(i + 1) % list.length] : e.key === 'ArrowLeft' ? list[(i - 1 + list.length) % list.length] : null;
+      if (next) { e.preventDefault(); next.focus(); next.click(); }
     });
-  } else {
-    view = view.slice();
+    tabs.append(button);
   }
-  if (state.sortKeys.length) {
-    const keys = state.sortKeys.map(({ name, dir }) => {
-      const col = COLUMNS.findIndex((c) => c.name === name);
-      return { col, type: COLUMNS[col].type, dir };
-    });
-    view.sort((x, y) => {
-      for (const { col, type, dir } of keys) {
-        const a = x.keys[col], b = y.keys[col];
-        if (a === null || b === null) {
-          if (a !== b) return a === null ? 1 : -1;
-          continue;
-        }
-        const c = compareKeys(a, b, type);
-        if (c !== 0) return c * dir;
-      }
-      return x.index - y.index;
-    });
-  }
-  state.view = view;
-  const pages = Math.max(1, Math.ceil(view.length / PAGE_SIZE));
-  if (state.page >= pages) state.page = pages - 1;
-  renderTable();
+  const t = tab();
+  $('filter').value = t.filter;
+  $('filter-hosting').checked = t.hostingOnly;
+  $('filter-ti').checked = t.tiOnly;
+  const cols = columnsOf(state.detection);
+  $('filter-hosting').disabled = !cols.some((c) => c.name === 'IsHosting');
+  $('filter-ti').disabled = !cols.some((c) => c.name === 'IsTIMatch');
+  $('results-panel').setAttribute('aria-labelledby', `tab-${state.detection}`);
+  renderNotices();
+  renderOverview();
+  refreshView();
 }
 
-function renderHead() {
-  const tr = $('results-head');
-  tr.replaceChildren();
-  for (const col of displayColumns()) {
-    const position = state.sortKeys.findIndex((k) => k.name === col.name);
-    const key = position >= 0 ? state.sortKeys[position] : null;
-    const th = el('th', {
-      scope: 'col', class: col.type === 'number' ? 'num' : undefined,
-      'aria-sort': key && position === 0 ? (key.dir > 0 ? 'ascending' : 'descending') : undefined,
-      'data-column': col.name,
-    });
-    const button = el('button', { type: 'button', class: 'sort', 'data-column': col.name, title: `Sort by ${col.name} (Shift+click: add as next key)` },
-      col.name,
-      key ? el('span', { class: 'sort-mark', 'aria-hidden': 'true', text: (key.dir > 0 ? ' ▲' : ' ▼') + (state.sortKeys.length > 1 ? position + 1 : '') } ) : null);
-    button.addEventListener('click', (event) => sortBy(col.name, event.shiftKey));
-    th.append(button);
-    tr.append(th);
-  }
-  $('sort-info').textContent = state.sortKeys.length
-    ? 'Sorted by ' + state.sortKeys.map((k) => `${k.name} ${k.dir > 0 ? '↑' : '↓'}`).join(', then ')
-    : (state.results && state.results.mode === 'beyond' ? 'Core order: VpsScore ↓' : 'Core order: RiskScore ↓, ConnectionCount ↓');
-  $('sort-reset').disabled = state.sortKeys.length === 0;
+function selectTab(detection) {
+  if (detection === state.detection) return;
+  state.detection = detection;
+  closeDetail();
+  renderResults();
 }
 
-function sortBy(name, add) {
-  const type = COLUMNS.find((c) => c.name === name).type;
-  const firstDir = type === 'number' || type === 'bool' ? -1 : 1;  // numbers: largest first
-  const existing = state.sortKeys.find((k) => k.name === name);
-  if (add) {
-    if (existing) existing.dir = -existing.dir;
-    else state.sortKeys.push({ name, dir: firstDir });
-  } else if (existing && state.sortKeys.length === 1) {
-    existing.dir = -existing.dir;
-  } else {
-    state.sortKeys = [{ name, dir: existing ? existing.dir : firstDir }];
-  }
-  state.page = 0;
-  updateView();
-  const button = document.querySelector(`#results-head button[data-column="${name}"]`);
-  if (button) button.focus();
-}
-
-function renderTable() {
-  renderHead();
-  const body = $('results-body');
-  const start = state.page * PAGE_SIZE;
-  const slice = state.view.slice(start, start + PAGE_SIZE);
-  const fragment = document.createDocumentFragment();
-  const columns = displayColumns();
-  for (const model of slice) {
-    const tr = el('tr', { tabindex: '0', 'data-group': model.row.GroupId, class: model.row.GroupId === state.selectedGroup ? 'selected' : undefined });
-    for (const col of columns) tr.append(renderCell(col, model.row));
-    tr.addEventListener('click', () => openDetail(model));
-    tr.addEventListener('keydown', (event) => { if (event.key === 'Enter' || event.key === ' ') { event.preventDefault(); openDetail(model); } });
-    fragment.append(tr);
-  }
-  body.replaceChildren(fragment);
-
-  const total = state.rows.length, shown = state.view.length;
-  $('row-count').textContent = !state.results ? 'No results yet.'
-    : shown === total ? `${total.toLocaleString('en-US')} row${total === 1 ? '' : 's'}`
-      : `${shown.toLocaleString('en-US')} of ${total.toLocaleString('en-US')} rows match the filter`;
+function renderNotices() {
   const asnStatus = $('asn-status');
   asnStatus.hidden = !state.results || state.results.asnDatabaseLoaded !== false;
   asnStatus.textContent = asnStatus.hidden ? '' :
-    'Hosting attribution is unavailable: no IP → ASN database is loaded, so RemoteASN, Hosting and the hosting part of VpsScore are empty.';
-  const pages = Math.max(1, Math.ceil(shown / PAGE_SIZE));
-  $('page-info').textContent = shown > PAGE_SIZE
-    ? `rows ${(start + 1).toLocaleString('en-US')}–${Math.min(start + PAGE_SIZE, shown).toLocaleString('en-US')} of ${shown.toLocaleString('en-US')} (page ${state.page + 1} of ${pages})`
-    : '';
-  $('page-prev').disabled = state.page === 0;
-  $('page-next').disabled = state.page >= pages - 1;
-  $('pager').hidden = shown <= PAGE_SIZE;
+    'Hosting attribution is unavailable: no IP → ASN database is loaded, so RemoteASN, Hosting and the hosting part of every Score are empty.';
   const hasResults = !!state.results;
   $('export-csv').disabled = !hasResults;
   $('export-json').disabled = !hasResults;
 }
 
+async function renderOverview() {
+  const box = $('overview');
+  box.replaceChildren();
+  const info = state.results && state.results.detections[state.detection];
+  if (!info || info.rowCount === 0) return;
+  const detection = state.detection;
+  const o = await client.request('overview', { detection }).catch(() => null);
+  if (!o || detection !== state.detection) return;
+  box.append(overview({ bins: o.bins, networks: o.networks, from: o.from, to: o.to, noun: `${info.title} rows` }));
+}
+
+function viewRequest(offset = 0, limit = 200) {
+  const t = tab();
+  const only = [];
+  if (t.hostingOnly) only.push('IsHosting');
+  if (t.tiOnly) only.push('IsTIMatch');
+  return { detection: state.detection, sort: t.sortKeys, filter: t.filter, only, offset, limit };
+}
+
+// A new view of the tab: the first page gives the counts; the table fetches the rest as it scrolls.
+async function refreshView() {
+  if (!table) {
+    table = new VirtualTable({
+      container: $('results-table'), label: 'Results',
+      fetchPage: (offset, limit) => client.request('view', { request: viewRequest(offset, limit) }),
+      renderCell, onOpen: (row) => openDetail(state.detection, row._key), onSort: sortBy,
+    });
+  }
+  const detection = state.detection;
+  const info = state.results && state.results.detections[detection];
+  const t0 = performance.now();
+  const first = info ? await client.request('view', { request: viewRequest(0, 1) }).catch((e) => { showError(e.message); return null; }) : null;
+  if (detection !== state.detection) return;
+  const total = first ? first.total : 0, matched = first ? first.matched : 0;
+  table.reset({ columns: columnsOf(detection), sortKeys: tab().sortKeys, total: matched });
+  $('row-count').textContent = !state.results ? 'No results yet.'
+    : matched === total ? `${formatCount(total)} row${total === 1 ? '' : 's'}`
+      : `${formatCount(matched)} of ${formatCount(total)} rows match the filter`;
+  const keys = tab().sortKeys;
+  $('sort-info').textContent = keys.length
+    ? 'Sorted by ' + keys.map((k) => `${k.column} ${k.desc ? '↓' : '↑'}`).join(', then ')
+    : (info ? `Core order: ${coreOrder(detection)}` : '');
+  $('sort-reset').disabled = keys.length === 0;
+  document.body.dataset.viewMs = String(Math.round(performance.now() - t0));
+  document.body.dataset.viewRows = String(matched);
+}
+
+function coreOrder(detection) {
+  if (detection === 'beacon') return mode() === 'beyond' ? 'VpsScore ↓, RiskScore ↓, ConnectionCount ↓' : 'RiskScore ↓, ConnectionCount ↓';
+  const schema = state.schemas[detection];
+  return schema ? schema.order : '';
+}
+
+function sortBy(name, add) {
+  const col = columnsOf(state.detection).find((c) => c.name === name);
+  const firstDesc = col && (col.numeric || col.type === 'bool');  // numbers: largest first
+  const t = tab();
+  const existing = t.sortKeys.find((k) => k.column === name);
+  if (add) {
+    if (existing) existing.desc = !existing.desc;
+    else t.sortKeys.push({ column: name, desc: firstDesc });
+  } else if (existing && t.sortKeys.length === 1) {
+    existing.desc = !existing.desc;
+  } else {
+    t.sortKeys = [{ column: name, desc: existing ? existing.desc : firstDesc }];
+  }
+  refreshView().then(() => {
+    const button = document.querySelector(`#results-table th button[data-column="${name}"]`);
+    if (button) button.focus();
+  });
+}
+
+function cellText(col, value) {
+  if (value === null || value === undefined) return '';
+  if (col.type === 'ints') return value.join(', ');
+  if (col.type === 'texts') return value.join(' · ');
+  if (col.type === 'bool') return value ? 'true' : 'false';
+  if (col.name === 'MedianIntervalSeconds') return `every ${formatInterval(value)}`;
+  if (col.name === 'PeriodicityScore') return `${Math.round(value * 100)}%`;
+  return String(value);
+}
+
+const LONG = new Set(['InitiatingProcessCommandLine', 'TIDescription', 'Reasons', 'VpsReasons', 'Targets', 'RemoteOrg']);
+const SCORES = new Set(['Score', 'RiskScore', 'VpsScore']);
+
 function renderCell(col, row) {
-  const value = columnValue(col, row);
-  const classes = [col.type === 'number' ? 'num' : '', value === null || value === undefined ? 'null' : '',
-    col.name === 'InitiatingProcessCommandLine' || col.name === 'TIDescription' ? 'long' : ''].filter(Boolean);
+  const value = row[col.name];
+  const classes = [col.numeric ? 'num' : '', value === null || value === undefined ? 'null' : '', LONG.has(col.name) ? 'long' : ''].filter(Boolean);
   const td = el('td', { class: classes.join(' ') || undefined });
-  if (col.name === 'Hosting') {
+  if (col.name === 'HostingProvider') {
     if (row.IsHosting) {
       td.append(document.createTextNode(row.HostingProvider || 'hosting'));
       if (row.HostingCategory) td.append(el('span', { class: `badge badge-${row.HostingCategory}`, text: row.HostingCategory }));
     } else if (row.RemoteOrg) {
       td.append(el('span', { class: 'secondary', text: row.RemoteOrg }));
     }
-    const asn = asnText(row);
-    if (asn) td.title = asn;
-  } else {
-    td.textContent = columnText(col, row);
+    if (row.RemoteASN !== null && row.RemoteASN !== undefined) td.title = `AS${row.RemoteASN}${row.RemoteOrg ? ' ' + row.RemoteOrg : ''}`;
+    return td;
   }
-  if (col.name === 'RiskScore') td.classList.add('score', scoreClass(value));
-  if (col.name === 'VpsScore') td.classList.add('score', vpsScoreClass(value));
-  if (col.name === 'RemoteASN' && row.RemoteOrg) td.title = row.RemoteOrg;
-  if (col.name === 'MedianIntervalSeconds' && value !== null && value !== undefined) td.title = `${value} s`;
-  if (col.name === 'PeriodicityScore' && value !== null && value !== undefined) td.title = String(value);
-  if (td.classList.contains('long')) td.title = td.textContent;
+  td.textContent = cellText(col, value);
+  if (SCORES.has(col.name) && typeof value === 'number') td.classList.add('score', value >= 70 ? 'score-high' : value >= 40 ? 'score-mid' : 'score-low');
+  if (LONG.has(col.name)) td.title = td.textContent;
   return td;
-}
-
-function scoreClass(score) {
-  return score >= 80 ? 'score-high' : score >= 45 ? 'score-mid' : 'score-low';
-}
-function vpsScoreClass(score) {
-  return score >= 70 ? 'score-high' : score >= 40 ? 'score-mid' : 'score-low';
 }
 
 // ---------------------------------------------------------------------------------------------
 // Detail view
 
-async function openDetail(model) {
-  state.selectedGroup = model.row.GroupId;
-  for (const tr of $('results-body').querySelectorAll('tr')) tr.classList.toggle('selected', Number(tr.dataset.group) === state.selectedGroup);
+async function openDetail(detection, key) {
+  state.selected = { detection, key };
+  if (table) table.select(key);
   // The core keeps aggregates only: the connections of one row come from one more pass over the
   // event files (quick for small files; shows progress and can be cancelled for big ones).
   const before = $('status').textContent;
-  const detail = await run('detail', { groupId: model.row.GroupId }, 'Reading the connections of this row…');
+  const detail = await run('detail', { detection, key }, 'Reading the connections of this row…');
   if (detail) $('status').textContent = before;
-  if (!detail || state.selectedGroup !== model.row.GroupId) return;
-  renderDetail(model.row, detail);
+  if (!detail || !state.selected || state.selected.key !== key || state.selected.detection !== detection) return;
+  const { title, parts } = renderDetail(detection, detail, {
+    mode: mode(), asnLoaded: !(state.results && state.results.asnDatabaseLoaded === false),
+    schema: state.results && state.results.detections[detection],
+  });
+  $('detail').hidden = false;
+  $('detail-title').textContent = title;
+  const body = $('detail-body');
+  body.replaceChildren(...parts);
+  appendKqlPivots(body, detection, detail.row, client);
+  $('detail').scrollIntoView({ block: 'nearest' });
 }
 
 function closeDetail() {
-  state.selectedGroup = null;
+  state.selected = null;
   $('detail').hidden = true;
   $('detail-body').replaceChildren();
-  for (const tr of $('results-body').querySelectorAll('tr.selected')) tr.classList.remove('selected');
+  if (table) table.select(null);
 }
 
-function renderDetail(row, detail) {
-  const section = $('detail');
-  section.hidden = false;
-  $('detail-title').textContent = `${row.InitiatingProcessFileName || '(no process name)'} on ${row.DeviceName} → ${row.RemoteIP}`;
-  const body = $('detail-body');
-  body.replaceChildren();
-
-  const facts = el('dl', { class: 'facts' });
-  const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', { text: v === null || v === undefined || v === '' ? '—' : String(v) }));
-  fact(isFlow(row) ? 'Timestamp (first bin)' : 'Bin (Timestamp)', row.Timestamp);
-  fact('Device', row.DeviceName);
-  fact('Account', row.AccountName);
-  fact('Process', row.InitiatingProcessFileName);
-  fact('Command line', row.InitiatingProcessCommandLine);
-  fact('Remote IP', row.RemoteIP);
-  fact('Connections', `${row.ConnectionCount} (${row.ConnectionsPerMinute} per minute)`);
-  fact('First / last', `${row.FirstConnection} … ${row.LastConnection}`);
-  fact('Bytes sent / received', `${row.TotalBytesSent ?? '—'} / ${row.TotalBytesReceived ?? '—'} (ratio ${row.ByteRatio})`);
-  fact('Devices talking to this IP', row.DeviceCount);
-  fact('IP first / last seen', row.RemoteIPFirstSeen ? `${row.RemoteIPFirstSeen} … ${row.RemoteIPLastSeen}` : null);
-  body.append(el('h3', { text: 'Why RiskScore ' + row.RiskScore }), renderExplanation(row),
-    el('h3', { text: 'Why VpsScore ' + row.VpsScore }), renderVpsReasons(row),
-    el('h3', { text: 'Hosting attribution' }), renderHosting(row),
-    el('h3', { text: isFlow(row) ? 'Flow (the whole lookback)' : 'Group' }), facts);
-
-  body.append(el('h3', { text: 'Threat intelligence' }));
-  if (row.IsTIMatch) {
-    const ti = el('dl', { class: 'facts' });
-    ti.append(el('dt', { text: 'ThreatType' }), el('dd', { text: row.ThreatType ?? '—' }),
-      el('dt', { text: 'Confidence' }), el('dd', { text: row.TIConfidence ?? '—' }),
-      el('dt', { text: 'Description' }), el('dd', { text: row.TIDescription ?? '—' }));
-    body.append(ti);
-  } else {
-    body.append(el('p', { text: `No active indicator for ${row.RemoteIP} within the TI lookback (${state.rule ? formatMinutes(state.rule.tiLookbackMinutes) : '7 days'}).` }));
-  }
-
-  const shown = detail.times.length;
-  body.append(el('h3', { text: 'Connections on a timeline' }),
-    el('p', { class: 'hint', text: `${detail.total} connection(s) in this group` + (detail.complete ? '' : `; the first ${shown} are drawn`) + '. Each tick is one connection; colour = remote port.' }),
-    renderTimeline(row, detail));
-
-  const intervals = [];
-  for (let i = 1; i < detail.ms.length; ++i) intervals.push((detail.ms[i] - detail.ms[i - 1]) / 1000);
-  body.append(el('h3', { text: 'Intervals between connections' }), renderIntervals(intervals, row));
-
-  const ports = new Map();
-  for (const p of detail.ports) ports.set(p, (ports.get(p) || 0) + 1);
-  const portTable = el('table', { class: 'small-table' },
-    el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: 'Remote port' }), el('th', { scope: 'col', class: 'num', text: 'Connections' }))),
-    el('tbody', {}, ...[...ports.entries()].sort((a, b) => b[1] - a[1]).map(([p, n]) =>
-      el('tr', {}, el('td', { text: p === null ? '(none)' : p }), el('td', { class: 'num', text: n })))));
-  body.append(el('h3', { text: 'Ports' }),
-    el('p', { text: `UniqueRemotePorts = ${row.UniqueRemotePorts}; RemotePorts (make_set, at most 5) = ${row.RemotePorts.join(', ') || '—'}` }),
-    portTable);
-  appendKqlPivots(body, row);  // KQL export
-  section.scrollIntoView({ block: 'nearest' });
-}
-
-// Rows of beyond mode are whole flows; their ids start at 2^40 (Analysis::flowIdBase()).
-const FLOW_ID_BASE = 2 ** 40;
-function isFlow(row) {
-  return row.GroupId >= FLOW_ID_BASE;
-}
-
-function renderVpsReasons(row) {
-  const box = el('div', { class: 'explanation' });
-  box.append(el('p', { class: 'verdict', text: `VpsScore ${row.VpsScore} of 100 (RiskScore, hosting, periodicity, prevalence and TI combined; it never changes RiskScore).` }));
-  const reasons = row.VpsReasons || [];
-  if (reasons.length) box.append(el('ul', { class: 'reasons' }, ...reasons.map((r) => el('li', { text: r }))));
-  else box.append(el('p', { class: 'hint', text: 'No reasons given for this row.' }));
-  return box;
-}
-
-function renderHosting(row) {
-  const facts = el('dl', { class: 'facts hosting' });
-  const fact = (k, v) => facts.append(el('dt', { text: k }), el('dd', { text: v === null || v === undefined || v === '' ? '—' : String(v) }));
-  if (state.results && state.results.asnDatabaseLoaded === false) {
-    return el('p', { text: 'Unavailable: no IP → ASN database is loaded.' });
-  }
-  fact('ASN', row.RemoteASN === null || row.RemoteASN === undefined ? 'unknown (no announced range)' : `AS${row.RemoteASN}`);
-  fact('Organisation', row.RemoteOrg);
-  fact('Hosting', row.IsHosting ? 'yes — a rented-server network' : 'no (not on the hosting list)');
-  fact('Provider', row.HostingProvider);
-  fact('Category', row.HostingCategory);
-  return facts;
-}
-
-function describeCondition(cond) {
-  const parts = [];
-  if (cond.tiMatch !== undefined) parts.push(cond.tiMatch ? 'TI match' : 'no TI match');
-  if (cond.minConnections !== undefined) parts.push(`≥ ${cond.minConnections} connections`);
-  if (cond.maxUniquePorts !== undefined) parts.push(`≤ ${cond.maxUniquePorts} distinct ports`);
-  return parts.length ? parts.join(' and ') : 'always';
-}
-
-// Walks the rule's case() table like the core does and says, in words, which row gave the score.
-function explainScore(row, rule) {
-  const lines = [];
-  const table = (rule && rule.riskScore) || [];
-  for (let i = 0; i < table.length; ++i) {
-    const r = table[i];
-    const failed = [];
-    const held = [];
-    if (r.tiMatch !== undefined && r.tiMatch !== null) {
-      if (row.IsTIMatch === r.tiMatch) held.push(r.tiMatch ? 'TI match' : 'no TI match');
-      else failed.push(r.tiMatch ? 'no TI match' : 'there is a TI match');
-    }
-    if (r.minConnections !== undefined && r.minConnections !== null) {
-      if (row.ConnectionCount >= r.minConnections) held.push(`${row.ConnectionCount} ≥ ${r.minConnections} connections`);
-      else failed.push(`${row.ConnectionCount} < ${r.minConnections} connections`);
-    }
-    if (r.maxUniquePorts !== undefined && r.maxUniquePorts !== null) {
-      if (row.UniqueRemotePorts <= r.maxUniquePorts) held.push(`${row.UniqueRemotePorts} ≤ ${r.maxUniquePorts} distinct ports`);
-      else failed.push(`${row.UniqueRemotePorts} > ${r.maxUniquePorts} distinct ports`);
-    }
-    if (failed.length === 0) {
-      return { matched: i, text: `Row ${i + 1} of the score table matched: ${held.length ? held.join(' and ') : 'no conditions'} → ${r.score}.`, lines };
-    }
-    lines.push(`Row ${i + 1} (${describeCondition(r)} → ${r.score}) did not match: ${failed.join(', ')}.`);
-  }
-  const fallback = rule ? rule.defaultRiskScore : row.RiskScore;
-  return { matched: -1, text: `No row of the score table matched, so the default score applies → ${fallback}.`, lines };
-}
-
-// A flow (beyond mode) keeps the seed's RiskScore of its busiest clock hour (the seed's ActionTypes
-// only), which the flow's totals cannot show; name the score-table row that gives that score.
-function explainFlowScore(row, rule) {
-  const table = (rule && rule.riskScore) || [];
-  const i = table.findIndex((r) => r.score === row.RiskScore);
-  const which = i >= 0 ? `row ${i + 1} of the score table (${describeCondition(table[i])} → ${table[i].score})`
-    : `the default score (${row.RiskScore})`;
-  return {
-    text: `RiskScore ${row.RiskScore} is the seed rule's score for this flow's busiest clock hour: ${which}.`,
-    lines: ['Beyond the seed, a row is a whole flow over the lookback; its RiskScore is left as the seed rule gives it ' +
-      '(connections of the seed ActionTypes inside one observation window), so it can be held against the same rule run in Sentinel.'],
-  };
-}
-
-function renderExplanation(row) {
-  const { text, lines } = isFlow(row) ? explainFlowScore(row, state.rule) : explainScore(row, state.rule);
-  const box = el('div', { class: 'explanation' }, el('p', { class: 'verdict', text }));
-  if (lines.length) box.append(el('ul', {}, ...lines.map((l) => el('li', { text: l }))));
-  return box;
-}
-
-const PORT_COLOURS = ['#1f6fb2', '#c2571a', '#2f8f46', '#8a3fb0', '#b02a4a', '#5c6b7a'];
-
-function renderTimeline(row, detail) {
-  const width = 900, height = 90, pad = 30;
-  const windowMinutes = (state.rule && state.rule.observationWindowMinutes) || 60;
-  const start = Date.parse(row.Timestamp);
-  const end = start + windowMinutes * 60000;
-  const lo = Math.min(start, ...detail.ms.slice(0, 1));
-  const hi = Math.max(end, ...detail.ms.slice(-1));
-  const x = (ms) => pad + ((ms - lo) / Math.max(hi - lo, 1)) * (width - 2 * pad);
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'timeline', role: 'img', 'aria-label': `Timeline of ${detail.times.length} connections` });
-  root.append(svg('line', { x1: pad, y1: 60, x2: width - pad, y2: 60, class: 'axis' }));
-  const portIndex = new Map();
-  detail.ms.forEach((ms, i) => {
-    const port = detail.ports[i];
-    if (!portIndex.has(port)) portIndex.set(port, portIndex.size);
-    const tick = svg('line', { x1: x(ms), y1: 20, x2: x(ms), y2: 58, stroke: PORT_COLOURS[portIndex.get(port) % PORT_COLOURS.length], 'stroke-width': 1.5 });
-    const title = svg('title');
-    title.textContent = `${detail.times[i]} port ${port ?? '—'}`;
-    tick.append(title);
-    root.append(tick);
-  });
-  const label = (ms, anchor) => {
-    const t = svg('text', { x: x(ms), y: 78, 'text-anchor': anchor, class: 'tick-label' });
-    t.textContent = new Date(ms).toISOString().slice(11, 19) + 'Z';
-    return t;
-  };
-  root.append(label(lo, 'start'), label((lo + hi) / 2, 'middle'), label(hi, 'end'));
-  let lx = pad;
-  for (const [port, i] of portIndex) {
-    const key = svg('text', { x: lx, y: 12, class: 'legend', fill: PORT_COLOURS[i % PORT_COLOURS.length] });
-    key.textContent = `■ port ${port ?? '—'}`;
-    root.append(key);
-    lx += 90;
-  }
-  return root;
-}
-
-function median(sorted) {
-  const n = sorted.length;
-  return n % 2 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-}
-
-function renderIntervals(intervals, row) {
-  const box = el('div', { class: 'intervals' });
-  const core = [];
-  if (row.MedianIntervalSeconds !== null && row.MedianIntervalSeconds !== undefined)
-    core.push(`median interval ${row.MedianIntervalSeconds} s (${formatSeconds(row.MedianIntervalSeconds)})`);
-  if (row.PeriodicityScore !== null && row.PeriodicityScore !== undefined)
-    core.push(`PeriodicityScore ${Math.round(row.PeriodicityScore * 100)}% (${row.PeriodicityScore})`);
-  if (core.length) box.append(el('p', { class: 'core-periodicity', text: `The core measured: ${core.join(', ')}.` }));
-  if (intervals.length === 0) {
-    box.append(el('p', { text: 'Only one connection: no intervals.' }));
-    return box;
-  }
-  const sorted = intervals.slice().sort((a, b) => a - b);
-  const med = median(sorted);
-  const mad = median(intervals.map((v) => Math.abs(v - med)).sort((a, b) => a - b));
-  const dispersion = med > 0 ? mad / med : 0;
-  const mean = intervals.reduce((a, b) => a + b, 0) / intervals.length;
-  const sd = Math.sqrt(intervals.reduce((a, b) => a + (b - mean) ** 2, 0) / intervals.length);
-  const cv = mean > 0 ? sd / mean : 0;
-  box.append(el('p', {
-    class: 'interval-summary',
-    text: `${intervals.length} intervals: min ${formatSeconds(sorted[0])}, median ${formatSeconds(med)}, max ${formatSeconds(sorted[sorted.length - 1])}, ` +
-      `mean ${formatSeconds(mean)}; dispersion (MAD / median) ${(dispersion * 100).toFixed(1)}%, coefficient of variation ${cv.toFixed(2)} — ` +
-      (dispersion < 0.05 ? 'very regular, like a beacon on a timer.' : dispersion < 0.3 ? 'fairly regular (a beacon with jitter?).' : 'irregular.'),
-  }));
-  // Histogram of the gaps: 24 bins between min and max; the dashed line marks the median.
-  const bins = 24, width = 900, height = 130, pad = 30, top = 16;
-  const lo = sorted[0], hi = sorted[sorted.length - 1];
-  const counts = new Array(bins).fill(0);
-  for (const v of intervals) counts[hi > lo ? Math.min(bins - 1, Math.floor(((v - lo) / (hi - lo)) * bins)) : 0]++;
-  const peak = Math.max(...counts);
-  const root = svg('svg', { viewBox: `0 0 ${width} ${height}`, class: 'histogram', role: 'img', 'aria-label': `Histogram of the ${intervals.length} intervals between connections` });
-  const bw = (width - 2 * pad) / bins;
-  const x = (v) => pad + (hi > lo ? ((v - lo) / (hi - lo)) * (width - 2 * pad) : 0);
-  root.append(svg('line', { x1: pad, y1: height - 20, x2: width - pad, y2: height - 20, class: 'axis' }));
-  counts.forEach((n, i) => {
-    const h = peak ? (n / peak) * (height - 20 - top) : 0;
-    const bar = svg('rect', { x: pad + i * bw + 1, y: height - 20 - h, width: Math.max(bw - 2, 1), height: h, class: 'bar', 'data-count': n });
-    const title = svg('title');
-    const a = lo + ((hi - lo) * i) / bins, b = lo + ((hi - lo) * (i + 1)) / bins;
-    title.textContent = `${n} interval(s) of ${formatSeconds(a)}–${formatSeconds(b)}`;
-    bar.append(title);
-    root.append(bar);
-  });
-  const mx = x(med);
-  root.append(svg('line', { x1: mx, y1: top - 4, x2: mx, y2: height - 20, class: 'median' }));
-  const medLabel = svg('text', { x: mx, y: top - 6, 'text-anchor': mx > width / 2 ? 'end' : 'start', class: 'median-label' });
-  medLabel.textContent = `median ${formatSeconds(med)}`;
-  root.append(medLabel);
-  const axisLabel = (text, xPos, anchor) => {
-    const t = svg('text', { x: xPos, y: height - 4, 'text-anchor': anchor, class: 'tick-label' });
-    t.textContent = text;
-    return t;
-  };
-  root.append(axisLabel(formatSeconds(lo), pad, 'start'), axisLabel(formatSeconds((lo + hi) / 2), width / 2, 'middle'),
-    axisLabel(formatSeconds(hi), width - pad, 'end'));
-  box.append(root);
-  const list = intervals.slice(0, 60).map((v) => formatSeconds(v)).join(', ') + (intervals.length > 60 ? ', …' : '');
-  box.append(el('p', { class: 'interval-list', text: `In order: ${list}` }));
-  return box;
-}
+// ---------------------------------------------------------------------------------------------
+// Rule settings
 
 // ---------------------------------------------------------------------------------------------
 // Rule settings
@@ -830,6 +461,11 @@ function fillRuleForm(rule, now) {
   $('rule-riskScore').value = JSON.stringify(rule.riskScore || [], null, 1).replace(/\n\s*/g, ' ').replace(/\},\s*\{/g, '},\n{');
   $('rule-now').value = now || '';
   $('rule-beyondMinPeriodicity').value = rule.beyondMinPeriodicity ?? '';
+  $('rule-preset').textContent = rule.exclusionPreset === 'seed'
+    ? 'Exclusion lists in force: the seed\'s own (SEED_RULE.kql), exactly.'
+    : rule.exclusionPreset === 'extended'
+      ? 'Exclusion lists in force: the "extended" preset (the seed\'s lists plus more browsers and Windows/Defender processes).'
+      : 'Exclusion lists in force: your own (neither the seed\'s nor the extended preset).';
   $('rule-hostingOverridesExclusions').checked = !!rule.hostingOverridesExclusions;
   const mode = rule.mode === 'beyond' ? 'beyond' : 'seed';
   $('mode-' + mode).checked = true;
@@ -886,7 +522,7 @@ async function setMode(mode) {
   const previous = state.rule.mode === 'beyond' ? 'beyond' : 'seed';
   for (const radio of document.querySelectorAll('input[name="mode"]')) radio.disabled = true;
   try {
-    state.sortKeys = [];
+    for (const t of Object.values(state.tabs)) t.sortKeys = [];
     const ok = await applyRule({ ...state.rule, mode }, state.now);
     if (!ok) $('mode-' + previous).checked = true;
     else $('rule-message').textContent = mode === 'beyond'
@@ -897,47 +533,12 @@ async function setMode(mode) {
   }
 }
 
-function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
-  const a = el('a', { href: url, download: name });
-  document.body.append(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10000);
-}
-
 async function exportResults(format) {
-  const result = await run('render', { format }, `Preparing the ${format.toUpperCase()} export…`);
+  const result = await run('exportView', { request: viewRequest(), format }, `Preparing the ${format.toUpperCase()} export…`);
   if (!result) return;
-  download(`vpshunt-results.${format}`, result.text, format === 'csv' ? 'text/csv' : 'application/json');
-  $('status').textContent = `Exported ${state.rows.length} rows as ${format.toUpperCase()}.`;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Formatting
-
-function formatBytes(n) {
-  if (n === undefined || n === null) return '';
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n / 1024, u = 0;
-  while (v >= 1024 && u < units.length - 1) { v /= 1024; ++u; }
-  return `${v.toFixed(v < 10 ? 1 : 0)} ${units[u]}`;
-}
-function formatSeconds(s) {
-  if (s < 1) return `${(s * 1000).toFixed(0)} ms`;
-  if (s < 120) return `${s.toFixed(s < 10 ? 1 : 0)} s`;
-  if (s < 7200) return `${(s / 60).toFixed(1)} min`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-// Beacon intervals read best in seconds ("every 290 s"), up to two hours.
-function formatInterval(s) {
-  if (s < 10) return `${s.toFixed(1)} s`;
-  if (s < 7200) return `${Math.round(s)} s`;
-  return `${(s / 3600).toFixed(1)} h`;
-}
-function formatMinutes(m) {
-  return m % 1440 === 0 ? `${m / 1440} day(s)` : m % 60 === 0 ? `${m / 60} hour(s)` : `${m} minutes`;
+  const ext = format === 'csv' ? 'csv' : 'jsonl';
+  download(`vpshunt-${state.detection}.${ext}`, result.text, format === 'csv' ? 'text/csv' : 'application/x-ndjson');
+  $('status').textContent = `Exported the ${state.detection} rows in view as ${format.toUpperCase()}.`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -961,31 +562,32 @@ function wirePage() {
     e.target.value = '';
     addFiles(files);
   });
-  $('load-example').addEventListener('click', loadExample);
+  $('load-example').addEventListener('click', () => loadExample('example'));
   $('clear-files').addEventListener('click', async () => {
     state.files = [];
     closeDetail();
     const summary = await run('reset', {});
     applySummary(summary);
     state.results = null;
-    setRows(null);
+    renderResults();
     renderFiles();
   });
   $('cancel').addEventListener('click', cancel);
 
+  $('load-scenario').addEventListener('click', () => loadExample('scenario'));
+  // The filter is applied in the worker; typing waits for a pause of 150 ms.
+  let filterTimer = null;
   $('filter').addEventListener('input', (e) => {
-    state.filter = e.target.value;
-    state.page = 0;
-    updateView();
+    clearTimeout(filterTimer);
+    const value = e.target.value;
+    filterTimer = setTimeout(() => { tab().filter = value; refreshView(); }, 150);
   });
-  $('filter-hosting').addEventListener('change', (e) => { state.hostingOnly = e.target.checked; state.page = 0; updateView(); });
-  $('filter-ti').addEventListener('change', (e) => { state.tiOnly = e.target.checked; state.page = 0; updateView(); });
+  $('filter-hosting').addEventListener('change', (e) => { tab().hostingOnly = e.target.checked; refreshView(); });
+  $('filter-ti').addEventListener('change', (e) => { tab().tiOnly = e.target.checked; refreshView(); });
   for (const radio of document.querySelectorAll('input[name="mode"]')) radio.addEventListener('change', () => setMode(radio.value));
-  $('sort-reset').addEventListener('click', () => { state.sortKeys = []; updateView(); });
-  $('page-prev').addEventListener('click', () => { state.page = Math.max(0, state.page - 1); renderTable(); });
-  $('page-next').addEventListener('click', () => { state.page += 1; renderTable(); });
+  $('sort-reset').addEventListener('click', () => { tab().sortKeys = []; refreshView(); });
   $('export-csv').addEventListener('click', () => exportResults('csv'));
-  $('export-json').addEventListener('click', () => exportResults('json'));
+  $('export-json').addEventListener('click', () => exportResults('jsonl'));
   $('detail-close').addEventListener('click', closeDetail);
 
   $('rule-form').addEventListener('submit', async (e) => {
@@ -1016,100 +618,18 @@ function wirePage() {
   });
 }
 
-// ---------------------------------------------------------------------------------------------
-// KQL export: the rule in force as one query (Copy KQL, Download .kql), and a row's investigation
-// queries in its detail view. The text comes from the core (worker requests exportKql and
-// pivotQueries); this only shows it and puts it on the clipboard.
-
-// The detection whose query the buttons export: the tab in view (the beacon detection until the
-// page has a tab per detection).
-function kqlDetection() {
-  return state.detection || 'beacon';
-}
-
-// Puts `text` on the clipboard; where the browser refuses (no permission, not a secure context),
-// selects it in `textarea` for the user to copy. Returns true when it is on the clipboard.
-async function copyText(text, textarea) {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    if (textarea) {
-      textarea.hidden = false;
-      textarea.focus();
-      textarea.select();
-    }
-    return false;
-  }
-}
-
-async function ruleAsKql() {
-  const target = $('kql-target').value;
-  if (state.rule && state.rule.kqlTiTable) $('kql-ti-table').value = state.rule.kqlTiTable;
-  const result = await run('exportKql', { target, detection: kqlDetection() });
-  if (!result) return null;
-  const text = $('kql-text');
-  text.value = result.text;
-  text.hidden = false;
-  return { target, text: result.text };
-}
-
-function wireKqlExport() {
-  // The TI table is a rule key (kqlTiTable): a change applies at once, without reading the files again.
-  $('kql-ti-table').addEventListener('change', async (e) => {
-    if (state.rule) await applyRule({ ...state.rule, kqlTiTable: e.target.value }, state.now);
-  });
-  $('kql-copy').addEventListener('click', async () => {
-    const q = await ruleAsKql();
-    if (!q) return;
-    const copied = await copyText(q.text, $('kql-text'));
-    $('kql-message').textContent = (copied ? 'Copied' : 'The clipboard is not available here: the query is selected below, copy it with Ctrl+C') +
-      ` (${q.text.split('\n').length} lines for ${$('kql-target').selectedOptions[0].textContent}, the ${kqlDetection()} detection, the rule in force). ` +
-      'Its header says what differs from this page\'s results.';
-  });
-  $('kql-download').addEventListener('click', async () => {
-    const q = await ruleAsKql();
-    if (!q) return;
-    download(`vpshunt-${kqlDetection()}-${q.target}.kql`, q.text, 'text/plain');
-    $('kql-message').textContent = `Downloaded vpshunt-${kqlDetection()}-${q.target}.kql.`;
-  });
-}
-
-// The row's pivots (process tree, binary, the address across the fleet, its network, the account's
-// sign-ins) for the target chosen in the settings, each with its own Copy button.
-async function appendKqlPivots(body, row) {
-  const target = $('kql-target').value;
-  const section = el('div', { class: 'kql-pivots', id: 'kql-pivots' });
-  body.append(el('h3', { text: `Investigate where the data lives (KQL for ${$('kql-target').selectedOptions[0].textContent})` }), section);
-  const result = await run('pivotQueries', { detection: kqlDetection(), row, target });
-  if (!result) return;
-  for (const pivot of result.pivots) {
-    const pre = el('pre', { class: 'kql-text', text: pivot.query });
-    const status = el('span', { class: 'hint', 'aria-live': 'polite' });
-    const copy = el('button', { type: 'button', class: 'secondary', text: 'Copy KQL', 'data-pivot': pivot.id });
-    copy.addEventListener('click', async (e) => {
-      e.preventDefault();  // a button in a <summary>: copy, do not fold
-      const ok = await copyText(pivot.query, null);
-      if (!ok) window.getSelection().selectAllChildren(pre);
-      status.textContent = ok ? ' Copied.' : ' Selected: copy it with Ctrl+C.';
-    });
-    section.append(el('details', { class: 'kql-pivot', 'data-pivot': pivot.id },
-      el('summary', {}, el('span', { text: pivot.title + ' ' }), copy, status), pre));
-  }
-}
-// --- end KQL export ---
-
 async function init() {
   wirePage();
-  wireKqlExport();  // KQL export
-  renderHead();
-  renderTable();
+  wireKqlExport({ run, client, state, applyRule });
+  $('load-scenario').hidden = !SCENARIOS.scenario;
   const info = await run('init', {}, 'Loading the analysis engine…');
   if (!info) return;
   state.formats = info.formats;
+  state.schemas = info.schemas;
   state.rule = info.rule;
   state.defaultRule = info.defaultRule;
   fillRuleForm(state.rule, state.now);
+  renderResults();
   $('status').textContent = 'Ready. Drop exports above, or press “Load example”.' +
     (info.asnDatabase === 'loaded' ? '' : ` (Hosting attribution is off: the IP → ASN database is ${info.asnDatabase === 'none' ? 'not part of this site' : info.asnDatabase}.)`);
   document.body.dataset.ready = 'true';

@@ -24,6 +24,8 @@
 //   results                                                                 -> Summary
 //   view      {request: {detection, sort: [{column, desc}], filter, only: [column], offset, limit}}
 //                                 -> {detection, total, matched, offset, rows: [{...row, _key, _index}]}
+//   overview  {detection}         -> {detection, rows, from, to, bins: [{t, rows, maxScore}], networks:
+//                                 [{name, hosting, rows, maxScore}]} (what the tab draws above its table)
 //   exportView {request, format}  the view's rows as csv/jsonl/json         -> {text}
 //   render    {format}            the whole output as the CLI writes it     -> {text}
 //   detail    {detection, key}    -> {detection, key, row, times, ms, ports, targets?, targetNames?,
@@ -114,6 +116,7 @@ export class Engine {
   // The same after every detection's rows went into the store (what view() pages through).
   refresh(now = '') { return JSON.parse(check(this.session.refresh(now || ''))); }
   view(request) { return JSON.parse(check(this.session.view(JSON.stringify(request)))); }
+  overview(detection) { return JSON.parse(check(this.session.overview(String(detection)))); }
   // A view's rows (or the whole output, render) handed to write(bytes) in pieces of UTF-8, each a
   // Uint8Array valid only during the call (copy it to keep it).
   exportViewEach(request, format, write) { check(this.session.exportView(JSON.stringify(request), format, write)); }
@@ -367,6 +370,7 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
     },
     results: () => summary(),
     view: ({ request }) => engine.view(request),
+    overview: ({ detection }) => engine.overview(detection),
     exportView: ({ request, format }) => ({ text: engine.exportView(request, format) }),
     render: ({ format }) => ({ text: engine.render(format, now) }),
     detail: async ({ detection, key }) => {

@@ -162,3 +162,21 @@ TEST_CASE("store: an export of a view is the writer's text of those rows", "[sto
   REQUIRE(f.store.findRow("beacon", f.kept.rows[3].groupId, row));
   CHECK(vpshunt::rowJson(row) == vpshunt::rowToJson(f.kept.rows[3]));
 }
+
+TEST_CASE("store: the overview counts the rows over time and by network", "[store]") {
+  Fixture f;
+  auto o = nlohmann::json::parse(f.store.overview("beacon"));
+  CHECK(o["rows"] == f.kept.rows.size());
+  uint64_t inBins = 0;
+  int64_t best = 0;
+  for (const auto& b : o["bins"]) inBins += b["rows"].get<uint64_t>(), best = std::max(best, b["maxScore"].get<int64_t>());
+  CHECK(inBins == f.kept.rows.size());
+  int expectedBest = 0;
+  for (const auto& r : f.kept.rows) expectedBest = std::max(expectedBest, r.score);
+  CHECK(best == expectedBest);
+  REQUIRE(o["networks"].size() == 1);  // no ASN database: every row is an unknown network
+  CHECK(o["networks"][0]["name"] == "unknown network");
+  CHECK(o["networks"][0]["rows"] == f.kept.rows.size());
+  CHECK(nlohmann::json::parse(f.store.overview("inbound"))["rows"] == 0);
+  CHECK_THROWS_AS(f.store.overview("nope"), std::invalid_argument);
+}

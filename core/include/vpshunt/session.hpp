@@ -51,6 +51,7 @@ class Session {
   // The same after making every detection's rows into the store (what views read).
   std::string refresh(const std::string& nowIso);
   std::string view(const std::string& requestJson) const;
+  std::string overview(const std::string& detection) const { return store_.overview(detection); }
   void exportView(const std::string& requestJson, const std::string& format, const std::function<void(std::string_view)>& write) const;
   // The whole output in `format` (table, csv, json, jsonl), piece by piece: what the Node runner writes.
   void render(const std::string& format, const std::string& nowIso, const std::function<void(std::string_view)>& write) const;

@@ -60,6 +60,10 @@ class ResultStore final : public ResultSink {
   // The rows of the view (all of them, from 0, ignoring offset and limit) in `format`, handed to
   // `write` in pieces: what the page exports.
   void exportView(const ViewRequest& request, OutputFormat format, const std::function<void(std::string_view)>& write) const;
+  // What the page draws above a table: {"detection", "rows", "from", "to", "bins": [{"t", "rows",
+  // "maxScore"}] (rows by the schema's overviewTime, in at most 48 equal bins), "networks": [{"name",
+  // "hosting", "rows", "maxScore"}] (the 8 with the most rows, by hosting provider, else organisation)}.
+  std::string overview(std::string_view detection) const;
   // The row with this key (its cells), or false.
   bool findRow(std::string_view detection, uint64_t key, Row& out) const;
   size_t memoryBytes() const;  // an estimate of what the store holds

@@ -52,6 +52,10 @@ struct TableSchema {
   // the other columns after them.
   std::vector<ViewColumn> terminalSeed, terminalBeyond, pageSeed, pageBeyond;
   std::vector<size_t> keyOrder;  // column indexes sorted by name: the jsonl key order (as nlohmann's)
+  // The page's overview of the table: rows over time (by this Time column) and the networks they
+  // concern (by the hosting provider, else the organisation).
+  std::string_view overviewTime;
+  std::string_view overviewProvider = "HostingProvider", overviewOrg = "RemoteOrg";
 
   size_t index(std::string_view name) const;  // the column's index; throws std::invalid_argument when absent
   const std::vector<ViewColumn>& terminal(bool beyond) const { return beyond ? terminalBeyond : terminalSeed; }

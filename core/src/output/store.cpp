@@ -384,6 +384,70 @@ void ResultStore::exportView(const ViewRequest& req, OutputFormat format, const 
   writer.finish();
 }
 
+std::string ResultStore::overview(std::string_view detection) const {
+  const TableSchema* schema = findTableSchema(detection);
+  if (!schema) throw std::invalid_argument("unknown detection \"" + std::string(detection) + "\"");
+  nlohmann::json out = {{"detection", std::string(detection)}, {"rows", 0}, {"bins", nlohmann::json::array()},
+                        {"networks", nlohmann::json::array()}};
+  const Table* t = table(detection);
+  if (!t || t->rows == 0) return out.dump();
+  out["rows"] = t->rows;
+  const Table::Col* score = &t->cols[schema->index("Score")];
+  if (!schema->overviewTime.empty()) {
+    const Table::Col& time = t->cols[schema->index(schema->overviewTime)];
+    int64_t lo = INT64_MAX, hi = INT64_MIN;
+    for (uint64_t i = 0; i < t->rows; ++i)
+      if (!time.null[i]) lo = std::min(lo, time.ints[i]), hi = std::max(hi, time.ints[i]);
+    if (lo <= hi) {
+      const int bins = 48;
+      const int64_t width = std::max<int64_t>(1, (hi - lo) / bins + 1);
+      std::vector<uint64_t> rows(bins, 0);
+      std::vector<int64_t> best(bins, -1);
+      for (uint64_t i = 0; i < t->rows; ++i) {
+        if (time.null[i]) continue;
+        const size_t b = size_t((time.ints[i] - lo) / width);
+        ++rows[b];
+        best[b] = std::max(best[b], score->ints[i]);
+      }
+      for (int b = 0; b < bins; ++b)
+        if (rows[b]) out["bins"].push_back({{"t", formatIsoTime(lo + b * width)}, {"rows", rows[b]}, {"maxScore", best[b]}});
+      out["from"] = formatIsoTime(lo);
+      out["to"] = formatIsoTime(lo + bins * width);
+    }
+  }
+  // Networks: the provider when the row is hosting, else the organisation; rows without either are "unknown".
+  struct Net {
+    uint64_t rows = 0;
+    int64_t maxScore = -1;
+    bool hosting = false;
+  };
+  std::unordered_map<std::string, Net> nets;
+  const Table::Col* provider = nullptr;
+  const Table::Col* org = nullptr;
+  for (size_t c = 0; c < schema->columns.size(); ++c) {
+    if (schema->columns[c].name == schema->overviewProvider) provider = &t->cols[c];
+    if (schema->columns[c].name == schema->overviewOrg) org = &t->cols[c];
+  }
+  for (uint64_t i = 0; i < t->rows; ++i) {
+    std::string name = "unknown network";
+    bool hosting = false;
+    if (provider && !provider->null[i]) name = provider->dict.values[provider->ids[i]], hosting = true;
+    else if (org && !org->null[i]) name = org->dict.values[org->ids[i]];
+    Net& n = nets[name];
+    ++n.rows;
+    n.maxScore = std::max(n.maxScore, score->ints[i]);
+    n.hosting = hosting;
+  }
+  std::vector<std::pair<std::string, Net>> sorted(nets.begin(), nets.end());
+  std::sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) {
+    return a.second.rows != b.second.rows ? a.second.rows > b.second.rows : a.first < b.first;
+  });
+  for (size_t k = 0; k < sorted.size() && k < 8; ++k)
+    out["networks"].push_back({{"name", sorted[k].first}, {"hosting", sorted[k].second.hosting}, {"rows", sorted[k].second.rows},
+                               {"maxScore", sorted[k].second.maxScore}});
+  return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 bool ResultStore::findRow(std::string_view detection, uint64_t key, Row& out) const {
   const Table* t = table(detection);
   if (!t) return false;

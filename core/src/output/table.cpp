@@ -34,6 +34,7 @@ void TableSchema::finalize() {
   std::sort(keyOrder.begin(), keyOrder.end(), [&](size_t a, size_t b) { return columns[a].name < columns[b].name; });
   for (const auto* view : {&terminalSeed, &terminalBeyond, &pageSeed, &pageBeyond})
     for (const ViewColumn& v : *view) index(v.column);  // every view names a column of the table
+  if (!overviewTime.empty()) index(overviewTime);
 }
 
 const std::vector<const TableSchema*>& tableSchemas() {

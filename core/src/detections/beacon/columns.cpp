@@ -89,6 +89,7 @@ TableSchema makeSchema() {
                   {"RemoteASN", "ASN"},          {"DeviceCount", "Devices"}, {"MedianIntervalSeconds", "Every"},
                   {"PeriodicityScore", "Periodicity"}, {"DeviceName", ""},  {"InitiatingProcessFileName", "Process"},
                   {"ConnectionCount", "Connections"}, {"RiskScore", ""},   {"IsTIMatch", "TI"}};
+  s.overviewTime = "FirstConnection";
   s.finalize();
   return s;
 }

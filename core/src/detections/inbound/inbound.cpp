@@ -47,6 +47,7 @@ TableSchema makeSchema() {
                 {"ConnectionCount", "Connections"}, {"RefusedCount", "Refused"}, {"FirstSeen", ""},
                 {"LastSeen", ""},        {"IsTIMatch", "TI"}};
   s.pageBeyond = s.pageSeed;
+  s.overviewTime = "FirstSeen";
   s.finalize();
   return s;
 }
