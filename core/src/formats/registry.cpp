@@ -22,6 +22,11 @@ const ReaderFactory& windowsSecurityJsonFactory();
 const ReaderFactory& entraSignInJsonFactory();
 const ReaderFactory& oktaJsonFactory();
 const ReaderFactory& cloudTrailJsonFactory();
+const ReaderFactory& cefCsvFactory();
+const ReaderFactory& firewallJsonFactory();
+const ReaderFactory& iisW3cFactory();
+const ReaderFactory& webAccessLogFactory();
+const ReaderFactory& cloudRequestsCsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -44,6 +49,11 @@ const std::vector<ReaderFactory>& readerFactories() {
       entraSignInJsonFactory(),
       oktaJsonFactory(),
       cloudTrailJsonFactory(),
+      cefCsvFactory(),
+      firewallJsonFactory(),
+      iisW3cFactory(),
+      webAccessLogFactory(),
+      cloudRequestsCsvFactory(),
   };
   return all;
 }
