@@ -27,7 +27,7 @@ struct FixtureCase {
 
 TEST_CASE("firewall readers: each export shape reads with its detected format", "[firewall]") {
   std::vector<FixtureCase> cases = {
-      {"CommonSecurityLog as Log Analytics CSV (CRLF, quoted header, locale times, no final newline): FortiGate inbound "
+      {"CommonSecurityLog as Log Analytics CSV (CRLF, quoted header, locale times, no final newline) - FortiGate inbound "
        "RDP with CommunicationDirection 1 (interface roles decide), Palo Alto deny from IPv6, DNAT with both ends "
        "external (CommunicationDirection Inbound decides, the translated address is the target), Check Point outbound "
        "with user and bytes, outbound drop, east-west flagged 0, a multi-line cell with quotes and a control character, "
@@ -53,7 +53,7 @@ TEST_CASE("firewall readers: each export shape reads with its detected format", 
            R"~(E L12 dir=out outcome=ok Timestamp=3/31/2026, 11:05:00.000 AM@40 DeviceName=10.0.0.11@117 AccountName=@158 RemoteIP=104.168.141.190@133 RemotePort=8080@149 ActionType=ConnectionSuccess@0 SentBytes=300@159 ReceivedBytes=0@163 LocalIP=10.0.0.11@117 LocalPort=50000@127)~",
            R"~(E L13 dir=in Timestamp=3/31/2026, 11:06:00.000 AM@38 DeviceName=@0 RemoteIP=141.98.10.60@114 RemotePort=61000@127 LocalIP=10.0.0.20@133 LocalPort=1433@143)~",
        }},
-      {"CommonSecurityLog, Azure Firewall (network and NAT rules), ASIM and other rows as the az CLI prints them: numbers as "
+      {"CommonSecurityLog, Azure Firewall (network and NAT rules), ASIM and other rows as the az CLI prints them - numbers as "
        "numbers, RemoteIP 0, a null time, a table without addresses, an application rule without a destination address",
        "firewall/firewall_rows_az_cli.json",
        "firewall-json",
@@ -74,8 +74,8 @@ TEST_CASE("firewall readers: each export shape reads with its detected format", 
            R"~(E L49 dir=in outcome=fail Timestamp=2026-03-31T10:52:38Z@0 DeviceName=@0 RemoteIP=185.220.101.5@0 RemotePort=41000@0 ActionType=InboundConnectionFailed@0 LocalIP=10.0.1.4@0 LocalPort=22@0)~",
            R"~(the table's own direction column marks rows as inbound: the source is RemoteIP)~",
            R"~(E L62 dir=in outcome=ok Timestamp=2026-03-31T10:52:39Z@0 DeviceName=web-01@0 RemoteIP=2001:db8:ffff::77@0 RemotePort=55555@0 ActionType=InboundConnectionAccepted@0 LocalIP=10.3.0.4@0 LocalPort=443@0)~",
-           R"~(E L75 dir=out outcome=ok Timestamp=2026-03-31T10:52:40Z@0 DeviceName=10.0.1.5@0 RemotePort=443@0)~",
-           R"~(table Heartbeat: no source or destination address)~",
+           R"~(table AZFWApplicationRule: no destination address)~",
+           R"~(table Heartbeat: no destination address)~",
            R"~(E L91 dir=in outcome=ok DeviceName=@0 RemoteIP=45.33.32.156@0 RemotePort=@0 ActionType=InboundConnectionAccepted@0 LocalIP=10.0.1.4@0 LocalPort=3389@0)~",
            R"~(FortiGate interface roles (srcintfrole=wan) mark rows as inbound)~",
            R"~(CommunicationDirection says outbound (1) on rows from an external source to an internal destination: it was overruled (FortiGate writes 1 on inbound traffic))~",
@@ -102,7 +102,7 @@ TEST_CASE("firewall readers: each export shape reads with its detected format", 
            R"~(rows from an external source to an internal destination are inbound: the source is RemoteIP, the destination the target (LocalIP, LocalPort))~",
            R"~(E L6 dir=in outcome=fail Timestamp=2026-03-31T10:52:35.857Z@71 DeviceName=@0 RemoteIP=141.98.10.60@223 RemotePort=51000@253 ActionType=InboundConnectionFailed@0 LocalIP=10.0.0.20@277 LocalPort=445@309)~",
        }},
-      {"the query API's tables: CommonSecurityLog (its RemoteIP column not read) and an AZFW union, a short row",
+      {"the query API's tables - CommonSecurityLog (its RemoteIP column not read) and an AZFW union, a short row",
        "firewall/log_analytics_firewall_tables.json",
        "log-analytics-json",
        {

@@ -25,9 +25,9 @@ struct FixtureCase {
 
 TEST_CASE("web logs: each shape reads with its detected format", "[weblog]") {
   std::vector<FixtureCase> cases = {
-      {"IIS with #Fields directives (CRLF): the default layout, a failed logon (401 with win32 1326), the NTLM challenge "
+      {"IIS with #Fields directives (CRLF) - the default layout, a failed logon (401 with win32 1326), the NTLM challenge "
        "(401.2), IPv6 client, a 1500-byte URI and a control character, a forbidden request, too few fields, a bad date; "
-       "a second header block mid-file with X-Forwarded-For: the rightmost external entry, a forged list, bracketed IPv6 "
+       "a second header block mid-file with X-Forwarded-For - the rightmost external entry, a forged list, bracketed IPv6 "
        "with port, an 'unknown' entry, loopback with '-', a public c-ip whose X-Forwarded-For is not believed, only "
        "private entries; a third layout with time but no date (#Date's date)",
        "weblog/iis_fields_directives.log",
@@ -105,7 +105,7 @@ TEST_CASE("web logs: each shape reads with its detected format", "[weblog]") {
            R"~(malformed access-log line 15:47 a quoted field is not closed)~",
            R"~(E L17 t=2026-04-02T08:00:14.0000000Z dir=in outcome=fail InitiatingProcessCommandLine=GET /cgi-bin/luci HTTP/1.1@47 RemoteIP=91.92.93.94@1 ActionType=InboundConnectionFailed@0)~",
        }},
-      {"S3 server access logs: an anonymous listing denied, a HEAD over plain HTTP, an older line without the TLS fields",
+      {"S3 server access logs - an anonymous listing denied, a HEAD over plain HTTP, an older line without the TLS fields",
        "weblog/s3_server_access.log",
        "web-access-log",
        {

@@ -6,8 +6,9 @@
 // response is log-analytics-json's, which applies the same rules.)
 //
 // Each row's family comes from its own keys (a file may hold rows of several tables): a device vendor
-// or product beside an address is CommonSecurityLog, a source or destination address alone another
-// firewall or flow table. Rows with neither are counted as other. Direction, outcome and mapping:
+// or product beside an address is CommonSecurityLog, a destination address alone another firewall or
+// flow table. Rows with neither (an AZFWApplicationRule row names its destination by FQDN only) are
+// counted as other. Direction, outcome and mapping:
 // firewall_rows.hpp. Values may be strings or numbers ("DestinationPort": 3389); CEF's own RemoteIP
 // (0 in the sample) is not read.
 #include "formats/firewall_rows.hpp"
@@ -41,8 +42,8 @@ class FirewallJsonReader final : public jsonev::RecordReader {
     const fw::Family family = fw::familyOf(row_.present);
     if (family == fw::Family::None) {
       std::string_view type = row_.get(fw::Col::Type);
-      sink_.other(type.empty() ? std::string("row without source or destination address")
-                               : "table " + std::string(type) + ": no source or destination address");
+      sink_.other(type.empty() ? std::string("row without a destination address")
+                               : "table " + std::string(type) + ": no destination address");
       return;
     }
     fw::Builder& b = family == fw::Family::Cef ? cef_ : sessions_;

@@ -140,10 +140,11 @@ std::string_view colName(Col c) {
 }
 
 Family familyOf(uint32_t cols) {
-  const bool address = cols & (bit(Col::SourceIp) | bit(Col::DestIp));
-  if (!address) return Family::None;
-  if (cols & (bit(Col::DeviceVendor) | bit(Col::DeviceProduct))) return Family::Cef;
-  return Family::Sessions;
+  if ((cols & (bit(Col::SourceIp) | bit(Col::DestIp))) && (cols & (bit(Col::DeviceVendor) | bit(Col::DeviceProduct))))
+    return Family::Cef;
+  // A destination address, not a source alone: AWSCloudTrail's SourceIpAddress is a sign-in table's
+  // client, and an AZFWApplicationRule row names its destination by FQDN only.
+  return (cols & bit(Col::DestIp)) ? Family::Sessions : Family::None;
 }
 
 std::string_view familyName(Family f) {

@@ -98,7 +98,7 @@ inline uint32_t bit(Col c) { return 1u << static_cast<unsigned>(c); }
 
 enum class Family : uint8_t { None, Cef, Sessions };
 // A table's family from the columns it has (a mask of bit(Col)): Cef when it names a device vendor
-// or product beside an address, Sessions when it has a source or destination address.
+// or product beside an address, Sessions when it has a destination address.
 Family familyOf(uint32_t columns);
 std::string_view familyName(Family f);  // "CommonSecurityLog", "firewall/flow table"
 
