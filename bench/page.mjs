@@ -1,20 +1,79 @@
-// The page in Chromium on a large export: how long the analysis takes, whether the progress bar
-// moves while it runs, and how much memory the tab's processes hold at the end. Not a pass/fail test.
+// The page in Chromium on a large export: time to rows, whether the progress bar moves while it runs, the
+// latency of sort and filter on the result, and how much memory the browser's processes hold. Not a
+// pass/fail test.
 //
-//   node bench/page.mjs FILE [FILE...]      (bench/run.sh runs it with BENCH_PAGE=1 on a ~2 GB export)
+//   node bench/page.mjs [--now ISO8601] [--label NAME] [--node-seconds S] FILE [FILE...]
 //
 // Serves W/web (or $VPSHUNT_WASM_BUILD/web) on 127.0.0.1, opens it in Debian's Chromium through
-// playwright-core, hands FILE(s) to the file input and waits for the result count. Every 250 ms it
-// samples the progress bar (value and text). At the end it prints: seconds, MB/s, the number of
-// distinct progress values seen (a moving bar shows many), the result count, and the resident
-// memory (PSS) of the browser's processes (the worker holding the wasm heap included), from /proc,
-// before the file is given and at the peak.
+// playwright-core, sets the rule's `now` when --now is given (as the Node runner's --now, so both do the
+// same work), hands FILE(s) (events and intel alike) to the file input and waits for the result count.
+// Every 250 ms it samples the progress bar and the memory (PSS) of the browser's processes (the worker
+// holding the wasm heap included), from /proc. Then it runs the probes (PROBES below: sort by a column,
+// type a filter, clear it), each timed from the action to the frame after the page shows its effect.
+// Prints: time to rows (and, with --node-seconds, its ratio to the Node runner's wall time on the same
+// files), MB/s, progress-bar positions, the result count, probe latencies, memory with the page loaded
+// and at the peak, and one machine-readable line `page-result {json}`.
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { chromium } from 'playwright-core';
+
+// What the benchmark needs of the page, in one place: when the page changes, change these.
+const SELECTORS = {
+  ready: 'body[data-ready="true"]',
+  fileInput: '#file-input',
+  progress: '#progress',          // hidden when idle
+  progressBar: '#progress-bar',   // <progress>: value 0..1
+  progressText: '#progress-text',
+  rowCount: '#row-count',         // "N rows" once results are shown
+  error: '#error',                // hidden unless an error is shown
+  ruleNow: '#rule-now',           // the rule form's `now`
+  ruleForm: '#rule-form',
+  ruleMessage: '#rule-message',   // filled once the rule is applied
+  resultsBody: '#results-body',
+};
+
+// Latency probes on the shown result. `act` runs in the page and starts the change; `signature` (in the
+// page) must differ once the page shows its effect. Each is timed from just before `act` to the first
+// animation frame after `signature` changed. A probe whose elements are missing reports "n/a".
+// With the worker-held, virtual table the lead is building, adjust the selectors and signatures here.
+const PROBES = [
+  {
+    name: 'sort',
+    what: 'click the DeviceName header (sort by it)',
+    act: () => document.querySelector('#results-head button[data-column="DeviceName"]').click(),
+    available: () => !!document.querySelector('#results-head button[data-column="DeviceName"]'),
+    signature: () => {
+      const th = document.querySelector('#results-head th[data-column="DeviceName"]');
+      const first = document.querySelector('#results-body tr');
+      return `${th ? th.getAttribute('aria-sort') : ''}|${first ? first.textContent : ''}`;
+    },
+  },
+  {
+    name: 'filter',
+    what: 'type "ws-0001" into the filter box',
+    act: () => {
+      const f = document.getElementById('filter');
+      f.value = 'ws-0001';
+      f.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    available: () => !!document.getElementById('filter'),
+    signature: () => document.getElementById('row-count').textContent,
+  },
+  {
+    name: 'unfilter',
+    what: 'clear the filter box',
+    act: () => {
+      const f = document.getElementById('filter');
+      f.value = '';
+      f.dispatchEvent(new Event('input', { bubbles: true }));
+    },
+    available: () => !!document.getElementById('filter') && document.getElementById('filter').value !== '',
+    signature: () => document.getElementById('row-count').textContent,
+  },
+];
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const build = process.env.VPSHUNT_WASM_BUILD || 'W';
@@ -24,16 +83,25 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
-const files = process.argv.slice(2);
-if (!files.length) {
-  console.error('usage: node bench/page.mjs FILE [FILE...]');
+const opts = { now: '', label: '', nodeSeconds: 0, files: [] };
+{
+  const argv = process.argv.slice(2);
+  for (let i = 0; i < argv.length; ++i) {
+    if (argv[i] === '--now') opts.now = argv[++i] || '';
+    else if (argv[i] === '--label') opts.label = argv[++i] || '';
+    else if (argv[i] === '--node-seconds') opts.nodeSeconds = Number(argv[++i]) || 0;
+    else opts.files.push(argv[i]);
+  }
+}
+if (!opts.files.length) {
+  console.error('usage: node bench/page.mjs [--now ISO8601] [--label NAME] [--node-seconds S] FILE [FILE...]');
   process.exit(2);
 }
 if (!fs.existsSync(path.join(SITE, 'index.html'))) {
   console.error(`page: ${SITE}/index.html not found: build the wasm tree first`);
   process.exit(2);
 }
-const bytes = files.reduce((n, f) => n + fs.statSync(f).size, 0);
+const bytes = opts.files.reduce((n, f) => n + fs.statSync(f).size, 0);
 
 const server = http.createServer((req, res) => {
   let rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
@@ -74,51 +142,103 @@ function treeRssKiB(pid, descendants = true) {
   }
   return total;
 }
+// Chromium's processes are this process's descendants: their memory is the tree's less ours.
+const browserKiB = () => treeRssKiB(process.pid) - treeRssKiB(process.pid, false);
+
+// Times one probe in the page: from just before act() to the first frame after signature() changed.
+// The probe's functions go in as source text of one expression (evaluated by the DevTools protocol, so the
+// page's Content-Security-Policy, which forbids eval, does not apply). null: not available; -1: no change.
+async function runProbe(page, probe, timeoutMs = 60000) {
+  return page.evaluate(`(async () => {
+    const act = ${probe.act.toString()}, available = ${probe.available.toString()}, signature = ${probe.signature.toString()};
+    if (!available()) return null;
+    const before = signature();
+    const t0 = performance.now();
+    act();
+    for (;;) {
+      await new Promise((r) => requestAnimationFrame(r));
+      if (signature() !== before) break;
+      if (performance.now() - t0 > ${Number(timeoutMs)}) return -1;
+    }
+    await new Promise((r) => requestAnimationFrame(r));  // the frame that shows it
+    return performance.now() - t0;
+  })()`);
+}
 
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
 let status = 0;
+const tag = opts.label ? `page (${opts.label})` : 'page';
 try {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  await page.waitForSelector('body[data-ready="true"]', { timeout: 60000 });
+  await page.waitForSelector(SELECTORS.ready, { timeout: 60000 });
+  if (opts.now) {
+    // The rule form's now, applied before any file is given (so the page reads the files once, as the
+    // Node runner does with --now).
+    await page.evaluate(({ s, now }) => {
+      document.querySelector(s.ruleNow).value = now;
+      document.querySelector(s.ruleMessage).textContent = '';
+      document.querySelector(s.ruleForm).requestSubmit();
+    }, { s: SELECTORS, now: opts.now });
+    await page.waitForFunction((s) => document.querySelector(s.ruleMessage).textContent.trim() !== '', SELECTORS, { timeout: 60000 });
+  }
   const samples = [];
-  let peakKiB = 0;
-  const idleKiB = treeRssKiB(process.pid) - treeRssKiB(process.pid, false);
+  const idleKiB = browserKiB();
+  let peakKiB = idleKiB;
   const started = Date.now();
-  await page.setInputFiles('#file-input', files);
+  await page.setInputFiles(SELECTORS.fileInput, opts.files);
   for (;;) {
     await new Promise((r) => setTimeout(r, 250));
-    const s = await page.evaluate(() => ({
-      busy: !document.getElementById('progress').hidden,
-      value: document.getElementById('progress-bar').value,
-      text: document.getElementById('progress-text').textContent,
-      rows: document.getElementById('row-count').textContent,
-      error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
-    }));
-    // Chromium's processes are this process's descendants: their memory is the tree's less ours.
-    peakKiB = Math.max(peakKiB, treeRssKiB(process.pid) - treeRssKiB(process.pid, false));
-    samples.push({ t: (Date.now() - started) / 1000, mem: (treeRssKiB(process.pid) - treeRssKiB(process.pid, false)) / 1024, ...s });
+    const s = await page.evaluate((sel) => ({
+      busy: !document.querySelector(sel.progress).hidden,
+      value: document.querySelector(sel.progressBar).value,
+      text: document.querySelector(sel.progressText).textContent,
+      rows: document.querySelector(sel.rowCount).textContent,
+      error: document.querySelector(sel.error).hidden ? '' : document.querySelector(sel.error).textContent,
+    }), SELECTORS);
+    const mem = browserKiB();
+    peakKiB = Math.max(peakKiB, mem);
+    samples.push({ t: (Date.now() - started) / 1000, mem: mem / 1024, ...s });
     if (!s.busy && /rows?\b/.test(s.rows) && samples.length > 2) break;
     if (s.error || errors.length) break;
     if (Date.now() - started > 30 * 60 * 1000) throw new Error('gave up after 30 minutes');
   }
+  // Sampled every 250 ms: time to rows is exact to a quarter of a second.
   const seconds = (Date.now() - started) / 1000;
   const last = samples[samples.length - 1];
-  const moving = new Set(samples.filter((s) => s.busy).map((s) => s.value.toFixed(3))).size;
+  const moving = new Set(samples.filter((s) => s.busy).map((s) => Number(s.value).toFixed(3))).size;
   const phases = new Set(samples.filter((s) => s.busy).map((s) => (/Second pass/.test(s.text) ? 'collect' : 'read')));
-  console.log(`page: ${files.length} file(s), ${(bytes / 1e6).toFixed(0)} MB, ${seconds.toFixed(1)} s in all (${(bytes / 1e6 / seconds).toFixed(0)} MB/s over the whole analysis)`);
-  console.log(`page: progress bar: ${moving} distinct values over ${samples.length} samples, phases: ${[...phases].join(' + ')}`);
-  console.log(`page: ${last.rows.trim().split('\n')[0]}`);
-  console.log(`page: memory of the browser's processes (PSS summed): ` +
-              `${(idleKiB / 1024).toFixed(0)} MiB with the page loaded, ${(peakKiB / 1024).toFixed(0)} MiB at the peak`);
+  const rowsText = last.rows.trim().split('\n')[0];
+  const result = { label: opts.label, files: opts.files.length, mb: +(bytes / 1e6).toFixed(1), seconds: +seconds.toFixed(2),
+    rows: Number((/([\d,]+)\s+rows?/.exec(rowsText) || [, '0'])[1].replace(/,/g, '')), idleMiB: Math.round(idleKiB / 1024) };
+  const vsNode = opts.nodeSeconds > 0 ? `, ${(seconds / opts.nodeSeconds).toFixed(2)}x the Node runner's ${opts.nodeSeconds.toFixed(2)} s` : '';
+  if (opts.nodeSeconds > 0) result.vsNode = +(seconds / opts.nodeSeconds).toFixed(2);
+  console.log(`${tag}: ${opts.files.length} file(s), ${result.mb.toFixed(0)} MB, rows shown after ${seconds.toFixed(1)} s` +
+              `${vsNode} (${(bytes / 1e6 / seconds).toFixed(0)} MB/s over the whole analysis)`);
+  console.log(`${tag}: progress bar: ${moving} distinct values over ${samples.length} samples, phases: ${[...phases].join(' + ') || '-'}`);
+  console.log(`${tag}: ${rowsText}`);
+  if (!last.error && !errors.length) {
+    for (const probe of PROBES) {
+      const ms = await runProbe(page, probe);
+      peakKiB = Math.max(peakKiB, browserKiB());
+      result[`${probe.name}Ms`] = ms === null ? null : Math.round(ms);
+      console.log(`${tag}: ${probe.name} (${probe.what}): ` +
+                  (ms === null ? 'n/a (the page has no such control)' : ms < 0 ? 'no change seen within 60 s' : `${ms.toFixed(0)} ms`));
+    }
+  }
+  result.peakMiB = Math.round(peakKiB / 1024);
+  console.log(`${tag}: memory of the browser's processes (PSS summed): ` +
+              `${result.idleMiB} MiB with the page loaded, ${result.peakMiB} MiB at the peak`);
   const sample = samples.filter((s) => s.busy).map((s) => `${s.t.toFixed(1)}s ${(s.value * 100).toFixed(0)}% ${s.mem.toFixed(0)} MiB`);
-  console.log(`page: samples: ${sample.filter((_, i) => i % Math.max(1, Math.ceil(sample.length / 12)) === 0).join(', ')}`);
+  console.log(`${tag}: samples: ${sample.filter((_, i) => i % Math.max(1, Math.ceil(sample.length / 12)) === 0).join(', ')}`);
   if (last.error || errors.length) {
-    console.log(`page: ERROR: ${last.error || errors.join('; ')}`);
+    console.log(`${tag}: ERROR: ${last.error || errors.join('; ')}`);
+    result.error = last.error || errors.join('; ');
     status = 1;
   }
+  console.log(`page-result ${JSON.stringify(result)}`);
 } finally {
   await browser.close();
   server.close();

@@ -12,6 +12,8 @@
 #include <vector>
 
 #include "vpshunt/analysis.hpp"
+#include "vpshunt/kql.hpp"
+#include "vpshunt/options.hpp"
 #include "vpshunt/output.hpp"
 
 #ifdef VPSHUNT_HAVE_ZLIB
@@ -19,39 +21,6 @@
 #endif
 
 namespace {
-
-const char* kUsage =
-    "usage: vpshunt [--events FILE]... [--intel FILE]... [FILE]... [options]\n"
-    "\n"
-    "Finds processes beaconing to public IPs (MITRE ATT&CK T1583.003) in network-event exports,\n"
-    "enriched with threat intel: the seed KQL rule, run locally.\n"
-    "\n"
-    "  --events FILE      a network-events export (DeviceNetworkEvents CSV, ...)\n"
-    "  --intel FILE       a threat-intel export (ThreatIntelligenceIndicator CSV, ...)\n"
-    "  FILE               either; the kind is detected from the content\n"
-    "  --format-of FILE=NAME  force a reader for FILE (see --list-formats)\n"
-    "  --now ISO8601      reference time (default: the latest event time)\n"
-    "  --config FILE      the rule as JSON (see --print-config)\n"
-    "  --print-config     print the rule in effect as JSON and exit\n"
-    "  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n"
-    "  --mode M           seed (default: the seed rule exactly) or beyond (periodicity, hosting,\n"
-    "                     prevalence; VpsScore ranks the rows)\n"
-    "  --asn-db FILE      IP -> ASN database: asn.bin, or the CSV of @ip-location-db/asn\n"
-    "                     (default: asn.bin beside this program, when present)\n"
-    "  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n"
-    "  --output FILE      write results to FILE instead of standard output\n"
-    "  --list-formats     list the readers and exit\n"
-    "  --quiet            no per-file summaries on standard error\n"
-    "  --help             this text\n"
-    "\n"
-    "Exit status: 0 when something usable was read, 2 when nothing was, 1 on a usage error.\n"
-    "Files ending in .gz are decompressed.\n";
-
-struct Input {
-  std::string path;
-  vpshunt::FileKind kind;
-  std::string format;
-};
 
 int usageError(const std::string& msg) {
   std::cerr << "vpshunt: " << msg << "\n(try --help)\n";
@@ -62,8 +31,11 @@ bool endsWith(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+const char* const kGzipTruncated =
+    "gzip data is truncated (the stream ends before its end marker); the records before the damage were read";
+
 // Streams one file into the analysis in 4 MiB chunks (gunzipping .gz files); never holds it whole.
-void feedFile(vpshunt::Analysis& a, const Input& in) {
+void feedFile(vpshunt::Analysis& a, const vpshunt::InputFile& in) {
   a.beginFile(in.path, in.kind, in.format);
   std::FILE* f = std::fopen(in.path.c_str(), "rb");
   if (!f) {
@@ -107,6 +79,8 @@ void feedFile(vpshunt::Analysis& a, const Input& in) {
     if (ret != Z_OK && ret != Z_STREAM_END)
       a.fileError(std::string("gzip data is corrupt or truncated (") + (zs.msg ? zs.msg : "inflate error") +
                   "); the records before the damage were read");
+    else if (ret != Z_STREAM_END)  // issue 14: a cut-off stream is reported (wasm/runner.mjs says the same)
+      a.fileError(kGzipTruncated);
 #else
     a.fileError("gzip files need a build with zlib");
 #endif
@@ -132,73 +106,98 @@ std::string readWhole(const std::string& path, std::string& error) {
   return ss.str();
 }
 
+// --export-kql and --export-watchlist: no analysis, no input files. The watchlist needs the ASN
+// database (--asn-db, or asn.bin beside the program) and the hosting list in force.
+int runKqlExport(const vpshunt::Options& o, const vpshunt::Rule& rule, const char* argv0) {
+  std::string asnPath = o.asnDb;
+  const std::vector<std::string>& hostingPaths = o.hostingLists;
+  const std::string& outputPath = o.output;
+  vpshunt::KqlTarget target = vpshunt::KqlTarget::Sentinel;
+  vpshunt::parseKqlTarget(o.target, target);  // checked by parseOptions
+  vpshunt::KqlOptions options;
+  options.hostingCsvUrl = o.watchlistUrl;
+  const std::string detection = o.detect.empty() ? "beacon" : o.detect.front();
+  if (!o.exportWatchlist.empty()) {
+    if (asnPath.empty()) {
+      std::string self = argv0;
+      char buf[4096];
+      ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+      if (n > 0) self.assign(buf, size_t(n));
+      asnPath = self.substr(0, self.find_last_of('/') + 1) + "asn.bin";
+    }
+    std::string err;
+    std::string bytes = readWhole(asnPath, err);
+    if (!err.empty()) return usageError("--export-watchlist needs the ASN database: " + err + " (give --asn-db FILE)");
+    vpshunt::AsnDatabase db;
+    bool ok = endsWith(asnPath, ".csv") ? db.loadCsv(bytes, err)
+                                        : db.load(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size(), err);
+    if (!ok) return usageError(asnPath + ": " + err);
+    vpshunt::HostingList list = vpshunt::HostingList::builtin();
+    for (const auto& path : hostingPaths) {
+      std::string text = readWhole(path, err);
+      if (!err.empty()) return usageError(err);
+      std::vector<vpshunt::Problem> problems;
+      list.load(text, &problems);
+      for (const auto& p : problems) std::cerr << path << ":" << p.line << ":" << p.column << ": " << p.message << "\n";
+    }
+    std::FILE* f = std::fopen(o.exportWatchlist.c_str(), "wb");
+    if (!f) {
+      std::cerr << "vpshunt: cannot write " << o.exportWatchlist << "\n";
+      return 1;
+    }
+    bool failed = false;
+    size_t rows = vpshunt::writeWatchlist(db, list, [&](std::string_view piece) {
+      if (std::fwrite(piece.data(), 1, piece.size(), f) != piece.size()) failed = true;
+    });
+    if (std::fclose(f) != 0 || failed) {
+      std::cerr << "vpshunt: cannot write " << o.exportWatchlist << "\n";
+      return 1;
+    }
+    std::cerr << "vpshunt: " << o.exportWatchlist << ": " << rows << " hosting ranges\n";
+  }
+  if (!o.exportKql) return 0;
+  std::string text;
+  try {
+    text = vpshunt::exportKql(rule, target, detection, options);
+  } catch (const vpshunt::KqlError& e) {
+    return usageError(std::string("--detect: ") + e.what());
+  }
+  std::FILE* out = outputPath.empty() ? stdout : std::fopen(outputPath.c_str(), "wb");
+  if (!out) {
+    std::cerr << "vpshunt: cannot write " << outputPath << "\n";
+    return 1;
+  }
+  bool failed = std::fwrite(text.data(), 1, text.size(), out) != text.size();
+  failed |= std::fflush(out) != 0;
+  if (out != stdout) failed |= std::fclose(out) != 0;
+  if (failed) {
+    std::cerr << "vpshunt: cannot write " << (outputPath.empty() ? std::string("standard output") : outputPath) << "\n";
+    return 1;
+  }
+  return 0;
+}
+// --- end KQL export ---
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<Input> inputs;
-  std::vector<std::pair<std::string, std::string>> formatOverrides;
-  std::string nowText, configPath, formatName, outputPath, modeName, asnPath;
-  std::vector<std::string> hostingPaths;
-  bool printConfig = false, quiet = false, listFormats = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string& dst) {
-      size_t eq = arg.find('=');
-      if (arg.rfind("--", 0) == 0 && eq != std::string::npos) {
-        dst = arg.substr(eq + 1);
-        return true;
-      }
-      if (i + 1 >= argc) return false;
-      dst = argv[++i];
-      return true;
-    };
-    std::string name = arg.substr(0, arg.find('='));
-    std::string v;
-    if (name == "--events" || name == "--intel") {
-      if (!value(v)) return usageError(name + " needs a file");
-      inputs.push_back({v, name == "--events" ? vpshunt::FileKind::Events : vpshunt::FileKind::Intel, ""});
-    } else if (name == "--now") {
-      if (!value(nowText)) return usageError("--now needs an ISO 8601 time");
-    } else if (name == "--config") {
-      if (!value(configPath)) return usageError("--config needs a file");
-    } else if (name == "--format") {
-      if (!value(formatName)) return usageError("--format needs table, csv, json or jsonl");
-    } else if (name == "--mode") {
-      if (!value(modeName) || (modeName != "seed" && modeName != "beyond")) return usageError("--mode needs seed or beyond");
-    } else if (name == "--asn-db") {
-      if (!value(asnPath)) return usageError("--asn-db needs a file");
-    } else if (name == "--hosting-list") {
-      if (!value(v)) return usageError("--hosting-list needs a file");
-      hostingPaths.push_back(v);
-    } else if (name == "--output" || name == "-o") {
-      if (!value(outputPath)) return usageError("--output needs a file");
-    } else if (name == "--format-of") {
-      if (!value(v) || v.find('=') == std::string::npos) return usageError("--format-of needs FILE=FORMAT");
-      formatOverrides.emplace_back(v.substr(0, v.rfind('=')), v.substr(v.rfind('=') + 1));
-    } else if (arg == "--print-config") {
-      printConfig = true;
-    } else if (arg == "--quiet" || arg == "-q") {
-      quiet = true;
-    } else if (arg == "--list-formats") {
-      listFormats = true;
-    } else if (arg == "--help" || arg == "-h") {
-      std::cout << kUsage;
-      return 0;
-    } else if (arg.rfind("-", 0) == 0 && arg != "-") {
-      return usageError("unknown option " + arg);
-    } else {
-      inputs.push_back({arg, vpshunt::FileKind::Auto, ""});
-    }
+  vpshunt::Options opts;
+  try {
+    opts = vpshunt::parseOptions(std::vector<std::string>(argv + 1, argv + argc));
+  } catch (const vpshunt::UsageError& e) {
+    return usageError(e.what());
   }
-  for (auto& [file, fmt] : formatOverrides)
-    for (auto& in : inputs)
-      if (in.path == file) in.format = fmt;
-
-  if (listFormats) {
+  if (opts.help) {
+    std::cout << vpshunt::usageText();
+    return 0;
+  }
+  if (opts.listFormats) {
     for (const auto& [n, d] : vpshunt::knownFormats()) std::cout << n << "\t" << d << "\n";
     return 0;
   }
-
+  const std::string& configPath = opts.config;
+  const std::string& outputPath = opts.output;
+  std::string asnPath = opts.asnDb;
   vpshunt::Rule rule;
   if (!configPath.empty()) {
     std::string err;
@@ -212,25 +211,29 @@ int main(int argc, char** argv) {
       return usageError(configPath + ": " + e.what());
     }
   }
-  if (!modeName.empty()) rule.mode = modeName;
-  if (printConfig) {
+  if (!opts.mode.empty()) rule.mode = opts.mode;
+  if (opts.printConfig) {
     std::cout << vpshunt::ruleToJson(rule).dump(2) << "\n";
     return 0;
   }
+  if (opts.exportKql || !opts.exportWatchlist.empty()) return runKqlExport(opts, rule, argv[0]);
+  try {
+    vpshunt::checkRunOptions(opts);
+  } catch (const vpshunt::UsageError& e) {
+    return usageError(e.what());
+  }
   std::optional<vpshunt::Ticks> now;
-  if (!nowText.empty()) {
+  if (!opts.now.empty()) {
     vpshunt::Ticks t;
-    if (!vpshunt::parseIsoTime(nowText, t)) return usageError("--now: expected an ISO 8601 time, found \"" + nowText + "\"");
+    vpshunt::parseIsoTime(opts.now, t);
     now = t;
   }
   vpshunt::OutputFormat format = isatty(STDOUT_FILENO) && outputPath.empty() ? vpshunt::OutputFormat::Table
                                                                                : vpshunt::OutputFormat::Jsonl;
-  if (!formatName.empty() && !vpshunt::parseOutputFormat(formatName, format))
-    return usageError("--format: expected table, csv, json or jsonl, found \"" + formatName + "\"");
-  if (inputs.empty()) return usageError("no input files (give --events FILE and/or --intel FILE)");
+  if (!opts.format.empty()) vpshunt::parseOutputFormat(opts.format, format);
 
   vpshunt::Analysis analysis(rule);
-  analysis.setNow(now);
+  analysis.setDetections(opts.detect);
   {
     // Hosting attribution data: an explicit --asn-db must load; the default beside the program may be absent.
     bool explicitDb = !asnPath.empty();
@@ -252,9 +255,9 @@ int main(int argc, char** argv) {
       if (!ok) return usageError(asnPath + ": " + err);
       analysis.setAsnDatabase(db);
     }
-    if (!hostingPaths.empty()) {
+    if (!opts.hostingLists.empty()) {
       auto list = std::make_shared<vpshunt::HostingList>(vpshunt::HostingList::builtin());
-      for (const auto& path : hostingPaths) {
+      for (const auto& path : opts.hostingLists) {
         std::string text = readWhole(path, err);
         if (!err.empty()) return usageError(err);
         std::vector<vpshunt::Problem> problems;
@@ -265,17 +268,7 @@ int main(int argc, char** argv) {
       analysis.setHostingList(list);
     }
   }
-  for (const auto& in : inputs) feedFile(analysis, in);
-  vpshunt::Results results = analysis.finishEach(now, nullptr);  // rows counted, not made
-  if (!results.collectGroups.empty()) {
-    // Read the event files once more for the groups whose rows are needed one by one: those that
-    // straddle the lookback cutoff (without --now it is known only at the end), and in beyond mode
-    // the candidate flows whose periodicity is measured.
-    analysis.beginCollect(results.collectGroups);
-    for (const auto& in : inputs)
-      if (in.kind != vpshunt::FileKind::Intel) feedFile(analysis, in);
-    analysis.endCollect();
-  }
+  vpshunt::Results results = vpshunt::readFiles(analysis, opts.inputs, feedFile, now);
 
   std::FILE* out = stdout;
   if (!outputPath.empty()) {
@@ -296,7 +289,7 @@ int main(int argc, char** argv) {
     std::cerr << "vpshunt: cannot write " << outputPath << "\n";
     return 1;
   }
-  if (!quiet) std::cerr << vpshunt::renderFileSummaries(results);
+  if (!opts.quiet) std::cerr << vpshunt::renderFileSummaries(results);
   bool usable = false;
   for (const auto& f : results.files) usable |= !f.fatal && (f.kept > 0 || f.records > 0);
   return usable ? 0 : 2;

@@ -32,6 +32,9 @@ cat <<MSG
   Press "Load example" to analyse the bundled example (examples/DeviceNetworkEvents.csv with
   examples/ThreatIntelligenceIndicator.csv), or drop your own exports onto the page.
 
+  For a machine with no server and no network: $SITE/vpshunt.html is the whole page in one file.
+  Copy it there and double-click it (README: "Air-gapped review").
+
   The same analysis from the command line (native build):
     cmake -S . -B build -DCMAKE_BUILD_TYPE=Release && cmake --build build -j$JOBS
     build/vpshunt --events examples/DeviceNetworkEvents.csv --intel examples/ThreatIntelligenceIndicator.csv

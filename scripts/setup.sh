@@ -12,14 +12,17 @@
 #   emscripten              the WebAssembly build (emcc/emcmake; Debian's 3.1.6)
 #   nodejs npm              emcc runs on node; JS tests (node --test); npm ci for playwright-core
 #   chromium                browser tests (driven by playwright-core)
+#   firefox-esr             browser tests in Firefox (driven by puppeteer-core over WebDriver BiDi)
 #   time                    /usr/bin/time -v for peak memory in bench/run.sh
 #   python3                 serves the page (scripts/serve.sh), regenerates examples/
+#   clang libclang-rt-14-dev llvm   the fuzz build (scripts/fuzz.sh): libFuzzer, ASan/UBSan
+#                           runtimes, llvm-symbolizer for readable reports
 # Debian's emcc needs NODE_PATH=/usr/share/nodejs (else "Cannot find module 'acorn'"): a child
 # process cannot set it for its caller, so scripts/test.sh and scripts/serve.sh export it themselves.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-PACKAGES=(cmake g++ make nlohmann-json3-dev catch2 zlib1g-dev emscripten nodejs chromium time python3)
+PACKAGES=(cmake g++ make nlohmann-json3-dev catch2 zlib1g-dev emscripten nodejs chromium firefox-esr time python3 clang libclang-rt-14-dev llvm)
 missing=()
 for p in "${PACKAGES[@]}"; do
   if [ "$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null)" != "installed" ]; then
@@ -41,7 +44,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
 
-# Node packages (playwright-core for browser tests, @ip-location-db/asn for the ASN data).
+# Node packages (playwright-core and puppeteer-core for browser tests, esbuild for the single-file
+# page, @ip-location-db/asn for the ASN data). None downloads a browser.
 # npm writes node_modules/.package-lock.json on install; reinstall when the lock file is newer.
 if [ ! -d node_modules ] || [ ! -f node_modules/.package-lock.json ] \
    || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs all of vpshunt's tests: native build + Catch2 (ctest), wasm build, the bundled example against its
 # expected output (native CLI and Node runner), JS tests (node:test against the built wasm), browser tests
-# (Chromium via playwright-core). Every suite runs even when an earlier
-# one fails; the exit status is non-zero when any failed, and the last line says which.
+# (Chromium via playwright-core, Firefox ESR via puppeteer-core; the served site and the single-file page),
+# and the fuzz targets briefly (scripts/fuzz.sh). Every suite runs even when an earlier one fails; the
+# exit status is non-zero when any failed, and the last line says which.
 #
 #   bash scripts/test.sh
 #   VPSHUNT_BUILD=/tmp/b VPSHUNT_WASM_BUILD=/tmp/w bash scripts/test.sh   # other build folders
@@ -20,6 +21,28 @@ case "$BUILD" in /*) ;; *) BUILD="$ROOT/$BUILD" ;; esac
 case "$WASM_BUILD" in /*) ;; *) WASM_BUILD="$ROOT/$WASM_BUILD" ;; esac
 export VPSHUNT_BUILD="$BUILD" VPSHUNT_WASM_BUILD="$WASM_BUILD"
 export NODE_PATH="/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}"   # Debian's emcc needs acorn from here
+
+# The shared samples (real third-party exports, never copied into the repository): tests that need
+# one fail when it is missing, unless VPSHUNT_SAMPLES_ABSENT=1 says so on purpose; then they are
+# skipped and counted (tests/core/samples.hpp). It is set here only when no samples folder exists
+# (a CI clone without shared/ beside it); VPSHUNT_SAMPLES names the folder explicitly.
+if [ -z "${VPSHUNT_SAMPLES:-}" ]; then
+  for d in "$ROOT/../shared/samples" "$ROOT/../../shared/samples"; do   # beside the clone, or a worktree's parent
+    if [ -d "$d" ]; then VPSHUNT_SAMPLES="$(cd "$d" && pwd)"; break; fi
+  done
+fi
+if [ -n "${VPSHUNT_SAMPLES:-}" ] && [ -d "$VPSHUNT_SAMPLES" ]; then
+  export VPSHUNT_SAMPLES
+  echo "test.sh: shared samples: $VPSHUNT_SAMPLES"
+elif [ -n "${VPSHUNT_SAMPLES:-}" ]; then
+  echo "test.sh: VPSHUNT_SAMPLES=$VPSHUNT_SAMPLES is not a folder: the tests that need samples will fail"
+  export VPSHUNT_SAMPLES
+else
+  export VPSHUNT_SAMPLES_ABSENT=1
+  echo "test.sh: no shared samples folder beside the repository: tests that need one are skipped (VPSHUNT_SAMPLES_ABSENT=1)"
+fi
+export VPSHUNT_SKIP_LOG="$(mktemp /tmp/vpshunt-skips.XXXXXX)"
+trap 'rm -f "$VPSHUNT_SKIP_LOG"' EXIT
 
 passed=()
 failed=()
@@ -76,7 +99,13 @@ for suite in js e2e; do
   fi
 done
 
+# libFuzzer targets, a few seconds each (scripts/fuzz.sh; the long run is quoted in the README).
+step fuzz bash scripts/fuzz.sh "${FUZZ_SECONDS:-3}"
+
+skipped=$(sort -u "$VPSHUNT_SKIP_LOG" | grep -c . || true)
 echo
+echo "SKIPPED (sample absent on purpose): $skipped"
+sort -u "$VPSHUNT_SKIP_LOG" | sed 's/^/  /'
 echo "test.sh: $((SECONDS - T0)) s; passed: ${passed[*]:-none}; failed: ${failed[*]:-none}"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "test.sh: FAILED"

@@ -95,3 +95,15 @@ file(WRITE ${CMAKE_BINARY_DIR}/package.json "{\"type\": \"module\", \"private\":
 
 add_custom_target(vpshunt_site ALL DEPENDS ${_vpshunt_site_outputs} ${CMAKE_BINARY_DIR}/vpshunt.mjs)
 add_dependencies(vpshunt_site vpshunt_wasm)
+
+# The single-file page, W/web/vpshunt.html: the page, the worker, the module, asn.bin and the examples
+# in one HTML file that works opened from disk (file://), with no server and no network, for
+# air-gapped review. scripts/build-single-page.mjs bundles the page and the worker with esbuild (an
+# npm devDependency: run `npm ci`) and inlines the rest; see its header.
+set(_vpshunt_single_page ${VPSHUNT_SITE_DIR}/vpshunt.html)
+add_custom_command(OUTPUT ${_vpshunt_single_page}
+  COMMAND ${VPSHUNT_NODE} ${_vpshunt_src}/scripts/build-single-page.mjs ${VPSHUNT_SITE_DIR} ${_vpshunt_single_page}
+  DEPENDS ${_vpshunt_src}/scripts/build-single-page.mjs ${_vpshunt_site_outputs} ${VPSHUNT_SITE_DIR}/asn.bin vpshunt_wasm
+  COMMENT "site: vpshunt.html (the single-file page)" VERBATIM)
+add_custom_target(vpshunt_single_page ALL DEPENDS ${_vpshunt_single_page})
+add_dependencies(vpshunt_single_page vpshunt_site vpshunt_asn_db)

@@ -10,6 +10,8 @@
 // keys, rows keep the core's order (RiskScore desc, ConnectionCount desc). Numbers compare
 // numerically, times chronologically, text case-insensitively; ties keep the core's order.
 
+import { createWorker, loadExample as exampleFiles } from './assets.js';
+
 // Seed columns (the KQL's output), then the "beyond the seed" columns. `value(row)` (optional)
 // gives the sort/filter value when the column is not one field of the row; `show(value, row)`
 // (optional) gives the cell's text when it is not the value as it is.
@@ -36,10 +38,6 @@ function displayColumns() {
   return [...BEYOND_FIRST.map((n) => COLUMNS.find((c) => c.name === n)), ...COLUMNS.filter((c) => !BEYOND_FIRST.includes(c.name))];
 }
 const PAGE_SIZE = 200;
-const EXAMPLE_FILES = [
-  { path: 'examples/DeviceNetworkEvents.csv', kind: 'events' },
-  { path: 'examples/ThreatIntelligenceIndicator.csv', kind: 'intel' },
-];
 
 const $ = (id) => document.getElementById(id);
 function el(tag, attrs = {}, ...children) {
@@ -76,7 +74,7 @@ class WorkerClient {
   start() {
     this.nextId = 1;
     this.pending = new Map();
-    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker = createWorker();
     this.worker.onmessage = (event) => this.receive(event.data);
     this.worker.onerror = (event) => {
       event.preventDefault();
@@ -233,13 +231,8 @@ async function setFiles(entries) {
 async function loadExample() {
   hideError();
   try {
-    const files = await Promise.all(EXAMPLE_FILES.map(async ({ path, kind }) => {
-      const response = await fetch(path);
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status}`);
-      const blob = await response.blob();
-      return fileEntry(new File([blob], path.split('/').pop(), { type: 'text/csv' }), kind);
-    }));
-    await setFiles(files);
+    const files = await exampleFiles('example');
+    await setFiles(files.map(({ file, kind }) => fileEntry(file, kind)));
   } catch (e) {
     showError(`Could not load the example: ${e.message}`);
   }
@@ -628,6 +621,7 @@ function renderDetail(row, detail) {
   body.append(el('h3', { text: 'Ports' }),
     el('p', { text: `UniqueRemotePorts = ${row.UniqueRemotePorts}; RemotePorts (make_set, at most 5) = ${row.RemotePorts.join(', ') || '—'}` }),
     portTable);
+  appendKqlPivots(body, row);  // KQL export
   section.scrollIntoView({ block: 'nearest' });
 }
 
@@ -1022,8 +1016,92 @@ function wirePage() {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// KQL export: the rule in force as one query (Copy KQL, Download .kql), and a row's investigation
+// queries in its detail view. The text comes from the core (worker requests exportKql and
+// pivotQueries); this only shows it and puts it on the clipboard.
+
+// The detection whose query the buttons export: the tab in view (the beacon detection until the
+// page has a tab per detection).
+function kqlDetection() {
+  return state.detection || 'beacon';
+}
+
+// Puts `text` on the clipboard; where the browser refuses (no permission, not a secure context),
+// selects it in `textarea` for the user to copy. Returns true when it is on the clipboard.
+async function copyText(text, textarea) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    if (textarea) {
+      textarea.hidden = false;
+      textarea.focus();
+      textarea.select();
+    }
+    return false;
+  }
+}
+
+async function ruleAsKql() {
+  const target = $('kql-target').value;
+  if (state.rule && state.rule.kqlTiTable) $('kql-ti-table').value = state.rule.kqlTiTable;
+  const result = await run('exportKql', { target, detection: kqlDetection() });
+  if (!result) return null;
+  const text = $('kql-text');
+  text.value = result.text;
+  text.hidden = false;
+  return { target, text: result.text };
+}
+
+function wireKqlExport() {
+  // The TI table is a rule key (kqlTiTable): a change applies at once, without reading the files again.
+  $('kql-ti-table').addEventListener('change', async (e) => {
+    if (state.rule) await applyRule({ ...state.rule, kqlTiTable: e.target.value }, state.now);
+  });
+  $('kql-copy').addEventListener('click', async () => {
+    const q = await ruleAsKql();
+    if (!q) return;
+    const copied = await copyText(q.text, $('kql-text'));
+    $('kql-message').textContent = (copied ? 'Copied' : 'The clipboard is not available here: the query is selected below, copy it with Ctrl+C') +
+      ` (${q.text.split('\n').length} lines for ${$('kql-target').selectedOptions[0].textContent}, the ${kqlDetection()} detection, the rule in force). ` +
+      'Its header says what differs from this page\'s results.';
+  });
+  $('kql-download').addEventListener('click', async () => {
+    const q = await ruleAsKql();
+    if (!q) return;
+    download(`vpshunt-${kqlDetection()}-${q.target}.kql`, q.text, 'text/plain');
+    $('kql-message').textContent = `Downloaded vpshunt-${kqlDetection()}-${q.target}.kql.`;
+  });
+}
+
+// The row's pivots (process tree, binary, the address across the fleet, its network, the account's
+// sign-ins) for the target chosen in the settings, each with its own Copy button.
+async function appendKqlPivots(body, row) {
+  const target = $('kql-target').value;
+  const section = el('div', { class: 'kql-pivots', id: 'kql-pivots' });
+  body.append(el('h3', { text: `Investigate where the data lives (KQL for ${$('kql-target').selectedOptions[0].textContent})` }), section);
+  const result = await run('pivotQueries', { detection: kqlDetection(), row, target });
+  if (!result) return;
+  for (const pivot of result.pivots) {
+    const pre = el('pre', { class: 'kql-text', text: pivot.query });
+    const status = el('span', { class: 'hint', 'aria-live': 'polite' });
+    const copy = el('button', { type: 'button', class: 'secondary', text: 'Copy KQL', 'data-pivot': pivot.id });
+    copy.addEventListener('click', async (e) => {
+      e.preventDefault();  // a button in a <summary>: copy, do not fold
+      const ok = await copyText(pivot.query, null);
+      if (!ok) window.getSelection().selectAllChildren(pre);
+      status.textContent = ok ? ' Copied.' : ' Selected: copy it with Ctrl+C.';
+    });
+    section.append(el('details', { class: 'kql-pivot', 'data-pivot': pivot.id },
+      el('summary', {}, el('span', { text: pivot.title + ' ' }), copy, status), pre));
+  }
+}
+// --- end KQL export ---
+
 async function init() {
   wirePage();
+  wireKqlExport();  // KQL export
   renderHead();
   renderTable();
   const info = await run('init', {}, 'Loading the analysis engine…');

@@ -6,6 +6,7 @@
 // {type: "progress", ...}, and once {type: "ready"} or {type: "fatal", error} when loading ends.
 import createVpshunt from './vpshunt.js';
 import { createDispatcher } from './engine.js';
+import { workerInputs } from './assets.js';
 
 let dispatcher = null;
 let loadError = null;
@@ -22,17 +23,10 @@ self.onmessage = (event) => {
   else pending.push(msg);
 };
 
-// asn.bin (IP -> ASN, for the hosting columns) is optional: the page works without it.
-async function fetchAsnDatabase() {
-  try {
-    const response = await fetch(new URL('./asn.bin', import.meta.url));
-    return response.ok ? new Uint8Array(await response.arrayBuffer()) : null;
-  } catch {
-    return null;
-  }
-}
-
-Promise.all([createVpshunt({ locateFile: (path) => new URL(path, import.meta.url).href }), fetchAsnDatabase()]).then(
+// Where the module and asn.bin come from (the served site's files, or the single file's inline data)
+// is assets.js's business; asn.bin is optional: without it the hosting columns stay empty.
+const inputs = workerInputs();
+Promise.all([inputs.moduleOptions.then(createVpshunt), inputs.asnDatabase]).then(
   ([Module, asnDatabase]) => {
     dispatcher = createDispatcher({ Module, post: reply, asnDatabase });
     reply({ type: 'ready' });

@@ -187,6 +187,21 @@ uint64_t Analysis::flowIdBase() const { return BeaconDetection::flowIdBase(); }
 void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
 void Analysis::endCollect() { state_->endCollect(); }
 
+Results readFiles(Analysis& a, const std::vector<InputFile>& files, const std::function<void(Analysis&, const InputFile&)>& feed,
+                  std::optional<Ticks> now) {
+  a.setNow(now);
+  for (const InputFile& f : files) feed(a, f);
+  Results r = a.finishEach(now, nullptr);  // rows counted, not made
+  if (!r.collectGroups.empty()) {
+    a.beginCollect(r.collectGroups);
+    for (const InputFile& f : files)
+      if (f.kind != FileKind::Intel) feed(a, f);
+    a.endCollect();
+    r = a.finishEach(now, nullptr);
+  }
+  return r;
+}
+
 std::vector<std::pair<std::string, std::string>> knownFormats() {
   std::vector<std::pair<std::string, std::string>> out;
   for (const auto& f : readerFactories()) out.emplace_back(std::string(f.name), std::string(f.description));

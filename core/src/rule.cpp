@@ -218,6 +218,11 @@ Rule ruleFromJson(const json& j) {
         if (!haveScore) bad(where, "needs a \"score\"");
         r.riskScore.push_back(rr);
       }
+    } else if (k == "kqlTiTable") {  // KQL export
+      if (!v.is_string() || (v.get<std::string>() != "ThreatIntelligenceIndicator" &&
+                             v.get<std::string>() != "ThreatIntelIndicators"))
+        bad(k, "must be \"ThreatIntelligenceIndicator\" or \"ThreatIntelIndicators\"");
+      r.kqlTiTable = v.get<std::string>();
     } else {
       bad(k, "is not a known rule key");
     }
@@ -255,6 +260,7 @@ json ruleToJson(const Rule& r) {
   j["riskScore"] = rows;
   j["defaultRiskScore"] = r.defaultRiskScore;
   j["inbound"] = inboundToJson(r.inbound);
+  j["kqlTiTable"] = r.kqlTiTable;  // KQL export
   return j;
 }
 

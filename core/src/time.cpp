@@ -169,7 +169,7 @@ bool parseIsoTime(std::string_view s, Ticks& out, size_t* errorOffset) {
   return true;
 }
 
-bool parseUsLocaleTime(std::string_view s, Ticks& out) {
+bool splitLocaleTime(std::string_view s, LocaleDateTime& out) {
   size_t i = 0, n = s.size();
   auto num = [&](unsigned maxDigits, unsigned& v) {
     size_t start = i;
@@ -177,49 +177,99 @@ bool parseUsLocaleTime(std::string_view s, Ticks& out) {
     while (i < n && digit(s[i]) && i - start < maxDigits) v = v * 10 + unsigned(s[i++] - '0');
     return i > start;
   };
-  unsigned month, day, year, hour = 0, minute = 0, second = 0;
-  if (!num(2, month) || i >= n || s[i++] != '/') return false;
-  if (!num(2, day) || i >= n || s[i++] != '/') return false;
-  if (!num(4, year) || year < 1000) return false;
-  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month)) return false;
-  int64_t frac = 0;
+  LocaleDateTime t;
+  unsigned a, b, c;
+  size_t aStart = i;
+  if (!num(4, a)) return false;
+  const size_t aDigits = i - aStart;
+  if (i >= n || (s[i] != '/' && s[i] != '.' && s[i] != '-')) return false;
+  t.separator = s[i++];
+  if (!num(2, b) || i >= n || s[i++] != t.separator) return false;
+  size_t cStart = i;
+  if (!num(4, c)) return false;
+  if (aDigits == 4) {  // year first: YYYY/M/D
+    if (a < 1000 || i - cStart > 2) return false;
+    t.yearFirst = true;
+    t.year = a;
+    t.first = b;
+    t.second = c;
+  } else {
+    if (aDigits > 2 || c < 1000) return false;
+    t.first = a;
+    t.second = b;
+    t.year = c;
+  }
+  if (i < n && t.separator == '.' && s[i] == '.') ++i;  // "21.04.2025."
   if (i < n) {
     if (s[i] == ',') ++i;
     if (i >= n || s[i] != ' ') return false;
     while (i < n && s[i] == ' ') ++i;
-    if (!num(2, hour) || i >= n || s[i++] != ':') return false;
-    if (!num(2, minute) || minute > 59) return false;
+    t.hasClock = true;
+    if (!num(2, t.hour) || i >= n || s[i++] != ':') return false;
+    if (!num(2, t.minute) || t.minute > 59) return false;
     if (i < n && s[i] == ':') {
       ++i;
-      if (!num(2, second) || second > 60) return false;
+      if (!num(2, t.seconds) || t.seconds > 60) return false;
       if (i < n && s[i] == '.') {
         ++i;
         size_t digits = 0;
         while (i < n && digit(s[i])) {
-          if (digits < 7) frac = frac * 10 + (s[i] - '0');
+          if (digits < 7) t.fraction = t.fraction * 10 + (s[i] - '0');
           ++digits;
           ++i;
         }
         if (!digits) return false;
-        for (size_t k = digits; k < 7; ++k) frac *= 10;
+        for (size_t k = digits; k < 7; ++k) t.fraction *= 10;
       }
     }
     while (i < n && s[i] == ' ') ++i;
-    if (i + 1 < n + 1 && i < n) {
+    if (i < n) {
       if (i + 2 != n) return false;
-      char a = char(s[i] | 0x20), m = char(s[i + 1] | 0x20);
-      if (m != 'm' || (a != 'a' && a != 'p') || hour < 1 || hour > 12) return false;
-      if (hour == 12) hour = 0;
-      if (a == 'p') hour += 12;
+      char x = char(s[i] | 0x20), m = char(s[i + 1] | 0x20);
+      if (m != 'm' || (x != 'a' && x != 'p') || t.hour < 1 || t.hour > 12) return false;
+      t.amPm = true;
+      t.pm = x == 'p';
       i = n;
-    } else if (hour > 23) {
+    } else if (t.hour > 23) {
       return false;
     }
   }
   if (i != n) return false;
-  int64_t secs = daysFromCivil(year, month, day) * 86400 + int64_t(hour) * 3600 + int64_t(minute) * 60 + second;
-  out = secs * kTicksPerSecond + frac;
+  out = t;
   return true;
+}
+
+namespace {
+
+bool localeTicks(const LocaleDateTime& t, DateOrder order, Ticks& out) {
+  unsigned month = t.first, day = t.second;
+  if (!t.yearFirst && (t.separator != '/' || order == DateOrder::DayFirst)) {
+    month = t.second;
+    day = t.first;
+  }
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(t.year, month)) return false;
+  unsigned hour = t.hour;
+  if (t.amPm) {
+    if (hour == 12) hour = 0;
+    if (t.pm) hour += 12;
+  }
+  int64_t secs = daysFromCivil(t.year, month, day) * 86400 + int64_t(hour) * 3600 + int64_t(t.minute) * 60 + t.seconds;
+  out = secs * kTicksPerSecond + t.fraction;
+  return true;
+}
+
+}  // namespace
+
+bool parseLocaleTime(std::string_view s, DateOrder order, Ticks& out) {
+  LocaleDateTime t;
+  return splitLocaleTime(s, t) && localeTicks(t, order, out);
+}
+
+bool parseUsLocaleTime(std::string_view s, Ticks& out) {
+  // Only the en-US shape, as before the other locales were read: the network-event readers still
+  // take any slash date as month/day and refuse the rest.
+  LocaleDateTime t;
+  return splitLocaleTime(s, t) && t.separator == '/' && !t.yearFirst && localeTicks(t, DateOrder::MonthFirst, out);
 }
 
 bool parseAnyTime(std::string_view s, Ticks& out) {

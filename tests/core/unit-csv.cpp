@@ -182,6 +182,7 @@ TEST_CASE("CSV events reader: header by name, BOM, extra columns, errors located
     CHECK(f.problems[2].line == 16);
     CHECK(f.problems[2].message == "expected a port number 0-65535 in RemotePort, found \"https\"");
     CHECK(f.problems[3].line == 17);
+    CHECK(f.problems[3].column == 27);  // the last field of the short record
     CHECK(f.problems[3].message == "expected 9 fields as in the header, found 3");
     CHECK(f.skipReasons.at("wrong field count") == 1);
   }
@@ -189,9 +190,10 @@ TEST_CASE("CSV events reader: header by name, BOM, extra columns, errors located
     auto r = test::run("Timestamp,DeviceName\n2026-11-24T10:00:00Z,ws\n");
     REQUIRE(r.files[0].fatal);
     CHECK(r.files[0].problems[0].message ==
-          "not a recognised export: expected a CSV header naming Timestamp and RemoteIP (DeviceNetworkEvents) or "
-          "TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), or one of the JSON/TSV shapes listed by "
-          "--list-formats");
+          "not a recognised export: expected a CSV header naming Timestamp and RemoteIP (DeviceNetworkEvents), "
+          "TimeGenerated and NetworkIP (ThreatIntelligenceIndicator) or a sign-in log's columns, or another of the "
+          "formats vpshunt reads (the list of formats)");
+    CHECK(r.files[0].problems[0].code == "not-an-export");
   }
   SECTION("empty file") {
     auto r = test::run("");
@@ -208,7 +210,7 @@ TEST_CASE("CSV events reader: header by name, BOM, extra columns, errors located
     auto r = test::run(test::intelCsv({{"2026-11-24T00:00:00Z", "203.0.113.10"}}));
     REQUIRE(r.files[0].fatal);
     CHECK(r.files[0].problems[0].line == 1);
-    CHECK(r.files[0].problems[0].message.find("load it as intel (--intel)") != std::string::npos);
+    CHECK(r.files[0].problems[0].message.find("load it as threat intel") != std::string::npos);
   }
   SECTION("a bad file does not stop the others") {
     vpshunt::Analysis a;
@@ -263,6 +265,6 @@ TEST_CASE("Log Analytics exports of other network tables", "[csv][formats]") {
     auto r = test::run("# datacenters\nAS20473 # Vultr\nAS14061 # DigitalOcean\n");
     REQUIRE(r.files[0].fatal);
     CHECK(r.files[0].problems[0].message ==
-          "this is a list of hosting ASNs, not events or threat intel: give it to --hosting-list");
+          "this is a list of hosting ASNs, not events or threat intel: load it as a hosting list");
   }
 }

@@ -98,7 +98,7 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
       {R"~(Defender Splunk body wrapper with x-opt keys, tab indentation, \u00ae escape)~",
        "defender_body_wrapper.json", "defender-json",
        {
-           R"~(event L1 Timestamp=2026-11-20T12:00:00.208162Z DeviceName=srv-01.lab.local InitiatingProcessAccountName=system InitiatingProcessFileName=agent.exe RemoteIP=198.51.100.30 RemotePort=8443 ActionType=ConnectionSuccess)~",
+           R"~(event L1 Timestamp=2026-11-20T12:00:00.208162Z DeviceName=srv-01.lab.local InitiatingProcessAccountName=system InitiatingProcessFileName=agent.exe RemoteIP=198.51.100.30 RemotePort=8443 ActionType=ConnectionSuccess InitiatingProcessVersionInfoProductName=Contoso® Agent)~",
            R"~(missing InitiatingProcessCommandLine)~",
            R"~(missing SentBytes)~",
            R"~(missing ReceivedBytes)~",
@@ -196,8 +196,8 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing SentBytes)~",
            R"~(missing ReceivedBytes)~",
            R"~(note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; Initiated=false records are inbound (InboundConnectionAccepted, remote = source))~",
-           R"~(event L1 Timestamp=2026-11-20 19:00:17.513 DeviceName=WS5.corp.example InitiatingProcessAccountName=pat InitiatingProcessFileName=implant.exe RemoteIP=203.0.113.100 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.3.0.5 LocalPort=50123 dir=out outcome=ok)~",
-           R"~(event L3 Timestamp=2026-11-20 19:00:18.000 DeviceName=DC1.corp.example InitiatingProcessAccountName=SYSTEM InitiatingProcessFileName=System RemoteIP=fe80:0:0:0:3816:b2ee:1b9b:324b RemotePort=64469 ActionType=InboundConnectionAccepted LocalIP=fe80:0:0:0:3816:b2ee:1b9b:324c LocalPort=445 dir=in outcome=ok)~",
+           R"~(event L1 Timestamp=2026-11-20 19:00:17.513 DeviceName=WS5.corp.example InitiatingProcessAccountName=pat InitiatingProcessFileName=implant.exe RemoteIP=203.0.113.100 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.3.0.5 LocalPort=50123 InitiatingProcessFolderPath=C:\Users\pat\AppData\Local\Temp\implant.exe dir=out outcome=ok)~",
+           R"~(event L3 Timestamp=2026-11-20 19:00:18.000 DeviceName=DC1.corp.example InitiatingProcessAccountName=SYSTEM InitiatingProcessFileName=System RemoteIP=fe80:0:0:0:3816:b2ee:1b9b:324b RemotePort=64469 ActionType=InboundConnectionAccepted LocalIP=fe80:0:0:0:3816:b2ee:1b9b:324c LocalPort=445 InitiatingProcessFolderPath=System dir=in outcome=ok)~",
            R"~(other Sysmon event 1 (not a network connection))~",
            R"~(other Security 5156)~",
        }},
@@ -208,7 +208,7 @@ TEST_CASE("json events: each export quirk reads with its detected format", "[jso
            R"~(missing SentBytes)~",
            R"~(missing ReceivedBytes)~",
            R"~(note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; Initiated=false records are inbound (InboundConnectionAccepted, remote = source))~",
-           R"~(event L1 Timestamp=2026-11-20 19:09:59.900 DeviceName=WS6.corp.example InitiatingProcessAccountName=quinn InitiatingProcessFileName=app.exe RemoteIP=198.51.100.101 RemotePort=8080 ActionType=ConnectionSuccess LocalIP=10.3.0.6 LocalPort=51000 dir=out outcome=ok)~",
+           R"~(event L1 Timestamp=2026-11-20 19:09:59.900 DeviceName=WS6.corp.example InitiatingProcessAccountName=quinn InitiatingProcessFileName=app.exe RemoteIP=198.51.100.101 RemotePort=8080 ActionType=ConnectionSuccess LocalIP=10.3.0.6 LocalPort=51000 InitiatingProcessFolderPath=C:\Program Files\App\app.exe dir=out outcome=ok)~",
            R"~(other Sysmon event 22 (not a network connection))~",
        }},
       {R"~(Zeek JSON with dotted keys, local_orig booleans (outbound and inbound), conn_state mapping, a dns record)~",
@@ -308,7 +308,8 @@ TEST_CASE("json events: inline shapes", "[json-events]") {
         "note Sysmon event 3: InitiatingProcessFileName is the base name of Image, the account is User without its domain; "
         "Initiated=false records are inbound (InboundConnectionAccepted, remote = source)",
         "event L1 Timestamp=2026-11-20 10:00:00.000 DeviceName=ws9 InitiatingProcessAccountName=root InitiatingProcessFileName=curl "
-        "RemoteIP=203.0.113.8 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.9 LocalPort=40000 dir=out outcome=ok"}},
+        "RemoteIP=203.0.113.8 RemotePort=443 ActionType=ConnectionSuccess LocalIP=10.0.0.9 LocalPort=40000 "
+        "InitiatingProcessFolderPath=/usr/bin/curl dir=out outcome=ok"}},
       {"Suricata stats record and a flow without addresses", "suricata-eve",
        "{\"event_type\":\"stats\",\"stats\":{\"uptime\":1}}\n{\"event_type\":\"flow\",\"src_ip\":\"10.0.0.1\"}\n",
        {"other Suricata stats event", "skip missing connection address @2:1 flow record without dest_ip"}},

@@ -203,7 +203,11 @@ TEST_CASE("json stream: string length limit", "[json-stream]") {
   o.maxStringBytes = 8;
   CHECK(tokenizeBytewise("[\"12345678\"]", false, o) == "[@0 s:12345678@1 ]@0");
   std::string got = tokenizeBytewise("[\"123456789\"]", false, o);
-  CHECK(got == "[@0 ERR(line 1, column 11: string longer than 8 bytes)");
+  CHECK(got == "[@0 ERR(line 1, column 2: string longer than 8 bytes)");  // at the opening quote
+  // Fed whole, the string lies in one chunk (the zero-copy path): the same limit and location
+  // (issue 14: it once passed unchecked there; tests/fixtures/malformed/defender-json/oversized-string.json.gz).
+  CHECK(tokenize("[\"123456789\"]", false, o) == got);
+  CHECK(tokenize("[\"12345678\"]", false, o) == "[@0 s:12345678@1 ]@0");
 }
 
 TEST_CASE("json stream: stop() from a callback", "[json-stream]") {

@@ -31,6 +31,10 @@ TEST_CASE("Windows status and Kerberos codes in words", "[signin]") {
   CHECK(windowsStatusWords("0xc000006a0000000000000").empty());  // too long: not a code
   CHECK(kerberosResultWords("0x18") == "wrong password (pre-authentication failed)");
   CHECK(kerberosResultWords("0x99").empty());
+  CHECK(windowsReasonTokenWords("%%2313") == "unknown user name or bad password");
+  CHECK(windowsReasonTokenWords(" %%2307 ") == "account locked out");
+  CHECK(windowsReasonTokenWords("%%1833").empty());
+  CHECK(windowsReasonTokenWords("Unknown user name or bad password.").empty());
 }
 
 TEST_CASE("reason identifiers made readable", "[signin]") {

@@ -91,14 +91,15 @@ TEST_CASE("sysmon-xml: Event Viewer export (<Events> root, pretty-printed)") {
     CHECK(s.events[0] ==
           "E L4 dir=out outcome=ok Timestamp=2024-05-02 10:15:00.987@0 DeviceName=WKS-042.corp.example@0 "
           "InitiatingProcessAccountName=alice@0 InitiatingProcessFileName=R&D tool.exe@0 RemoteIP=203.0.113.77@0 "
-          "RemotePort=8443@0 ActionType=ConnectionSuccess@0 LocalIP=10.1.2.3@0 LocalPort=50211@0");
+          "RemotePort=8443@0 ActionType=ConnectionSuccess@0 LocalIP=10.1.2.3@0 LocalPort=50211@0 "
+          "InitiatingProcessFolderPath=C:\\Users\\alice\\AppData\\Local\\Temp\\R&D tool.exe@0");
   }
   SECTION("Initiated false: the source is remote (an inbound connection); CDATA; a character reference in User") {
     CHECK(s.events[1] ==
           "E L32 dir=in outcome=ok Timestamp=2024-05-02 10:16:00.000@0 DeviceName=SRV-01.corp.example@0 "
           "InitiatingProcessAccountName=NETWORK SERVICE@0 InitiatingProcessFileName=svchost.exe@0 "
           "RemoteIP=198.51.100.9@0 RemotePort=61000@0 ActionType=InboundConnectionAccepted@0 LocalIP=10.1.2.10@0 "
-          "LocalPort=3389@0");
+          "LocalPort=3389@0 InitiatingProcessFolderPath=C:\\Windows\\System32\\svchost.exe@0");
   }
   SECTION("other event IDs and channels are counted as other (a Security event that is no logon by its ID)") {
     CHECK(s.others == std::vector<std::string>{"Sysmon event other than ID 3 (network connection)", "Security 5156"});
@@ -117,7 +118,7 @@ TEST_CASE("sysmon-xml: one-line export keeps byte columns; IPv6 uncompressed as 
         "E L1 dir=out outcome=ok Timestamp=2024-05-03 08:00:00.500@372 DeviceName=LAPTOP-7@312 "
         "InitiatingProcessAccountName=bob@475 InitiatingProcessFileName=b.exe@421 RemoteIP=2001:db8::25@650 "
         "RemotePort=443@698 ActionType=ConnectionSuccess@517 LocalIP=fe80:0:0:0:3816:1a2b:3c4d:5e6f@550 "
-        "LocalPort=49999@611");
+        "LocalPort=49999@611 InitiatingProcessFolderPath=C:\\Program Files\\Beacon\\b.exe@421");
   SECTION("every split offset") { checkEverySplit("sysmon-xml", fixture("sysmon/one-line-export.xml")); }
 }
 

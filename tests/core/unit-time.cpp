@@ -71,3 +71,62 @@ TEST_CASE("floorDiv and bin starts before 1970", "[time]") {
   CHECK(vpshunt::floorDiv(59, 60) == 0);
   CHECK(vpshunt::formatIsoSeconds(-1) == "1969-12-31T23:59:59Z");
 }
+
+TEST_CASE("locale times in either date order", "[time]") {
+  using vpshunt::DateOrder;
+  using vpshunt::LocaleDateTime;
+  struct Case {
+    const char* input;
+    DateOrder order;
+    const char* expected;  // nullptr = must fail
+  } cases[] = {
+      {"21/04/2025, 09:45:54.000", DateOrder::DayFirst, "2025-04-21T09:45:54Z"},
+      {"21/04/2025, 09:45:54.000", DateOrder::MonthFirst, nullptr},
+      {"02/04/2025, 10:13:15.000", DateOrder::DayFirst, "2025-04-02T10:13:15Z"},
+      {"02/04/2025, 10:13:15.000", DateOrder::MonthFirst, "2025-02-04T10:13:15Z"},
+      {"6/17/2023, 2:32:49.068 PM", DateOrder::MonthFirst, "2023-06-17T14:32:49.0680000Z"},
+      {"6/17/2023, 2:32:49.068 PM", DateOrder::DayFirst, nullptr},
+      {"21/4/2025, 9:45:54 pm", DateOrder::DayFirst, "2025-04-21T21:45:54Z"},  // en-AU: day first, 12-hour clock
+      {"21.04.2025, 09:45:54", DateOrder::MonthFirst, "2025-04-21T09:45:54Z"},  // dotted: always day first
+      {"2.4.2025, 18:00:00", DateOrder::MonthFirst, "2025-04-02T18:00:00Z"},
+      {"21-4-2025, 09:45:54", DateOrder::MonthFirst, "2025-04-21T09:45:54Z"},
+      {"2025/4/21 09:45:54", DateOrder::DayFirst, "2025-04-21T09:45:54Z"},      // year first
+      {"29/02/2023, 10:00:00", DateOrder::DayFirst, nullptr},
+      {"29/02/2024, 10:00:00", DateOrder::DayFirst, "2024-02-29T10:00:00Z"},
+      {"21/04/2025, 24:00:00", DateOrder::DayFirst, nullptr},
+      {"21/04/25, 09:45:54", DateOrder::DayFirst, nullptr},
+      {"21/04/2025 junk", DateOrder::DayFirst, nullptr},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.input) {
+      Ticks t = 0;
+      bool ok = vpshunt::parseLocaleTime(c.input, c.order, t);
+      CHECK(ok == (c.expected != nullptr));
+      if (ok && c.expected) CHECK(formatIsoTime(t) == c.expected);
+    }
+  }
+  SECTION("split: which rows leave the order open") {
+    LocaleDateTime d;
+    REQUIRE(vpshunt::splitLocaleTime("02/04/2025, 10:13:15.000", d));
+    CHECK(d.orderMatters());
+    CHECK(d.hasClock);
+    CHECK_FALSE(d.amPm);
+    CHECK(d.hour == 10);
+    REQUIRE(vpshunt::splitLocaleTime("4/4/2025, 1:00 AM", d));
+    CHECK_FALSE(d.orderMatters());  // the same date either way
+    CHECK(d.amPm);
+    REQUIRE(vpshunt::splitLocaleTime("21/04/2025", d));
+    CHECK_FALSE(d.orderMatters());
+    CHECK(d.first == 21);
+    CHECK_FALSE(d.hasClock);
+    REQUIRE(vpshunt::splitLocaleTime("02.04.2025, 10:00", d));
+    CHECK_FALSE(d.orderMatters());  // dotted: day first
+    CHECK_FALSE(vpshunt::splitLocaleTime("2023-10-18T14:37:28Z", d));
+  }
+  SECTION("the en-US parser still refuses the other shapes") {
+    Ticks t = 0;
+    CHECK_FALSE(vpshunt::parseUsLocaleTime("21.04.2025, 09:45:54", t));
+    CHECK_FALSE(vpshunt::parseUsLocaleTime("2025/4/21 09:45:54", t));
+    CHECK(vpshunt::parseUsLocaleTime("4/21/2025 9:45", t));
+  }
+}

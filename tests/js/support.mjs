@@ -59,10 +59,10 @@ export async function inProcessClient() {
   const { createDispatcher } = await loadEngineJs();
   const pending = new Map();
   const progress = [];
-  const asnPath = path.join(SITE, 'asn.bin');  // as the worker fetches it, when the build made it
+  const asnPath = requireFile(path.join(SITE, 'asn.bin'), 'asn.bin in the wasm build');  // as the worker fetches it
   const dispatcher = createDispatcher({
     Module,
-    asnDatabase: fs.existsSync(asnPath) ? new Uint8Array(fs.readFileSync(asnPath)) : null,
+    asnDatabase: new Uint8Array(fs.readFileSync(asnPath)),
     post: (msg) => {
       if (msg.type === 'progress') { progress.push(msg); return; }
       const p = pending.get(msg.id);

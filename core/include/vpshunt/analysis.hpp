@@ -111,6 +111,21 @@ class Analysis {
   std::unique_ptr<AnalysisState> state_;
 };
 
+// One input of a run: a path (or a name) and how to read it.
+struct InputFile {
+  std::string path;
+  FileKind kind = FileKind::Auto;
+  std::string format;  // a reader name, empty = detect
+};
+
+// How every front end reads (the CLI, the tests; web/engine.js does the same in JavaScript): every
+// file once, then, when the results need rows again (Results::collectGroups: groups straddling the
+// lookback cutoff, beyond mode's periodicity, inbound sources active before the cutoff), the event
+// files (every file not given as intel) once more in a collect pass. `feed` reads one file into the
+// analysis: beginFile, feed..., endFile (or fileError). Returns the results without rows.
+Results readFiles(Analysis& analysis, const std::vector<InputFile>& files,
+                  const std::function<void(Analysis&, const InputFile&)>& feed, std::optional<Ticks> now);
+
 // Format names the readers accept for `format`, with a one-line description each.
 std::vector<std::pair<std::string, std::string>> knownFormats();
 

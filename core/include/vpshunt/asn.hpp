@@ -31,6 +31,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -133,6 +134,18 @@ class AsnDatabase {
     uint32_t nameOffset = 0;
     uint32_t nameLength = 0;
   };
+
+  // One announced range, [first, last] inclusive: IPv4 as 32-bit numbers in `lo` (hi = 0), IPv6
+  // as (hi, lo) halves. `info` as lookup() would return for any address inside.
+  struct Range {
+    bool v6 = false;
+    V6Key first, last;
+    AsnInfo info;
+  };
+  // Visits every stored range that has an AS ("no AS" gaps skipped), IPv4 in address order, then
+  // IPv6. IPv6 ranges are clipped to leave out ::ffff:0:0/96, which lookup() answers from the IPv4
+  // table. Segments are visited as stored (adjacent ones of different organisations separately).
+  void forEachRange(const std::function<void(const Range&)>& visit) const;
 
  private:
   void clear();

@@ -126,5 +126,9 @@ nlohmann::json fileReportToJson(const FileReport& f);
 // {"now", "nowSource", "mode", "files", "notices", ..., "detections": {"beacon": {"rowCount",
 // "rows": [...], ...}, ...}}: the --format json document, as a tree (the page; small results).
 nlohmann::json resultsToJson(const Results& r);
+// The same without rows: each detection's section has its columns and counts (what a front end that
+// pages through rows needs first); "detectionOrder" lists the detections in output order.
+nlohmann::json statusToJson(const Results& r);
+nlohmann::json schemasToJson();  // every detection's section without counts: columns and views
 
 }  // namespace vpshunt

@@ -70,6 +70,11 @@ struct Rule {
   std::vector<RiskScoreRow> riskScore;        // the case() table, in order
   int defaultRiskScore = 20;                  // case()'s else
   InboundRule inbound;
+  // --- KQL export (vpshunt/kql.hpp) ---
+  // The Sentinel threat-intelligence table the exported query joins: "ThreatIntelligenceIndicator"
+  // (the seed's) or its successor "ThreatIntelIndicators". Not used by the local analysis.
+  std::string kqlTiTable = "ThreatIntelligenceIndicator";
+  // --- end KQL export ---
 
   Rule();  // the seed's values
 };

@@ -53,7 +53,7 @@ struct TableSchema {
   std::vector<ViewColumn> terminalSeed, terminalBeyond, pageSeed, pageBeyond;
   std::vector<size_t> keyOrder;  // column indexes sorted by name: the jsonl key order (as nlohmann's)
 
-  size_t index(std::string_view name) const;  // the column's index; throws std::out_of_range when absent
+  size_t index(std::string_view name) const;  // the column's index; throws std::invalid_argument when absent
   const std::vector<ViewColumn>& terminal(bool beyond) const { return beyond ? terminalBeyond : terminalSeed; }
   const std::vector<ViewColumn>& page(bool beyond) const { return beyond ? pageBeyond : pageSeed; }
   void finalize();  // fills keyOrder; every schema calls it once
@@ -81,6 +81,7 @@ struct Row {
   explicit Row(const TableSchema& schema) : schema(&schema), cells(schema.columns.size()) {}
   const TableSchema* schema;
   std::vector<Cell> cells;
+  uint64_t key = 0;  // the detection's handle on the row (its group, flow or source), for detail views; not a column
   Cell& operator[](size_t i) { return cells[i]; }
   const Cell& operator[](size_t i) const { return cells[i]; }
 };

@@ -30,6 +30,37 @@ bool parseUsLocaleTime(std::string_view text, Ticks& out);
 // parseIsoTime, then parseUsLocaleTime.
 bool parseAnyTime(std::string_view text, Ticks& out);
 
+// Locale times as Log Analytics' "Export to CSV" writes them: in the exporting browser's locale,
+// which the file does not name. `A/B/YYYY[,] h:mm[:ss[.f]][ AM|PM]` is month/day (en-US) or
+// day/month (en-GB, fr, en-AU...), and a 12-hour clock occurs with either order, so only the numbers
+// of a file can tell (readers decide per file, never from one ambiguous row). Dotted and dashed
+// dates with the year last (`21.04.2025`, `21-4-2025`) are always day/month; year-first dates
+// (`2025/4/21`) are always year/month/day. AM/PM may be upper or lower case. Taken as UTC.
+enum class DateOrder : uint8_t { MonthFirst, DayFirst };
+
+// A locale date-time split into its numbers, before deciding what the first two mean.
+struct LocaleDateTime {
+  unsigned first = 0, second = 0, year = 0;  // the date's numbers in text order (year-first: month, day)
+  char separator = 0;                        // '/', '.' or '-'
+  bool yearFirst = false;
+  bool hasClock = false;  // a time of day follows the date
+  bool amPm = false;      // ... with AM/PM
+  unsigned hour = 0, minute = 0, seconds = 0;  // as written (12-hour clock when amPm)
+  bool pm = false;
+  int64_t fraction = 0;  // ticks
+  // Whether reading it month/day or day/month gives two different valid dates: a slash date with
+  // year last whose first two numbers differ and are both 1..12.
+  bool orderMatters() const {
+    return !yearFirst && separator == '/' && first != second && first >= 1 && first <= 12 && second >= 1 &&
+           second <= 12;
+  }
+};
+// Splits `text` (false when it is not such a text; the numbers are not yet checked as a date).
+bool splitLocaleTime(std::string_view text, LocaleDateTime& out);
+// The time `text` stands for when slash dates are in `order` (dotted, dashed and year-first dates
+// ignore it). False when it is not a locale time or not a valid date in that order.
+bool parseLocaleTime(std::string_view text, DateOrder order, Ticks& out);
+
 // `YYYY-MM-DDThh:mm:ss[.fffffff]Z`, as KQL prints datetimes: seven fraction digits when the time
 // has a fraction, none when it falls on a whole second.
 std::string formatIsoTime(Ticks t);

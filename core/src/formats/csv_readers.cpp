@@ -1,12 +1,15 @@
 // Defender / Sentinel / Log Analytics CSV exports: DeviceNetworkEvents (events) and
 // ThreatIntelligenceIndicator (intel). Columns are found by header name in any order; extra
-// columns are ignored.
+// columns are ignored. DeviceLogonEvents rows, alone or in a union export, are sign-ins
+// (signin_csv.hpp reads them).
 #include <algorithm>
+#include <memory>
 #include <string>
 
 #include "formats/csv_tokenizer.hpp"
 #include "formats/firewall_rows.hpp"
 #include "formats/registry.hpp"
+#include "formats/signin_csv.hpp"
 
 namespace vpshunt {
 
@@ -82,6 +85,7 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
   void finish() override {
     tok_.finish();
     if (!sawHeader_ && !stopped_) sink_.fatal(0, 0, "the file is empty: expected a CSV header line");
+    if (sawHeader_ && !stopped_) endRows();
   }
   void onRecord(const CsvRecord& r) override {
     if (stopped_) return;
@@ -95,8 +99,10 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
       return;
     }
     if (r.count != columns_) {
-      uint64_t col = r.count > columns_ ? r.columns[columns_] : 0;
-      sink_.skip("wrong field count", r.count > columns_ ? r.lastLine : r.lastLine, col,
+      // Located at the first extra field, or at the last field of a short record (issue 14: every
+      // problem has a column).
+      uint64_t col = r.count > columns_ ? r.columns[columns_] : r.count ? r.columns[r.count - 1] : 1;
+      sink_.skip("wrong field count", r.lastLine, col,
                  "expected " + std::to_string(columns_) + " fields as in the header, found " + std::to_string(r.count));
       return;
     }
@@ -106,6 +112,7 @@ class CsvReaderBase : public Reader, public CsvTokenizer::Handler {
  protected:
   virtual void header(const CsvRecord& r) = 0;
   virtual void row(const CsvRecord& r) = 0;
+  virtual void endRows() {}
   void stop() {
     stopped_ = true;
     tok_.stop();
@@ -178,11 +185,36 @@ class CsvEventsReader final : public CsvReaderBase {
       std::string missing = map_[size_t(EventField::Timestamp)] < 0 ? "Timestamp" : "RemoteIP";
       sink_.fatal(r.line, 1,
                   intel ? "this is a threat-intel file (it has a NetworkIP column, no " + missing +
-                              "): load it as intel (--intel)"
+                              "): load it as threat intel"
                         : "expected a DeviceNetworkEvents header with Timestamp and RemoteIP columns; the " + missing +
                               " column is missing");
       stop();
       return;
+    }
+    // DeviceLogonEvents shares Timestamp, RemoteIP and ActionType with DeviceNetworkEvents. A header
+    // with its columns and none of the network table's is a logon export: every row is a sign-in.
+    // Otherwise rows whose ActionType is a logon one (a union export) are sign-ins, the rest are
+    // read as before.
+    std::vector<uint8_t> wanted(r.count, 0);
+    {
+      std::vector<std::string_view> cells(r.fields, r.fields + r.count);
+      const bool logonColumns = headerHasName(cells, "LogonType") || headerHasName(cells, "FailureReason");
+      const bool networkColumns = headerHasName(cells, "LocalIP") || headerHasName(cells, "LocalPort") ||
+                                  headerHasName(cells, "LocalIPType") || headerHasName(cells, "RemoteUrl");
+      logonOnly_ = logonColumns && !networkColumns;
+      if (logonOnly_ || map_[size_t(EventField::ActionType)] >= 0) {
+        signIns_ = std::make_unique<SignInCsvRows>(sink_);
+        if (!signIns_->begin(SignInTable::DeviceLogonEvents, r, wanted)) {
+          stop();
+          return;
+        }
+        actionColumn_ = map_[size_t(EventField::ActionType)];
+      }
+      if (logonOnly_) {
+        signIns_->announce();
+        tok_.setWanted(std::move(wanted));
+        return;
+      }
     }
     if (map_[size_t(EventField::AccountName)] >= 0) map_[size_t(EventField::InitiatingProcessAccountName)] = -1;
     static constexpr EventField needed[] = {EventField::DeviceName,  EventField::InitiatingProcessFileName,
@@ -200,7 +232,6 @@ class CsvEventsReader final : public CsvReaderBase {
     if (map_[size_t(EventField::ActionType)] < 0) sink_.note("no ActionType column: the ActionType filter was not applied");
     if (map_[size_t(EventField::RemoteIPType)] < 0)
       sink_.note("no RemoteIPType column: each RemoteIP was classified from its address");
-    std::vector<uint8_t> wanted(r.count, 0);
     for (size_t f = 0; f < kEventFieldCount; ++f)
       if (map_[f] >= 0) {
         used_.emplace_back(EventField(f), size_t(map_[f]));
@@ -244,6 +275,10 @@ class CsvEventsReader final : public CsvReaderBase {
       sink_.other("no destination address in this table");
       return;
     }
+    if (signIns_ && (logonOnly_ || (actionColumn_ >= 0 && logonAction(r.fields[actionColumn_])))) {
+      signIns_->row(r);
+      return;
+    }
     RawEvent e;
     e.line = r.line;
     for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
@@ -265,10 +300,22 @@ class CsvEventsReader final : public CsvReaderBase {
     sink_.onEvent(e);
   }
 
+  void endRows() override {
+    if (signIns_) signIns_->finish();
+  }
+
+  // DeviceLogonEvents' ActionTypes (exact, as the ActionType filter compares them).
+  static bool logonAction(std::string_view a) {
+    return a.size() >= 11 && a[0] == 'L' && (a == "LogonSuccess" || a == "LogonFailed" || a == "LogonAttempted");
+  }
+
  public:
   bool logAnalyticsExport_ = false;
 
  private:
+  std::unique_ptr<SignInCsvRows> signIns_;
+  bool logonOnly_ = false;
+  int actionColumn_ = -1;
   int remoteFallback_ = -1;
   std::vector<std::pair<fw::Col, size_t>> roles_;  // other network tables: the row's roles
   fw::Builder roleBuilder_;
@@ -295,7 +342,7 @@ class CsvIntelReader final : public CsvReaderBase {
       std::vector<std::string_view> cells(r.fields, r.fields + r.count);
       bool events = headerHasEventField(cells, EventField::RemoteIP);
       sink_.fatal(r.line, 1,
-                  events ? "this is a network-events file (it has a RemoteIP column, no NetworkIP): load it as events (--events)"
+                  events ? "this is a network-events file (it has a RemoteIP column, no NetworkIP): load it as events"
                          : "expected a ThreatIntelligenceIndicator header with a NetworkIP column");
       stop();
       return;
@@ -358,7 +405,7 @@ int sniffIntel(std::string_view head, std::string_view) {
 
 const ReaderFactory& csvEventsFactory() {
   static const ReaderFactory f{"defender-csv",
-                               "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export)",
+                               "DeviceNetworkEvents CSV (Defender advanced hunting, Sentinel / Log Analytics export); its DeviceLogonEvents rows are sign-ins",
                                FileKind::Events, sniffEvents,
                                [](RecordSink& s) -> std::unique_ptr<Reader> {
                                  auto r = std::make_unique<CsvEventsReader>(s);

@@ -10,7 +10,9 @@ constexpr std::string_view kEventNames[] = {
     "Timestamp",        "DeviceName",     "AccountName",  "InitiatingProcessAccountName",
     "InitiatingProcessFileName", "InitiatingProcessCommandLine", "RemoteIP", "RemotePort",
     "ActionType",       "RemoteIPType",   "SentBytes",    "ReceivedBytes", "LocalIP",
-    "LocalPort"};
+    "LocalPort",
+    "InitiatingProcessFolderPath", "InitiatingProcessVersionInfoCompanyName",
+    "InitiatingProcessVersionInfoProductName"};
 static_assert(sizeof kEventNames / sizeof kEventNames[0] == kEventFieldCount);
 
 constexpr std::string_view kIntelNames[] = {

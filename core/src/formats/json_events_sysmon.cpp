@@ -15,6 +15,8 @@
 //    names for the same two cases; Sysmon logs a connection once it is made).
 //  * Timestamp = UtcTime ("2020-08-06 05:20:17.513", UTC without a zone), else @timestamp.
 //  * DeviceName = Hostname / Computer / winlog.computer_name, else host.name. LocalIP = the local address.
+//  * InitiatingProcessFolderPath = Image (the full path); Company / Product, when a record has them (Sysmon
+//    writes them in event 1, not in event 3), become InitiatingProcessVersionInfoCompanyName / ProductName.
 //  * InitiatingProcessFileName = the base name of Image; InitiatingProcessAccountName = User without its
 //    domain ("NT AUTHORITY\\SYSTEM" -> "SYSTEM"). Sysmon event 3 has no command line and no byte counts:
 //    reported with missingColumn(). RemoteIPType is not set (the engine classifies the address).
@@ -35,7 +37,7 @@ namespace {
 
 enum Slot : int {
   kEventId, kChannel, kProvider, kComputer, kHostName, kSourceIp, kSourcePort, kDestIp, kDestPort,
-  kInitiated, kUtcTime, kAtTimestamp, kImage, kUser, kTimeCreated, kEventTime, kSecurityBase
+  kInitiated, kUtcTime, kAtTimestamp, kImage, kUser, kCompany, kProduct, kTimeCreated, kEventTime, kSecurityBase
 };
 
 // The Security event data read for sign-ins (slot kSecurityBase + i).
@@ -66,7 +68,7 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     static constexpr std::pair<std::string_view, Slot> names[] = {
         {"SourceIp", kSourceIp}, {"SourcePort", kSourcePort}, {"DestinationIp", kDestIp},
         {"DestinationPort", kDestPort}, {"Initiated", kInitiated}, {"UtcTime", kUtcTime},
-        {"Image", kImage}, {"User", kUser},
+        {"Image", kImage}, {"User", kUser}, {"Company", kCompany}, {"Product", kProduct},
     };
     for (const auto& x : names)
       if (jsonev::iequals(n, x.first)) return x.second;
@@ -173,7 +175,12 @@ class SysmonJsonReader final : public jsonev::RecordReader {
     e.direction = inbound ? Direction::Inbound : Direction::Outbound;
     e.outcome = Outcome::Success;
     e.set(EventField::ActionType, inbound ? "InboundConnectionAccepted" : "ConnectionSuccess", column(kInitiated));
-    if (has(kImage)) e.set(EventField::InitiatingProcessFileName, jsonev::baseName(text(kImage)), column(kImage));
+    if (has(kImage)) {
+      e.set(EventField::InitiatingProcessFileName, jsonev::baseName(text(kImage)), column(kImage));
+      e.set(EventField::InitiatingProcessFolderPath, text(kImage), column(kImage));
+    }
+    if (hasValue(kCompany)) put(e, EventField::InitiatingProcessVersionInfoCompanyName, kCompany);
+    if (hasValue(kProduct)) put(e, EventField::InitiatingProcessVersionInfoProductName, kProduct);
     if (has(kUser)) {
       std::string_view u = text(kUser);
       size_t cut = u.rfind('\\');

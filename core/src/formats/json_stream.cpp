@@ -192,9 +192,14 @@ void Stream::afterValue() {
   }
 }
 
-bool Stream::appendScratch(const char* p, size_t n, size_t i) {
+// Located at the string's opening quote: where the chunks happened to end must not move it.
+void Stream::failLongString() {
+  fail(tokLine_, tokCol_, "string longer than " + std::to_string(options_.maxStringBytes) + " bytes");
+}
+
+bool Stream::appendScratch(const char* p, size_t n) {
   if (scratch_.size() + n > options_.maxStringBytes) {
-    fail(line_, col(i), "string longer than " + std::to_string(options_.maxStringBytes) + " bytes");
+    failLongString();
     return false;
   }
   scratch_.append(p, n);
@@ -398,6 +403,12 @@ bool Stream::feed(const char* p, size_t n) {
         size_t start = i + 1;
         size_t j = scanString(p, start, n);
         if (j < n && p[j] == '"') {
+          // The length limit holds here too, so that a string reads the same whichever chunks carry it.
+          if (j - start > options_.maxStringBytes) {
+            failLongString();
+            i = start;
+            continue;
+          }
           emit(strIsKey_ ? TokenKind::Key : TokenKind::String, std::string_view(p + start, j - start), tokLine_,
                tokCol_);
           i = j + 1;
@@ -475,7 +486,7 @@ bool Stream::feed(const char* p, size_t n) {
           size_t j = scanString(p, i, n);
           if (j > i) {
             flushPendingSurrogate();
-            if (!appendScratch(p + i, j - i, i)) goto next;
+            if (!appendScratch(p + i, j - i)) goto next;
             i = j;
           }
           if (i == n) break;
@@ -483,7 +494,7 @@ bool Stream::feed(const char* p, size_t n) {
           if (c == '"') {
             flushPendingSurrogate();
             if (scratch_.size() > options_.maxStringBytes) {
-              fail(line_, col(i), "string longer than " + std::to_string(options_.maxStringBytes) + " bytes");
+              failLongString();
               goto next;
             }
             emit(strIsKey_ ? TokenKind::Key : TokenKind::String, scratch_, tokLine_, tokCol_);

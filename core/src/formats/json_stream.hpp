@@ -137,7 +137,8 @@ class Stream {
   void emit(TokenKind k, std::string_view text, uint64_t line, uint64_t column);
   void fail(uint64_t line, uint64_t column, std::string message);
   void afterValue();
-  bool appendScratch(const char* p, size_t n, size_t i);
+  bool appendScratch(const char* p, size_t n);
+  void failLongString();
   void appendCodePoint(uint32_t cp);
   void flushPendingSurrogate();
   uint64_t col(size_t i) const { return base_ + i - lineStart_ + 1; }

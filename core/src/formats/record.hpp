@@ -31,9 +31,18 @@ enum class EventField : uint8_t {
   ReceivedBytes,
   LocalIP,
   LocalPort,  // the local side's port: for an inbound connection, the service that was reached
+  // The initiating process's identity, for the known-software matcher (core/src/enrich/known_software.hpp).
+  // Defender: InitiatingProcessFolderPath usually holds the full path including the file name, sometimes
+  // only the folder; Sysmon: Image (always the full path). Company/product are the file's version-info
+  // fields (Defender's InitiatingProcessVersionInfoCompanyName / ...ProductName); Sysmon writes Company and
+  // Product in event 1 (process creation) only, never in event 3.
+  InitiatingProcessFolderPath,
+  InitiatingProcessVersionInfoCompanyName,
+  InitiatingProcessVersionInfoProductName,
   kCount
 };
 constexpr size_t kEventFieldCount = static_cast<size_t>(EventField::kCount);
+static_assert(kEventFieldCount <= 32, "RawEvent::present is a 32-bit mask");
 std::string_view eventFieldName(EventField f);
 
 // What a reader knows of a connection's direction and outcome, when its format says so (Zeek

@@ -22,6 +22,10 @@ const ReaderFactory& windowsSecurityJsonFactory();
 const ReaderFactory& entraSignInJsonFactory();
 const ReaderFactory& oktaJsonFactory();
 const ReaderFactory& cloudTrailJsonFactory();
+const ReaderFactory& entraSignInCsvFactory();
+const ReaderFactory& defenderSignInCsvFactory();
+const ReaderFactory& windowsSecurityCsvFactory();
+const ReaderFactory& cloudTrailCsvFactory();
 const ReaderFactory& cefCsvFactory();
 const ReaderFactory& firewallJsonFactory();
 const ReaderFactory& iisW3cFactory();
@@ -49,6 +53,10 @@ const std::vector<ReaderFactory>& readerFactories() {
       entraSignInJsonFactory(),
       oktaJsonFactory(),
       cloudTrailJsonFactory(),
+      entraSignInCsvFactory(),
+      defenderSignInCsvFactory(),
+      windowsSecurityCsvFactory(),
+      cloudTrailCsvFactory(),
       cefCsvFactory(),
       firewallJsonFactory(),
       iisW3cFactory(),

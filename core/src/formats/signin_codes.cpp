@@ -115,6 +115,20 @@ constexpr Code kKerberos[] = {
     {"0x25", "clock out of sync", false},
 };
 
+// 4625 FailureReason message tokens (msobjs.dll 2304-2313, the text Event Viewer shows for them).
+constexpr Code kWindowsReasonTokens[] = {
+    {"%%2304", "an error occurred during logon", false},
+    {"%%2305", "account expired", false},
+    {"%%2306", "netlogon service not active", false},
+    {"%%2307", "account locked out", false},
+    {"%%2308", "logon type not granted at this machine", false},
+    {"%%2309", "password expired", false},
+    {"%%2310", "account disabled", false},
+    {"%%2311", "outside allowed logon hours", false},
+    {"%%2312", "not allowed to log on at this computer", false},
+    {"%%2313", "unknown user name or bad password", false},
+};
+
 template <size_t N>
 const Code* find(const Code (&table)[N], std::string_view code) {
   for (const Code& c : table)
@@ -169,6 +183,11 @@ std::string_view kerberosResultWords(std::string_view code) {
   std::string_view lower;
   if (!lowerHex(code, buf, lower)) return {};
   const Code* c = find(kKerberos, lower);
+  return c ? c->words : std::string_view();
+}
+
+std::string_view windowsReasonTokenWords(std::string_view token) {
+  const Code* c = find(kWindowsReasonTokens, trimmed(token));
   return c ? c->words : std::string_view();
 }
 

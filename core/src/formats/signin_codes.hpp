@@ -25,6 +25,9 @@ std::string_view entraCodeWords(std::string_view code);  // "50126" -> "wrong us
 std::string_view windowsStatusWords(std::string_view code);
 // Kerberos pre-authentication result codes of 4771 ("0x18" -> "wrong password (pre-authentication failed)").
 std::string_view kerberosResultWords(std::string_view code);
+// The message tokens Log Analytics leaves unexpanded in 4625's FailureReason ("%%2313" -> "unknown
+// user name or bad password"); "" for other text.
+std::string_view windowsReasonTokenWords(std::string_view token);
 
 // Reason texts written as identifiers, made readable: "InvalidUserNameOrPassword" -> "invalid user
 // name or password", "INVALID_CREDENTIALS" -> "invalid credentials", "Failed authentication" -> as is.

@@ -16,6 +16,10 @@
 //   Timestamp                    = UtcTime (UTC, "YYYY-MM-DD hh:mm:ss.fff"), else System/TimeCreated@SystemTime
 //   DeviceName                   = System/Computer
 //   InitiatingProcessFileName    = the file name of Image (after the last '\' or '/')
+//   InitiatingProcessFolderPath  = Image, the full path (as Defender's column usually holds it)
+//   InitiatingProcessVersionInfoCompanyName / ...ProductName = Company / Product, when the event has them:
+//                                  Sysmon writes them in event 1 (process creation), not in event 3, so a
+//                                  plain Sysmon export of event 3 has neither
 //   InitiatingProcessAccountName = User without its domain ("NT AUTHORITY\SYSTEM" -> "SYSTEM"), as
 //                                  Defender keeps the domain in a separate column
 //   Initiated true  -> the source is local: RemoteIP/RemotePort = DestinationIp/DestinationPort,
@@ -57,6 +61,8 @@ enum Slot : uint8_t {
   kSourcePort,
   kDestinationIp,
   kDestinationPort,
+  kCompany,
+  kProduct,
   kSlotCount,
   kNoSlot = kSlotCount
 };
@@ -76,6 +82,8 @@ Slot dataSlot(std::string_view name) {
   if (name == "SourcePort") return kSourcePort;
   if (name == "DestinationIp") return kDestinationIp;
   if (name == "DestinationPort") return kDestinationPort;
+  if (name == "Company") return kCompany;
+  if (name == "Product") return kProduct;
   return kNoSlot;
 }
 
@@ -245,7 +253,10 @@ class SysmonXmlReader final : public Reader, private xml::Handler {
       std::string_view image = values_[kImage].text;
       size_t cut = image.find_last_of("\\/");
       put(EventField::InitiatingProcessFileName, kImage, cut == std::string_view::npos ? image : image.substr(cut + 1));
+      put(EventField::InitiatingProcessFolderPath, kImage, image);
     }
+    putSlot(EventField::InitiatingProcessVersionInfoCompanyName, kCompany);
+    putSlot(EventField::InitiatingProcessVersionInfoProductName, kProduct);
     if (values_[kUser].set) {
       std::string_view user = values_[kUser].text;
       size_t cut = user.rfind('\\');

@@ -90,7 +90,7 @@ void FileIngest::chooseReader() {
     if (!factory) {
       std::string names;
       for (const auto& f : readerFactories()) names += (names.empty() ? "" : ", ") + std::string(f.name);
-      fatal(0, 0, "unknown format \"" + requestedFormat_ + "\": expected one of " + names);
+      fatalWithCode(0, 0, "unknown format \"" + requestedFormat_ + "\": expected one of " + names, "unknown-format");
       return;
     }
   } else {
@@ -98,12 +98,13 @@ void FileIngest::chooseReader() {
     if (!factory) {
       const ReaderFactory* other = requestedKind_ != FileKind::Auto ? detectReader(sniffView, rep.path, FileKind::Auto) : nullptr;
       if (other) {
-        fatal(1, 1, std::string("this looks like ") + (other->kind == FileKind::Intel ? "a threat-intel" : "an events") +
+        fatalWithCode(1, 1, std::string("this looks like ") + (other->kind == FileKind::Intel ? "a threat-intel" : "an events") +
                         " file (" + std::string(other->description) + "), not " +
                         (requestedKind_ == FileKind::Intel ? "threat intel" : "network events") + ": load it as " +
-                        (other->kind == FileKind::Intel ? "intel (--intel)" : "events (--events)"));
+                        (other->kind == FileKind::Intel ? "threat intel" : "events"),
+                      "wrong-kind");
       } else if (sniffView.empty()) {
-        fatal(0, 0, "the file is empty: expected a network-events or threat-intel export");
+        fatalWithCode(0, 0, "the file is empty: expected a network-events or threat-intel export", "empty-file");
       } else {
         bool binary = false;
         for (size_t i = 0; i < std::min<size_t>(sniffView.size(), 512); ++i) {
@@ -111,13 +112,15 @@ void FileIngest::chooseReader() {
           if (c == 0 || (c < 0x20 && c != '\n' && c != '\r' && c != '\t')) binary = true;
         }
         if (binary) {
-          fatal(1, 1, "binary data, not a text export: expected CSV, TSV or JSON");
+          fatalWithCode(1, 1, "binary data, not a text export: expected CSV, TSV or JSON", "binary-file");
         } else if (looksLikeHostingList(sniffView)) {
-          fatal(1, 1, "this is a list of hosting ASNs, not events or threat intel: give it to --hosting-list");
+          fatalWithCode(1, 1, "this is a list of hosting ASNs, not events or threat intel: load it as a hosting list", "hosting-list");
         } else {
-          fatal(1, 1, "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
-                      "(DeviceNetworkEvents) or TimeGenerated and NetworkIP (ThreatIntelligenceIndicator), "
-                      "or one of the JSON/TSV shapes listed by --list-formats");
+          fatalWithCode(1, 1,
+                        "not a recognised export: expected a CSV header naming Timestamp and RemoteIP "
+                        "(DeviceNetworkEvents), TimeGenerated and NetworkIP (ThreatIntelligenceIndicator) or a sign-in "
+                        "log's columns, or another of the formats vpshunt reads (the list of formats)",
+                        "not-an-export");
         }
       }
       return;
@@ -161,17 +164,17 @@ void FileIngest::endFile() {
 
 void FileIngest::fileError(std::string message) {
   if (!inFile_) return;
-  if (reports_.back().records == 0 && !reader_) fatal(0, 0, std::move(message));
-  else addProblem(0, 0, std::move(message));
+  if (reports_.back().records == 0 && !reader_) fatalWithCode(0, 0, std::move(message), "read-error");
+  else addProblem(0, 0, std::move(message), "read-error");
 }
 
 // ---------------------------------------------------------------------------------------------
 // RecordSink
 
-void FileIngest::addProblem(uint64_t line, uint64_t column, std::string message) {
+void FileIngest::addProblem(uint64_t line, uint64_t column, std::string message, std::string code) {
   FileReport& rep = reports_.back();
   ++rep.problemsTotal;
-  if (rep.problems.size() < kMaxProblems) rep.problems.push_back({line, column, std::move(message)});
+  if (rep.problems.size() < kMaxProblems) rep.problems.push_back({line, column, std::move(message), std::move(code)});
 }
 
 void FileIngest::skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) {
@@ -183,7 +186,7 @@ void FileIngest::rejectCounted(std::string_view reason, uint64_t line, uint64_t 
   FileReport& rep = reports_.back();
   ++rep.skipped;
   ++rep.skipReasons[std::string(reason)];
-  addProblem(line, column, std::move(message));
+  addProblem(line, column, std::move(message), problemCode(reason));
 }
 
 void FileIngest::other(std::string_view reason) {
@@ -195,10 +198,14 @@ void FileIngest::other(std::string_view reason) {
 
 
 void FileIngest::fatal(uint64_t line, uint64_t column, std::string message) {
+  fatalWithCode(line, column, std::move(message), "unreadable-file");
+}
+
+void FileIngest::fatalWithCode(uint64_t line, uint64_t column, std::string message, std::string code) {
   FileReport& rep = reports_.back();
   rep.fatal = true;
   fileFatal_ = true;
-  rep.problems.insert(rep.problems.begin(), Problem{line, column, std::move(message)});
+  rep.problems.insert(rep.problems.begin(), Problem{line, column, std::move(message), std::move(code)});
   ++rep.problemsTotal;
   if (rep.problems.size() > kMaxProblems) rep.problems.pop_back();
 }

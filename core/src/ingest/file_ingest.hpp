@@ -53,8 +53,8 @@ class FileIngest final : public RecordSink {
 
   // A problem with a record already counted as read (records is not incremented again).
   void rejectCounted(std::string_view reason, uint64_t line, uint64_t column, std::string message);
-  // A problem that concerns no single record (line 0: the whole file).
-  void addProblem(uint64_t line, uint64_t column, std::string message);
+  // A problem that concerns no single record (line 0: the whole file), with its code (problem.hpp).
+  void addProblem(uint64_t line, uint64_t column, std::string message, std::string code = "capacity");
 
   // RecordSink (for the reader)
   void onEvent(const RawEvent& e) override { handler_.onEvent(e, *this); }
@@ -69,6 +69,7 @@ class FileIngest final : public RecordSink {
 
  private:
   void chooseReader();
+  void fatalWithCode(uint64_t line, uint64_t column, std::string message, std::string code);
   void pushToReader(const char* data, size_t size);
 
   RecordHandler& handler_;

@@ -199,7 +199,7 @@ struct CsvLoader {
       bool first = !seenContent;
       seenContent = true;
       auto problem = [&](size_t column, std::string message) {
-        if (problems) problems->push_back(Problem{lineNo, column + 1, prefix + std::move(message)});
+        if (problems) problems->push_back(Problem{lineNo, column + 1, prefix + std::move(message), "asn-database"});
       };
       // start,end,asn: plain fields; the rest is the organisation, quoted or not.
       size_t fieldStart[3];
@@ -524,6 +524,47 @@ AsnInfo AsnDatabase::lookupV4(uint32_t x) const noexcept {
     n -= half;
   }
   return info(base->org);
+}
+
+void AsnDatabase::forEachRange(const std::function<void(const Range&)>& visit) const {
+  for (size_t i = 0; i < v4_.size(); ++i) {
+    if (v4_[i].org == kNoOrg) continue;
+    Range r;
+    r.first.lo = v4_[i].start;
+    r.last.lo = i + 1 < v4_.size() ? uint64_t(v4_[i + 1].start) - 1 : 0xFFFFFFFFull;
+    r.info = info(v4_[i].org);
+    visit(r);
+  }
+  // ::ffff:0:0/96, which IPv4 lookups never reach in this table.
+  const V6Key mappedFirst{0, 0x0000FFFF00000000ull}, mappedLast{0, 0x0000FFFFFFFFFFFFull};
+  for (size_t i = 0; i < v6Start_.size(); ++i) {
+    if (v6Org_[i] == kNoOrg) continue;
+    V6Key first = v6Start_[i], last{~0ull, ~0ull};
+    if (i + 1 < v6Start_.size()) {
+      last = v6Start_[i + 1];
+      if (last.lo-- == 0) --last.hi;  // the next start, minus one
+    }
+    Range r;
+    r.v6 = true;
+    r.info = info(v6Org_[i]);
+    const bool overlaps = lessEq(first, mappedLast) && lessEq(mappedFirst, last);
+    if (!overlaps) {
+      r.first = first;
+      r.last = last;
+      visit(r);
+      continue;
+    }
+    if (!lessEq(mappedFirst, first)) {  // the part below the mapped block
+      r.first = first;
+      r.last = V6Key{0, mappedFirst.lo - 1};
+      visit(r);
+    }
+    if (!lessEq(last, mappedLast)) {  // the part above it
+      r.first = V6Key{0, mappedLast.lo + 1};
+      r.last = last;
+      visit(r);
+    }
+  }
 }
 
 AsnInfo AsnDatabase::lookup(const IpAddress& ip) const noexcept {

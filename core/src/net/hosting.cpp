@@ -201,7 +201,7 @@ size_t HostingList::load(std::string_view text, std::vector<Problem>* problems, 
   if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);
   std::vector<HostingEntry> batch;
   auto problem = [&](uint64_t line, size_t column, std::string message) {
-    if (problems) problems->push_back(Problem{line, column + 1, std::move(message)});
+    if (problems) problems->push_back(Problem{line, column + 1, std::move(message), "hosting-list"});
   };
 
   // Split into lines once; decide the format from the first line that is not blank or a comment.
@@ -365,7 +365,7 @@ size_t HostingList::loadExclusions(std::string_view text, std::vector<Problem>* 
     if (!t.empty() && t.front() == '[') {
       if (problems)
         problems->push_back(Problem{lineNo, uint64_t(t.data() - body.data() - long(pos)) + 1,
-                                    "sections have no meaning in an exclusion list"});
+                                    "sections have no meaning in an exclusion list", "hosting-list"});
       std::fill(body.begin() + long(pos), body.begin() + long(end), ' ');
     }
     if (nl == std::string::npos) break;

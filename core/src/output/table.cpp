@@ -25,7 +25,7 @@ std::string_view cellTypeName(CellType t) {
 size_t TableSchema::index(std::string_view name) const {
   for (size_t i = 0; i < columns.size(); ++i)
     if (columns[i].name == name) return i;
-  throw std::out_of_range("no column " + std::string(name) + " in the " + std::string(detection) + " table");
+  throw std::invalid_argument("no column \"" + std::string(name) + "\" in the " + std::string(detection) + " table");
 }
 
 void TableSchema::finalize() {

@@ -248,7 +248,8 @@ const DetectionSummary* findSummary(const Results& r, std::string_view detection
 
 json fileReportToJson(const FileReport& f) {
   json problems = json::array();
-  for (const auto& p : f.problems) problems.push_back({{"line", p.line}, {"column", p.column}, {"message", p.message}});
+  for (const auto& p : f.problems)
+    problems.push_back({{"line", p.line}, {"column", p.column}, {"code", p.code}, {"message", p.message}});
   json o = json::object();
   o["path"] = f.path;
   o["kind"] = std::string(fileKindName(f.kind));
@@ -264,6 +265,26 @@ json fileReportToJson(const FileReport& f) {
   o["notes"] = f.notes;
   o["fatal"] = f.fatal;
   return o;
+}
+
+json statusToJson(const Results& r) {
+  json o = headJson(r);
+  json sections = json::object();
+  for (const auto& d : r.detections)
+    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(*s, &d);
+  o["detections"] = sections;
+  o["detectionOrder"] = [&] {
+    json order = json::array();
+    for (const auto& d : r.detections) order.push_back(d.detection);
+    return order;
+  }();
+  return o;
+}
+
+json schemasToJson() {
+  json out = json::object();
+  for (const TableSchema* s : tableSchemas()) out[std::string(s->detection)] = sectionJson(*s, nullptr);
+  return out;
 }
 
 json resultsToJson(const Results& r) {
@@ -283,6 +304,17 @@ json resultsToJson(const Results& r) {
   }
   o["detections"] = sections;
   return o;
+}
+
+std::string problemCode(std::string_view reason) {
+  std::string code;
+  for (char c : reason) {
+    if (c >= 'A' && c <= 'Z') code += char(c - 'A' + 'a');
+    else if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) code += c;
+    else if (!code.empty() && code.back() != '-') code += '-';
+  }
+  while (!code.empty() && code.back() == '-') code.pop_back();
+  return code;
 }
 
 bool parseOutputFormat(std::string_view name, OutputFormat& out) {

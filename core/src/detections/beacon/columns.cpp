@@ -104,6 +104,7 @@ const TableSchema& beaconSchema() {
 
 void BeaconDetection::cells(const ResultRow& r, Row& out) {
   // In the schema's order; the schema test checks each cell's type against its column.
+  out.key = r.groupId;
   size_t i = 0;
   auto text = [&](std::string_view v) { out[i++].setText(v); };
   auto optText = [&](const std::optional<std::string>& v) { v ? out[i++].setText(*v) : out[i++].setNull(); };

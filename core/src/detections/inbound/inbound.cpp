@@ -416,6 +416,7 @@ void InboundDetection::finishRows(const FinishContext& ctx, ResultSink* sink, De
 }
 
 void InboundDetection::cells(const InboundRow& r, Row& out) {
+  out.key = r.sourceId;
   size_t i = 0;
   out[i++].setText("inbound");
   out[i++].setInt(r.score);

@@ -1,0 +1,344 @@
+// The KQL export (vpshunt/kql.hpp): string literals, lists, the golden seed query, tuned values,
+// the watchlist CSV and CIDR splitting, pivots with hostile row values, the kqlTiTable rule key.
+// Kusto.Language's own analysis of every query is in tests/js/kql.test.mjs.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "detections/kql_common.hpp"
+#include "vpshunt/kql.hpp"
+
+using namespace vpshunt;
+
+namespace {
+
+std::string readFixture(const std::string& rel) {
+  std::ifstream in(std::string(VPSHUNT_SOURCE_DIR) + "/tests/fixtures/" + rel, std::ios::binary);
+  REQUIRE(in);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void appendUtf8(std::string& out, uint32_t cp) {
+  if (cp < 0x80) out += char(cp);
+  else if (cp < 0x800) {
+    out += char(0xC0 | (cp >> 6));
+    out += char(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += char(0xE0 | (cp >> 12));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  } else {
+    out += char(0xF0 | (cp >> 18));
+    out += char(0x80 | ((cp >> 12) & 0x3F));
+    out += char(0x80 | ((cp >> 6) & 0x3F));
+    out += char(0x80 | (cp & 0x3F));
+  }
+}
+
+// What a KQL lexer reads from a double-quoted literal: the text, and where the literal ended.
+// Fails the test on a raw line break or an escape KQL does not have.
+std::string unquote(const std::string& lit, size_t& end) {
+  REQUIRE(!lit.empty());
+  REQUIRE(lit[0] == '"');
+  std::string out;
+  for (size_t i = 1; i < lit.size(); ++i) {
+    const char c = lit[i];
+    REQUIRE(c != '\n');
+    REQUIRE(c != '\r');
+    if (c == '"') {
+      end = i + 1;
+      return out;
+    }
+    if (c != '\\') {
+      out += c;
+      continue;
+    }
+    REQUIRE(i + 1 < lit.size());
+    const char e = lit[++i];
+    if (e == '\\' || e == '"') out += e;
+    else if (e == 'n') out += '\n';
+    else if (e == 'r') out += '\r';
+    else if (e == 't') out += '\t';
+    else if (e == 'u') {
+      REQUIRE(i + 4 < lit.size());
+      appendUtf8(out, uint32_t(std::stoul(lit.substr(i + 1, 4), nullptr, 16)));
+      i += 4;
+    } else {
+      FAIL("unknown escape \\" << e);
+    }
+  }
+  FAIL("unterminated literal");
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("kql: string literals") {
+  SECTION("plain text is written as is") { CHECK(kql::quote("chrome.exe") == "\"chrome.exe\""); }
+  SECTION("hostile values stay inside one literal and read back exactly") {
+    const std::vector<std::string> hostile = {
+        "", "\"", "\\", "\\\"", "a\"b", "end\\", "\" | take 1 //", "line1\nline2", "cr\rlf\r\n", "tab\tx",
+        "\x01\x02\x1f\x7f", "caf\xC3\xA9 \xE2\x80\x94 \xF0\x9F\x98\x80", "sep\xE2\x80\xA8par\xE2\x80\xA9nel\xC2\x85",
+        "// comment", "```", "@\"verbatim\"", "h'x'", std::string(100000, '\\') + "\"", std::string("nul\0byte", 8),
+    };
+    for (const std::string& v : hostile) {
+      INFO("value: " << v.substr(0, 60));
+      const std::string lit = kql::quote(v);
+      CHECK(std::all_of(lit.begin(), lit.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x20; }));
+      CHECK(lit.find("\xE2\x80\xA8") == std::string::npos);
+      size_t end = 0;
+      CHECK(unquote(lit, end) == v);
+      CHECK(end == lit.size());  // nothing after the literal's own closing quote
+    }
+  }
+  SECTION("invalid UTF-8 becomes U+FFFD") {
+    size_t end = 0;
+    CHECK(unquote(kql::quote("a\xFF" "b\xC3"), end) == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD");
+    CHECK(unquote(kql::quote("\xED\xA0\x80"), end) == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // a surrogate
+    CHECK(unquote(kql::quote("\xC0\xAF"), end) == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
+  }
+}
+
+TEST_CASE("kql: lists, durations, reals") {
+  CHECK(kql::inList({"ConnectionSuccess", "NetworkSignatureInspected"}) ==
+        "(\"ConnectionSuccess\", \"NetworkSignatureInspected\")");
+  CHECK(kql::inList({}) == "(dynamic([]))");
+  CHECK(kql::dynamicList({}) == "dynamic([])");
+  CHECK(kql::dynamicList({"a.exe"}) == "dynamic([\n  \"a.exe\"\n])");
+  // The seed's own wrapping: lines of at most 80 columns.
+  CHECK(kql::dynamicList({"chrome.exe", "firefox.exe", "msedge.exe", "microsoftedgecp.exe", "iexplore.exe",
+                          "brave.exe", "opera.exe", "safari.exe", "waterfox.exe"}) ==
+        "dynamic([\n"
+        "  \"chrome.exe\", \"firefox.exe\", \"msedge.exe\", \"microsoftedgecp.exe\",\n"
+        "  \"iexplore.exe\", \"brave.exe\", \"opera.exe\", \"safari.exe\", \"waterfox.exe\"\n"
+        "])");
+  CHECK(kql::duration(1440) == "24h");
+  CHECK(kql::duration(7 * 1440) == "7d");
+  CHECK(kql::duration(2880) == "2d");
+  CHECK(kql::duration(90) == "90m");
+  CHECK(kql::duration(120) == "2h");
+  CHECK(kql::real(0.6) == "0.6");
+  CHECK(kql::real(1) == "1.0");
+  CHECK(kql::real(0.1 + 0.2) == "0.30000000000000004");
+}
+
+TEST_CASE("kql: the seed query, golden") {
+  const std::string q = exportKql(Rule{}, KqlTarget::Sentinel, "beacon");
+  SECTION("the whole text") { CHECK(q == readFixture("kql/seed-sentinel.kql")); }
+  SECTION("the published seed with exactly the three schema corrections") {
+    std::string seed = readFixture("kql/seed-published.kql");
+    auto replace = [&](const std::string& from, const std::string& to) {
+      size_t at = seed.find(from);
+      REQUIRE(at != std::string::npos);
+      REQUIRE(seed.find(from, at + 1) == std::string::npos);
+      seed.replace(at, from.size(), to);
+    };
+    replace("    TotalBytesSent = sum(SentBytes),\n    TotalBytesReceived = sum(ReceivedBytes),\n", "");
+    replace("  by DeviceName, AccountName, InitiatingProcessFileName,",
+            "  by DeviceName, AccountName = InitiatingProcessAccountName, InitiatingProcessFileName,");
+    replace("| where ConnectionCount >= BeaconMinConnections;",
+            "| where ConnectionCount >= BeaconMinConnections\n"
+            "| extend TotalBytesSent = long(null), TotalBytesReceived = long(null);");
+    const size_t body = q.find("// T1583.003");
+    REQUIRE(body != std::string::npos);
+    CHECK(q.substr(body) == seed);
+    // Everything before the body is comment.
+    std::istringstream head(q.substr(0, body));
+    for (std::string line; std::getline(head, line);) CHECK((line.empty() || line.rfind("//", 0) == 0));
+  }
+  SECTION("adx is the sentinel form; defender leaves the TI join out and says so") {
+    const std::string adx = exportKql(Rule{}, KqlTarget::Adx, "beacon");
+    CHECK(adx.substr(adx.find("// T1583.003")) == q.substr(q.find("// T1583.003")));
+    const std::string def = exportKql(Rule{}, KqlTarget::Defender, "beacon");
+    CHECK(def.find("ThreatIntelligenceIndicator") == std::string::npos);
+    CHECK(def.find("advanced hunting has no Sentinel TI table") != std::string::npos);
+    CHECK(def.find("| extend IsTIMatch = false") != std::string::npos);
+  }
+}
+
+TEST_CASE("kql: a tuned rule's values are in its query") {
+  Rule r = ruleFromJson(nlohmann::json::parse(R"({
+    "browserProcesses": ["tuned-browser.exe", "we\"ird\\name.exe"],
+    "systemProcesses": ["tuned-system.exe"],
+    "actionTypes": ["ConnectionSuccess", "TunedAction"],
+    "remoteIpType": "TunedType",
+    "beaconMinConnections": 17,
+    "observationWindowMinutes": 45,
+    "lookbackMinutes": 2880,
+    "tiLookbackMinutes": 4320,
+    "tiExtraMatchFields": ["NetworkSourceIP"],
+    "tiHonourExpiration": true,
+    "riskScore": [{"tiMatch": true, "minConnections": 33, "score": 91}, {"maxUniquePorts": 3, "score": 41}],
+    "defaultRiskScore": 11,
+    "beyondMinConnections": 9,
+    "beyondMinPeriodicity": 0.55,
+    "beyondExtraActionTypes": ["TunedFailure"],
+    "hostingOverridesExclusions": false
+  })"));
+  for (const char* mode : {"seed", "beyond"}) {
+    r.mode = mode;
+    for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
+      INFO(mode << " " << kqlTargetName(t));
+      const std::string q = exportKql(r, t, "beacon");
+      for (const char* want : {"\"tuned-browser.exe\"", "\"we\\\"ird\\\\name.exe\"", "\"tuned-system.exe\"",
+                               "\"TunedAction\"", "RemoteIPType == \"TunedType\"", "let BeaconMinConnections = 17;",
+                               "let ObservationWindowMinutes = 45;", "ago(2d)",
+                               "IsTIMatch and", "<= 3, 41,", "    11\n)"})
+        CHECK(q.find(want) != std::string::npos);
+      if (r.mode == "beyond") {
+        for (const char* want : {"let BeyondMinConnections = 9;", "let BeyondMinPeriodicity = 0.55;",
+                                 "\"TunedFailure\"", "let HostingOverridesExclusions = false;",
+                                 "let DefaultRiskScore = 11;"})
+          CHECK(q.find(want) != std::string::npos);
+        CHECK(q.find("BusiestBinCount >= 33") != std::string::npos);
+      } else {
+        CHECK(q.find("ConnectionCount >= 33") != std::string::npos);
+        CHECK(q.find("beyond-mode parameters") != std::string::npos);
+      }
+      if (t != KqlTarget::Defender) {
+        CHECK(q.find("ago(3d)") != std::string::npos);
+        CHECK(q.find("NetworkSourceIP") != std::string::npos);
+        CHECK(q.find("ExpirationDateTime") != std::string::npos);
+      }
+    }
+  }
+  SECTION("the successor TI table, by the rule switch") {
+    r.mode = "seed";
+    r.kqlTiTable = "ThreatIntelIndicators";
+    const std::string q = exportKql(r, KqlTarget::Sentinel, "beacon");
+    CHECK(q.find("ThreatIntelIndicators\n") != std::string::npos);
+    CHECK(q.find("ThreatIntelligenceIndicator") == std::string::npos);
+    CHECK(q.find("\"network-traffic:src_ref.value\"") != std::string::npos);
+    CHECK(q.find("TIExpiration = ValidUntil") != std::string::npos);
+  }
+  SECTION("a CIDR-block TI match is named as not expressed") {
+    r.tiExtraMatchFields = {"NetworkCidrBlock"};
+    CHECK(exportKql(r, KqlTarget::Sentinel, "beacon").find("\"NetworkCidrBlock\": indicators of a CIDR block") !=
+          std::string::npos);
+  }
+}
+
+TEST_CASE("kql: beyond mode joins the hosting watchlist per target") {
+  Rule r;
+  r.mode = "beyond";
+  CHECK(exportKql(r, KqlTarget::Sentinel, "beacon").find("_GetWatchlist('VpsHosting')") != std::string::npos);
+  const std::string adx = exportKql(r, KqlTarget::Adx, "beacon");
+  CHECK(adx.find("externaldata") != std::string::npos);
+  CHECK(adx.find(std::string(kql::kHostingUrlPlaceholder)) != std::string::npos);
+  CHECK(adx.find("ipv6_lookup") != std::string::npos);
+  KqlOptions o;
+  o.hostingCsvUrl = "https://acct.blob.core.windows.net/c/VpsHosting.csv?sv=1&sig=\"x";
+  const std::string def = exportKql(r, KqlTarget::Defender, "beacon", o);
+  CHECK(def.find("[h\"https://acct.blob.core.windows.net/c/VpsHosting.csv?sv=1&sig=\\\"x\"]") != std::string::npos);
+  CHECK(def.find("evaluate ipv6_lookup") == std::string::npos);
+  CHECK(def.find("ipv4_lookup") != std::string::npos);
+}
+
+TEST_CASE("kql: unknown detection and target") {
+  CHECK_THROWS_AS(exportKql(Rule{}, KqlTarget::Sentinel, "nope\"\n"), KqlError);
+  try {
+    exportKql(Rule{}, KqlTarget::Sentinel, "nope");
+  } catch (const KqlError& e) {
+    CHECK(std::string(e.what()) == "no KQL export for the detection \"nope\" (detections with one: beacon)");
+  }
+  KqlTarget t;
+  CHECK(parseKqlTarget("defender", t));
+  CHECK(t == KqlTarget::Defender);
+  CHECK_FALSE(parseKqlTarget("Sentinel", t));
+  CHECK(kqlDetections() == std::vector<std::string>{"beacon"});
+}
+
+TEST_CASE("kql: the kqlTiTable rule key") {
+  Rule r = ruleFromJson(nlohmann::json::parse(R"({"kqlTiTable": "ThreatIntelIndicators"})"));
+  CHECK(r.kqlTiTable == "ThreatIntelIndicators");
+  CHECK(ruleToJson(r)["kqlTiTable"].get<std::string>() == "ThreatIntelIndicators");
+  CHECK(ruleFromJson(ruleToJson(r)).kqlTiTable == "ThreatIntelIndicators");
+  CHECK_FALSE(ruleChangeNeedsReread(Rule{}, r));
+  CHECK_THROWS_WITH(ruleFromJson(nlohmann::json::parse(R"({"kqlTiTable": "Other"})")),
+                    "rule: \"kqlTiTable\" must be \"ThreatIntelligenceIndicator\" or \"ThreatIntelIndicators\"");
+}
+
+TEST_CASE("kql: watchlist CSV") {
+  AsnDatabase db;
+  std::string error;
+  REQUIRE(db.loadCsv("start,end,asn,org\n"
+                     "1.0.0.1,1.0.0.6,20473,\"The Constant Company, LLC\"\n"
+                     "1.0.1.0,1.0.1.255,64500,Plain Company\n"
+                     "1.0.2.0,1.0.2.255,64501,Example Hosting Ltd\n"
+                     "10.0.0.0,10.255.255.255,14061,=HYPERLINK(\"x\")\n"
+                     "2001:db8::,2001:db8:0:ffff:ffff:ffff:ffff:ffff,20473,Vultr v6\n",
+                     error));
+  std::vector<std::string> pieces;
+  size_t rows = writeWatchlist(db, HostingList::builtin(), [&](std::string_view p) { pieces.emplace_back(p); });
+  std::string csv;
+  for (const auto& p : pieces) csv += p;
+  CHECK(rows == 7);
+  CHECK(csv ==
+        "Cidr,Asn,Provider,Category,Confidence,Org,Reason\r\n"
+        "1.0.0.1/32,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.2/31,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.4/31,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.0.6/32,20473,Vultr (Choopa),vps,listed,\"The Constant Company, LLC\",AS20473 Vultr (Choopa) (vps)\r\n"
+        "1.0.2.0/24,64501,Example Hosting Ltd,hosting,inferred-name,Example Hosting Ltd,AS64501 Example Hosting Ltd "
+        "(hosting; inferred from the word 'hosting' in the organisation name)\r\n"
+        "10.0.0.0/8,14061,DigitalOcean,vps,listed,\"'=HYPERLINK(\"\"x\"\")\",AS14061 DigitalOcean (vps)\r\n"
+        "2001:db8::/48,20473,Vultr (Choopa),vps,listed,Vultr v6,AS20473 Vultr (Choopa) (vps)\r\n");
+}
+
+TEST_CASE("kql: CIDR splitting over whole spaces") {
+  AsnDatabase db;
+  std::string error;
+  REQUIRE(db.loadCsv("0.0.0.0,255.255.255.255,20473,all\n", error));
+  std::string csv;
+  writeWatchlist(db, HostingList::builtin(), [&](std::string_view p) { csv += p; });
+  CHECK(csv == "Cidr,Asn,Provider,Category,Confidence,Org,Reason\r\n"
+               "0.0.0.0/0,20473,Vultr (Choopa),vps,listed,all,AS20473 Vultr (Choopa) (vps)\r\n");
+  SECTION("IPv6 ranges leave out ::ffff:0:0/96 (IPv4 lookups never reach it there)") {
+    AsnDatabase v6;
+    REQUIRE(v6.loadCsv("::,::1:0:0:0,20473,low\n", error));
+    std::string out;
+    size_t rows = writeWatchlist(v6, HostingList::builtin(), [&](std::string_view p) { out += p; });
+    // [::, ::fffe:ffff:ffff] is 48 blocks (one per bit of ffff:ffff:ffff below the top bit
+    // pattern), then ::1:0:0:0/128 alone.
+    CHECK(out.find("::ffff:") == std::string::npos);
+    CHECK(out.rfind("::1:0:0:0/128,") != std::string::npos);
+    CHECK(out.find("\r\n::/81,") != std::string::npos);
+    CHECK(rows > 2);
+  }
+}
+
+TEST_CASE("kql: pivots quote hostile row values") {
+  const std::string evil = "x\" | union SigninLogs //\n\\\"\xE2\x80\xA8";
+  KqlRow row{{"DeviceName", evil},         {"InitiatingProcessFileName", evil}, {"AccountName", evil},
+             {"RemoteIP", "::ffff:45.32.1.7"}, {"FirstConnection", "2026-11-24T10:00:00Z"},
+             {"LastConnection", "not a time"}, {"Timestamp", "2026-11-24T10:00:00Z"}};
+  for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
+    std::vector<KqlPivot> pivots = pivotQueries("beacon", row, t);
+    std::vector<std::string> ids;
+    for (const auto& p : pivots) ids.push_back(p.id);
+    CHECK(ids == std::vector<std::string>{"process-tree", "binary", "address-fleet", "network", "account-signins"});
+    for (const auto& p : pivots) {
+      INFO(p.id);
+      const bool quoted = p.query.find(kql::quote(evil)) != std::string::npos;
+      CHECK((quoted || p.id == "address-fleet" || p.id == "network"));
+      CHECK(p.query.find("union SigninLogs //\n") == std::string::npos);
+      CHECK(p.query.find("not a time") == std::string::npos);
+    }
+    CHECK(pivots[2].query.find("let Address = \"45.32.1.7\";") != std::string::npos);
+    CHECK(pivots[3].query.find("let Network = \"45.32.1.0/24\";") != std::string::npos);
+    // An unparseable LastConnection: the row's Timestamp bounds the span instead.
+    CHECK(pivots[0].query.find("between (datetime(2026-11-24T09:00:00Z) .. datetime(2026-11-24T12:00:00Z))") !=
+          std::string::npos);
+  }
+  SECTION("a row without an address or a process gets the pivots it can have") {
+    KqlRow partial{{"AccountName", "alice"}, {"RemoteIP", "bogus"}};
+    std::vector<KqlPivot> pivots = pivotQueries("beacon", partial, KqlTarget::Sentinel);
+    REQUIRE(pivots.size() == 1);
+    CHECK(pivots[0].id == "account-signins");
+  }
+  CHECK_THROWS_AS(pivotQueries("nope", row, KqlTarget::Sentinel), KqlError);
+}
