@@ -2,12 +2,13 @@
 // cloud-requests-csv) in the registry: every fixture of every reader is still won by its own reader,
 // by a margin of at least 5 over any other (the twin names of the Windows event readers aside: they
 // are one reader), and small heads of each shape go where they belong. Then the real exports of the
-// shared samples, when they are beside the repository (or beside a worktree's folder): each reads
-// with its reader and no skipped record.
+// shared samples (samples.hpp: $VPSHUNT_SAMPLES or beside the repository): each reads with its
+// reader and no skipped record.
 #include "reader_harness.hpp"
 
 #include <algorithm>
 
+#include "samples.hpp"
 #include "support.hpp"
 
 using namespace vpshunt;
@@ -172,26 +173,7 @@ TEST_CASE("inbound readers: small heads of each shape, and the shapes they must 
   }
 }
 
-namespace {
-
-// The shared samples' folder, beside the repository or beside the folder of a worktree; "" when absent.
-std::string samplesDir() {
-  for (const char* up : {"/../shared/samples", "/../../shared/samples"}) {
-    const std::string dir = std::string(VPSHUNT_SOURCE_DIR) + up;
-    std::ifstream probe(dir + "/MANIFEST.md");
-    if (probe.good()) return dir;
-  }
-  return "";
-}
-
-}  // namespace
-
 TEST_CASE("inbound readers: the shared samples read with their readers and no skipped record", "[inbound][samples]") {
-  const std::string dir = samplesDir();
-  if (dir.empty()) {
-    WARN("shared samples not found beside " << VPSHUNT_SOURCE_DIR << ": skipped");
-    return;
-  }
   struct Case {
     const char* file;
     const char* format;
@@ -207,11 +189,9 @@ TEST_CASE("inbound readers: the shared samples read with their readers and no sk
   };
   for (const auto& c : cases) {
     SECTION(c.file) {
-      std::ifstream in(dir + "/" + c.file, std::ios::binary);
-      REQUIRE(in.good());
-      std::stringstream ss;
-      ss << in.rdbuf();
-      auto r = ::test::runWithAsn(ss.str());
+      std::string text;
+      if (!::test::sample(c.file, text)) return;  // absent on purpose
+      auto r = ::test::runWithAsn(text);
       REQUIRE(r.files.size() == 1);
       const auto& f = r.files[0];
       CHECK(f.format == c.format);
