@@ -7,6 +7,7 @@
 #include <string>
 
 #include "formats/csv_tokenizer.hpp"
+#include "formats/firewall_rows.hpp"
 #include "formats/registry.hpp"
 #include "formats/signin_csv.hpp"
 
@@ -167,6 +168,9 @@ class CsvEventsReader final : public CsvReaderBase {
           map_[size_t(EventField::RemotePort)] = find({"DestinationPort", "DestPort", "DstPortNumber", "dest_port"});
         sink_.note("a network table other than DeviceNetworkEvents: the destination address is RemoteIP" +
                    std::string(source >= 0 ? ", the source address stands for the device" : ""));
+        // ... unless the row is inbound (firewall_rows.hpp): then the source is the remote side.
+        otherTable(r, source, remote, find({"DestinationPort", "DestPort", "DstPortNumber", "dest_port"}),
+                   find({"Computer", "VMName", "DvcHostname"}));
       } else if (timeGenerated >= 0 && logAnalyticsExport_) {
         // A Log Analytics export of a table without addresses (syslog text in RawData, ...): read,
         // counted, and said so, not refused.
@@ -234,7 +238,36 @@ class CsvEventsReader final : public CsvReaderBase {
         wanted[size_t(map_[f])] = 1;
       }
     if (remoteFallback_ >= 0) wanted[size_t(remoteFallback_)] = 1;
+    for (const auto& [c, i] : roles_) wanted[i] = 1;
     tok_.setWanted(std::move(wanted));
+  }
+
+  // The columns the firewall row builder reads (the ones found above, and those only it uses).
+  void otherTable(const CsvRecord& r, int source, int destination, int destinationPort, int device) {
+    auto add = [&](fw::Col c, int i) {
+      if (i >= 0) roles_.emplace_back(c, size_t(i));
+    };
+    add(fw::Col::SourceIp, source);
+    add(fw::Col::DestIp, destination);
+    add(fw::Col::DestPort, destinationPort);
+    add(fw::Col::Device, device);
+    add(fw::Col::ExternalAddress, remoteFallback_);
+    uint32_t seen = 0;
+    for (size_t i = 0; i < r.count; ++i) {
+      fw::Col c;
+      if (!fw::columnByName(r.fields[i], c) || (seen & fw::bit(c))) continue;
+      seen |= fw::bit(c);
+      switch (c) {
+        case fw::Col::SourcePort: case fw::Col::NatDestIp: case fw::Col::NatDestPort: case fw::Col::Action:
+        case fw::Col::Outcome: case fw::Col::Direction: case fw::Col::DestHost: case fw::Col::LocalAddress:
+        case fw::Col::Type:
+          add(c, int(i));
+          break;
+        default:
+          break;
+      }
+    }
+    roleBuilder_.begin(fw::Family::Sessions);
   }
 
   void row(const CsvRecord& r) override {
@@ -249,6 +282,19 @@ class CsvEventsReader final : public CsvReaderBase {
     RawEvent e;
     e.line = r.line;
     for (const auto& [f, i] : used_) e.set(f, r.fields[i], r.columns[i]);
+    if (!roles_.empty()) {
+      fw::Row row;
+      row.line = r.line;
+      for (const auto& [c, i] : roles_) row.set(c, r.fields[i], r.columns[i]);
+      const fw::Decision d = roleBuilder_.decide(row, sink_);
+      if (d.direction == Direction::Inbound) {
+        roleBuilder_.fillInbound(row, d, e);
+        sink_.onEvent(e);
+        return;
+      }
+      e.direction = d.direction;
+      e.outcome = d.outcome;
+    }
     if (remoteFallback_ >= 0 && e.get(EventField::RemoteIP).empty())
       e.set(EventField::RemoteIP, r.fields[remoteFallback_], r.columns[remoteFallback_]);
     sink_.onEvent(e);
@@ -271,6 +317,8 @@ class CsvEventsReader final : public CsvReaderBase {
   bool logonOnly_ = false;
   int actionColumn_ = -1;
   int remoteFallback_ = -1;
+  std::vector<std::pair<fw::Col, size_t>> roles_;  // other network tables: the row's roles
+  fw::Builder roleBuilder_;
   bool noAddresses_ = false;
   std::vector<int> map_;
   std::vector<std::pair<EventField, size_t>> used_;

@@ -17,8 +17,14 @@
 // cells. In a table with RemoteIP (DeviceNetworkEvents, DeviceLogonEvents, a union of both), a row
 // whose ActionType is LogonSuccess / LogonFailed / LogonAttempted is a DeviceLogonEvents sign-in;
 // every other row is read as a network event exactly as before.
+//
+// Firewall and flow tables (firewall_rows.hpp) are recognised by their columns too: CommonSecurityLog
+// (a device vendor or product beside SourceIP / DestinationIP; its own RemoteIP column is not read)
+// and tables with source and destination addresses but no RemoteIP (AZFW*, ASIM network sessions,
+// flow analytics). Their rows become inbound or outbound network events by that file's rules.
 #include <array>
 
+#include "formats/firewall_rows.hpp"
 #include "formats/json_events_common.hpp"
 #include "formats/registry.hpp"
 #include "formats/signin_rows.hpp"
@@ -123,7 +129,8 @@ class TablesJsonReader final : public Reader, json::Handler {
     if (parent == Role::Row) {
       bool event = cell_ < colField_.size() && colField_[cell_] != kNoField;
       bool signIn = cell_ < colSignIn_.size() && colSignIn_[cell_] >= 0;
-      if (event || signIn) {
+      bool role = cell_ < colRole_.size() && colRole_[cell_] >= 0;
+      if (event || signIn || role) {
         Cell c;
         c.present = true;
         c.null = t.kind == K::Null;
@@ -135,6 +142,7 @@ class TablesJsonReader final : public Reader, json::Handler {
         c.col = t.column;
         if (event) cells_[colField_[cell_]] = c;
         if (signIn) signCells_[colSignIn_[cell_]] = c;
+        if (role) roleCells_[colRole_[cell_]] = c;
       }
       ++cell_;
     } else if (parent == Role::Column) {
@@ -166,9 +174,17 @@ class TablesJsonReader final : public Reader, json::Handler {
     }
     if (!hasTimestamp && timeGenerated >= 0) colField_[timeGenerated] = static_cast<int>(EventField::Timestamp);
     std::string name = tableName_.empty() ? "(unnamed)" : tableName_;
-    prepareSignIns();
+    prepareRoles();
+    if (roleTable_) {
+      colSignIn_.assign(columns_.size(), -1);
+      signInTable_ = logonRows_ = false;
+    } else {
+      prepareSignIns();
+    }
     if (!kindIsData()) {
       otherReason_ = "Kusto " + tableKind_ + " table";
+    } else if (roleTable_) {
+      roles_.announce(sink_);
     } else if (signInTable_) {
       otherReason_ = "table " + name + ": a row of no sign-in table";
     } else if (!hasRemoteIp_) {
@@ -183,6 +199,38 @@ class TablesJsonReader final : public Reader, json::Handler {
   }
 
   bool kindIsData() const { return tableKind_.empty() || tableKind_ == "PrimaryResult"; }
+
+  // A firewall or flow table (see the file's comment): its columns by role.
+  void prepareRoles() {
+    colRole_.assign(columns_.size(), -1);
+    uint32_t have = 0;
+    for (size_t i = 0; i < columns_.size(); ++i) {
+      fw::Col c;
+      if (!fw::columnByName(columns_[i], c) || (have & fw::bit(c))) continue;
+      have |= fw::bit(c);
+      colRole_[i] = static_cast<int>(c);
+    }
+    const fw::Family family = fw::familyOf(have);
+    roleTable_ = family == fw::Family::Cef || (family == fw::Family::Sessions && !hasRemoteIp_);
+    if (roleTable_) roles_.begin(family);
+    else colRole_.assign(columns_.size(), -1);
+  }
+
+  void endRoleRow() {
+    if (!checkRowLength()) return;
+    roleRow_.clear();
+    roleRow_.line = rowLine_;
+    for (size_t c = 0; c < fw::kColCount; ++c) {
+      const Cell& cell = roleCells_[c];
+      if (!cell.present || cell.null) continue;
+      roleRow_.set(fw::Col(c), std::string_view(cellBuf_.data() + cell.off, cell.len),
+                   cell.line == rowLine_ ? static_cast<uint32_t>(cell.col) : 0);
+    }
+    RawEvent e;
+    e.line = rowLine_;
+    roles_.fill(roleRow_, roles_.decide(roleRow_, sink_), e);
+    sink_.onEvent(e);
+  }
 
   // The table's sign-in columns and family (see the file's comment).
   void prepareSignIns() {
@@ -208,6 +256,8 @@ class TablesJsonReader final : public Reader, json::Handler {
     cell_ = 0;
     cellBuf_.clear();
     for (auto& c : cells_) c.present = false;
+    if (roleTable_)
+      for (auto& c : roleCells_) c.present = false;
     if (signInTable_ || logonRows_)
       for (auto& c : signCells_) c.present = false;
     rowLine_ = t.line;
@@ -256,6 +306,10 @@ class TablesJsonReader final : public Reader, json::Handler {
   }
 
   void endRow() {
+    if (kindIsData() && roleTable_) {
+      endRoleRow();
+      return;
+    }
     if (kindIsData() && signInTable_) {
       if (!checkRowLength()) return;
       signin::Family fam = signin::familyOf(signInRow(/*withNulls=*/false));
@@ -313,6 +367,11 @@ class TablesJsonReader final : public Reader, json::Handler {
   bool signInTable_ = false, logonRows_ = false;
   signin::Row row_;
   signin::Builder builder_;
+  std::vector<int> colRole_;  // column -> fw::Col, or -1
+  std::array<Cell, fw::kColCount> roleCells_{};
+  bool roleTable_ = false;
+  fw::Row roleRow_;
+  fw::Builder roles_;
   std::string cellBuf_;
   size_t cell_ = 0;
   uint64_t rowLine_ = 0, rowCol_ = 0;

@@ -26,6 +26,11 @@ const ReaderFactory& entraSignInCsvFactory();
 const ReaderFactory& defenderSignInCsvFactory();
 const ReaderFactory& windowsSecurityCsvFactory();
 const ReaderFactory& cloudTrailCsvFactory();
+const ReaderFactory& cefCsvFactory();
+const ReaderFactory& firewallJsonFactory();
+const ReaderFactory& iisW3cFactory();
+const ReaderFactory& webAccessLogFactory();
+const ReaderFactory& cloudRequestsCsvFactory();
 
 const std::vector<ReaderFactory>& readerFactories() {
   static const std::vector<ReaderFactory> all = {
@@ -52,6 +57,11 @@ const std::vector<ReaderFactory>& readerFactories() {
       defenderSignInCsvFactory(),
       windowsSecurityCsvFactory(),
       cloudTrailCsvFactory(),
+      cefCsvFactory(),
+      firewallJsonFactory(),
+      iisW3cFactory(),
+      webAccessLogFactory(),
+      cloudRequestsCsvFactory(),
   };
   return all;
 }
