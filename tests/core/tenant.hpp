@@ -129,4 +129,65 @@ inline bool hasReasonStarting(const std::vector<std::string>& reasons, const std
   return false;
 }
 
+const std::string kTenantStart = "2026-11-24T09:00:00Z";
+
+// The tenant of the issue: a spray from OVH that finds one password, a spray from DigitalOcean, a
+// success from a DigitalOcean server after failures, an employee on NordVPN, Zscaler's egress with
+// 50 users, and a home user who mistypes twice.
+inline std::vector<SignIn> signinTenant() {
+  std::vector<SignIn> rows;
+  append(rows, sprayFrom("51.38.10.20", userNames(119), kTenantStart, 20));  // 119 users in 40 min
+  for (int i = 0; i < 6; ++i) rows.push_back({at(kTenantStart, 600 + i * 30), "51.38.10.20", "m.jones@contoso.example", "50126"});
+  rows.push_back({at(kTenantStart, 2390), "51.38.10.20", "M.Jones@Contoso.Example", "0"});
+  append(rows, sprayFrom("5.101.100.7", userNames(120, 200), at(kTenantStart, 3600), 15));  // DigitalOcean
+  for (int i = 0; i < 6; ++i) rows.push_back({at(kTenantStart, 5000 + i * 40), "5.101.104.9", "k.lee@contoso.example", "50126"});
+  rows.push_back({at(kTenantStart, 5300), "5.101.104.9", "k.lee@contoso.example", "0"});
+  for (int i = 0; i < 3; ++i) rows.push_back({at(kTenantStart, 1000 + i * 7200), "2.58.36.10", "p.novak@contoso.example", "0", "Microsoft Teams"});
+  for (const auto& u : userNames(50, 1, "staff"))
+    for (int k = 0; k < 2; ++k) rows.push_back({at(kTenantStart, 120.0 * double(rows.size() % 300) + k * 3600), "136.226.10.5", u, "0", "Microsoft Teams"});
+  rows.push_back({at(kTenantStart, 7000), "136.226.10.5", "staff007@contoso.example", "50126"});
+  rows.push_back({at(kTenantStart, 7100), "73.162.10.20", "alice@contoso.example", "50126", "Azure Portal"});
+  rows.push_back({at(kTenantStart, 7160), "73.162.10.20", "alice@contoso.example", "50126", "Azure Portal"});
+  rows.push_back({at(kTenantStart, 7200), "73.162.10.20", "Alice@contoso.example", "0", "Azure Portal"});
+  return rows;
+}
+
+
+// A generated tenant: the benign traffic of the signin test (Zscaler egress, a NordVPN employee, a
+// home user), a spray from OVH that finds a password (one address, one trace), a distributed spray
+// of 3 users from each of 40 addresses of another OVH /24, and a Vultr network that both sprays and
+// receives a compromised workstation's beacon (two traces).
+struct Tenant {
+  std::string signins, events;
+};
+inline Tenant infrastructureTenant() {
+  std::vector<SignIn> s;
+  append(s, sprayFrom("51.38.10.20", userNames(119), kTenantStart, 20));
+  for (int i = 0; i < 6; ++i) s.push_back({at(kTenantStart, 600 + i * 30), "51.38.10.20", "m.jones@contoso.example", "50126"});
+  s.push_back({at(kTenantStart, 2390), "51.38.10.20", "m.jones@contoso.example", "0"});
+  for (int a = 0; a < 40; ++a) {
+    const std::string ip = "51.75.24." + std::to_string(10 + a);
+    append(s, sprayFrom(ip, userNames(3, 300 + 3 * a), at(kTenantStart, 90.0 * a), 25));
+  }
+  append(s, sprayFrom("45.77.143.28", userNames(30, 500), at(kTenantStart, 4000), 30));
+  for (int i = 0; i < 3; ++i) s.push_back({at(kTenantStart, 1000 + i * 7200), "2.58.36.10", "p.novak@contoso.example", "0"});
+  for (const auto& u : userNames(50, 1, "staff")) s.push_back({at(kTenantStart, 3000), "136.226.10.5", u, "0"});
+  s.push_back({at(kTenantStart, 7100), "73.162.10.20", "alice@contoso.example", "50126"});
+  s.push_back({at(kTenantStart, 7200), "73.162.10.20", "alice@contoso.example", "0"});
+  // The implant on m.jones's workstation calls a server in the Vultr network every 2 minutes.
+  Ev implant;
+  implant.ip = "45.77.143.40";
+  implant.device = "fin-ws-07";
+  implant.account = "m.jones";
+  implant.process = "onedrive_update.exe";
+  implant.cmdline = "onedrive_update.exe /silent";
+  auto events = series("2026-11-24T08:00:00Z", 30, 120, implant);
+  Ev browsing;  // ordinary traffic under the threshold
+  browsing.ip = "13.107.6.158";
+  browsing.process = "outlook.exe";
+  auto more = series("2026-11-24T08:00:00Z", 8, 400, browsing);
+  events.insert(events.end(), more.begin(), more.end());
+  return {entraCsv(s), eventsCsv(events)};
+}
+
 }  // namespace test

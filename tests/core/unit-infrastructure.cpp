@@ -29,47 +29,10 @@ size_t rank(const vpshunt::Results& r, const std::string& cidr) {
   return SIZE_MAX;
 }
 
-// A generated tenant: the benign traffic of the signin test (Zscaler egress, a NordVPN employee, a
-// home user), a spray from OVH that finds a password (one address, one trace), a distributed spray
-// of 3 users from each of 40 addresses of another OVH /24, and a Vultr network that both sprays and
-// receives a compromised workstation's beacon (two traces).
-struct Tenant {
-  std::string signins, events;
-};
-Tenant tenant() {
-  std::vector<SignIn> s;
-  test::append(s, test::sprayFrom("51.38.10.20", test::userNames(119), T0, 20));
-  for (int i = 0; i < 6; ++i) s.push_back({test::at(T0, 600 + i * 30), "51.38.10.20", "m.jones@contoso.example", "50126"});
-  s.push_back({test::at(T0, 2390), "51.38.10.20", "m.jones@contoso.example", "0"});
-  for (int a = 0; a < 40; ++a) {
-    const std::string ip = "51.75.24." + std::to_string(10 + a);
-    test::append(s, test::sprayFrom(ip, test::userNames(3, 300 + 3 * a), test::at(T0, 90.0 * a), 25));
-  }
-  test::append(s, test::sprayFrom("45.77.143.28", test::userNames(30, 500), test::at(T0, 4000), 30));
-  for (int i = 0; i < 3; ++i) s.push_back({test::at(T0, 1000 + i * 7200), "2.58.36.10", "p.novak@contoso.example", "0"});
-  for (const auto& u : test::userNames(50, 1, "staff")) s.push_back({test::at(T0, 3000), "136.226.10.5", u, "0"});
-  s.push_back({test::at(T0, 7100), "73.162.10.20", "alice@contoso.example", "50126"});
-  s.push_back({test::at(T0, 7200), "73.162.10.20", "alice@contoso.example", "0"});
-  // The implant on m.jones's workstation calls a server in the Vultr network every 2 minutes.
-  test::Ev implant;
-  implant.ip = "45.77.143.40";
-  implant.device = "fin-ws-07";
-  implant.account = "m.jones";
-  implant.process = "onedrive_update.exe";
-  implant.cmdline = "onedrive_update.exe /silent";
-  auto events = test::series("2026-11-24T08:00:00Z", 30, 120, implant);
-  test::Ev browsing;  // ordinary traffic under the threshold
-  browsing.ip = "13.107.6.158";
-  browsing.process = "outlook.exe";
-  auto more = test::series("2026-11-24T08:00:00Z", 8, 400, browsing);
-  events.insert(events.end(), more.begin(), more.end());
-  return {test::entraCsv(s), test::eventsCsv(events)};
-}
-
 }  // namespace
 
 TEST_CASE("infrastructure: two traces first, the distributed spray surfaces, benign networks last", "[infrastructure]") {
-  const Tenant t = tenant();
+  const test::Tenant t = test::infrastructureTenant();
   auto r = test::runFiles({{"SigninLogs.csv", t.signins}, {"DeviceNetworkEvents.csv", t.events}});
   std::map<std::string, int> score;
   for (const auto& row : r.infrastructure) score[row.network] = row.score;
@@ -134,7 +97,7 @@ TEST_CASE("infrastructure: two traces first, the distributed spray surfaces, ben
 }
 
 TEST_CASE("infrastructure: the rows behind a network are listed by detection and row key", "[infrastructure]") {
-  const Tenant t = tenant();
+  const test::Tenant t = test::infrastructureTenant();
   vpshunt::Analysis a;
   a.setAsnDatabase(test::builtAsnDatabase());
   auto r = test::runFiles(a, {{"SigninLogs.csv", t.signins}, {"DeviceNetworkEvents.csv", t.events}});
@@ -167,7 +130,7 @@ TEST_CASE("infrastructure: the rows behind a network are listed by detection and
 }
 
 TEST_CASE("infrastructure: only infrastructure asked for still rolls up the others, which are not output", "[infrastructure]") {
-  const Tenant t = tenant();
+  const test::Tenant t = test::infrastructureTenant();
   auto all = test::runFiles({{"SigninLogs.csv", t.signins}, {"DeviceNetworkEvents.csv", t.events}});
   vpshunt::Analysis a;
   a.setAsnDatabase(test::builtAsnDatabase());
@@ -221,4 +184,26 @@ TEST_CASE("infrastructure: the jsonl row has the contracted fields and only thos
   CHECK(j["RemoteASN"] == 16276);
   CHECK(j["HostingCategory"] == "vps");
   CHECK(j["Detections"] == nlohmann::json::array({"signin"}));
+}
+
+// The figures the README quotes: `build/vpshunt_tests "[.figures]"` prints every row's Score of the
+// two generated tenants (hidden: it checks nothing the tests above do not).
+TEST_CASE("figures: the generated tenants' scores", "[.figures]") {
+  auto s = test::runFiles({{"SigninLogs.csv", test::entraCsv(test::signinTenant())}});
+  std::string out = "signin tenant (signin rows):\n";
+  for (const auto& row : s.signin) out += "  " + std::to_string(row.score) + "  " + row.remoteIp + "  " + row.reasons[0] + "\n";
+  const test::Tenant t = test::infrastructureTenant();
+  auto r = test::runFiles({{"SigninLogs.csv", t.signins}, {"DeviceNetworkEvents.csv", t.events}});
+  out += "infrastructure tenant (infrastructure rows):\n";
+  for (const auto& row : r.infrastructure) {
+    std::string seen;
+    for (const auto& d : row.detections) seen += (seen.empty() ? "" : "+") + d;
+    out += "  " + std::to_string(row.score) + "  " + row.network + "  " + seen + "  " + std::to_string(row.ipCount) + " IPs\n";
+  }
+  int best = 0;
+  for (const auto& row : r.signin)
+    if (row.remoteIp.rfind("51.75.24.", 0) == 0) best = std::max(best, row.score);
+  out += "  (best signin score of a distributed-spray address: " + std::to_string(best) + ")\n";
+  std::printf("%s", out.c_str());
+  CHECK(!r.infrastructure.empty());
 }
