@@ -199,6 +199,9 @@ TEST_CASE("figures: the generated tenants' scores", "[.figures]") {
     std::string seen;
     for (const auto& d : row.detections) seen += (seen.empty() ? "" : "+") + d;
     out += "  " + std::to_string(row.score) + "  " + row.network + "  " + seen + "  " + std::to_string(row.ipCount) + " IPs\n";
+    std::string why;
+    for (const auto& reason : row.reasons) why += (why.empty() ? "" : " · ") + reason;
+    out += "      " + why + "\n";
   }
   int best = 0;
   for (const auto& row : r.signin)
