@@ -347,13 +347,14 @@ void SignInDetection::addAttempt(uint32_t si, uint32_t user, uint32_t reason, ui
   b->last = std::max(b->last, t);
   if (app != kNone) s.apps.add(app);
   if (reason != kNone) s.reasons.add(reason);
-  auto [pit, created] = pairIndex_.try_emplace(uint64_t(si) << 32 | user, uint32_t(pairs_.size()));
+  bool created;
+  const uint32_t pi = pairIndex_.findOrInsert(uint64_t(si) << 32 | user, uint32_t(pairs_.size()), created);
   if (created) {
     pairs_.emplace_back();
     pairs_.back().source = si;
     pairs_.back().user = user;
   }
-  pairs_[pit->second].add(o, t);
+  pairs_[pi].add(o, t);
 }
 
 std::string SignInDetection::reasonWords(const SignInRule& rule, uint32_t id) const {

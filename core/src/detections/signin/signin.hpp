@@ -19,6 +19,7 @@
 
 #include "detections/counted_set.hpp"
 #include "detections/detection.hpp"
+#include "detections/flat_index.hpp"
 #include "detections/record_table.hpp"
 #include "events/signin_event.hpp"
 #include "vpshunt/analysis.hpp"
@@ -146,7 +147,7 @@ class SignInDetection final : public Detection {
 
   std::unordered_map<IpAddress, uint32_t, IpHash> sourceIndex_;
   std::vector<Source> sources_;
-  std::unordered_map<uint64_t, uint32_t> pairIndex_;  // source << 32 | user -> pairs_
+  FlatIndex pairIndex_;  // source << 32 | user -> pairs_
   std::vector<Pair> pairs_;
   RecordTable<InternedName> users_;       // case-folded names
   std::vector<std::string> userSpelling_;  // by user id: the first spelling seen
