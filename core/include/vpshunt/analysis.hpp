@@ -97,7 +97,9 @@ class Analysis {
   // ascending order with the remote port of each (-1: none). Without a collect pass for the group,
   // `complete` is false, `times` empty and `total` the group's count.
   // An inbound source's detail also has, per connection, its target (an index into targetNames)
-  // and whether it was refused; ports are then the target (local) ports.
+  // and whether it was refused; ports are then the target (local) ports. A sign-in source's detail
+  // (SignInRow::sourceId) has, per attempt, its user as the target and whether it failed as
+  // refused; its ports are -1.
   struct GroupDetail {
     std::vector<Ticks> times;
     std::vector<int32_t> ports;
