@@ -88,6 +88,10 @@ example_check=(python3 examples/make-example.py --check)
 [ $native_ok -eq 1 ] && example_check+=(--cli "$BUILD/vpshunt")
 [ $wasm_ok -eq 1 ] && [ -f "$WASM_BUILD/vpshunt.mjs" ] && example_check+=(--cli "node $WASM_BUILD/vpshunt.mjs")
 step examples "${example_check[@]}"
+# --- the training scenario: the committed files are what examples/make-scenario.py writes (their rows
+# are checked by tests/core/unit-scenario.cpp, in ctest) ---
+step scenario python3 examples/make-scenario.py --check
+# --- end training scenario ---
 
 for suite in js e2e; do
   if ! has_tests "tests/$suite"; then

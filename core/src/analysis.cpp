@@ -18,11 +18,13 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
 void AnalysisState::onFileBegin(FileIngest&) {
   beacon_.fileBegin(rule);
   inbound_.fileBegin(rule);
+  signin_.fileBegin(rule);
 }
 
 void AnalysisState::onFileEnd(FileIngest& file) {
   beacon_.fileEnd(rule, file.report());
   inbound_.fileEnd(file.report());
+  signin_.fileEnd(file.report());
 }
 
 void AnalysisState::onEvent(const RawEvent& e, FileIngest& file) {
@@ -46,15 +48,24 @@ void AnalysisState::onEvent(const RawEvent& e, FileIngest& file) {
   NetIngest ctx{file, rule, ingestNow_, maxEventTime_};
   // Direction decides the detection: an inbound connection is never an outbound beacon.
   const ActionMeaning meaning = eventMeaning(e);
-  if (meaning.direction == Direction::Inbound && inboundOn_) {
+  if (meaning.direction == Direction::Inbound && inboundIngests()) {
     inbound_.ingest(e, t, meaning.outcome, ctx);
     return;
   }
   beacon_.ingest(e, t, meaning.direction, ctx);  // counts the rows it does not take under its filters
 }
 
-void AnalysisState::onSignIn(const RawSignIn&, FileIngest& file) {
-  file.other("sign-in record (the signin detection is not built yet)");
+void AnalysisState::onSignIn(const RawSignIn& s, FileIngest& file) {
+  if (!signinIngests()) {
+    file.other("sign-in record (the signin detection is not run)");
+    return;
+  }
+  NetIngest ctx{file, rule, ingestNow_, maxEventTime_};
+  Ticks t;
+  if (signin_.ingest(s, ctx, t)) {  // sign-ins are events: the latest of them may be `now`
+    if (!haveEventTime_ || t > maxEventTime_) maxEventTime_ = t;
+    haveEventTime_ = true;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -62,16 +73,20 @@ void AnalysisState::onSignIn(const RawSignIn&, FileIngest& file) {
 
 bool AnalysisState::setDetections(const std::vector<std::string>& names) {
   auto wants = [&](std::string_view d) { return names.empty() || std::find(names.begin(), names.end(), d) != names.end(); };
-  const bool reread = (!beaconOn_ && wants("beacon")) || (!inboundOn_ && wants("inbound"));
+  const bool beaconRead = beaconOn_ || infrastructureOn_, inboundRead = inboundIngests(), signinRead = signinIngests();
   detections_ = names;
   beaconOn_ = wants("beacon");
   inboundOn_ = wants("inbound");
-  return reread;
+  signinOn_ = wants("signin");
+  infrastructureOn_ = wants("infrastructure");
+  return (!beaconRead && (beaconOn_ || infrastructureOn_)) || (!inboundRead && inboundIngests()) || (!signinRead && signinIngests());
 }
 
 bool AnalysisState::runs(std::string_view d) const {
   if (d == "beacon") return beaconOn_;
   if (d == "inbound") return inboundOn_;
+  if (d == "signin") return signinOn_;
+  if (d == "infrastructure") return infrastructureOn_;
   return false;
 }
 
@@ -80,6 +95,8 @@ void AnalysisState::reset() {
   intel_.clear();
   beacon_.reset();
   inbound_.reset();
+  signin_.reset();
+  infrastructure_.reset();
   haveEventTime_ = false;
   maxEventTime_ = 0;
   collecting_ = false;
@@ -91,6 +108,7 @@ void AnalysisState::beginCollect(const std::vector<uint64_t>& ids) {
   collecting_ = true;
   beacon_.beginCollect(ids);
   inbound_.beginCollect(ids);
+  signin_.beginCollect(ids);
   collectReports_ = std::move(ingest_.reports());
   ingest_.reports().clear();
 }
@@ -101,12 +119,14 @@ void AnalysisState::endCollect() {
   collecting_ = false;
   beacon_.endCollect();
   inbound_.endCollect();
+  signin_.endCollect();
   ingest_.reports() = std::move(collectReports_);
   collectReports_.clear();
 }
 
 Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   if (inbound_.ownsId(id)) return inbound_.detail(id);
+  if (signin_.ownsId(id)) return signin_.detail(id);
   return beacon_.detail(id);
 }
 
@@ -130,18 +150,95 @@ Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool
     res.now = 0;
     res.nowSource = "none (no events)";
   }
-  IpFactsTable facts(asnDb_.get(), hosting_ ? *hosting_ : HostingList::builtin(), intel_, rule, res.now);
-  const FinishContext ctx{rule, res.now, facts, sink != nullptr || keepRows, keepRows};
-  const Detection* const all[] = {&beacon_, &inbound_};
-  for (const Detection* d : all) {
-    if (!runs(d->name())) continue;
+  // Attribution inferred from activity needs the addresses that attacked before any address's
+  // facts are computed: a cheap pass over the inbound and sign-in aggregates comes first.
+  AttackEvidence evidence;
+  if (asnDb_) {
+    auto attacked = [&](const IpAddress& ip) { evidence.add(*asnDb_, ip); };
+    if (inboundIngests()) inbound_.noteAttackers(rule, attacked);
+    if (signinIngests()) signin_.noteAttackers(rule, attacked);
+  }
+  IpFactsTable facts(asnDb_.get(), hosting_ ? *hosting_ : HostingList::builtin(), intel_, rule, res.now, &evidence);
+  FinishContext ctx{rule, res.now, facts, sink != nullptr || keepRows, keepRows};
+  // Infrastructure rolls up the rows of the three others as they are made; a detection that is not
+  // output but rolled up is finished all the same, into a scratch Results (its collect ids kept).
+  const bool infra = infrastructureOn_;
+  NetworkRollup rollup(ctx, signin_);
+  Results scratch;
+  Row cellsRow(beaconSchema());
+  auto run = [&](const Detection& d, bool rolledUp, const std::function<void(Results&, DetectionSummary&, bool out)>& finishIt) {
+    const bool out = runs(d.name());
+    if (!out && !(infra && rolledUp)) return;
     DetectionSummary summary;
-    summary.detection = std::string(d->name());
-    summary.sawEvents = d->sawEvents();
-    d->finishRows(ctx, sink, summary, res);
+    summary.detection = std::string(d.name());
+    summary.sawEvents = d.sawEvents();
+    Results& target = out ? res : scratch;
+    if (out && sink) {
+      cellsRow = Row(d.schema());
+      sink->beginTable(d.schema());
+    }
+    finishIt(target, summary, out);
+    if (out && sink) sink->endTable(d.schema(), summary.rowCount);
+    if (!out) {
+      res.collectGroups.insert(res.collectGroups.end(), scratch.collectGroups.begin(), scratch.collectGroups.end());
+      scratch = Results();
+      return;
+    }
     for (const auto& n : summary.notices) res.notices.push_back(n);
     res.detections.push_back(std::move(summary));
-  }
+  };
+  run(beacon_, true, [&](Results& target, DetectionSummary& summary, bool out) {
+    std::function<void(const ResultRow&)> each;
+    if ((out && (sink || keepRows)) || infra)
+      each = [&](const ResultRow& r) {
+        if (out && sink) {
+          BeaconDetection::cells(r, cellsRow);
+          sink->row(cellsRow);
+        }
+        if (out && keepRows) target.rows.push_back(r);
+        if (infra) rollup.addBeacon(r);
+      };
+    beacon_.finish(ctx, each, summary, target);
+  });
+  run(inbound_, true, [&](Results& target, DetectionSummary& summary, bool out) {
+    std::function<void(const InboundRow&)> each;
+    if ((out && (sink || keepRows)) || infra)
+      each = [&](const InboundRow& r) {
+        if (out && sink) {
+          InboundDetection::cells(r, cellsRow);
+          sink->row(cellsRow);
+        }
+        if (out && keepRows) target.inbound.push_back(r);
+        if (infra) rollup.addInbound(r);
+      };
+    inbound_.finish(ctx, each, summary, target);
+  });
+  run(signin_, true, [&](Results& target, DetectionSummary& summary, bool out) {
+    SignInDetection::RowCallback each;
+    if ((out && (sink || keepRows)) || infra)
+      each = [&](const SignInRow& r, const SignInContribution& c) {
+        if (out && sink) {
+          SignInDetection::cells(r, cellsRow);
+          sink->row(cellsRow);
+        }
+        if (out && keepRows) target.signin.push_back(r);
+        if (infra) rollup.addSignIn(r, c);
+      };
+    signin_.finish(ctx, each, summary, target);
+  });
+  ctx.rollup = &rollup;
+  run(infrastructure_, false, [&](Results& target, DetectionSummary& summary, bool out) {
+    std::function<void(const InfrastructureRow&)> each;
+    if (out && (sink || keepRows))
+      each = [&](const InfrastructureRow& r) {
+        if (sink) {
+          InfrastructureDetection::cells(r, cellsRow);
+          sink->row(cellsRow);
+        }
+        if (keepRows) target.infrastructure.push_back(r);
+      };
+    infrastructure_.finish(ctx, each, summary, target);
+  });
   if (!ingest_.anyEventFile()) res.notices.push_back("no network-events file was read");
   return res;
 }
@@ -172,7 +269,11 @@ bool Analysis::setRule(Rule rule) {
 }
 bool Analysis::setDetections(const std::vector<std::string>& detections) {
   for (const auto& d : detections)
-    if (!findTableSchema(d)) throw std::invalid_argument("unknown detection \"" + d + "\": expected beacon or inbound");
+    if (!findTableSchema(d)) {
+      std::string names;
+      for (const TableSchema* s : tableSchemas()) names += (names.empty() ? "" : ", ") + std::string(s->detection);
+      throw std::invalid_argument("unknown detection \"" + d + "\": expected one of " + names);
+    }
   bool reread = state_->setDetections(detections);
   if (reread) state_->reset();
   return reread;
@@ -180,6 +281,7 @@ bool Analysis::setDetections(const std::vector<std::string>& detections) {
 void Analysis::reset() { state_->reset(); }
 uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
 Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
+std::vector<Analysis::RowRef> Analysis::infrastructureMembers(uint64_t key) const { return state_->infrastructureMembers(key); }
 void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
 void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
 void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }

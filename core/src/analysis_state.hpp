@@ -8,6 +8,8 @@
 
 #include "detections/beacon/beacon.hpp"
 #include "detections/inbound/inbound.hpp"
+#include "detections/infrastructure/infrastructure.hpp"
+#include "detections/signin/signin.hpp"
 #include "enrich/threat_intel.hpp"
 #include "ingest/file_ingest.hpp"
 #include "vpshunt/analysis.hpp"
@@ -16,7 +18,7 @@ namespace vpshunt {
 
 class AnalysisState final : public RecordHandler {
  public:
-  explicit AnalysisState(Rule rule) : rule(std::move(rule)), ingest_(*this) {}
+  explicit AnalysisState(Rule rule) : rule(std::move(rule)), ingest_(*this), infrastructure_(beacon_, inbound_, signin_) {}
 
   void beginFile(std::string path, FileKind kind, std::string format);
   void feed(const char* data, size_t size) { ingest_.feed(data, size); }
@@ -29,6 +31,7 @@ class AnalysisState final : public RecordHandler {
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
+  std::vector<Analysis::RowRef> infrastructureMembers(uint64_t key) const { return infrastructure_.members(key); }
   void reset();
   uint64_t recordsInCurrentFile() const { return ingest_.recordsInCurrentFile(); }
   bool excludesAllDropped(const Rule& next) const { return beacon_.excludesAllDropped(next); }
@@ -53,7 +56,12 @@ class AnalysisState final : public RecordHandler {
   ThreatIntel intel_;
   BeaconDetection beacon_;
   InboundDetection inbound_;
-  bool beaconOn_ = true, inboundOn_ = true;
+  SignInDetection signin_;
+  InfrastructureDetection infrastructure_;  // rolls up the three above
+  bool beaconOn_ = true, inboundOn_ = true, signinOn_ = true, infrastructureOn_ = true;
+  // A detection reads the files when it is output, or when infrastructure (which rolls it up) is.
+  bool inboundIngests() const { return inboundOn_ || infrastructureOn_; }
+  bool signinIngests() const { return signinOn_ || infrastructureOn_; }
   std::vector<std::string> detections_;  // as given to setDetections
   bool haveEventTime_ = false;
   Ticks maxEventTime_ = 0;

@@ -18,8 +18,9 @@ const char* kUsage =
     "  --intel FILE       a threat-intel export (ThreatIntelligenceIndicator CSV, ...)\n"
     "  FILE               either; the kind is detected from the content\n"
     "  --format-of FILE=NAME  force a reader for FILE (see --list-formats)\n"
-    "  --detect LIST      the detections to run, comma-separated: beacon, inbound\n"
-    "                     (default: every one whose events the files hold)\n"
+    "  --detect LIST      the detections to run, comma-separated: beacon, inbound, signin,\n"
+    "                     infrastructure (default: all of them; infrastructure rolls up the\n"
+    "                     rows of the other three per network)\n"
     "  --now ISO8601      reference time (default: the latest event time)\n"
     "  --config FILE      the rule as JSON (see --print-config)\n"
     "  --print-config     print the rule in effect as JSON and exit\n"
@@ -91,9 +92,9 @@ Options parseOptions(const std::vector<std::string>& args) {
     } else if (name == "--mode") {
       if (!value(o.mode) || (o.mode != "seed" && o.mode != "beyond")) throw UsageError("--mode needs seed or beyond");
     } else if (name == "--detect") {
-      if (!value(v)) throw UsageError("--detect needs a list of detections (beacon, inbound)");
+      if (!value(v)) throw UsageError("--detect needs a list of detections (beacon, inbound, signin, infrastructure)");
       for (const std::string& d : splitList(v)) o.detect.push_back(d);  // checked by checkRunOptions (or the KQL export)
-      if (o.detect.empty()) throw UsageError("--detect needs a list of detections (beacon, inbound)");
+      if (o.detect.empty()) throw UsageError("--detect needs a list of detections (beacon, inbound, signin, infrastructure)");
     } else if (name == "--asn-db") {
       if (!value(o.asnDb)) throw UsageError("--asn-db needs a file");
     } else if (name == "--hosting-list") {

@@ -134,6 +134,78 @@ json inboundToJson(const InboundRule& r) {
   return j;
 }
 
+SignInRule signinFromJson(const json& v) {
+  const std::string k = "signin";
+  if (!v.is_object()) bad(k, "must be an object");
+  SignInRule r;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string key = k + "." + it.key();
+    const json& x = it.value();
+    const std::string& n = it.key();
+    if (n == "lookbackMinutes") r.lookbackMinutes = integer(x, key, 1, 100LL * 366 * 24 * 60);
+    else if (n == "minAttempts") r.minAttempts = integer(x, key, 1, 1'000'000'000);
+    else if (n == "sprayMinUsers") r.sprayMinUsers = integer(x, key, 2, 1'000'000'000);
+    else if (n == "sprayMinFailurePercent") r.sprayMinFailurePercent = integer(x, key, 0, 100);
+    else if (n == "bruteForceMinFailures") r.bruteForceMinFailures = integer(x, key, 1, 1'000'000'000);
+    else if (n == "compromiseMinFailures") r.compromiseMinFailures = integer(x, key, 1, 1'000'000'000);
+    else if (n == "egressMinUsers") r.egressMinUsers = integer(x, key, 2, 1'000'000'000);
+    else if (n == "egressMaxFailurePercent") r.egressMaxFailurePercent = integer(x, key, 0, 100);
+    else if (n == "codeWords") {
+      if (!x.is_object()) bad(key, "must be an object of code: words");
+      for (auto c = x.begin(); c != x.end(); ++c) {
+        if (!c.value().is_string()) bad(key + "." + c.key(), "must be a string");
+        if (c.key().empty()) bad(key, "may not have an empty code");
+        r.codeWords.push_back({c.key(), c.value().get<std::string>()});
+      }
+    } else {
+      bad(key, "is not a known rule key");
+    }
+  }
+  return r;
+}
+
+json signinToJson(const SignInRule& r) {
+  json words = json::object();
+  for (const auto& w : r.codeWords) words[w.code] = w.words;
+  json j = json::object();
+  j["lookbackMinutes"] = r.lookbackMinutes;
+  j["minAttempts"] = r.minAttempts;
+  j["sprayMinUsers"] = r.sprayMinUsers;
+  j["sprayMinFailurePercent"] = r.sprayMinFailurePercent;
+  j["bruteForceMinFailures"] = r.bruteForceMinFailures;
+  j["compromiseMinFailures"] = r.compromiseMinFailures;
+  j["egressMinUsers"] = r.egressMinUsers;
+  j["egressMaxFailurePercent"] = r.egressMaxFailurePercent;
+  j["codeWords"] = words;
+  return j;
+}
+
+InfrastructureRule infrastructureFromJson(const json& v) {
+  const std::string k = "infrastructure";
+  if (!v.is_object()) bad(k, "must be an object");
+  InfrastructureRule r;
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string key = k + "." + it.key();
+    const json& x = it.value();
+    const std::string& n = it.key();
+    if (n == "traceMinScore") r.traceMinScore = integer(x, key, 0, 100);
+    else if (n == "ipv4Prefix") r.ipv4Prefix = integer(x, key, 8, 32);
+    else if (n == "ipv6Prefix") r.ipv6Prefix = integer(x, key, 16, 128);
+    else if (n == "distributedMinAddresses") r.distributedMinAddresses = integer(x, key, 2, 1'000'000'000);
+    else bad(key, "is not a known rule key");
+  }
+  return r;
+}
+
+json infrastructureToJson(const InfrastructureRule& r) {
+  json j = json::object();
+  j["traceMinScore"] = r.traceMinScore;
+  j["ipv4Prefix"] = r.ipv4Prefix;
+  j["ipv6Prefix"] = r.ipv6Prefix;
+  j["distributedMinAddresses"] = r.distributedMinAddresses;
+  return j;
+}
+
 }  // namespace
 
 Rule ruleFromJson(const json& j) {
@@ -156,6 +228,8 @@ Rule ruleFromJson(const json& j) {
     const json& v = it.value();
     if (k == "exclusionPreset") continue;  // read above
     if (k == "inbound") r.inbound = inboundFromJson(v);
+    else if (k == "signin") r.signin = signinFromJson(v);
+    else if (k == "infrastructure") r.infrastructure = infrastructureFromJson(v);
     else if (k == "browserProcesses") r.browserProcesses = stringList(v, k);
     else if (k == "systemProcesses") r.systemProcesses = stringList(v, k);
     else if (k == "actionTypes") r.actionTypes = stringList(v, k);
@@ -260,6 +334,8 @@ json ruleToJson(const Rule& r) {
   j["riskScore"] = rows;
   j["defaultRiskScore"] = r.defaultRiskScore;
   j["inbound"] = inboundToJson(r.inbound);
+  j["signin"] = signinToJson(r.signin);
+  j["infrastructure"] = infrastructureToJson(r.infrastructure);
   j["kqlTiTable"] = r.kqlTiTable;  // KQL export
   return j;
 }

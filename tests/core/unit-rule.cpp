@@ -75,3 +75,55 @@ TEST_CASE("CSV cells are guarded against formula injection", "[output]") {
   CHECK(csvCell("say \"hi\"") == "\"say \"\"hi\"\"\"");
   CHECK(csvCell("plain") == "plain");
 }
+
+TEST_CASE("rule: the signin and infrastructure parameters, with the same schema as every detection's", "[rule][signin][infrastructure]") {
+  Rule r;
+  CHECK(r.signin.lookbackMinutes == 24 * 60);
+  CHECK(r.signin.sprayMinUsers == 10);
+  CHECK(r.signin.sprayMinFailurePercent == 80);
+  CHECK(r.signin.compromiseMinFailures == 3);
+  CHECK(r.signin.egressMinUsers == 10);
+  CHECK(r.signin.codeWords.empty());
+  CHECK(r.infrastructure.traceMinScore == 35);
+  CHECK(r.infrastructure.ipv4Prefix == 24);
+  CHECK(r.infrastructure.ipv6Prefix == 48);
+  const json printed = ruleToJson(r);
+  CHECK(printed["signin"]["sprayMinUsers"] == 10);
+  CHECK(printed["signin"]["codeWords"] == json::object());
+  CHECK(printed["infrastructure"]["traceMinScore"] == 35);
+
+  Rule tuned = ruleFromJson(json::parse(
+      R"({"signin": {"lookbackMinutes": 60, "sprayMinUsers": 5, "codeWords": {"50126": "wrong password", "0xC000006A": "bad password"}},
+          "infrastructure": {"traceMinScore": 50, "ipv6Prefix": 56}})"));
+  CHECK(tuned.signin.lookbackMinutes == 60);
+  CHECK(tuned.signin.sprayMinUsers == 5);
+  REQUIRE(tuned.signin.codeWords.size() == 2);
+  CHECK(tuned.infrastructure.traceMinScore == 50);
+  CHECK(tuned.infrastructure.ipv6Prefix == 56);
+  CHECK(tuned.infrastructure.ipv4Prefix == 24);  // left out: the default
+  CHECK(ruleToJson(ruleFromJson(ruleToJson(tuned))) == ruleToJson(tuned));
+  CHECK_FALSE(ruleChangeNeedsReread(r, tuned));  // applied over the aggregates held
+
+  struct Case {
+    const char* input;
+    const char* message;
+  } cases[] = {
+      {R"({"signin": 3})", "rule: \"signin\" must be an object"},
+      {R"({"signin": {"sprayMinUser": 3}})", "rule: \"signin.sprayMinUser\" is not a known rule key"},
+      {R"({"signin": {"sprayMinFailurePercent": 101}})", "rule: \"signin.sprayMinFailurePercent\" must be between 0 and 100"},
+      {R"({"signin": {"codeWords": ["50126"]}})", "rule: \"signin.codeWords\" must be an object of code: words"},
+      {R"({"signin": {"codeWords": {"50126": 1}}})", "rule: \"signin.codeWords.50126\" must be a string"},
+      {R"({"infrastructure": {"ipv4Prefix": 33}})", "rule: \"infrastructure.ipv4Prefix\" must be between 8 and 32"},
+      {R"({"infrastructure": {"traces": 2}})", "rule: \"infrastructure.traces\" is not a known rule key"},
+  };
+  for (const auto& c : cases) {
+    SECTION(c.input) {
+      try {
+        ruleFromJson(json::parse(c.input));
+        FAIL("no error");
+      } catch (const RuleError& e) {
+        CHECK(std::string(e.what()) == c.message);
+      }
+    }
+  }
+}

@@ -57,7 +57,9 @@ class Analysis {
   // Replaces the rule. Returns true when the files must be read again (see ruleChangeNeedsReread);
   // in that case all aggregates and file reports are dropped and the caller re-feeds the files.
   bool setRule(Rule rule);
-  // Which detections run (names from tableSchemas(): "beacon", "inbound"); empty: all of them.
+  // Which detections run (names from tableSchemas(): "beacon", "inbound", "signin",
+  // "infrastructure"); empty: all of them. Infrastructure rolls up the other three, which then read
+  // the files (and are finished) even when only it is asked for; only the named ones are output.
   // Returns true when the files must be read again (a detection was turned on that did not read
   // them; the aggregates are then dropped). Throws std::invalid_argument for an unknown name.
   bool setDetections(const std::vector<std::string>& detections);
@@ -95,7 +97,9 @@ class Analysis {
   // ascending order with the remote port of each (-1: none). Without a collect pass for the group,
   // `complete` is false, `times` empty and `total` the group's count.
   // An inbound source's detail also has, per connection, its target (an index into targetNames)
-  // and whether it was refused; ports are then the target (local) ports.
+  // and whether it was refused; ports are then the target (local) ports. A sign-in source's detail
+  // (SignInRow::sourceId) has, per attempt, its user as the target and whether it failed as
+  // refused; its ports are -1.
   struct GroupDetail {
     std::vector<Ticks> times;
     std::vector<int32_t> ports;
@@ -106,6 +110,18 @@ class Analysis {
     bool complete = false;
   };
   GroupDetail detail(uint64_t groupId) const;
+
+  // --- infrastructure detail (the signin-det branch) ---
+  // The rows behind one infrastructure row (InfrastructureRow::networkId, its Row::key): each as
+  // its detection's name and its row key (ResultRow::groupId, InboundRow::sourceId,
+  // SignInRow::sourceId; what ResultStore::findRow takes), in the order the rows were made.
+  // As of the last finish()/finishEach(); empty for a key it does not know.
+  struct RowRef {
+    std::string detection;
+    uint64_t key = 0;
+  };
+  std::vector<RowRef> infrastructureMembers(uint64_t networkKey) const;
+  // --- end infrastructure detail ---
 
  private:
   std::unique_ptr<AnalysisState> state_;

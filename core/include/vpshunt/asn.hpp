@@ -146,6 +146,11 @@ class AsnDatabase {
   // IPv6. IPv6 ranges are clipped to leave out ::ffff:0:0/96, which lookup() answers from the IPv4
   // table. Segments are visited as stored (adjacent ones of different organisations separately).
   void forEachRange(const std::function<void(const Range&)>& visit) const;
+  // The stored segment that holds `ip`: an announced range (adjacent ranges of one organisation
+  // merged, as stored) or, with info.asn 0, the gap between two. IPv4 addresses give IPv4 bounds
+  // (`lo`, hi = 0). For an empty database, the whole address space of ip's family with no AS.
+  // What the infrastructure detection makes an address's network from. Allocation-free.
+  Range rangeOf(const IpAddress& ip) const noexcept;
 
  private:
   void clear();
@@ -333,6 +338,9 @@ struct HostingMatch {
 };
 HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
                           const AttackEvidence* evidence = nullptr) noexcept;
+// The same for an AS known otherwise (a sign-in log that names the client's ASN): `info.org` may be
+// empty (then no name inference); views into `info.org` as above.
+HostingMatch matchHostingAsn(const HostingList& hosting, AsnInfo info, const AttackEvidence* evidence = nullptr) noexcept;
 
 // One address, attributed. All strings are copies (safe to keep). What detections put in their
 // rows and reasons:
@@ -368,6 +376,7 @@ struct HostingAttribution {
 
 HostingAttribution attribute(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
                              const AttackEvidence* evidence = nullptr);
+HostingAttribution attributeAsn(const HostingList& hosting, AsnInfo info, const AttackEvidence* evidence = nullptr);
 std::string hostingReason(const HostingMatch& m);  // the `reason` text of attribute()
 
 }  // namespace vpshunt

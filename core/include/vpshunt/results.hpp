@@ -72,6 +72,48 @@ struct InboundRow {
   uint64_t sourceId = 0;  // the session's handle on the source (detail view, collect pass)
 };
 
+// --- signin and infrastructure rows (the signin-det branch) ---
+// The signin detection's row: one client address that signed in (or tried to), over the lookback.
+struct SignInRow {
+  std::string remoteIp;  // the client, canonical
+  uint32_t remoteAsn = 0;  // the log's ASN when it names one, else the ASN database's (0: unknown)
+  std::string remoteOrg;
+  bool isHosting = false;
+  std::string hostingProvider, hostingCategory;
+  uint64_t userCount = 0;     // distinct users tried (case-insensitive)
+  uint64_t failureCount = 0;  // failed attempts
+  uint64_t successCount = 0;  // successful sign-ins
+  std::vector<std::string> successUsers;    // users who signed in successfully from it, up to 10 (after failures first)
+  std::vector<std::string> users;           // up to 10, the most attempts first (first spelling seen)
+  std::vector<std::string> apps;            // up to 5 applications or targets, the most attempts first
+  std::vector<std::string> failureReasons;  // up to 3 result codes in words, the most frequent first ("50126 wrong password")
+  Ticks firstSeen = 0, lastSeen = 0;
+  bool isTiMatch = false;
+  std::optional<std::string> threatType;
+  int score = 0;
+  std::vector<std::string> reasons;
+  uint64_t sourceId = 0;  // the session's handle on the source (detail view, collect pass)
+};
+
+// The infrastructure detection's row: one network (its announced range, or the /24 or /48 of an
+// address in a larger one) with the rows of beacon, inbound and signin whose remote address is in it.
+struct InfrastructureRow {
+  std::string network;  // CIDR, e.g. "51.38.10.0/24"
+  uint32_t remoteAsn = 0;
+  std::string remoteOrg;
+  std::string hostingProvider, hostingCategory;  // empty unless the network is hosting
+  std::vector<std::string> remoteIps;   // up to 10, the best-scored first
+  uint64_t ipCount = 0;                 // distinct addresses of the network in any row
+  std::vector<std::string> detections;  // which of beacon, inbound, signin have rows here (that order)
+  uint64_t beaconRows = 0, beaconDevices = 0;
+  uint64_t inboundRows = 0, inboundConnections = 0;
+  uint64_t signinRows = 0, signinUsers = 0, signinFailures = 0, signinSuccesses = 0;
+  int score = 0;
+  std::vector<std::string> reasons;
+  uint64_t networkId = 0;  // the row's key: Analysis::infrastructureMembers(networkId) lists the rows behind it
+};
+// --- end signin and infrastructure rows ---
+
 // What one detection's finish said besides its rows.
 struct DetectionSummary {
   std::string detection;  // "beacon", "inbound", ...
@@ -104,6 +146,8 @@ struct Results {
   std::vector<ResultRow> rows;  // beacon rows: sorted by RiskScore desc, ConnectionCount desc, then key
   uint64_t rowCount = 0;        // beacon rows made (also when Analysis::finishEach streamed them instead)
   std::vector<InboundRow> inbound;  // inbound rows: Score desc, ConnectionCount desc, then address
+  std::vector<SignInRow> signin;    // signin rows: Score desc, FailureCount desc, then address
+  std::vector<InfrastructureRow> infrastructure;  // Score desc, IPCount desc, then network
   std::vector<DetectionSummary> detections;  // the detections that ran, in output order (beacon first)
   std::vector<FileReport> files;
   std::vector<std::string> notices;
@@ -122,6 +166,8 @@ const DetectionSummary* findSummary(const Results& r, std::string_view detection
 // Detection, Score and Reasons.
 nlohmann::json rowToJson(const ResultRow& r);
 nlohmann::json inboundRowToJson(const InboundRow& r);
+nlohmann::json signinRowToJson(const SignInRow& r);
+nlohmann::json infrastructureRowToJson(const InfrastructureRow& r);
 nlohmann::json fileReportToJson(const FileReport& f);
 // {"now", "nowSource", "mode", "files", "notices", ..., "detections": {"beacon": {"rowCount",
 // "rows": [...], ...}, ...}}: the --format json document, as a tree (the page; small results).

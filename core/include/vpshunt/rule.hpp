@@ -43,6 +43,48 @@ struct InboundRule {
   };
 };
 
+// The signin detection: authentication attempts from rented servers, one row per client address
+// over its lookback. In the rule JSON: "signin": {...}.
+struct SignInRule {
+  int64_t lookbackMinutes = 24 * 60;  // sign-ins after now - lookback count
+  int64_t minAttempts = 1;            // a source with fewer sign-ins makes no row
+  // A password spray: at least this many distinct users with failures from one address, and at
+  // least this share of its attempts failed.
+  int64_t sprayMinUsers = 10;
+  int64_t sprayMinFailurePercent = 80;
+  int64_t bruteForceMinFailures = 10;  // failures for one user from one address: brute force
+  // A success (or a sign-in stopped only for MFA) after at least this many failures of the same
+  // user from the same address: the password was found.
+  int64_t compromiseMinFailures = 3;
+  // Shared egress (a security proxy, a corporate gateway): at least this many users signed in
+  // successfully through one address with at most this share of failures. Scored low.
+  int64_t egressMinUsers = 10;
+  int64_t egressMaxFailurePercent = 30;
+  // Words for result codes, for the reasons and FailureReasons ("50126": "wrong password"); they
+  // win over the built-in tables (core/src/formats/signin_codes.hpp). Keys are codes as the log
+  // writes them (case-insensitive), or reason texts of logs without codes.
+  struct CodeWords {
+    std::string code;
+    std::string words;
+  };
+  std::vector<CodeWords> codeWords;
+};
+
+// The infrastructure detection: the rows of beacon, inbound and signin rolled up per network.
+// In the rule JSON: "infrastructure": {...}.
+struct InfrastructureRule {
+  // An inbound or signin row counts as a trace of the network from this Score on (a beacon row
+  // always counts: it passed the beacon rule's threshold). A network's aggregate sign-ins count as
+  // one too (a distributed spray).
+  int64_t traceMinScore = 35;
+  // The widest network an address is rolled up into: its announced range when that is no larger,
+  // else the address's /ipv4Prefix (/ipv6Prefix).
+  int64_t ipv4Prefix = 24;
+  int64_t ipv6Prefix = 48;
+  // Sign-ins from at least this many addresses of one network are scored together as well.
+  int64_t distributedMinAddresses = 3;
+};
+
 struct Rule {
   std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...); default: the seed's list
   std::vector<std::string> systemProcesses;   // InitiatingProcessFileName !in~ (...)
@@ -70,6 +112,8 @@ struct Rule {
   std::vector<RiskScoreRow> riskScore;        // the case() table, in order
   int defaultRiskScore = 20;                  // case()'s else
   InboundRule inbound;
+  SignInRule signin;
+  InfrastructureRule infrastructure;
   // --- KQL export (vpshunt/kql.hpp) ---
   // The Sentinel threat-intelligence table the exported query joins: "ThreatIntelligenceIndicator"
   // (the seed's) or its successor "ThreatIntelIndicators". Not used by the local analysis.

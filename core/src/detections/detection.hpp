@@ -25,12 +25,17 @@ struct NetIngest {
   Ticks maxEventTime;              // the latest event time read so far (this row included)
 };
 
+class NetworkRollup;  // detections/infrastructure/infrastructure.hpp
+
 struct FinishContext {
   const Rule& rule;
   Ticks now;
   IpFactsTable& facts;
   bool makeRows;  // false: count the rows only (no texts, no prevalence)
   bool keepRows;  // append the typed rows to Results (finish()); else only hand cells to the sink
+  // The infrastructure detection's input: the other detections' rows of this finish, rolled up
+  // per network (null for every other detection).
+  const NetworkRollup* rollup = nullptr;
 };
 
 class Detection {

@@ -8,7 +8,7 @@ const IpFacts& IpFactsTable::get(const IpAddress& ip) {
   slot = std::make_unique<IpFacts>();
   IpFacts& f = *slot;
   if (asnDb_) {
-    f.hosting = attribute(*asnDb_, hosting_, ip);
+    f.hosting = attribute(*asnDb_, hosting_, ip, evidence_);
     // Rented servers on a list (vps, hosting, bulletproof). Not cloud (browsers and system
     // processes talk to the hyperscalers' own services all day), vpn or proxy (a device on a VPN
     // or behind a security proxy sends everything, browsers included, to its exit), nor inferred

@@ -21,12 +21,18 @@ struct IpFacts {
 // The enrichment sources of one analysis; Facts for one finish (one `now`).
 class IpFactsTable {
  public:
-  IpFactsTable(const AsnDatabase* asnDb, const HostingList& hosting, const ThreatIntel& intel, const Rule& rule, Ticks now)
-      : asnDb_(asnDb), hosting_(hosting), intel_(intel), rule_(rule), now_(now) {}
+  // `evidence`: the addresses that attacked in the loaded data (filled by the detections that see
+  // attacks before any fact is asked for), for attributions inferred from activity; may be null.
+  IpFactsTable(const AsnDatabase* asnDb, const HostingList& hosting, const ThreatIntel& intel, const Rule& rule, Ticks now,
+               const AttackEvidence* evidence = nullptr)
+      : asnDb_(asnDb), hosting_(hosting), intel_(intel), rule_(rule), now_(now), evidence_(evidence) {}
   // The facts of `ip`; the reference stays valid for the table's life.
   const IpFacts& get(const IpAddress& ip);
   const IndicatorInfo* ti(const IpAddress& ip) const { return intel_.latest(ip, now_, rule_); }
   bool haveAsnDatabase() const { return asnDb_ != nullptr; }
+  const AsnDatabase* asnDatabase() const { return asnDb_; }
+  const HostingList& hostingList() const { return hosting_; }
+  const AttackEvidence* attackEvidence() const { return evidence_; }
   Ticks now() const { return now_; }
 
  private:
@@ -35,6 +41,7 @@ class IpFactsTable {
   const ThreatIntel& intel_;
   const Rule& rule_;
   Ticks now_;
+  const AttackEvidence* evidence_;
   std::unordered_map<IpAddress, std::unique_ptr<IpFacts>, IpHash> cache_;
 };
 

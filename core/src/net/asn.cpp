@@ -567,6 +567,44 @@ void AsnDatabase::forEachRange(const std::function<void(const Range&)>& visit) c
   }
 }
 
+AsnDatabase::Range AsnDatabase::rangeOf(const IpAddress& ip) const noexcept {
+  Range r;
+  const uint8_t* b = ip.bytes.data();
+  if (ip.isV4()) {
+    const uint32_t x = ip.v4();
+    r.last.lo = 0xFFFFFFFFull;
+    if (v4_.empty()) return r;
+    const uint32_t p = x >> 16;
+    size_t lo = v4Index_[p], hi = v4Index_[p + 1];  // the segment is the last start <= x in [lo, hi]
+    while (lo < hi) {
+      const size_t mid = lo + (hi - lo + 1) / 2;
+      if (v4_[mid].start <= x) lo = mid;
+      else hi = mid - 1;
+    }
+    r.first.lo = v4_[lo].start;
+    if (lo + 1 < v4_.size()) r.last.lo = uint64_t(v4_[lo + 1].start) - 1;
+    r.info = info(v4_[lo].org);
+    return r;
+  }
+  r.v6 = true;
+  r.last = V6Key{~0ull, ~0ull};
+  if (v6Start_.empty()) return r;
+  const V6Key x{readBe64(b), readBe64(b + 8)};
+  size_t lo = 0, hi = v6Start_.size() - 1;
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo + 1) / 2;
+    if (lessEq(v6Start_[mid], x)) lo = mid;
+    else hi = mid - 1;
+  }
+  r.first = v6Start_[lo];
+  if (lo + 1 < v6Start_.size()) {
+    r.last = v6Start_[lo + 1];
+    if (r.last.lo-- == 0) --r.last.hi;
+  }
+  r.info = info(v6Org_[lo]);
+  return r;
+}
+
 AsnInfo AsnDatabase::lookup(const IpAddress& ip) const noexcept {
   const uint8_t* b = ip.bytes.data();
   uint64_t high;

@@ -605,8 +605,11 @@ uint32_t AttackEvidence::attackersInAs(uint32_t asn) const noexcept {
 
 HostingMatch matchHosting(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
                           const AttackEvidence* evidence) noexcept {
+  return matchHostingAsn(hosting, db.lookup(ip), evidence);
+}
+
+HostingMatch matchHostingAsn(const HostingList& hosting, AsnInfo info, const AttackEvidence* evidence) noexcept {
   HostingMatch m;
-  AsnInfo info = db.lookup(ip);
   if (!info) return m;
   m.asn = info.asn;
   m.org = info.org;
@@ -645,6 +648,7 @@ std::string hostingReason(const HostingMatch& m) {
   std::string out = "AS" + std::to_string(m.asn) + " ";
   switch (m.confidence) {
     case HostingConfidence::None:
+      if (m.org.empty()) out.pop_back();  // an AS known by number only (a sign-in log's)
       out.append(m.org).append(" (not a listed hosting provider)");
       break;
     case HostingConfidence::Listed: {
@@ -674,8 +678,12 @@ std::string hostingReason(const HostingMatch& m) {
 
 HostingAttribution attribute(const AsnDatabase& db, const HostingList& hosting, const IpAddress& ip,
                              const AttackEvidence* evidence) {
+  return attributeAsn(hosting, db.lookup(ip), evidence);
+}
+
+HostingAttribution attributeAsn(const HostingList& hosting, AsnInfo info, const AttackEvidence* evidence) {
   HostingAttribution out;
-  HostingMatch m = matchHosting(db, hosting, ip, evidence);
+  HostingMatch m = matchHostingAsn(hosting, info, evidence);
   out.reason = hostingReason(m);
   if (!m.asn) return out;
   out.asn = m.asn;

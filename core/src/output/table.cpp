@@ -6,6 +6,8 @@
 
 #include "detections/beacon/beacon.hpp"
 #include "detections/inbound/inbound.hpp"
+#include "detections/infrastructure/infrastructure.hpp"
+#include "detections/signin/signin.hpp"
 
 namespace vpshunt {
 
@@ -38,7 +40,8 @@ void TableSchema::finalize() {
 }
 
 const std::vector<const TableSchema*>& tableSchemas() {
-  static const std::vector<const TableSchema*> all = {&beaconSchema(), &inboundSchema()};
+  static const std::vector<const TableSchema*> all = {&beaconSchema(), &inboundSchema(), &signinSchema(),
+                                                             &infrastructureSchema()};
   return all;
 }
 

@@ -8,6 +8,8 @@
 
 #include "detections/beacon/beacon.hpp"
 #include "detections/inbound/inbound.hpp"
+#include "detections/infrastructure/infrastructure.hpp"
+#include "detections/signin/signin.hpp"
 
 namespace vpshunt {
 
@@ -240,6 +242,18 @@ json inboundRowToJson(const InboundRow& r) {
   return rowJson(row);
 }
 
+json signinRowToJson(const SignInRow& r) {
+  Row row(signinSchema());
+  SignInDetection::cells(r, row);
+  return rowJson(row);
+}
+
+json infrastructureRowToJson(const InfrastructureRow& r) {
+  Row row(infrastructureSchema());
+  InfrastructureDetection::cells(r, row);
+  return rowJson(row);
+}
+
 const DetectionSummary* findSummary(const Results& r, std::string_view detection) {
   for (const auto& d : r.detections)
     if (d.detection == detection) return &d;
@@ -299,6 +313,10 @@ json resultsToJson(const Results& r) {
       for (const auto& row : r.rows) rows.push_back(rowToJson(row));
     if (d.detection == "inbound")
       for (const auto& row : r.inbound) rows.push_back(inboundRowToJson(row));
+    if (d.detection == "signin")
+      for (const auto& row : r.signin) rows.push_back(signinRowToJson(row));
+    if (d.detection == "infrastructure")
+      for (const auto& row : r.infrastructure) rows.push_back(infrastructureRowToJson(row));
     section["rows"] = rows;
     sections[d.detection] = section;
   }

@@ -92,24 +92,6 @@ const TableSchema& inboundSchema() {
   return s;
 }
 
-void InboundDetection::CountedSet::add(uint32_t key, uint32_t n) {
-  if (more_.empty()) {
-    for (auto& [k, c] : inline_)
-      if (k == key) {
-        c += n;
-        return;
-      }
-    if (inline_.size() < kInline) {
-      inline_.emplace_back(key, n);
-      return;
-    }
-    for (const auto& [k, c] : inline_) more_[k] = c;
-    inline_.clear();
-    inline_.shrink_to_fit();
-  }
-  more_[key] += n;
-}
-
 void InboundDetection::reset() {
   sourceIndex_.clear();
   sources_.clear();
@@ -398,6 +380,32 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
                               "files are read once more (a collect pass)");
   if (onRow)
     for (const InboundRow& r : rows) onRow(r);
+}
+
+void InboundDetection::noteAttackers(const Rule& r, const std::function<void(const IpAddress&)>& attacker) const {
+  const InboundRule& rule = r.inbound;
+  std::vector<std::pair<IpAddress, int>> known;
+  for (const auto& k : rule.knownSources) {
+    IpAddress a;
+    int prefix = 128;
+    if (parseCidr(k.cidr, a, prefix) || parseIp(k.cidr, a)) known.emplace_back(a, prefix);
+  }
+  for (const Source& s : sources_) {
+    uint64_t count = 0, refused = 0, admin = 0;
+    for (const Bin& b : s.bins) {
+      count += b.count;
+      refused += b.refused;
+    }
+    s.ports.forEach([&](uint32_t port, uint32_t n) {
+      if (std::find(rule.adminPorts.begin(), rule.adminPorts.end(), int64_t(port)) != rule.adminPorts.end()) admin += n;
+    });
+    const bool attacked = s.targets.size() >= 10 || int64_t(admin) >= rule.bruteForceMinConnections ||
+                          (refused >= 5 && refused * 2 >= count);
+    if (!attacked) continue;
+    bool isKnown = false;
+    for (const auto& [a, prefix] : known) isKnown |= cidrContains(a, prefix, s.ip);
+    if (!isKnown) attacker(s.ip);
+  }
 }
 
 void InboundDetection::finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& res) const {

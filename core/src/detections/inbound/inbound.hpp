@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "detections/counted_set.hpp"
 #include "detections/detection.hpp"
 #include "detections/record_table.hpp"
 #include "vpshunt/analysis.hpp"
@@ -38,6 +39,12 @@ class InboundDetection final : public Detection {
               Results& results) const;
   void finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& results) const override;
   static void cells(const InboundRow& r, Row& out);
+  // The sources that attacked, over everything loaded (not only the lookback): attribution's
+  // evidence that an unlisted AS rents servers (AttackEvidence). A source attacked when it scanned
+  // (10 or more targets), brute-forced remote-access ports (rule.inbound.bruteForceMinConnections)
+  // or was mostly refused (5 or more refusals, at least half of its connections). The rule's known
+  // sources (platform health probes) never count. Cheap: the aggregates only, no row is made.
+  void noteAttackers(const Rule& rule, const std::function<void(const IpAddress&)>& attacker) const;
 
   // Ids of sources (InboundRow::sourceId) start here: above the beacon's group and flow ids.
   static constexpr uint64_t idBase() { return uint64_t(1) << 41; }
@@ -47,25 +54,6 @@ class InboundDetection final : public Detection {
   Analysis::GroupDetail detail(uint64_t id) const;
 
  private:
-  // Small counted sets: most sources touch one or two targets and ports; a scanner touches
-  // thousands. Inline up to kInline keys, a hash map beyond.
-  class CountedSet {
-   public:
-    void add(uint32_t key, uint32_t n = 1);
-    size_t size() const { return more_.empty() ? inline_.size() : more_.size(); }
-    template <class F>
-    void forEach(F&& f) const {
-      if (more_.empty())
-        for (const auto& [k, n] : inline_) f(k, n);
-      else
-        for (const auto& [k, n] : more_) f(k, n);
-    }
-
-   private:
-    static constexpr size_t kInline = 6;
-    std::vector<std::pair<uint32_t, uint32_t>> inline_;
-    std::unordered_map<uint32_t, uint32_t> more_;
-  };
   struct Bin {
     int64_t bin;
     uint32_t count, refused;
