@@ -11,6 +11,7 @@
 // large result is never held whole.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,10 @@ struct Column {
   CellType type;
   bool nullable;                 // may be null (JSON null, an empty csv cell)
   std::string_view description;  // one line, for the page's tooltips and the README
+  // False: left out of seed mode's output (csv, jsonl, json, table), which is the seed rule's and
+  // knows nothing of it; the page (a sink with wantsAllColumns()) still gets it. Such columns come
+  // last (finalize() checks).
+  bool inSeedOutput = true;
 };
 
 // How a column shows in a view (the terminal table, the page): its header and, for the terminal,
@@ -56,7 +61,14 @@ struct TableSchema {
   size_t index(std::string_view name) const;  // the column's index; throws std::invalid_argument when absent
   const std::vector<ViewColumn>& terminal(bool beyond) const { return beyond ? terminalBeyond : terminalSeed; }
   const std::vector<ViewColumn>& page(bool beyond) const { return beyond ? pageBeyond : pageSeed; }
-  void finalize();  // fills keyOrder; every schema calls it once
+  void finalize();  // fills keyOrder (and the seed-output view); every schema calls it once
+  // The columns an output file has in this mode: the schema itself, or (seed mode, when some column
+  // is not inSeedOutput) the same schema without those columns, views included. Lives as long as
+  // this schema.
+  const TableSchema& output(bool beyond) const { return beyond || !seedOutput_ ? *this : *seedOutput_; }
+
+ private:
+  std::shared_ptr<const TableSchema> seedOutput_;
 };
 
 struct Cell {
@@ -93,6 +105,11 @@ class ResultSink {
   virtual void beginTable(const TableSchema&) {}
   virtual void row(const Row& row) = 0;
   virtual void endTable(const TableSchema&, uint64_t /*rowCount*/) {}
+  // True: the sink gets every column of the schema in either mode (the page's store), not
+  // TableSchema::output(mode) as an output file does; outputColumns() then says, before
+  // beginTable(), which columns an output file of the same run has (for the sink's own exports).
+  virtual bool wantsAllColumns() const { return false; }
+  virtual void outputColumns(const TableSchema& /*output*/) {}
 };
 
 // Every detection's schema, in the order their tables are written.

@@ -68,6 +68,7 @@ struct Dict {
 
 struct ResultStore::Table {
   const TableSchema* schema;
+  const TableSchema* output;  // the columns of an export: a prefix of schema's (TableSchema::output)
   struct Col {
     CellType type;
     std::vector<uint8_t> null;
@@ -83,7 +84,7 @@ struct ResultStore::Table {
   mutable std::string cachedFor;
   mutable std::vector<uint32_t> cached;
 
-  explicit Table(const TableSchema& s) : schema(&s), cols(s.columns.size()) {
+  explicit Table(const TableSchema& s) : schema(&s), output(&s), cols(s.columns.size()) {
     for (size_t i = 0; i < cols.size(); ++i) cols[i].type = s.columns[i].type;
   }
 
@@ -315,13 +316,17 @@ void ResultStore::clear() {
 }
 
 void ResultStore::beginTable(const TableSchema& schema) {
+  const TableSchema* output = pendingOutput_ ? pendingOutput_ : &schema;
+  pendingOutput_ = nullptr;
   for (auto& t : tables_)
     if (t->schema == &schema) {
       *t = Table(schema);
+      t->output = output;
       filling_ = t.get();
       return;
     }
   tables_.push_back(std::make_unique<Table>(schema));
+  tables_.back()->output = output;
   filling_ = tables_.back().get();
 }
 
@@ -370,17 +375,24 @@ void ResultStore::exportView(const ViewRequest& req, OutputFormat format, const 
   if (!schema) throw std::invalid_argument("unknown detection \"" + req.detection + "\"");
   const Table* t = table(req.detection);
   TableWriter writer(format, write);
-  writer.beginTable(*schema);
+  const TableSchema& output = t ? *t->output : *schema;
+  writer.beginTable(output);
   uint64_t n = 0;
   if (t) {
-    Row r(*schema);
+    Row r(*schema), out(output);
     for (uint32_t i : t->select(req)) {
       t->fill(i, r);
-      writer.row(r);
+      if (&output == schema) {
+        writer.row(r);
+      } else {  // the output's columns are the schema's first ones (TableSchema::finalize)
+        out.key = r.key;
+        for (size_t c = 0; c < out.cells.size(); ++c) std::swap(out.cells[c], r.cells[c]);
+        writer.row(out);
+      }
       ++n;
     }
   }
-  writer.endTable(*schema, n);
+  writer.endTable(output, n);
   writer.finish();
 }
 

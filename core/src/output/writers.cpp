@@ -186,6 +186,9 @@ json sectionJson(const TableSchema& s, const DetectionSummary* summary) {
   o["considered"] = summary ? summary->considered : 0;
   o["sawEvents"] = summary ? summary->sawEvents : false;
   o["notices"] = summary ? summary->notices : std::vector<std::string>{};
+  // Tuning (issue 13): only when the rule has suppressions / hid rows, so other output is as before.
+  if (summary && !summary->suppressedBy.empty()) o["suppressedBy"] = summary->suppressedBy;
+  if (summary && summary->knownSoftwareHidden) o["knownSoftwareHidden"] = summary->knownSoftwareHidden;
   return o;
 }
 
@@ -229,7 +232,8 @@ json rowJson(const Row& row) {
 }
 
 json rowToJson(const ResultRow& r) {
-  Row row(beaconSchema());
+  // The jsonl line's columns: a beyond-mode row (a flow) has them all, a seed row the seed output's.
+  Row row(beaconSchema().output(r.groupId >= BeaconDetection::flowIdBase()));
   BeaconDetection::cells(r, row);
   return rowJson(row);
 }
@@ -273,10 +277,15 @@ json resultsToJson(const Results& r) {
   for (const auto& d : r.detections) {
     const TableSchema* s = findTableSchema(d.detection);
     if (!s) continue;
-    json section = sectionJson(*s, &d);
+    json section = sectionJson(*s, &d);  // the page's document: every column, in both modes
     json rows = json::array();
-    if (d.detection == "beacon")
-      for (const auto& row : r.rows) rows.push_back(rowToJson(row));
+    if (d.detection == "beacon") {
+      Row cells(beaconSchema());
+      for (const auto& row : r.rows) {
+        BeaconDetection::cells(row, cells);
+        rows.push_back(rowJson(cells));
+      }
+    }
     if (d.detection == "inbound")
       for (const auto& row : r.inbound) rows.push_back(inboundRowToJson(row));
     section["rows"] = rows;
