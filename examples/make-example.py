@@ -660,10 +660,16 @@ def check_cli(command):
     proc = subprocess.run(argv, capture_output=True, text=True)
     if proc.returncode != 0:
         return ["%s exited with %d: %s" % (command, proc.returncode, proc.stderr.strip()[:500])]
-    got = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    rows = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    problems = ["a row without Detection, Score or Reasons: %r" % r for r in rows
+                if not all(k in r for k in ("Detection", "Score", "Reasons"))][:3]
+    # The seed rule's rows are the beacon detection's; other detections' rows (the example's inbound
+    # connections) are not the seed's business. In seed mode a beacon row's Score is its RiskScore.
+    got = [r for r in rows if r.get("Detection") == "beacon"]
+    problems += ["row %d: Score %r is not RiskScore %r" % (i + 1, r["Score"], r["RiskScore"])
+                 for i, r in enumerate(got) if r["Score"] != r["RiskScore"]]
     with open(os.path.join(HERE, "expected.json"), encoding="utf-8") as f:
         want = json.load(f)["rows"]
-    problems = []
     if len(got) != len(want):
         problems.append("%d rows, expected %d" % (len(got), len(want)))
     for i, (w, g) in enumerate(zip(want, got)):

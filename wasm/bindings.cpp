@@ -1,46 +1,32 @@
-// The only Embind file: a thin Session over vpshunt::Analysis for JavaScript (worker, Node runner,
-// tests). No logic lives here; every decision is the core's.
+// The only Embind file: one-line forwards from JavaScript to vpshunt::Session (the core's session,
+// text in and text out: core/include/vpshunt/session.hpp) and one catch ladder. No logic lives here.
 //
-// Error convention (one for every method): a method never throws into JavaScript. It returns its
-// value, or — when anything at all was thrown inside (bad rule JSON, unknown format name, bad
-// `now`, out of memory, a bug) — the plain object {error: {code, message}}. Callers test
-// `typeof r === "object" && r !== null && "error" in r`; web/engine.js does that once for all.
-// Success values are JS strings (JSON text or rendered text), numbers, undefined, or, for
-// setRule(), the object {needsReread}. The constructor cannot return a value, so a bad rule passed
-// to it leaves the seed rule in place and initError() returns the error (null when none).
+// Error convention (every call): a call never throws into JavaScript. It returns its value (a JS
+// string of JSON or text, a number, a boolean, undefined), or, when anything was thrown inside (a
+// bad rule, an unknown format or detection, a bad `now`, out of memory, a bug), the plain object
+// {error: {code, message}}; web/engine.js turns that into an EngineError once for all. The
+// constructor cannot return a value, so a bad rule leaves the seed rule and initError() says why.
 //
-// Buffers: feed() copies the JS Uint8Array into one Session-owned buffer (a single TypedArray.set,
-// i.e. memcpy speed) and hands it to the core; no view into wasm memory outlives a call.
+// Buffers: bytes from JS are copied into one Session-owned buffer (a single TypedArray.set) and
+// handed to the core; output pieces go to JS as Uint8Array views into wasm memory, valid only during
+// the call that hands them. No view outlives a call that may allocate.
 #include <emscripten/bind.h>
 #include <emscripten/val.h>
+#include <malloc.h>
 
-#include <malloc.h>  // mallinfo(): heapUsedBytes (issue 14)
-#include <cstdint>
 #include <new>
-#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
-#include <utility>
 #include <vector>
 
-#include "vpshunt/analysis.hpp"
-#include "vpshunt/asn.hpp"
-#include "vpshunt/kql.hpp"
-#include "vpshunt/output.hpp"
-#include "vpshunt/results.hpp"
 #include "vpshunt/rule.hpp"
-#include "vpshunt/time.hpp"
+#include "vpshunt/session.hpp"
 
 using emscripten::val;
 
 namespace {
 
-struct BindingError {
-  const char* code;
-  std::string message;
-};
-
-val errorValue(const char* code, const std::string& message) {
+val errorValue(const std::string& code, const std::string& message) {
   val inner = val::object();
   inner.set("code", val(code));
   inner.set("message", val(message));
@@ -54,16 +40,16 @@ template <class F>
 val guarded(F&& body) {
   try {
     return body();
-  } catch (const BindingError& e) {
-    return errorValue(e.code, e.message);
+  } catch (const vpshunt::SessionError& e) {
+    return errorValue(e.code, e.what());
   } catch (const vpshunt::RuleError& e) {
     return errorValue("rule", e.what());
   } catch (const nlohmann::json::exception& e) {
     return errorValue("json", e.what());
+  } catch (const std::invalid_argument& e) {
+    return errorValue("bad-request", e.what());
   } catch (const std::bad_alloc&) {
-    return errorValue("out-of-memory",
-                      "out of memory: the analysis needs more than the browser allows (4 GB); "
-                      "load fewer or smaller files");
+    return errorValue("out-of-memory", "out of memory: the analysis needs more than the browser allows (4 GB); load fewer or smaller files");
   } catch (const std::exception& e) {
     return errorValue("internal", e.what());
   } catch (...) {
@@ -71,345 +57,95 @@ val guarded(F&& body) {
   }
 }
 
-vpshunt::FileKind parseKind(const std::string& kind) {
-  if (kind.empty() || kind == "auto") return vpshunt::FileKind::Auto;
-  if (kind == "events") return vpshunt::FileKind::Events;
-  if (kind == "intel") return vpshunt::FileKind::Intel;
-  throw BindingError{"bad-kind", "unknown file kind \"" + kind + "\": expected auto, events or intel"};
+val none() { return val::undefined(); }
+
+// A JS Uint8Array copied into `buffer`.
+void copyIn(const val& bytes, std::vector<uint8_t>& buffer) {
+  buffer.resize(bytes["length"].as<size_t>());
+  val(emscripten::typed_memory_view(buffer.size(), buffer.data())).call<void>("set", bytes);
 }
 
-std::optional<vpshunt::Ticks> parseNow(const std::string& nowIso) {
-  if (nowIso.empty()) return std::nullopt;
-  vpshunt::Ticks t = 0;
-  size_t at = 0;
-  if (!vpshunt::parseIsoTime(nowIso, t, &at))
-    throw BindingError{"bad-now", "now: expected an ISO 8601 time such as 2024-05-01T12:00:00Z, found \"" +
-                                      nowIso + "\" (column " + std::to_string(at + 1) + ")"};
-  return t;
+// Output pieces to a JS function as Uint8Array views (valid during the call only).
+std::function<void(std::string_view)> writer(val write) {
+  return [write](std::string_view piece) {
+    write(val(emscripten::typed_memory_view(piece.size(), reinterpret_cast<const uint8_t*>(piece.data()))));
+  };
 }
 
-vpshunt::Rule parseRule(const std::string& json) {
-  if (json.empty()) return vpshunt::Rule{};
-  return vpshunt::ruleFromJson(nlohmann::json::parse(json));
+std::vector<uint64_t> ids(const val& list) {
+  std::vector<uint64_t> out;
+  for (double id : emscripten::vecFromJSArray<double>(list)) out.push_back(static_cast<uint64_t>(id));
+  return out;
 }
 
 class Session {
  public:
-  // finish() can take a while on big inputs; render() and summaries() right after it reuse its
-  // Results (same now, nothing changed since). Every call that changes the analysis drops them.
   explicit Session(std::string ruleJson) {
-    val err = guarded([&] {
-      analysis_ = vpshunt::Analysis(parseRule(ruleJson));
+    initError_ = guarded([&] {
+      session_ = std::make_unique<vpshunt::Session>(ruleJson);
       return val::null();
     });
-    initError_ = err;
+    if (!session_) session_ = std::make_unique<vpshunt::Session>("");
   }
-
   val initError() const { return initError_; }
-
-  val beginFile(std::string name, std::string kind, std::string format) {
+  val beginFile(std::string n, std::string k, std::string f) { return guarded([&] { return session_->beginFile(n, k, f), none(); }); }
+  val feed(const val& b) { return guarded([&] { return copyIn(b, buffer_), session_->feed(buffer_.data(), buffer_.size()), none(); }); }
+  val endFile() { return guarded([&] { return session_->endFile(), trimBuffer(), none(); }); }
+  val fileError(std::string m) { return guarded([&] { return session_->fileError(m), none(); }); }
+  val setNow(std::string now) { return guarded([&] { return session_->setNow(now), none(); }); }
+  val beginCollect(const val& list) { return guarded([&] { return session_->beginCollect(ids(list)), none(); }); }
+  val endCollect() { return guarded([&] { return session_->endCollect(), none(); }); }
+  val status(std::string now) { return guarded([&] { return val(session_->status(now)); }); }
+  val refresh(std::string now) { return guarded([&] { return val(session_->refresh(now)); }); }
+  val view(std::string request) const { return guarded([&] { return val(session_->view(request)); }); }
+  val exportView(std::string r, std::string f, val w) const { return guarded([&] { return session_->exportView(r, f, writer(w)), none(); }); }
+  val render(std::string f, std::string now, val w) const { return guarded([&] { return session_->render(f, now, writer(w)), none(); }); }
+  val summaries(std::string now) { return guarded([&] { return val(session_->summaries(now)); }); }
+  val detail(std::string d, double key) const { return guarded([&] { return val(session_->detail(d, static_cast<uint64_t>(key))); }); }
+  val setRule(std::string json) { return guarded([&] { return val(session_->setRule(json)); }); }
+  val ruleJson() const { return guarded([&] { return val(session_->ruleJson()); }); }
+  val setDetections(std::string json) { return guarded([&] { return val(session_->setDetections(json)); }); }
+  val setAsnDatabase(const val& b, bool isCsv) {
     return guarded([&] {
-      cache_.reset();
-      analysis_.beginFile(std::move(name), parseKind(kind), std::move(format));
-      return val::undefined();
+      std::vector<uint8_t> data;  // one copy in, as feed() does; the database keeps its own form
+      copyIn(b, data);
+      return session_->setAsnDatabase(data.data(), data.size(), isCsv), none();
     });
   }
-
-  val feed(const val& bytes) {
-    return guarded([&] {
-      cache_.reset();
-      const size_t n = bytes["length"].as<size_t>();
-      buffer_.resize(n);
-      val(emscripten::typed_memory_view(n, buffer_.data())).call<void>("set", bytes);
-      analysis_.feed(buffer_.data(), n);
-      return val::undefined();
-    });
-  }
-
-  val endFile() {
-    return guarded([&] {
-      cache_.reset();
-      analysis_.endFile();
-      if (buffer_.capacity() > kKeepBuffer) std::vector<uint8_t>().swap(buffer_);
-      return val::undefined();
-    });
-  }
-
-  // The front end could not read the current file (cannot open, corrupt gzip, ...).
-  val fileError(std::string message) {
-    return guarded([&] {
-      cache_.reset();
-      analysis_.fileError(std::move(message));
-      return val::undefined();
-    });
-  }
-
-  // now before reading (rows before the cutoff are dropped as they arrive); "" = not known yet.
-  val setNow(std::string nowIso) {
-    return guarded([&] {
-      cache_.reset();
-      analysis_.setNow(parseNow(nowIso));
-      return val::undefined();
-    });
-  }
-
-  // A collect pass: beginCollect([groupId, ...]); the files again (begin/feed/end); endCollect().
-  val beginCollect(const val& groupIds) {
-    return guarded([&] {
-      cache_.reset();
-      std::vector<uint64_t> ids;
-      for (double id : emscripten::vecFromJSArray<double>(groupIds)) ids.push_back(static_cast<uint64_t>(id));
-      analysis_.beginCollect(ids);
-      return val::undefined();
-    });
-  }
-
-  val endCollect() {
-    return guarded([&] {
-      cache_.reset();
-      analysis_.endCollect();
-      return val::undefined();
-    });
-  }
-
-  // resultsToJson, "collectGroups" included (the groups a collect pass must count exactly).
-  val finish(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::resultsToJson(results(nowIso)).dump()); });
-  }
-
-  // finish() without the rows: {now, files, notices, ..., "rows": [], rowCount, collectGroups}.
-  val status(std::string nowIso) {
-    return guarded([&] {
-      const vpshunt::Results& r = counted(nowIso);
-      nlohmann::json j = vpshunt::resultsToJson(r);
-      j["rowCount"] = r.rowCount;
-      return val(j.dump());
-    });
-  }
-
-  val render(std::string format, std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderResults(analysis_, parseNow(nowIso), outputFormat(format))); });
-  }
-
-  // The output handed to `write(bytes)` in pieces of about 1 MiB of UTF-8, each a Uint8Array view
-  // into wasm memory that is valid only during the call; csv and jsonl rows are made one at a time,
-  // so neither the rows nor the whole text sit in wasm memory.
-  val renderEach(std::string format, std::string nowIso, val write) {
-    return guarded([&] {
-      vpshunt::writeResults(analysis_, parseNow(nowIso), outputFormat(format), [&](std::string_view piece) {
-        write(val(emscripten::typed_memory_view(piece.size(), reinterpret_cast<const uint8_t*>(piece.data()))));
-      });
-      return val::undefined();
-    });
-  }
-
-  val summaries(std::string nowIso) {
-    return guarded([&] { return val(vpshunt::renderFileSummaries(counted(nowIso))); });
-  }
-
-  val setRule(std::string json) {
-    return guarded([&] {
-      cache_.reset();
-      const bool reread = analysis_.setRule(parseRule(json));
-      val out = val::object();
-      out.set("needsReread", val(reread));
-      return out;
-    });
-  }
-
-  val ruleJson() const {
-    return guarded([&] { return val(vpshunt::ruleToJson(analysis_.rule()).dump(2)); });
-  }
-
-  val detail(double groupId) const {
-    return guarded([&] {
-      if (!(groupId >= 0)) throw BindingError{"bad-group", "group id must be a non-negative number"};
-      const auto d = analysis_.detail(static_cast<uint64_t>(groupId));
-      nlohmann::json times = nlohmann::json::array(), ms = nlohmann::json::array();
-      for (vpshunt::Ticks t : d.times) {
-        times.push_back(vpshunt::formatIsoTime(t));
-        ms.push_back(static_cast<double>(t) / 1e4);  // ticks of 100 ns -> milliseconds
-      }
-      nlohmann::json ports = nlohmann::json::array();
-      for (int32_t p : d.ports) ports.push_back(p < 0 ? nlohmann::json(nullptr) : nlohmann::json(p));
-      nlohmann::json j = {{"groupId", static_cast<uint64_t>(groupId)}, {"times", times}, {"ms", ms},
-                          {"ports", ports}, {"total", d.total}, {"complete", d.complete}};
-      return val(j.dump());
-    });
-  }
-
-  // Hosting attribution data: asn.bin bytes (or the @ip-location-db/asn CSV when isCsv).
-  val setAsnDatabase(const val& bytes, bool isCsv) {
-    return guarded([&] {
-      cache_.reset();
-      std::vector<uint8_t> data(bytes["length"].as<size_t>());  // one copy in, as feed() does
-      val(emscripten::typed_memory_view(data.size(), data.data())).call<void>("set", bytes);
-      auto db = std::make_shared<vpshunt::AsnDatabase>();
-      std::string error;
-      const bool ok = isCsv ? db->loadCsv(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), error)
-                            : db->load(data.data(), data.size(), error);
-      if (!ok) throw BindingError{"asn-db", error};
-      analysis_.setAsnDatabase(std::move(db));
-      return val::undefined();
-    });
-  }
-
-  // The built-in hosting list plus these texts, in order; returns each text's problems as JSON.
   val setHostingLists(const val& texts) {
-    return guarded([&] {
-      cache_.reset();
-      auto list = std::make_shared<vpshunt::HostingList>(vpshunt::HostingList::builtin());
-      nlohmann::json out = nlohmann::json::array();
-      for (const std::string& text : emscripten::vecFromJSArray<std::string>(texts)) {
-        std::vector<vpshunt::Problem> problems;
-        list->load(text, &problems);
-        nlohmann::json p = nlohmann::json::array();
-        for (const auto& q : problems) p.push_back({{"line", q.line}, {"column", q.column}, {"message", q.message}});
-        out.push_back(p);
-      }
-      analysis_.setHostingList(std::move(list));
-      return val(out.dump());
-    });
+    return guarded([&] { return val(session_->setHostingLists(emscripten::vecFromJSArray<std::string>(texts))); });
   }
-
-  val reset() {
-    return guarded([&] {
-      cache_.reset();
-      analysis_.reset();
-      return val::undefined();
-    });
-  }
-
-  val recordsInCurrentFile() const {
-    return guarded([&] { return val(static_cast<double>(analysis_.recordsInCurrentFile())); });
-  }
+  val reset() { return guarded([&] { return session_->reset(), none(); }); }
+  val recordsInCurrentFile() const { return guarded([&] { return val(static_cast<double>(session_->recordsInCurrentFile())); }); }
 
  private:
-  static vpshunt::OutputFormat outputFormat(const std::string& name) {
-    vpshunt::OutputFormat f;
-    if (!vpshunt::parseOutputFormat(name, f))
-      throw BindingError{"bad-format", "unknown output format \"" + name + "\": expected table, csv, json or jsonl"};
-    return f;
+  void trimBuffer() {
+    if (buffer_.capacity() > (16u << 20)) std::vector<uint8_t>().swap(buffer_);
   }
-
-  const vpshunt::Results& results(const std::string& nowIso) {
-    if (!cache_ || cache_->now != nowIso || !cache_->withRows)
-      cache_.emplace(Cached{nowIso, analysis_.finish(parseNow(nowIso)), true});
-    return cache_->results;
-  }
-  // What a caller needs besides the rows (files, notices, rowCount, collectGroups): the cached
-  // results when there are any, else a finish that only counts the rows.
-  const vpshunt::Results& counted(const std::string& nowIso) {
-    if (!cache_ || cache_->now != nowIso)
-      cache_.emplace(Cached{nowIso, analysis_.finishEach(parseNow(nowIso), nullptr), false});
-    return cache_->results;
-  }
-
-  static constexpr size_t kKeepBuffer = 16u << 20;
-  vpshunt::Analysis analysis_;
+  std::unique_ptr<vpshunt::Session> session_;
   std::vector<uint8_t> buffer_;
   val initError_ = val::null();
-  struct Cached {
-    std::string now;
-    vpshunt::Results results;
-    bool withRows;  // false: rows counted, not made (results.rows is empty)
-  };
-  std::optional<Cached> cache_;
 };
 
-val defaultRuleJson() {
-  return guarded([] { return val(vpshunt::ruleToJson(vpshunt::Rule{}).dump(2)); });
+val defaultRuleJson() { return guarded([] { return val(vpshunt::Session::defaultRuleJson()); }); }
+val formats() { return guarded([] { return val(vpshunt::Session::formatsJson()); }); }
+val schemas() { return guarded([] { return val(vpshunt::Session::schemasJson()); }); }
+val parseOptions(std::string argv) { return guarded([&] { return val(vpshunt::Session::parseOptionsJson(argv)); }); }
+val usageText() { return guarded([] { return val(vpshunt::Session::usage()); }); }
+val exportKql(std::string rule, std::string target, std::string detection, std::string url) {
+  return guarded([&] { return val(vpshunt::Session::exportKql(rule, target, detection, url)); });
 }
-
-val formats() {
-  return guarded([] {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& [name, description] : vpshunt::knownFormats())
-      out.push_back({{"name", name}, {"description", description}});
-    return val(out.dump());
+val pivotQueries(std::string d, std::string row, std::string t) { return guarded([&] { return val(vpshunt::Session::pivotQueries(d, row, t)); }); }
+val watchlistCsv(const val& bytes, bool isCsv, const val& texts) {
+  return guarded([&] {
+    std::vector<uint8_t> data;
+    copyIn(bytes, data);
+    return val(vpshunt::Session::watchlistCsv(data.data(), data.size(), isCsv, emscripten::vecFromJSArray<std::string>(texts)));
   });
 }
-
-// --- heap statistics (issue 14: tests/js/leak.test.mjs) ------------------------------------------
-// Bytes the allocator has handed out and not had back (dlmalloc's mallinfo().uordblks). The heap's
-// total size (HEAPU8.length) only grows, so a leak smaller than the free heap never shows in it;
-// this does.
+// Bytes the allocator has handed out and not had back (mallinfo().uordblks): the leak test's
+// measure (HEAPU8.length only grows, so a leak below the free heap never shows in it).
 double heapUsedBytes() { return double(mallinfo().uordblks); }
-// --- end heap statistics ----------------------------------------------------------------------
-// --- KQL export (vpshunt/kql.hpp): one forward each ---
-vpshunt::KqlTarget kqlTarget(const std::string& name) {
-  vpshunt::KqlTarget t;
-  if (!vpshunt::parseKqlTarget(name, t))
-    throw BindingError{"bad-target", "unknown KQL target: expected sentinel, defender or adx"};
-  return t;
-}
-
-// The rule as JSON text (as setRule takes it); the query text.
-val exportKql(const std::string& ruleJson, const std::string& target, const std::string& detection,
-              const std::string& hostingCsvUrl) {
-  return guarded([&] {
-    vpshunt::KqlOptions options;
-    options.hostingCsvUrl = hostingCsvUrl;
-    try {
-      return val(vpshunt::exportKql(vpshunt::ruleFromJson(nlohmann::json::parse(ruleJson)), kqlTarget(target),
-                                    detection, options));
-    } catch (const vpshunt::KqlError& e) {
-      throw BindingError{"kql", e.what()};
-    }
-  });
-}
-
-// A result row as JSON (an object; non-string values are written as their JSON text, nulls left
-// out); JSON text [{id, title, query}].
-val pivotQueries(const std::string& detection, const std::string& rowJson, const std::string& target) {
-  return guarded([&] {
-    const nlohmann::json row = nlohmann::json::parse(rowJson);
-    if (!row.is_object()) throw BindingError{"bad-row", "a row must be a JSON object"};
-    vpshunt::KqlRow fields;
-    for (auto it = row.begin(); it != row.end(); ++it) {
-      if (it.value().is_null()) continue;
-      fields[it.key()] = it.value().is_string() ? it.value().get<std::string>() : it.value().dump();
-    }
-    try {
-      nlohmann::json out = nlohmann::json::array();
-      for (const auto& p : vpshunt::pivotQueries(detection, fields, kqlTarget(target)))
-        out.push_back({{"id", p.id}, {"title", p.title}, {"query", p.query}});
-      return val(out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
-    } catch (const vpshunt::KqlError& e) {
-      throw BindingError{"kql", e.what()};
-    }
-  });
-}
-// The hosting watchlist CSV from asn.bin bytes (or the CSV form) and the hosting-list texts added to
-// the built-in list: {text, rows}; problems of the lists as setHostingLists reports them, in `problems`.
-val watchlistCsv(const val& bytes, bool isCsv, const val& hostingTexts) {
-  return guarded([&] {
-    std::vector<uint8_t> data(bytes["length"].as<size_t>());
-    val(emscripten::typed_memory_view(data.size(), data.data())).call<void>("set", bytes);
-    vpshunt::AsnDatabase db;
-    std::string error;
-    const bool ok = isCsv ? db.loadCsv(std::string_view(reinterpret_cast<const char*>(data.data()), data.size()), error)
-                          : db.load(data.data(), data.size(), error);
-    if (!ok) throw BindingError{"asn-db", error};
-    vpshunt::HostingList list = vpshunt::HostingList::builtin();
-    nlohmann::json problems = nlohmann::json::array();
-    for (const std::string& text : emscripten::vecFromJSArray<std::string>(hostingTexts)) {
-      std::vector<vpshunt::Problem> found;
-      list.load(text, &found);
-      nlohmann::json p = nlohmann::json::array();
-      for (const auto& q : found) p.push_back({{"line", q.line}, {"column", q.column}, {"message", q.message}});
-      problems.push_back(p);
-    }
-    std::string csv;
-    const size_t rows = vpshunt::writeWatchlist(db, list, [&](std::string_view piece) { csv += piece; });
-    val out = val::object();
-    out.set("text", val(csv));
-    out.set("rows", val(double(rows)));
-    out.set("problems", val(problems.dump()));
-    return out;
-  });
-}
-// --- end KQL export ---
 
 }  // namespace
 
@@ -424,22 +160,27 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("setNow", &Session::setNow)
       .function("beginCollect", &Session::beginCollect)
       .function("endCollect", &Session::endCollect)
-      .function("finish", &Session::finish)
       .function("status", &Session::status)
+      .function("refresh", &Session::refresh)
+      .function("view", &Session::view)
+      .function("exportView", &Session::exportView)
       .function("render", &Session::render)
-      .function("renderEach", &Session::renderEach)
       .function("summaries", &Session::summaries)
+      .function("detail", &Session::detail)
       .function("setRule", &Session::setRule)
       .function("ruleJson", &Session::ruleJson)
-      .function("detail", &Session::detail)
+      .function("setDetections", &Session::setDetections)
       .function("setAsnDatabase", &Session::setAsnDatabase)
       .function("setHostingLists", &Session::setHostingLists)
       .function("reset", &Session::reset)
       .function("recordsInCurrentFile", &Session::recordsInCurrentFile);
   emscripten::function("defaultRuleJson", &defaultRuleJson);
   emscripten::function("formats", &formats);
-  emscripten::function("heapUsedBytes", &heapUsedBytes);  // issue 14: the leak test
-  emscripten::function("exportKql", &exportKql);        // KQL export
-  emscripten::function("pivotQueries", &pivotQueries);  // KQL export
-  emscripten::function("watchlistCsv", &watchlistCsv);  // KQL export
+  emscripten::function("schemas", &schemas);
+  emscripten::function("parseOptions", &parseOptions);
+  emscripten::function("usageText", &usageText);
+  emscripten::function("exportKql", &exportKql);
+  emscripten::function("pivotQueries", &pivotQueries);
+  emscripten::function("watchlistCsv", &watchlistCsv);
+  emscripten::function("heapUsedBytes", &heapUsedBytes);
 }

@@ -12,44 +12,9 @@ import { fileURLToPath } from 'node:url';
 import zlib from 'node:zlib';
 
 import createVpshunt from './web/vpshunt.js';
-import { Engine, EngineError } from './web/engine.js';
+import { Engine, EngineError, readFiles } from './web/engine.js';
 
 const CHUNK_BYTES = 8 * 1024 * 1024;
-// The native CLI's help text (cli/main.cpp), word for word.
-const USAGE =
-  'usage: vpshunt [--events FILE]... [--intel FILE]... [FILE]... [options]\n' +
-  '\n' +
-  'Finds processes beaconing to public IPs (MITRE ATT&CK T1583.003) in network-event exports,\n' +
-  'enriched with threat intel: the seed KQL rule, run locally.\n' +
-  '\n' +
-  '  --events FILE      a network-events export (DeviceNetworkEvents CSV, ...)\n' +
-  '  --intel FILE       a threat-intel export (ThreatIntelligenceIndicator CSV, ...)\n' +
-  '  FILE               either; the kind is detected from the content\n' +
-  '  --format-of FILE=NAME  force a reader for FILE (see --list-formats)\n' +
-  '  --now ISO8601      reference time (default: the latest event time)\n' +
-  '  --config FILE      the rule as JSON (see --print-config)\n' +
-  '  --print-config     print the rule in effect as JSON and exit\n' +
-  '  --format F         table (default on a terminal), csv, json, jsonl (default otherwise)\n' +
-  '  --mode M           seed (default: the seed rule exactly) or beyond (periodicity, hosting,\n' +
-  '                     prevalence; VpsScore ranks the rows)\n' +
-  '  --asn-db FILE      IP -> ASN database: asn.bin, or the CSV of @ip-location-db/asn\n' +
-  '                     (default: asn.bin beside this program, when present)\n' +
-  '  --hosting-list FILE  more hosting ASNs (`AS123 # name` lines, or a CSV with an ASN column)\n' +
-  '  --output FILE      write results to FILE instead of standard output\n' +
-  '  --export-kql       write the rule in force as one KQL query (to --output or standard output)\n' +
-  '                     and exit; no input files needed\n' +
-  '  --target T         the KQL\'s target: sentinel (default), defender (advanced hunting), adx\n' +
-  '  --detect NAME      the detection to export: beacon (default)\n' +
-  '  --export-watchlist FILE  write the hosting ranges (CIDR, ASN, provider, category) as a\n' +
-  '                     Sentinel watchlist CSV (alias VpsHosting, SearchKey Cidr) and exit\n' +
-  '  --watchlist-url URL  where that CSV is hosted, for the adx/defender query\'s externaldata\n' +
-  '  --list-formats     list the readers and exit\n' +
-  '  --quiet            no per-file summaries on standard error\n' +
-  '  --help             this text\n' +
-  '\n' +
-  'Exit status: 0 when something usable was read, 2 when nothing was, 1 on a usage error.\n' +
-  'Files ending in .gz are decompressed.\n';
-
 // strerror() texts for the errors a file open can give, so messages match the native CLI's.
 const STRERROR = {
   ENOENT: 'No such file or directory', EACCES: 'Permission denied', EISDIR: 'Is a directory',
@@ -59,86 +24,6 @@ const STRERROR = {
 const strerror = (e) => STRERROR[e.code] || e.message;
 
 class UsageError extends Error {}
-
-// Mirrors cli/main.cpp's argument loop, including `--opt=value` and --format-of FILE=NAME.
-function parseArgs(argv) {
-  const opts = {
-    inputs: [], overrides: [], now: '', config: '', format: '', output: '', mode: '', asnDb: '', hostingLists: [],
-    printConfig: false, quiet: false, listFormats: false, help: false,
-    kql: { query: false, target: 'sentinel', detection: 'beacon', watchlist: '', url: '' },  // KQL export
-  };
-  for (let i = 0; i < argv.length && !opts.help; ++i) {
-    const arg = argv[i];
-    const eq = arg.indexOf('=');
-    const name = eq >= 0 ? arg.slice(0, eq) : arg;
-    const value = () => {
-      if (arg.startsWith('--') && eq >= 0) return arg.slice(eq + 1);
-      if (i + 1 >= argv.length) return null;
-      return argv[++i];
-    };
-    let v;
-    if (name === '--events' || name === '--intel') {
-      if ((v = value()) === null) throw new UsageError(`${name} needs a file`);
-      opts.inputs.push({ path: v, kind: name === '--events' ? 'events' : 'intel', format: '' });
-    } else if (name === '--now') {
-      if ((v = value()) === null) throw new UsageError('--now needs an ISO 8601 time');
-      opts.now = v;
-    } else if (name === '--config') {
-      if ((v = value()) === null) throw new UsageError('--config needs a file');
-      opts.config = v;
-    } else if (name === '--format') {
-      if ((v = value()) === null) throw new UsageError('--format needs table, csv, json or jsonl');
-      opts.format = v;
-    } else if (name === '--mode') {
-      if ((v = value()) === null || (v !== 'seed' && v !== 'beyond')) throw new UsageError('--mode needs seed or beyond');
-      opts.mode = v;
-    } else if (name === '--asn-db') {
-      if ((v = value()) === null) throw new UsageError('--asn-db needs a file');
-      opts.asnDb = v;
-    } else if (name === '--hosting-list') {
-      if ((v = value()) === null) throw new UsageError('--hosting-list needs a file');
-      opts.hostingLists.push(v);
-    } else if (name === '--output' || name === '-o') {
-      if ((v = value()) === null) throw new UsageError('--output needs a file');
-      opts.output = v;
-    } else if (name === '--format-of') {
-      if ((v = value()) === null || !v.includes('=')) throw new UsageError('--format-of needs FILE=FORMAT');
-      opts.overrides.push([v.slice(0, v.lastIndexOf('=')), v.slice(v.lastIndexOf('=') + 1)]);
-    // --- KQL export flags ---
-    } else if (arg === '--export-kql') {
-      opts.kql.query = true;
-    } else if (name === '--target') {
-      if ((v = value()) === null || !['sentinel', 'defender', 'adx'].includes(v))
-        throw new UsageError('--target needs sentinel, defender or adx');
-      opts.kql.target = v;
-    } else if (name === '--detect') {
-      if ((v = value()) === null) throw new UsageError('--detect needs a detection name');
-      opts.kql.detection = v;
-    } else if (name === '--export-watchlist') {
-      if ((v = value()) === null) throw new UsageError('--export-watchlist needs a file');
-      opts.kql.watchlist = v;
-    } else if (name === '--watchlist-url') {
-      if ((v = value()) === null) throw new UsageError('--watchlist-url needs a URL');
-      opts.kql.url = v;
-    // --- end KQL export flags ---
-    } else if (arg === '--print-config') {
-      opts.printConfig = true;
-    } else if (arg === '--quiet' || arg === '-q') {
-      opts.quiet = true;
-    } else if (arg === '--list-formats') {
-      opts.listFormats = true;
-    } else if (arg === '--help' || arg === '-h') {
-      opts.help = true;
-    } else if (arg.startsWith('-') && arg !== '-') {
-      throw new UsageError(`unknown option ${arg}`);
-    } else {
-      opts.inputs.push({ path: arg, kind: 'auto', format: '' });
-    }
-  }
-  for (const [file, format] of opts.overrides)
-    for (const input of opts.inputs) if (input.path === file) input.format = format;
-  return opts;
-}
 
 function isGzip(fd) {
   const magic = Buffer.alloc(2);
@@ -273,7 +158,7 @@ function writeAll(stream, text) {
 
 // --- KQL export: as cli/main.cpp's runKqlExport ---
 function runKqlExport(Module, engine, opts) {
-  if (opts.kql.watchlist) {
+  if (opts.exportWatchlist) {
     const asnPath = opts.asnDb || fileURLToPath(new URL('./asn.bin', import.meta.url));
     let bytes;
     try {
@@ -299,17 +184,17 @@ function runKqlExport(Module, engine, opts) {
       for (const p of list) process.stderr.write(`${opts.hostingLists[i]}:${p.line}:${p.column}: ${p.message}\n`);
     });
     try {
-      fs.writeFileSync(opts.kql.watchlist, csv.text);
+      fs.writeFileSync(opts.exportWatchlist, csv.text);
     } catch {
-      process.stderr.write(`vpshunt: cannot write ${opts.kql.watchlist}\n`);
+      process.stderr.write(`vpshunt: cannot write ${opts.exportWatchlist}\n`);
       return 1;
     }
-    process.stderr.write(`vpshunt: ${opts.kql.watchlist}: ${csv.rows} hosting ranges\n`);
+    process.stderr.write(`vpshunt: ${opts.exportWatchlist}: ${csv.rows} hosting ranges\n`);
   }
-  if (!opts.kql.query) return 0;
+  if (!opts.exportKql) return 0;
   let text;
   try {
-    text = Engine.exportKql(Module, engine.ruleJson(), opts.kql.target, opts.kql.detection, opts.kql.url);
+    text = Engine.exportKql(Module, engine.ruleJson(), opts.target, opts.detect[0] || 'beacon', opts.watchlistUrl);
   } catch (e) {
     if (e instanceof EngineError && e.code === 'kql') throw new UsageError(`--detect: ${e.message}`);
     throw e;
@@ -326,13 +211,20 @@ function runKqlExport(Module, engine, opts) {
 // --- end KQL export ---
 
 async function main(argv) {
-  const opts = parseArgs(argv);
-  if (opts.help) {
-    await writeAll(process.stdout, USAGE);
-    return 0;
-  }
   const wasmBinary = fs.readFileSync(new URL('./web/vpshunt.wasm', import.meta.url));
   const Module = await createVpshunt({ wasmBinary });
+  // The flags, usage text and usage errors are the core's (core/src/options.cpp), as the CLI's.
+  let opts;
+  try {
+    opts = Engine.parseOptions(Module, argv);
+  } catch (e) {
+    if (e instanceof EngineError && e.code === 'usage') throw new UsageError(e.message);
+    throw e;
+  }
+  if (opts.help) {
+    await writeAll(process.stdout, Engine.usage(Module));
+    return 0;
+  }
   if (opts.listFormats) {
     await writeAll(process.stdout, Engine.formats(Module).map((f) => `${f.name}\t${f.description}\n`).join(''));
     return 0;
@@ -359,33 +251,14 @@ async function main(argv) {
     await writeAll(process.stdout, engine.ruleJson() + '\n');
     return 0;
   }
-  if (opts.kql.query || opts.kql.watchlist) return runKqlExport(Module, engine, opts);
-  if (opts.now) {
-    try {
-      engine.finish(opts.now);  // nothing read yet: only checks the time
-    } catch (e) {
-      throw new UsageError(`--now: expected an ISO 8601 time, found "${opts.now}"`);
-    }
-  }
-  let format = process.stdout.isTTY && !opts.output ? 'table' : 'jsonl';
-  if (opts.format) {
-    if (!['table', 'csv', 'json', 'jsonl'].includes(opts.format))
-      throw new UsageError(`--format: expected table, csv, json or jsonl, found "${opts.format}"`);
-    format = opts.format;
-  }
-  if (opts.inputs.length === 0) throw new UsageError('no input files (give --events FILE and/or --intel FILE)');
+  if (opts.exportKql || opts.exportWatchlist) return runKqlExport(Module, engine, opts);
+  if (opts.runError) throw new UsageError(opts.runError);
+  const format = opts.format || (process.stdout.isTTY && !opts.output ? 'table' : 'jsonl');
 
-  engine.setNow(opts.now);
+  engine.setDetections(opts.detect);
   loadHostingData(engine, opts);
-  for (const input of opts.inputs) await feedFile(engine, input);
-  let results = engine.status(opts.now);
-  if (results.collectGroups && results.collectGroups.length) {
-    // Without --now the cutoff is known only at the end: read the event files once more for the
-    // groups that straddle it, to count their rows exactly.
-    engine.beginCollect(results.collectGroups);
-    for (const input of opts.inputs) if (input.kind !== 'intel') await feedFile(engine, input);
-    engine.endCollect();
-  }
+  // Every file, then the collect pass the results need (the core's readFiles, in JavaScript).
+  const results = await readFiles(engine, opts.inputs, (input) => feedFile(engine, input), opts.now);
   // The output is written piece by piece as the core makes it (as the native CLI does).
   let fd = 1;
   if (opts.output) {

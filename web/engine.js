@@ -8,10 +8,11 @@
 //   createDispatcher  the worker protocol (see below), independent of how messages travel.
 //
 // Worker protocol (DESIGN.md): requests {id, type, ...} -> replies {id, ok: true, result} or
-// {id, ok: false, error: {code, message, file?}}; unsolicited {type: "progress", file, fileIndex,
+// {id, ok: false, error: {code, message, file?}}; unsolicited {type: "progress", phase, file, fileIndex,
 // fileCount, bytesDone, bytesTotal, rows, mbps} at most ~10 times a second while files are read.
-// Requests are handled one at a time, in order. Request types:
-//   init                          -> {formats: [{name, description}], rule, defaultRule, asnDatabase}
+// Requests are handled one at a time, in order. Results stay in the worker (the core's ResultStore):
+// a Summary carries the results without rows; the page asks for pages of rows with `view`.
+//   init                          -> {formats, schemas, rule, defaultRule, asnDatabase}
 //   addFiles  {files: [{file, name?, kind?, format?}]}  reads the new files -> Summary
 //   setFiles  {files: [...]}      forgets everything, reads these files     -> Summary
 //   setFileOptions {index, kind, format}  corrects one file's kind/format, re-reads all -> Summary
@@ -19,14 +20,21 @@
 //   setRule   {rule}              (object or JSON text); re-reads the files only when the core says
 //                                 the change needs it                       -> Summary (+ reread)
 //   setNow    {now}               ISO time, "" = latest event time          -> Summary
+//   setDetections {detections}    names; [] = all                            -> Summary
 //   results                                                                 -> Summary
-//   render    {format}            "csv" | "json" | "jsonl" | "table"       -> {text}
-//   detail    {groupId}           -> {groupId, times: [ISO], ms: [epoch ms], ports, total, complete}
-//                                 (reads the event files once more for that group: a collect pass)
+//   view      {request: {detection, sort: [{column, desc}], filter, only: [column], offset, limit}}
+//                                 -> {detection, total, matched, offset, rows: [{...row, _key, _index}]}
+//   exportView {request, format}  the view's rows as csv/jsonl/json         -> {text}
+//   render    {format}            the whole output as the CLI writes it     -> {text}
+//   detail    {detection, key}    -> {detection, key, row, times, ms, ports, targets?, targetNames?,
+//                                 refused?, total, complete} (reads the event files once more for it:
+//                                 a collect pass)
 //   getRule                       -> rule object
 //   reset                         forgets files and results, keeps the rule -> Summary
-//   memory                        -> {heapBytes}
-// Summary = {results: <resultsToJson, collectGroups included>, now, reread, read: {bytes, ms, mbps} | null}
+//   memory                        -> {heapBytes, heapUsed}
+//   exportKql {target, detection, rule?, hostingCsvUrl?} -> {text}; pivotQueries {detection, row, target} -> {pivots}
+// Summary = {results: <status: now, files, notices, collectGroups, detectionOrder, detections: {name:
+// {title, columns, pageSeed, pageBeyond, rowCount, notices, ...}}>, now, reread, read: {bytes, ms, mbps} | null}
 // Memory holds per-group aggregates only, so exact lookback counts (when now is the latest event)
 // and the detail view need a second "collect" pass over the event files; progress messages carry
 // phase: "read" | "collect".
@@ -85,10 +93,13 @@ export class Engine {
   }
   // {text, rows, problems}: the hosting watchlist CSV (asn.bin bytes, or its CSV form; hosting-list texts).
   static watchlistCsv(Module, asnBytes, isCsv = false, hostingTexts = []) {
-    const r = check(Module.watchlistCsv(asnBytes, !!isCsv, hostingTexts.map(String)));
-    return { text: r.text, rows: r.rows, problems: JSON.parse(r.problems) };
+    return JSON.parse(check(Module.watchlistCsv(asnBytes, !!isCsv, hostingTexts.map(String))));
   }
   // --- end KQL export ---
+
+  static schemas(Module) { return JSON.parse(check(Module.schemas())); }
+  static parseOptions(Module, argv) { return JSON.parse(check(Module.parseOptions(JSON.stringify(argv)))); }
+  static usage(Module) { return check(Module.usageText()); }
 
   beginFile(name, kind = 'auto', format = '') { check(this.session.beginFile(String(name), kind || 'auto', format || '')); }
   feed(bytes) { check(this.session.feed(bytes)); }
@@ -96,32 +107,67 @@ export class Engine {
   fileError(message) { check(this.session.fileError(String(message))); }
   // now before reading: rows before the cutoff are dropped as they arrive ('' = not known yet).
   setNow(now = '') { check(this.session.setNow(now || '')); }
-  beginCollect(groupIds) { check(this.session.beginCollect(Array.from(groupIds, Number))); }
+  beginCollect(ids) { check(this.session.beginCollect(Array.from(ids, Number))); }
   endCollect() { check(this.session.endCollect()); }
-  finish(now = '') { return JSON.parse(check(this.session.finish(now || ''))); }
-  finishText(now = '') { return check(this.session.finish(now || '')); }
-  render(format, now = '') { return check(this.session.render(format, now || '')); }
-  // The output in pieces of about 1 MiB of UTF-8, each handed to write(bytes) as a Uint8Array that
-  // is valid only during the call (copy it to keep it); csv and jsonl rows are made one at a time
-  // (wasm memory never holds them all).
-  renderEach(format, write, now = '') { check(this.session.renderEach(format, now || '', write)); }
-  // finish() without the rows (rows: [], rowCount): files, notices, collectGroups.
+  // The results without rows: files, notices, collectGroups, each detection's columns and counts.
   status(now = '') { return JSON.parse(check(this.session.status(now || ''))); }
+  // The same after every detection's rows went into the store (what view() pages through).
+  refresh(now = '') { return JSON.parse(check(this.session.refresh(now || ''))); }
+  view(request) { return JSON.parse(check(this.session.view(JSON.stringify(request)))); }
+  // A view's rows (or the whole output, render) handed to write(bytes) in pieces of UTF-8, each a
+  // Uint8Array valid only during the call (copy it to keep it).
+  exportViewEach(request, format, write) { check(this.session.exportView(JSON.stringify(request), format, write)); }
+  renderEach(format, write, now = '') { check(this.session.render(format, now || '', write)); }
+  exportView(request, format) { return collectText((w) => this.exportViewEach(request, format, w)); }
+  render(format, now = '') { return collectText((w) => this.renderEach(format, w, now)); }
   summaries(now = '') { return check(this.session.summaries(now || '')); }
+  detail(detection, key) { return JSON.parse(check(this.session.detail(String(detection), Number(key)))); }
   // Returns true when the files must be read again (the core has dropped what it held).
-  setRule(rule) { return check(this.session.setRule(ruleText(rule))).needsReread; }
+  setRule(rule) { return check(this.session.setRule(ruleText(rule))); }
   rule() { return JSON.parse(check(this.session.ruleJson())); }
   ruleJson() { return check(this.session.ruleJson()); }
-  detail(groupId) { return JSON.parse(check(this.session.detail(Number(groupId)))); }
+  setDetections(names) { return check(this.session.setDetections(JSON.stringify(Array.from(names || [], String)))); }
   setAsnDatabase(bytes, isCsv = false) { check(this.session.setAsnDatabase(bytes, !!isCsv)); }
   setHostingLists(texts) { return JSON.parse(check(this.session.setHostingLists(Array.from(texts, String)))); }
   reset() { check(this.session.reset()); }
   recordsInCurrentFile() { return check(this.session.recordsInCurrentFile()); }
   heapBytes() { return this.Module.HEAPU8.length; }
-  // Bytes allocated in the wasm heap and not freed (issue 14: the leak test watches this, not the
-  // heap's size, which only grows).
+  // Bytes allocated in the wasm heap and not freed (the leak test watches this, not the heap's
+  // size, which only grows).
   static heapUsedBytes(Module) { return Module.heapUsedBytes(); }
   delete() { this.session.delete(); }
+}
+
+// Pieces of UTF-8 (views valid during the call) gathered into one string.
+function collectText(produce) {
+  const decoder = new TextDecoder();
+  let text = '';
+  produce((bytes) => { text += decoder.decode(bytes, { stream: true }); });
+  return text + decoder.decode();
+}
+
+// How every JavaScript front end reads (the core's readFiles in C++ does the same): every file once,
+// then, when the results need rows again (status().collectGroups), the event files (every file not
+// given as intel) once more in a collect pass. `readOne(entry, phase)` reads one file into the
+// engine. Returns the status after the last pass.
+export async function readFiles(engine, entries, readOne, now = '') {
+  engine.setNow(now);
+  for (const entry of entries) await readOne(entry, 'read');
+  let status = engine.status(now);
+  if (status.collectGroups && status.collectGroups.length) {
+    await collectPass(engine, entries, status.collectGroups, readOne);
+    status = engine.status(now);
+  }
+  return status;
+}
+
+export async function collectPass(engine, entries, ids, readOne) {
+  engine.beginCollect(ids);
+  try {
+    for (const entry of entries) if (entry.kind !== 'intel') await readOne(entry, 'collect');
+  } finally {
+    engine.endCollect();
+  }
 }
 
 // gzip is recognised by its magic bytes (1f 8b), as the native CLI does, not by the name.
@@ -247,23 +293,14 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
   }
 
   // A collect pass over the event files (the native CLI's rule: every file not given as intel).
-  async function collect(groupIds) {
-    engine.beginCollect(groupIds);
-    try {
-      await readEntries(files.filter((f) => f.kind !== 'intel'), 'collect');
-    } finally {
-      engine.endCollect();
-    }
-  }
+  const collect = (ids) => collectPass(engine, files, ids, (entry, phase) => readEntries([entry], phase));
 
-  // finish(); when groups straddle the lookback cutoff, count them exactly with a collect pass.
+  // The results into the core's store; first, when groups straddle the lookback cutoff (or beyond
+  // mode measures periodicity, or inbound sources began before it), a collect pass counts them exactly.
   async function settle() {
-    let results = engine.finish(now);
-    if (results.collectGroups && results.collectGroups.length) {
-      await collect(results.collectGroups);
-      results = engine.finish(now);
-    }
-    return results;
+    const status = engine.status(now);
+    if (status.collectGroups && status.collectGroups.length) await collect(status.collectGroups);
+    return engine.refresh(now);
   }
 
   async function readAll() {
@@ -278,7 +315,10 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
   }
 
   const handlers = {
-    init: () => ({ formats: Engine.formats(Module), rule: engine.rule(), defaultRule: Engine.defaultRule(Module), asnDatabase: asnStatus }),
+    init: () => ({
+      formats: Engine.formats(Module), schemas: Engine.schemas(Module), rule: engine.rule(),
+      defaultRule: Engine.defaultRule(Module), asnDatabase: asnStatus,
+    }),
     addFiles: async ({ files: added = [] }) => {
       const entries = added.map(normalizeEntry);
       const first = files.length === 0;
@@ -313,20 +353,28 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
     },
     setNow: async ({ now: wanted = '' }) => {
       wanted = wanted || '';
-      engine.finish(wanted);  // only checks the time: a bad one leaves everything as it was
+      engine.status(wanted);  // only checks the time: a bad one leaves everything as it was
       now = wanted;
       // Rows before the old cutoff were dropped while reading: a different now needs them again.
       const reread = files.length > 0 && ingestNow !== '' && ingestNow !== now;
       if (reread || files.length === 0) await readAll();
       return summary({ reread });
     },
+    setDetections: async ({ detections = [] }) => {
+      const reread = engine.setDetections(detections);
+      if (reread) await readAll();
+      return summary({ reread });
+    },
     results: () => summary(),
+    view: ({ request }) => engine.view(request),
+    exportView: ({ request, format }) => ({ text: engine.exportView(request, format) }),
     render: ({ format }) => ({ text: engine.render(format, now) }),
-    detail: async ({ groupId }) => {
-      let detail = engine.detail(groupId);
-      if (!detail.complete) {
-        await collect([Number(groupId)]);
-        detail = engine.detail(groupId);
+    detail: async ({ detection, key }) => {
+      if (!(Number(key) >= 0)) throw new EngineError({ code: 'bad-request', message: 'a row key must be a non-negative number' });
+      let detail = engine.detail(detection, key);
+      if (!detail.complete && detail.total > 0) {
+        await collect([Number(key)]);
+        detail = engine.detail(detection, key);
       }
       return detail;
     },
@@ -337,7 +385,7 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       engine.reset();
       return summary();
     },
-    memory: () => ({ heapBytes: Module.HEAPU8.length }),
+    memory: () => ({ heapBytes: Module.HEAPU8.length, heapUsed: Engine.heapUsedBytes(Module) }),
     // KQL export: the rule in force (or `rule` when given) for a target; a row's pivot queries.
     exportKql: ({ target = 'sentinel', detection = 'beacon', rule = null, hostingCsvUrl = '' }) =>
       ({ text: Engine.exportKql(Module, rule || engine.rule(), target, detection, hostingCsvUrl) }),

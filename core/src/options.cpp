@@ -92,14 +92,7 @@ Options parseOptions(const std::vector<std::string>& args) {
       if (!value(o.mode) || (o.mode != "seed" && o.mode != "beyond")) throw UsageError("--mode needs seed or beyond");
     } else if (name == "--detect") {
       if (!value(v)) throw UsageError("--detect needs a list of detections (beacon, inbound)");
-      for (const std::string& d : splitList(v)) {
-        if (!findTableSchema(d)) {
-          std::string names;
-          for (const TableSchema* s : tableSchemas()) names += (names.empty() ? "" : ", ") + std::string(s->detection);
-          throw UsageError("--detect: unknown detection \"" + d + "\": expected " + names);
-        }
-        o.detect.push_back(d);
-      }
+      for (const std::string& d : splitList(v)) o.detect.push_back(d);  // checked by checkRunOptions (or the KQL export)
       if (o.detect.empty()) throw UsageError("--detect needs a list of detections (beacon, inbound)");
     } else if (name == "--asn-db") {
       if (!value(o.asnDb)) throw UsageError("--asn-db needs a file");
@@ -142,6 +135,12 @@ Options parseOptions(const std::vector<std::string>& args) {
 }
 
 void checkRunOptions(const Options& o) {
+  for (const std::string& d : o.detect)
+    if (!findTableSchema(d)) {
+      std::string names;
+      for (const TableSchema* s : tableSchemas()) names += (names.empty() ? "" : ", ") + std::string(s->detection);
+      throw UsageError("--detect: unknown detection \"" + d + "\": expected " + names);
+    }
   if (!o.now.empty()) {
     Ticks t;
     if (!parseIsoTime(o.now, t)) throw UsageError("--now: expected an ISO 8601 time, found \"" + o.now + "\"");

@@ -30,20 +30,22 @@ function analyser(Module, Engine, events, intel) {
       engine.beginFile('ThreatIntelligenceIndicator.csv', 'intel');
       engine.feed(intel);
       engine.endFile();
-      let results = engine.finish();
+      let results = engine.status();
       if (results.collectGroups && results.collectGroups.length) {
         engine.beginCollect(results.collectGroups);
         engine.beginFile('DeviceNetworkEvents.csv', 'events');
         engine.feed(events);
         engine.endFile();
         engine.endCollect();
-        results = engine.finish();
       }
-      assert.ok(results.rows.length > 0);
+      results = engine.refresh();
+      const rows = results.detections.beacon.rowCount;
+      assert.ok(rows > 0);
+      const page = engine.view({ detection: 'beacon', sort: [{ column: 'ConnectionCount', desc: true }], filter: 'e', limit: 20 });
       engine.render('csv');
-      engine.detail(results.rows[0].GroupId);
+      engine.detail('beacon', page.rows[0]._key);
       assert.throws(() => engine.setRule('{"nope": 1}'));  // an error path each round too
-      return results.rows.length;
+      return rows;
     } finally {
       engine.delete();
     }

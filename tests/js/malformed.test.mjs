@@ -77,7 +77,7 @@ describe('the malformed corpus, with a good export in the same run', () => {
         const located = e.where === '0:0' ? `${CORPUS}/${f}: ${e.message}` : `${CORPUS}/${f}:${e.where}: ${e.message}`;
         assert.ok(stderr.includes(located), `stderr lacks "${located}"`);
       }
-      const rows = format === 'jsonl' ? parseJsonl(native.stdout) : JSON.parse(native.stdout).rows;
+      const rows = format === 'jsonl' ? parseJsonl(native.stdout) : JSON.parse(native.stdout).detections.beacon.rows;
       assert.ok(rows.some((r) => r.RemoteIP === '45.32.100.7' && r.ConnectionCount === 12), 'the good export\'s beacon row is missing');
       if (format === 'json') {
         const reports = JSON.parse(native.stdout).files;

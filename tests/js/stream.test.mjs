@@ -1,5 +1,5 @@
 // Streaming output across the boundary: renderEach hands the UTF-8 of render() in pieces of about
-// 1 MiB (csv and jsonl made row by row in the core), and status() is finish() without the rows.
+// 1 MiB (csv and jsonl made row by row in the core), and status() is refresh() without the store.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import { test } from 'node:test';
 
 import { GENERATOR, loadEngineJs, loadModule, requireFile } from './support.mjs';
 
-test('renderEach pieces add up to render(), status() counts the rows it leaves out', async () => {
+test('renderEach pieces add up to render(), status() counts the rows refresh() keeps', async () => {
   requireFile(GENERATOR, 'the native generator vpshunt_gen');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpshunt-stream-'));
   const file = path.join(tmp, 'events.csv');
@@ -25,11 +25,11 @@ test('renderEach pieces add up to render(), status() counts the rows it leaves o
     engine.feed(new Uint8Array(fs.readFileSync(file)));
     engine.endFile();
     const status = engine.status();
-    const full = engine.finish();
-    assert.deepEqual(status.rows, []);
-    assert.equal(status.rowCount, full.rows.length);
-    assert.ok(full.rows.length > 1000, `expected many rows, got ${full.rows.length}`);
+    const full = engine.refresh();
+    assert.equal(status.detections.beacon.rowCount, full.detections.beacon.rowCount);
+    assert.ok(full.detections.beacon.rowCount > 1000, `expected many rows, got ${full.detections.beacon.rowCount}`);
     assert.deepEqual(status.files, full.files);
+    assert.ok(full.storeBytes > 0);
     for (const format of ['jsonl', 'csv', 'table', 'json']) {
       const pieces = [];
       engine.renderEach(format, (bytes) => pieces.push(Buffer.from(bytes)));  // copied: views die with the call

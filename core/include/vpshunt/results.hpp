@@ -142,5 +142,9 @@ nlohmann::json fileReportToJson(const FileReport& f);
 // except that its rows and columns are every column of the schema in both modes (the page shows
 // KnownSoftware on seed rows too; seed output files leave it out).
 nlohmann::json resultsToJson(const Results& r);
+// The same without rows: each detection's section has its columns and counts (what a front end that
+// pages through rows needs first); "detectionOrder" lists the detections in output order.
+nlohmann::json statusToJson(const Results& r);
+nlohmann::json schemasToJson();  // every detection's section without counts: columns and views
 
 }  // namespace vpshunt

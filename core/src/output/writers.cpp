@@ -271,6 +271,26 @@ json fileReportToJson(const FileReport& f) {
   return o;
 }
 
+json statusToJson(const Results& r) {
+  json o = headJson(r);
+  json sections = json::object();
+  for (const auto& d : r.detections)
+    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(*s, &d);
+  o["detections"] = sections;
+  o["detectionOrder"] = [&] {
+    json order = json::array();
+    for (const auto& d : r.detections) order.push_back(d.detection);
+    return order;
+  }();
+  return o;
+}
+
+json schemasToJson() {
+  json out = json::object();
+  for (const TableSchema* s : tableSchemas()) out[std::string(s->detection)] = sectionJson(*s, nullptr);
+  return out;
+}
+
 json resultsToJson(const Results& r) {
   json o = headJson(r);
   json sections = json::object();
