@@ -110,6 +110,25 @@ Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   return beacon_.detail(id);
 }
 
+// --- tuning (issue 13): known software of beacon rows, by key ---
+std::vector<Analysis::KnownSoftwareNote> AnalysisState::knownSoftware(const std::vector<uint64_t>& keys) const {
+  const Ticks now = ingestNow_ ? *ingestNow_ : maxEventTime_;
+  IpFactsTable facts(asnDb_.get(), hosting_ ? *hosting_ : HostingList::builtin(), intel_, rule, now);
+  std::vector<Analysis::KnownSoftwareNote> out;
+  for (uint64_t key : keys) {
+    Analysis::KnownSoftwareNote n;
+    n.key = key;
+    if (auto f = beacon_.knownSoftwareOfRow(key, facts, rule)) {
+      n.found = true;
+      n.product = std::move(f->product);
+      n.reason = std::move(f->reason);
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+// --- end tuning ---
+
 // ---------------------------------------------------------------------------------------------
 // finish
 
@@ -180,6 +199,9 @@ bool Analysis::setDetections(const std::vector<std::string>& detections) {
 void Analysis::reset() { state_->reset(); }
 uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
 Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
+std::vector<Analysis::KnownSoftwareNote> Analysis::knownSoftware(const std::vector<uint64_t>& keys) const {  // tuning
+  return state_->knownSoftware(keys);
+}
 void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
 void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
 void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }

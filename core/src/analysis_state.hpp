@@ -29,6 +29,7 @@ class AnalysisState final : public RecordHandler {
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
+  std::vector<Analysis::KnownSoftwareNote> knownSoftware(const std::vector<uint64_t>& keys) const;  // tuning (issue 13)
   void reset();
   uint64_t recordsInCurrentFile() const { return ingest_.recordsInCurrentFile(); }
   bool excludesAllDropped(const Rule& next) const { return beacon_.excludesAllDropped(next); }

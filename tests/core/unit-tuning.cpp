@@ -16,6 +16,7 @@
 #include "fleet.hpp"
 #include "support.hpp"
 #include "vpshunt/output.hpp"
+#include "vpshunt/session.hpp"
 #include "vpshunt/store.hpp"
 
 using test::Ev;
@@ -83,9 +84,9 @@ const vpshunt::ResultRow* rowOf(const vpshunt::Results& r, const std::string& de
 }
 
 // The analysis of `events` with the built ASN database, `now` set before reading (no cutoff pass).
-struct Session {
+struct Prepared {
   vpshunt::Analysis a;
-  explicit Session(const std::string& events, const vpshunt::Rule& rule, const std::string& now, const std::string& intel = "")
+  explicit Prepared(const std::string& events, const vpshunt::Rule& rule, const std::string& now, const std::string& intel = "")
       : a(rule) {
     a.setAsnDatabase(test::builtAsnDatabase());
     vpshunt::Ticks t = 0;
@@ -382,15 +383,15 @@ TEST_CASE("tuning: marking a row as known software names it; seed output stays t
           "acme.exe is marked as known software (Acme Agent), but the rows of this flow disagree about its binary (folder "
           "C:\\Program Files\\Acme\\acme.exe and C:\\Users\\Public\\acme.exe): not recognised as known software");
   }
-  SECTION("seed mode: output files are the seed's; the page's store and document have the name") {
-    Session plain(csv, rule("seed", ""), now, intel);
-    Session marked(csv, rule("seed", mark), now, intel);
+  SECTION("seed mode: the rows are the seed's; the page asks for the name by row key") {
+    Prepared plain(csv, rule("seed", ""), now, intel);
+    Prepared marked(csv, rule("seed", mark), now, intel);
     for (auto format : {vpshunt::OutputFormat::Jsonl, vpshunt::OutputFormat::Csv, vpshunt::OutputFormat::Json,
                         vpshunt::OutputFormat::Table}) {
       const std::string a = vpshunt::renderResults(plain.a, std::nullopt, format);
       const std::string b = vpshunt::renderResults(marked.a, std::nullopt, format);
       CHECK(a.find("KnownSoftware") == std::string::npos);
-      CHECK(a.find("Acme Agent\"") == std::string::npos);
+      CHECK(b.find("KnownSoftware") == std::string::npos);
       // The only difference the mark makes in seed output: the per-entry count of the json document.
       if (format == vpshunt::OutputFormat::Json) {
         CHECK(b.find("\"suppressedBy\":[") != std::string::npos);
@@ -398,25 +399,68 @@ TEST_CASE("tuning: marking a row as known software names it; seed output stays t
         CHECK(a == b);
       }
     }
+    // The page's store holds the rows as the output files have them.
     vpshunt::ResultStore store;
     marked.a.finishEach(std::nullopt, &store);
     const json view = json::parse(store.view(vpshunt::viewRequestFromJson(R"({"detection":"beacon"})")));
     REQUIRE(view["rows"].size() >= 1);
-    for (const auto& row : view["rows"]) CHECK(row["KnownSoftware"] == "Acme Agent");
-    // Its exports are the output files' rows: the seed's columns.
+    std::vector<uint64_t> keys;
+    for (const auto& row : view["rows"]) {
+      CHECK_FALSE(row.contains("KnownSoftware"));
+      keys.push_back(row["_key"].get<uint64_t>());
+    }
     std::string exported;
     store.exportView(vpshunt::viewRequestFromJson(R"({"detection":"beacon"})"), vpshunt::OutputFormat::Jsonl,
                      [&](std::string_view piece) { exported += piece; });
     CHECK(exported == vpshunt::renderResults(marked.a, std::nullopt, vpshunt::OutputFormat::Jsonl));
-    const json doc = vpshunt::resultsToJson(marked.a.finish());
-    REQUIRE(doc["detections"]["beacon"]["rows"].size() >= 1);
-    CHECK(doc["detections"]["beacon"]["rows"][0]["KnownSoftware"] == "Acme Agent");
+    // ... and asks which of them are known software.
+    keys.push_back(uint64_t(1) << 50);  // no row's key
+    const auto notes = marked.a.knownSoftware(keys);
+    REQUIRE(notes.size() == keys.size());
+    for (size_t i = 0; i + 1 < notes.size(); ++i) {
+      CHECK(notes[i].key == keys[i]);
+      CHECK(notes[i].found);
+      REQUIRE(notes[i].product);
+      CHECK(*notes[i].product == "Acme Agent");
+      CHECK(notes[i].reason == "marked as known software by alice: our backup agent (CHG-7)");
+    }
+    CHECK_FALSE(notes.back().found);
+    // The same store given beyond mode's rows: that mode's columns replace the seed's table.
+    Prepared beyondRun(csv, rule("beyond", mark), now, intel);
+    beyondRun.a.finishEach(std::nullopt, &store);
+    const json beyondView = json::parse(store.view(vpshunt::viewRequestFromJson(R"({"detection":"beacon"})")));
+    REQUIRE(beyondView["total"] == 1);
+    CHECK(beyondView["rows"][0]["KnownSoftware"] == "Acme Agent");
+    for (const auto& n : plain.a.knownSoftware({keys[0]})) {
+      CHECK(n.found);
+      CHECK_FALSE(n.product);
+    }
     // The seed's score and reasons know nothing of it.
-    const auto seedRows = marked.a.finish().rows;
-    for (const auto& row : seedRows) {
+    for (const auto& row : marked.a.finish().rows) {
       CHECK(row.score == row.riskScore);
       for (const auto& why : row.reasons) CHECK(why.find("known software") == std::string::npos);
     }
+  }
+  SECTION("the core session: a beacon row's detail, and a page of keys") {
+    vpshunt::Session s(vpshunt::ruleToJson(rule("seed", mark)).dump());
+    s.setNow(now);
+    s.beginFile("events.csv", "events", "");
+    s.feed(reinterpret_cast<const uint8_t*>(csv.data()), csv.size());
+    s.endFile();
+    s.refresh("");
+    const json view = json::parse(s.view(R"({"detection":"beacon","limit":1})"));
+    REQUIRE(view["rows"].size() == 1);
+    const uint64_t key = view["rows"][0]["_key"].get<uint64_t>();
+    const json detail = json::parse(s.detail("beacon", key));
+    CHECK(detail["knownSoftware"] == "Acme Agent");
+    CHECK(detail["knownSoftwareReason"] == "marked as known software by alice: our backup agent (CHG-7)");
+    CHECK_FALSE(detail["row"].contains("KnownSoftware"));
+    const json notes = json::parse(s.knownSoftware("[" + std::to_string(key) + ", 123456789012345]"));
+    REQUIRE(notes.size() == 1);
+    CHECK(notes[0] == json{{"key", key}, {"knownSoftware", "Acme Agent"},
+                           {"reason", "marked as known software by alice: our backup agent (CHG-7)"}});
+    CHECK_THROWS_AS(s.knownSoftware("{}"), vpshunt::SessionError);
+    CHECK_THROWS_AS(s.knownSoftware("[-1]"), vpshunt::SessionError);
   }
 }
 

@@ -107,6 +107,20 @@ class Analysis {
   };
   GroupDetail detail(uint64_t groupId) const;
 
+  // --- tuning (issue 13) ---
+  // What the known-software catalogue and the rule's knownSoftware entries say of beacon rows, by
+  // key (ResultRow::groupId, the store's _key), in either mode. Seed mode's rows have no
+  // KnownSoftware column (the seed rule knows nothing of it): the page asks here to show which seed
+  // rows are known software. A key that names no beacon row is not `found`.
+  struct KnownSoftwareNote {
+    uint64_t key = 0;
+    bool found = false;
+    std::optional<std::string> product;  // the KnownSoftware value (null: nothing matched)
+    std::string reason;                  // why, or why a catalogued name did not match; may be empty
+  };
+  std::vector<KnownSoftwareNote> knownSoftware(const std::vector<uint64_t>& keys) const;
+  // --- end tuning ---
+
  private:
   std::unique_ptr<AnalysisState> state_;
 };

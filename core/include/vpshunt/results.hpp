@@ -138,9 +138,7 @@ nlohmann::json rowToJson(const ResultRow& r);
 nlohmann::json inboundRowToJson(const InboundRow& r);
 nlohmann::json fileReportToJson(const FileReport& f);
 // {"now", "nowSource", "mode", "files", "notices", ..., "detections": {"beacon": {"rowCount",
-// "rows": [...], ...}, ...}}: the --format json document, as a tree (the page; small results),
-// except that its rows and columns are every column of the schema in both modes (the page shows
-// KnownSoftware on seed rows too; seed output files leave it out).
+// "rows": [...], ...}, ...}}: the --format json document, as a tree (the page; small results).
 nlohmann::json resultsToJson(const Results& r);
 // The same without rows: each detection's section has its columns and counts (what a front end that
 // pages through rows needs first); "detectionOrder" lists the detections in output order.

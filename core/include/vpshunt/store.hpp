@@ -51,10 +51,6 @@ class ResultStore final : public ResultSink {
   void beginTable(const TableSchema& schema) override;
   void row(const Row& row) override;
   void endTable(const TableSchema& schema, uint64_t rowCount) override;
-  // Views have every column in both modes (the page shows KnownSoftware on seed rows too); an
-  // export has the columns of the run's output files, so a seed-mode export is the CLI's.
-  bool wantsAllColumns() const override { return true; }
-  void outputColumns(const TableSchema& output) override { pendingOutput_ = &output; }
 
   uint64_t rowCount(std::string_view detection) const;
   // One page as JSON text: {"detection", "total", "matched", "offset", "rows": [{...row..., "_key": n, "_index": i}]}
@@ -62,10 +58,10 @@ class ResultStore final : public ResultSink {
   // std::invalid_argument for an unknown detection or column.
   std::string view(const ViewRequest& request) const;
   // The rows of the view (all of them, from 0, ignoring offset and limit) in `format`, handed to
-  // `write` in pieces: what the page exports (the columns of the run's output files; see
-  // outputColumns).
+  // `write` in pieces: what the page exports.
   void exportView(const ViewRequest& request, OutputFormat format, const std::function<void(std::string_view)>& write) const;
-  // The row with this key (its cells), or false.
+  // The row with this key (its cells), or false. `out` takes the table's own schema (the one its
+  // rows came with: seed mode's beacon rows have no KnownSoftware, TableSchema::output).
   bool findRow(std::string_view detection, uint64_t key, Row& out) const;
   size_t memoryBytes() const;  // an estimate of what the store holds
 
@@ -74,7 +70,6 @@ class ResultStore final : public ResultSink {
   Table* table(std::string_view detection) const;
   std::vector<std::unique_ptr<Table>> tables_;
   Table* filling_ = nullptr;
-  const TableSchema* pendingOutput_ = nullptr;  // from outputColumns(), for the next table
 };
 
 }  // namespace vpshunt

@@ -34,9 +34,8 @@ struct Column {
   CellType type;
   bool nullable;                 // may be null (JSON null, an empty csv cell)
   std::string_view description;  // one line, for the page's tooltips and the README
-  // False: left out of seed mode's output (csv, jsonl, json, table), which is the seed rule's and
-  // knows nothing of it; the page (a sink with wantsAllColumns()) still gets it. Such columns come
-  // last (finalize() checks).
+  // False: left out of seed mode's rows (the output files, the page's store and views), which are
+  // the seed rule's and know nothing of it. Such columns come last (finalize() checks).
   bool inSeedOutput = true;
 };
 
@@ -62,9 +61,10 @@ struct TableSchema {
   const std::vector<ViewColumn>& terminal(bool beyond) const { return beyond ? terminalBeyond : terminalSeed; }
   const std::vector<ViewColumn>& page(bool beyond) const { return beyond ? pageBeyond : pageSeed; }
   void finalize();  // fills keyOrder (and the seed-output view); every schema calls it once
-  // The columns an output file has in this mode: the schema itself, or (seed mode, when some column
-  // is not inSeedOutput) the same schema without those columns, views included. Lives as long as
-  // this schema.
+  // The columns a row has in this mode: the schema itself, or (seed mode, when some column is not
+  // inSeedOutput) the same schema without those columns, views included. Detections hand their
+  // rows to every sink with it, so a table's rows in a store or a file always have one schema.
+  // Lives as long as this schema.
   const TableSchema& output(bool beyond) const { return beyond || !seedOutput_ ? *this : *seedOutput_; }
 
  private:
@@ -105,11 +105,6 @@ class ResultSink {
   virtual void beginTable(const TableSchema&) {}
   virtual void row(const Row& row) = 0;
   virtual void endTable(const TableSchema&, uint64_t /*rowCount*/) {}
-  // True: the sink gets every column of the schema in either mode (the page's store), not
-  // TableSchema::output(mode) as an output file does; outputColumns() then says, before
-  // beginTable(), which columns an output file of the same run has (for the sink's own exports).
-  virtual bool wantsAllColumns() const { return false; }
-  virtual void outputColumns(const TableSchema& /*output*/) {}
 };
 
 // Every detection's schema, in the order their tables are written.

@@ -68,7 +68,6 @@ struct Dict {
 
 struct ResultStore::Table {
   const TableSchema* schema;
-  const TableSchema* output;  // the columns of an export: a prefix of schema's (TableSchema::output)
   struct Col {
     CellType type;
     std::vector<uint8_t> null;
@@ -84,7 +83,7 @@ struct ResultStore::Table {
   mutable std::string cachedFor;
   mutable std::vector<uint32_t> cached;
 
-  explicit Table(const TableSchema& s) : schema(&s), output(&s), cols(s.columns.size()) {
+  explicit Table(const TableSchema& s) : schema(&s), cols(s.columns.size()) {
     for (size_t i = 0; i < cols.size(); ++i) cols[i].type = s.columns[i].type;
   }
 
@@ -316,17 +315,13 @@ void ResultStore::clear() {
 }
 
 void ResultStore::beginTable(const TableSchema& schema) {
-  const TableSchema* output = pendingOutput_ ? pendingOutput_ : &schema;
-  pendingOutput_ = nullptr;
   for (auto& t : tables_)
-    if (t->schema == &schema) {
+    if (t->schema->detection == schema.detection) {  // a mode's schema replaces the other's (TableSchema::output)
       *t = Table(schema);
-      t->output = output;
       filling_ = t.get();
       return;
     }
   tables_.push_back(std::make_unique<Table>(schema));
-  tables_.back()->output = output;
   filling_ = tables_.back().get();
 }
 
@@ -358,7 +353,7 @@ std::string ResultStore::view(const ViewRequest& req) const {
   const uint64_t offset = std::min<uint64_t>(req.offset, rows.size());
   const uint64_t end = std::min<uint64_t>(rows.size(), offset + std::min<uint64_t>(req.limit, 10000));
   out += ",\"matched\":" + std::to_string(rows.size()) + ",\"offset\":" + std::to_string(offset) + ",\"rows\":[";
-  Row r(*schema);
+  Row r(*t->schema);  // the table's own columns (seed mode's rows have fewer: TableSchema::output)
   for (uint64_t i = offset; i < end; ++i) {
     t->fill(rows[i], r);
     if (i > offset) out += ',';
@@ -375,24 +370,18 @@ void ResultStore::exportView(const ViewRequest& req, OutputFormat format, const 
   if (!schema) throw std::invalid_argument("unknown detection \"" + req.detection + "\"");
   const Table* t = table(req.detection);
   TableWriter writer(format, write);
-  const TableSchema& output = t ? *t->output : *schema;
-  writer.beginTable(output);
+  const TableSchema& columns = t ? *t->schema : *schema;  // the table's own (TableSchema::output)
+  writer.beginTable(columns);
   uint64_t n = 0;
   if (t) {
-    Row r(*schema), out(output);
+    Row r(columns);
     for (uint32_t i : t->select(req)) {
       t->fill(i, r);
-      if (&output == schema) {
-        writer.row(r);
-      } else {  // the output's columns are the schema's first ones (TableSchema::finalize)
-        out.key = r.key;
-        for (size_t c = 0; c < out.cells.size(); ++c) std::swap(out.cells[c], r.cells[c]);
-        writer.row(out);
-      }
+      writer.row(r);
       ++n;
     }
   }
-  writer.endTable(output, n);
+  writer.endTable(columns, n);
   writer.finish();
 }
 
@@ -401,6 +390,7 @@ bool ResultStore::findRow(std::string_view detection, uint64_t key, Row& out) co
   if (!t) return false;
   for (uint32_t i = 0; i < t->rows; ++i)
     if (t->keys[i] == key) {
+      if (out.schema != t->schema) out = Row(*t->schema);  // the table's own columns
       t->fill(i, out);
       return true;
     }

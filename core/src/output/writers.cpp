@@ -275,7 +275,7 @@ json statusToJson(const Results& r) {
   json o = headJson(r);
   json sections = json::object();
   for (const auto& d : r.detections)
-    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(*s, &d);
+    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(s->output(r.mode == "beyond"), &d);
   o["detections"] = sections;
   o["detectionOrder"] = [&] {
     json order = json::array();
@@ -297,15 +297,10 @@ json resultsToJson(const Results& r) {
   for (const auto& d : r.detections) {
     const TableSchema* s = findTableSchema(d.detection);
     if (!s) continue;
-    json section = sectionJson(*s, &d);  // the page's document: every column, in both modes
+    json section = sectionJson(s->output(r.mode == "beyond"), &d);
     json rows = json::array();
-    if (d.detection == "beacon") {
-      Row cells(beaconSchema());
-      for (const auto& row : r.rows) {
-        BeaconDetection::cells(row, cells);
-        rows.push_back(rowJson(cells));
-      }
-    }
+    if (d.detection == "beacon")
+      for (const auto& row : r.rows) rows.push_back(rowToJson(row));
     if (d.detection == "inbound")
       for (const auto& row : r.inbound) rows.push_back(inboundRowToJson(row));
     section["rows"] = rows;

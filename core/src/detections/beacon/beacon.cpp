@@ -911,11 +911,9 @@ void BeaconDetection::endCollect() {
 
 
 void BeaconDetection::finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& res) const {
-  // Output files in seed mode get the seed's columns only; the page's store gets them all.
-  const TableSchema& output = schema().output(ctx.rule.mode == "beyond");
-  const bool all = sink && sink->wantsAllColumns();
-  const TableSchema& table = all ? schema() : output;
-  if (all) sink->outputColumns(output);
+  // Seed mode's rows have the seed's columns only (no KnownSoftware): the output files and the page's
+  // store alike.
+  const TableSchema& table = schema().output(ctx.rule.mode == "beyond");
   Row cellsRow(table);
   std::function<void(const ResultRow&)> each;
   if (sink || ctx.keepRows)

@@ -241,6 +241,9 @@ class BeaconDetection final : public Detection {
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
+  // Known software of a row's key (a seed row's group, a beyond row's flow), in either mode;
+  // nullopt for other keys (Analysis::knownSoftware).
+  std::optional<KnownSoftwareFinding> knownSoftwareOfRow(uint64_t id, IpFactsTable& facts, const Rule& rule) const;
 
  private:
   struct PrevalenceEntry {

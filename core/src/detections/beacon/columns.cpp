@@ -52,7 +52,7 @@ TableSchema makeSchema() {
       {"VpsScore", T::Int, false, "evidence that RemoteIP is a rented server used for C2, 0-100"},
       {"VpsReasons", T::TextList, false, "that evidence, in words"},
       {"Reasons", T::TextList, false, "why the row scored what it did: the score's rule first, then the evidence"},
-      // Not in seed output (the seed rule knows nothing of it); the page has it in both modes.
+      // Beyond mode only: seed mode's rows are the seed rule's, which knows nothing of it.
       {"KnownSoftware", T::Text, true,
        "the product this process is (known-software catalogue or the analyst's mark): name, folder and destination fit; "
        "null when nothing matched",
@@ -90,8 +90,7 @@ TableSchema makeSchema() {
   s.pageSeed = {{"RiskScore", "RiskScore"},     {"Timestamp", ""},   {"DeviceName", ""},
                 {"InitiatingProcessFileName", "Process"}, {"RemoteIP", ""}, {"ConnectionCount", "Connections"},
                 {"RemotePorts", "Ports"},        {"IsTIMatch", "TI"}, {"HostingProvider", "Hosting"},
-                {"AccountName", ""},             {"InitiatingProcessCommandLine", "Command line"},
-                {"KnownSoftware", "Known software"}};
+                {"AccountName", ""},             {"InitiatingProcessCommandLine", "Command line"}};
   s.pageBeyond = {{"VpsScore", "VpsScore"},      {"RemoteIP", ""},       {"HostingProvider", "Hosting"},
                   {"RemoteASN", "ASN"},          {"DeviceCount", "Devices"}, {"MedianIntervalSeconds", "Every"},
                   {"PeriodicityScore", "Periodicity"}, {"DeviceName", ""},  {"InitiatingProcessFileName", "Process"},
@@ -171,7 +170,7 @@ void BeaconDetection::cells(const ResultRow& r, Row& out) {
     c.null = false;
     c.texts = r.reasons;
   }
-  // The columns beyond seed output, when the row has them (beyond mode, or the page's store).
+  // The columns seed mode's rows leave out, when the row's schema has them (beyond mode).
   if (i < out.cells.size()) optText(r.knownSoftware);
 }
 

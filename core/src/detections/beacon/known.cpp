@@ -7,6 +7,16 @@
 
 namespace vpshunt {
 
+std::optional<KnownSoftwareFinding> BeaconDetection::knownSoftwareOfRow(uint64_t id, IpFactsTable& facts,
+                                                                        const Rule& rule) const {
+  uint32_t fi;
+  if (id < groups_.size()) fi = groups_[id].flow;
+  else if (id >= flowIdBase() && id - flowIdBase() < flowCount()) fi = uint32_t(id - flowIdBase());
+  else return std::nullopt;
+  const SuppressionMatcher marks(rule.suppressions);
+  return knownSoftwareOf(fi, facts.get(flow(fi).ip()), facts.haveAsnDatabase(), marks);
+}
+
 int BeaconDetection::markOf(uint32_t fi, const SuppressionMatcher& marks) const {
   const Flow f = flow(fi);
   const ProcessIdentity id = f.process();
