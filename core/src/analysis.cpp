@@ -122,6 +122,8 @@ std::vector<Analysis::KnownSoftwareNote> AnalysisState::knownSoftware(const std:
       n.found = true;
       n.product = std::move(f->product);
       n.reason = std::move(f->reason);
+      n.folder = std::move(f->folder);
+      n.folderDisagrees = f->folderDisagrees;
     }
     out.push_back(std::move(n));
   }

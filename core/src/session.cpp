@@ -126,6 +126,8 @@ std::string Session::detail(const std::string& detection, uint64_t key) const {
     for (const auto& n : analysis_.knownSoftware({key})) {
       j["knownSoftware"] = n.product ? json(*n.product) : json(nullptr);
       j["knownSoftwareReason"] = n.reason;
+      j["processFolder"] = n.folder;  // what a knownSoftware entry's "folder" takes
+      j["processFolderDisagrees"] = n.folderDisagrees;
     }
   return dump(j);
 }
@@ -143,7 +145,11 @@ std::string Session::knownSoftware(const std::string& keysJson) const {
   json out = json::array();
   for (const auto& n : analysis_.knownSoftware(ids))
     if (n.found)
-      out.push_back({{"key", n.key}, {"knownSoftware", n.product ? json(*n.product) : json(nullptr)}, {"reason", n.reason}});
+      out.push_back({{"key", n.key},
+                     {"knownSoftware", n.product ? json(*n.product) : json(nullptr)},
+                     {"reason", n.reason},
+                     {"processFolder", n.folder},
+                     {"processFolderDisagrees", n.folderDisagrees}});
   return dump(out);
 }
 // --- end tuning ---

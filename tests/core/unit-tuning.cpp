@@ -379,6 +379,17 @@ TEST_CASE("tuning: marking a row as known software names it; seed output stays t
     const auto r = test::runWithAsn(procCsv(rows), intel, now, rule("beyond", mark));
     REQUIRE(r.rows.size() == 1);
     CHECK_FALSE(r.rows[0].knownSoftware);
+    {
+      vpshunt::Analysis a(rule("beyond", mark));
+      a.beginFile("events.csv");
+      const std::string text = procCsv(rows);
+      a.feed(text.data(), text.size());
+      a.endFile();
+      const auto notes = a.knownSoftware({r.rows[0].groupId});
+      REQUIRE(notes.size() == 1);
+      CHECK(notes[0].folderDisagrees);
+      CHECK(notes[0].folder == "C:\\Program Files\\Acme\\acme.exe");  // the first row's
+    }
     CHECK(r.rows[0].knownSoftwareReason ==
           "acme.exe is marked as known software (Acme Agent), but the rows of this flow disagree about its binary (folder "
           "C:\\Program Files\\Acme\\acme.exe and C:\\Users\\Public\\acme.exe): not recognised as known software");
@@ -458,7 +469,9 @@ TEST_CASE("tuning: marking a row as known software names it; seed output stays t
     const json notes = json::parse(s.knownSoftware("[" + std::to_string(key) + ", 123456789012345]"));
     REQUIRE(notes.size() == 1);
     CHECK(notes[0] == json{{"key", key}, {"knownSoftware", "Acme Agent"},
-                           {"reason", "marked as known software by alice: our backup agent (CHG-7)"}});
+                           {"reason", "marked as known software by alice: our backup agent (CHG-7)"},
+                           {"processFolder", "C:\\Program Files\\Acme\\acme.exe"}, {"processFolderDisagrees", false}});
+    CHECK(detail["processFolder"] == "C:\\Program Files\\Acme\\acme.exe");
     CHECK_THROWS_AS(s.knownSoftware("{}"), vpshunt::SessionError);
     CHECK_THROWS_AS(s.knownSoftware("[-1]"), vpshunt::SessionError);
   }

@@ -117,6 +117,11 @@ class Analysis {
     bool found = false;
     std::optional<std::string> product;  // the KnownSoftware value (null: nothing matched)
     std::string reason;                  // why, or why a catalogued name did not match; may be empty
+    // The process's path as the export wrote it (InitiatingProcessFolderPath, Sysmon Image; empty when
+    // the export has none): what a knownSoftware rule entry's "folder" takes. `folderDisagrees`: the
+    // flow's rows name more than one path or version info, so no entry can name it.
+    std::string folder;
+    bool folderDisagrees = false;
   };
   std::vector<KnownSoftwareNote> knownSoftware(const std::vector<uint64_t>& keys) const;
   // --- end tuning ---

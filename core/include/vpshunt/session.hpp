@@ -60,8 +60,9 @@ class Session {
   std::string detail(const std::string& detection, uint64_t key) const;
   // --- tuning (issue 13) ---
   // Known software of beacon rows by key, in either mode (seed rows have no KnownSoftware column):
-  // [{"key", "knownSoftware": name or null, "reason"}] for a JSON array of keys; keys of no
-  // beacon row are left out. A beacon row's detail has the same two fields.
+  // [{"key", "knownSoftware": name or null, "reason", "processFolder", "processFolderDisagrees"}]
+  // for a JSON array of keys (Analysis::KnownSoftwareNote); keys of no beacon row are left out. A
+  // beacon row's detail has the same fields (knownSoftwareReason for reason).
   std::string knownSoftware(const std::string& keysJson) const;
   // --- end tuning ---
 

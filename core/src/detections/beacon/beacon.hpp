@@ -211,6 +211,8 @@ struct KnownSoftwareFinding {
   std::optional<std::string> product;  // the KnownSoftware column
   std::string reason;                  // empty: the name is in no catalogue entry and no mark
   int points = 0;
+  std::string folder;                  // knownSoftwareOfRow only: the flow's path, and whether its rows disagree
+  bool folderDisagrees = false;
 };
 
 class BeaconDetection final : public Detection {

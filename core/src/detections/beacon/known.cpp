@@ -14,7 +14,11 @@ std::optional<KnownSoftwareFinding> BeaconDetection::knownSoftwareOfRow(uint64_t
   else if (id >= flowIdBase() && id - flowIdBase() < flowCount()) fi = uint32_t(id - flowIdBase());
   else return std::nullopt;
   const SuppressionMatcher marks(rule.suppressions);
-  return knownSoftwareOf(fi, facts.get(flow(fi).ip()), facts.haveAsnDatabase(), marks);
+  KnownSoftwareFinding f = knownSoftwareOf(fi, facts.get(flow(fi).ip()), facts.haveAsnDatabase(), marks);
+  const ProcessIdentity identity = flow(fi).process();
+  f.folder = std::string(identity.folder);
+  f.folderDisagrees = identity.mixed || identity.overlong;
+  return f;
 }
 
 int BeaconDetection::markOf(uint32_t fi, const SuppressionMatcher& marks) const {
