@@ -130,6 +130,27 @@ Analysis::GroupDetail AnalysisState::detail(uint64_t id) const {
   return beacon_.detail(id);
 }
 
+// --- tuning (issue 13): known software of beacon rows, by key ---
+std::vector<Analysis::KnownSoftwareNote> AnalysisState::knownSoftware(const std::vector<uint64_t>& keys) const {
+  const Ticks now = ingestNow_ ? *ingestNow_ : maxEventTime_;
+  IpFactsTable facts(asnDb_.get(), hosting_ ? *hosting_ : HostingList::builtin(), intel_, rule, now);
+  std::vector<Analysis::KnownSoftwareNote> out;
+  for (uint64_t key : keys) {
+    Analysis::KnownSoftwareNote n;
+    n.key = key;
+    if (auto f = beacon_.knownSoftwareOfRow(key, facts, rule)) {
+      n.found = true;
+      n.product = std::move(f->product);
+      n.reason = std::move(f->reason);
+      n.folder = std::move(f->folder);
+      n.folderDisagrees = f->folderDisagrees;
+    }
+    out.push_back(std::move(n));
+  }
+  return out;
+}
+// --- end tuning ---
+
 // ---------------------------------------------------------------------------------------------
 // finish
 
@@ -173,12 +194,15 @@ Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool
     summary.detection = std::string(d.name());
     summary.sawEvents = d.sawEvents();
     Results& target = out ? res : scratch;
+    // Seed mode's rows have the seed's columns only (beacon: no KnownSoftware), in the output files
+    // and the page's store alike.
+    const TableSchema& table = d.schema().output(rule.mode == "beyond");
     if (out && sink) {
-      cellsRow = Row(d.schema());
-      sink->beginTable(d.schema());
+      cellsRow = Row(table);
+      sink->beginTable(table);
     }
     finishIt(target, summary, out);
-    if (out && sink) sink->endTable(d.schema(), summary.rowCount);
+    if (out && sink) sink->endTable(table, summary.rowCount);
     if (!out) {
       res.collectGroups.insert(res.collectGroups.end(), scratch.collectGroups.begin(), scratch.collectGroups.end());
       scratch = Results();
@@ -282,6 +306,9 @@ void Analysis::reset() { state_->reset(); }
 uint64_t Analysis::recordsInCurrentFile() const { return state_->recordsInCurrentFile(); }
 Analysis::GroupDetail Analysis::detail(uint64_t groupId) const { return state_->detail(groupId); }
 std::vector<Analysis::RowRef> Analysis::infrastructureMembers(uint64_t key) const { return state_->infrastructureMembers(key); }
+std::vector<Analysis::KnownSoftwareNote> Analysis::knownSoftware(const std::vector<uint64_t>& keys) const {  // tuning
+  return state_->knownSoftware(keys);
+}
 void Analysis::setNow(std::optional<Ticks> now) { state_->setNow(now); }
 void Analysis::setAsnDatabase(std::shared_ptr<const AsnDatabase> db) { state_->asnDb_ = std::move(db); }
 void Analysis::setHostingList(std::shared_ptr<const HostingList> list) { state_->hosting_ = std::move(list); }

@@ -32,6 +32,7 @@ class AnalysisState final : public RecordHandler {
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
   std::vector<Analysis::RowRef> infrastructureMembers(uint64_t key) const { return infrastructure_.members(key); }
+  std::vector<Analysis::KnownSoftwareNote> knownSoftware(const std::vector<uint64_t>& keys) const;  // tuning (issue 13)
   void reset();
   uint64_t recordsInCurrentFile() const { return ingest_.recordsInCurrentFile(); }
   bool excludesAllDropped(const Rule& next) const { return beacon_.excludesAllDropped(next); }

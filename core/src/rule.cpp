@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "tuning/suppressions_json.hpp"
 #include "vpshunt/ip.hpp"
 
 namespace vpshunt {
@@ -292,6 +293,11 @@ Rule ruleFromJson(const json& j) {
         if (!haveScore) bad(where, "needs a \"score\"");
         r.riskScore.push_back(rr);
       }
+    } else if (k == "suppressions") {  // tuning (issue 13)
+      r.suppressions = tuning::suppressionsFromJson(v);
+    } else if (k == "hideKnownSoftware") {  // tuning (issue 13)
+      if (!v.is_boolean()) bad(k, "must be true or false");
+      r.hideKnownSoftware = v.get<bool>();
     } else if (k == "kqlTiTable") {  // KQL export
       if (!v.is_string() || (v.get<std::string>() != "ThreatIntelligenceIndicator" &&
                              v.get<std::string>() != "ThreatIntelIndicators"))
@@ -336,11 +342,14 @@ json ruleToJson(const Rule& r) {
   j["inbound"] = inboundToJson(r.inbound);
   j["signin"] = signinToJson(r.signin);
   j["infrastructure"] = infrastructureToJson(r.infrastructure);
+  j["hideKnownSoftware"] = r.hideKnownSoftware;                      // tuning (issue 13)
+  j["suppressions"] = tuning::suppressionsToJson(r.suppressions);  // tuning (issue 13)
   j["kqlTiTable"] = r.kqlTiTable;  // KQL export
   return j;
 }
 
 bool ruleChangeNeedsReread(const Rule& a, const Rule& b) {
+  // Suppressions and hideKnownSoftware are applied to the aggregates at finish: never listed here.
   // The ActionTypes read at ingest depend on the mode (beyond adds failed attempts).
   return a.actionTypes != b.actionTypes || a.remoteIpType != b.remoteIpType ||
          a.observationWindowMinutes != b.observationWindowMinutes || a.mode != b.mode ||

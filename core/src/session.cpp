@@ -122,8 +122,37 @@ std::string Session::detail(const std::string& detection, uint64_t key) const {
     j["refused"] = d.refused;
   }
   j["row"] = rowJson(row);
+  if (detection == "beacon")  // tuning (issue 13): known software, in seed mode too
+    for (const auto& n : analysis_.knownSoftware({key})) {
+      j["knownSoftware"] = n.product ? json(*n.product) : json(nullptr);
+      j["knownSoftwareReason"] = n.reason;
+      j["processFolder"] = n.folder;  // what a knownSoftware entry's "folder" takes
+      j["processFolderDisagrees"] = n.folderDisagrees;
+    }
   return dump(j);
 }
+
+// --- tuning (issue 13) ---
+std::string Session::knownSoftware(const std::string& keysJson) const {
+  const json keys = json::parse(keysJson);
+  if (!keys.is_array()) throw SessionError("bad-request", "knownSoftware: expected an array of row keys");
+  std::vector<uint64_t> ids;
+  for (const auto& k : keys) {
+    if (!k.is_number_unsigned() && !(k.is_number_integer() && k.get<int64_t>() >= 0))
+      throw SessionError("bad-request", "knownSoftware: a row key is a whole number >= 0");
+    ids.push_back(k.get<uint64_t>());
+  }
+  json out = json::array();
+  for (const auto& n : analysis_.knownSoftware(ids))
+    if (n.found)
+      out.push_back({{"key", n.key},
+                     {"knownSoftware", n.product ? json(*n.product) : json(nullptr)},
+                     {"reason", n.reason},
+                     {"processFolder", n.folder},
+                     {"processFolderDisagrees", n.folderDisagrees}});
+  return dump(out);
+}
+// --- end tuning ---
 
 bool Session::setRule(const std::string& ruleJson) {
   const bool reread = analysis_.setRule(parseRule(ruleJson));

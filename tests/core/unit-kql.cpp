@@ -342,3 +342,55 @@ TEST_CASE("kql: pivots quote hostile row values") {
   }
   CHECK_THROWS_AS(pivotQueries("nope", row, KqlTarget::Sentinel), KqlError);
 }
+
+TEST_CASE("kql: suppressions and knownSoftware entries (tuning)") {
+  Rule r = ruleFromJson(nlohmann::json::parse(R"({"hideKnownSoftware": true, "suppressions": [
+    {"kind": "flow", "device": "ws-1", "account": "alice", "process": "beacon.exe", "commandLine": "beacon.exe \") | take 1",
+     "remoteIp": "::ffff:203.0.113.10", "who": "a", "why": "b"},
+    {"kind": "process", "process": "Backup.EXE", "who": "a", "why": "b"},
+    {"kind": "destination", "remoteIp": "198.51.100.77/24", "who": "a", "why": "b"},
+    {"kind": "destination", "remoteIp": "2001:DB8::/32", "who": "a", "why": "b"},
+    {"kind": "knownSoftware", "product": "Acme \"Agent\"", "process": "acme.exe", "folder": "C:/Program Files/Acme/acme.exe",
+     "remoteIp": "203.0.113.0/24", "who": "dave", "why": "vendor confirmed"}]})"));
+  const std::string flow = "| where not(DeviceName == \"ws-1\" and AccountName == \"alice\" and InitiatingProcessFileName == "
+                           "\"beacon.exe\"\n    and InitiatingProcessCommandLine == \"beacon.exe \\\") | take 1\" and RemoteIP == "
+                           "\"203.0.113.10\")  // suppression 1: flow\n";
+  const std::string process = "| where not(InitiatingProcessFileName =~ \"Backup.EXE\")  // suppression 2: process\n";
+  const std::string v4 = "| where not(isnotnull(parse_ipv4(RemoteIP)) and ipv4_is_in_range(RemoteIP, \"198.51.100.0/24\"))"
+                         "  // suppression 3: destination\n";
+  const std::string v6 = "| where not(isnull(parse_ipv4(RemoteIP)) and ipv6_is_in_range(RemoteIP, \"2001:db8::/32\"))"
+                         "  // suppression 4: destination\n";
+  for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx})
+    for (const char* mode : {"seed", "beyond"}) {
+      r.mode = mode;
+      const std::string q = exportKql(r, t, "beacon");
+      INFO(mode << " " << kqlTargetName(t));
+      for (const std::string& clause : {flow, process, v4, v6}) CHECK(q.find(clause) != std::string::npos);
+      CHECK(q.find("suppressions compare the texts as the tenant stores them") != std::string::npos);
+      if (std::string(mode) == "seed") {
+        CHECK(q.find("KnownSoftware") == std::string::npos);
+        CHECK(q.find("knownSoftware entries: in seed mode they name rows on vpshunt's page only") != std::string::npos);
+      } else {
+        CHECK(q.find("        \"Acme \\\"Agent\\\"\",\n") != std::string::npos);
+        CHECK(q.find("== \"c:\\\\program files\\\\acme\\\\acme.exe\"") != std::string::npos);
+        CHECK(q.find("\"marked as known software by dave: vendor confirmed\"") != std::string::npos);
+        CHECK(q.find("| where isempty(KnownSoftware)  // hideKnownSoftware\n") != std::string::npos);
+        CHECK(q.find("    - iff(isnotempty(KnownSoftware), 40.0, 0.0)\n") != std::string::npos);
+        CHECK(q.find("the known-software catalogue (core/src/enrich/known-software.json)") != std::string::npos);
+      }
+      // The analyst's who/why go into no comment (only into the reason's string literal).
+      for (size_t at = q.find("//"); at != std::string::npos; at = q.find("//", at + 2)) {
+        const std::string line = q.substr(at, q.find('\n', at) - at);
+        CHECK(line.find("dave") == std::string::npos);
+        CHECK(line.find("take 1") == std::string::npos);
+      }
+    }
+  SECTION("without entries the queries are as before (the seed golden is checked above)") {
+    Rule plain;
+    plain.mode = "beyond";
+    const std::string q = exportKql(plain, KqlTarget::Sentinel, "beacon");
+    CHECK(q.find("suppression") == std::string::npos);
+    CHECK(q.find("| extend KnownSoftware = \"\", KnownSoftwareReason = \"\"\n") != std::string::npos);
+    CHECK(q.find("hideKnownSoftware") == std::string::npos);
+  }
+}

@@ -216,6 +216,50 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
     }
   });
 
+  test('a rule with suppressions and known-software marks (tuning): valid, every value in the query', () => {
+    const MARKER = 'INJECTED_MARKER';
+    const suppressions = [
+      { kind: 'flow', device: `ws-1") | union ${MARKER} //`, account: '', process: 'beacon.exe',
+        commandLine: `"C:\\Users\\x\\beacon.exe" -c \\"${MARKER}`, remoteIp: '::ffff:203.0.113.10', who: 'alice', why: 'pen test' },
+      { kind: 'process', process: 'Backup.EXE', who: 'bob', why: 'the backup agent' },
+      { kind: 'destination', remoteIp: '198.51.100.0/24', who: 'carol', why: 'a partner' },
+      { kind: 'destination', remoteIp: '2001:db8::/32', who: 'carol', why: 'a partner, IPv6' },
+      { kind: 'destination', remoteIp: '192.0.2.55', who: 'carol', why: 'one address' },
+      { kind: 'knownSoftware', product: `Acme "Agent" ${MARKER}`, process: 'acme.exe', folder: 'C:\\Program Files\\Acme\\acme.exe',
+        remoteIp: '203.0.113.0/24', who: `dave\n${MARKER}`, why: 'vendor confirmed', added: '2026-11-24T15:00:00Z' },
+    ];
+    // The values as the query writes them: addresses canonical, folders folded, each a KQL literal
+    // (which for these values is JSON's quoting).
+    const q = JSON.stringify;
+    const [flow, , , , , mark] = suppressions;
+    const expected = {
+      seed: [q(flow.device), q(flow.commandLine), q(flow.process), 'RemoteIP == "203.0.113.10"', '=~ "Backup.EXE"',
+        'ipv4_is_in_range(RemoteIP, "198.51.100.0/24")', 'ipv6_is_in_range(RemoteIP, "2001:db8::/32")', 'RemoteIP == "192.0.2.55"'],
+    };
+    expected.beyond = [...expected.seed, q(mark.product), q(mark.folder.toLowerCase()), q(mark.process),
+      'ipv4_is_in_range(RemoteIP, "203.0.113.0/24")', q(`marked as known software by ${mark.who}: ${mark.why}`),
+      '| where isempty(KnownSoftware)'];
+    for (const mode of MODES) {
+      const config = writeRule(`suppressions-${mode}`, { mode, suppressions, hideKnownSoftware: true });
+      for (const target of TARGETS) {
+        const text = exportKql(['--config', config, '--target', target]);
+        const columns = assertValid(text, target, 'beacon', `suppressions ${target} ${mode}`);
+        assert.equal(columns.some((c) => c.name === 'KnownSoftware'), mode === 'beyond', `${target} ${mode}: KnownSoftware column`);
+        for (const fragment of expected[mode]) assert.ok(text.includes(fragment), `${target} ${mode}: ${fragment} is in the query`);
+        const clauses = text.match(/\)  \/\/ suppression \d: (flow|process|destination)$/gm) || [];
+        assert.deepEqual(clauses.map((c) => c.split(': ')[1]), ['flow', 'process', 'destination', 'destination', 'destination'],
+          `${target} ${mode}: one where not(...) per suppression, in the rule's order`);
+        let inside = 0;
+        for (const t of kusto.tokens(text)) {
+          assert.ok(!t.trivia.includes(MARKER), `${target} ${mode}: a value is in a comment`);
+          if (t.string) inside += t.text.includes(MARKER) ? 1 : 0;
+          else assert.ok(!t.text.includes(MARKER), `${target} ${mode}: a value is outside a literal: ${t.text}`);
+        }
+        assert.ok(inside >= (mode === 'beyond' ? 4 : 2), `${target} ${mode}: the hostile values are literals (${inside})`);
+      }
+    }
+  });
+
   test('20 random valid rules (seeded), every target and detection', () => {
     const rand = prng(20261124);
     for (let i = 0; i < 20; ++i) {

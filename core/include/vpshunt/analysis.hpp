@@ -122,6 +122,24 @@ class Analysis {
   };
   std::vector<RowRef> infrastructureMembers(uint64_t networkKey) const;
   // --- end infrastructure detail ---
+  // --- tuning (issue 13) ---
+  // What the known-software catalogue and the rule's knownSoftware entries say of beacon rows, by
+  // key (ResultRow::groupId, the store's _key), in either mode. Seed mode's rows have no
+  // KnownSoftware column (the seed rule knows nothing of it): the page asks here to show which seed
+  // rows are known software. A key that names no beacon row is not `found`.
+  struct KnownSoftwareNote {
+    uint64_t key = 0;
+    bool found = false;
+    std::optional<std::string> product;  // the KnownSoftware value (null: nothing matched)
+    std::string reason;                  // why, or why a catalogued name did not match; may be empty
+    // The process's path as the export wrote it (InitiatingProcessFolderPath, Sysmon Image; empty when
+    // the export has none): what a knownSoftware rule entry's "folder" takes. `folderDisagrees`: the
+    // flow's rows name more than one path or version info, so no entry can name it.
+    std::string folder;
+    bool folderDisagrees = false;
+  };
+  std::vector<KnownSoftwareNote> knownSoftware(const std::vector<uint64_t>& keys) const;
+  // --- end tuning ---
 
  private:
   std::unique_ptr<AnalysisState> state_;

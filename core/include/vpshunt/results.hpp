@@ -45,6 +45,14 @@ struct ResultRow {
   double intervalDispersion = 0;
   int vpsScore = 0;  // 0..100
   std::vector<std::string> vpsReasons;
+  // --- tuning (issue 13) ---
+  // The product this row's process is (the known-software catalogue, or the analyst's knownSoftware
+  // entry), null when nothing matched; `knownSoftwareReason` says why, or why a catalogued name
+  // did not match (empty when the name is in no catalogue entry). Filled in both modes; only beyond
+  // mode scores by it and writes the column to output files (seed output is the seed rule's).
+  std::optional<std::string> knownSoftware;
+  std::string knownSoftwareReason;
+  // --- end tuning ---
   // Every detection's row has these: Score is RiskScore in seed mode and VpsScore in beyond mode;
   // Reasons explain it (the score's rule first, then the evidence).
   int score = 0;
@@ -121,6 +129,12 @@ struct DetectionSummary {
   uint64_t considered = 0;  // groups, flows or sources that were candidates
   std::vector<std::string> notices;
   bool sawEvents = false;   // the loaded files held events this detection reads
+  // --- tuning (issue 13) ---
+  // Rows each Rule::suppressions entry took out of this detection's results, by entry (empty when
+  // the rule has none); rows beyond mode left out because hideKnownSoftware named them.
+  std::vector<uint64_t> suppressedBy;
+  uint64_t knownSoftwareHidden = 0;
+  // --- end tuning ---
 };
 
 struct FileReport {

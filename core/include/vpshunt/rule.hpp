@@ -84,6 +84,34 @@ struct InfrastructureRule {
   // Sign-ins from at least this many addresses of one network are scored together as well.
   int64_t distributedMinAddresses = 3;
 };
+// --- tuning: suppressions (issue 13, part 3) ---
+// One entry of the rule's "suppressions" list: a decision an analyst took on a row of the results,
+// with who took it and why. Applied when the results are made (Analysis::finish): no re-read.
+//   flow           the beacon flow (device, account, process, commandLine exactly as the row shows
+//                  them; remoteIp an address, compared in canonical form) disappears
+//   process        every beacon row of `process` (ASCII case-insensitive), on every device
+//   destination    every beacon row to `remoteIp` (an address or a CIDR) and every inbound row
+//                  from it
+//   knownSoftware  not hidden: beacon rows of `process` (case-insensitive) running from `folder`
+//                  (ASCII case-insensitive, `\` and `/` alike; "" = the export gave no folder) to
+//                  `remoteIp` (address or CIDR) are named `product` in KnownSoftware, as the
+//                  catalogue names a product (beyond mode: scored down, hidden by
+//                  hideKnownSoftware)
+// In the rule JSON each is an object with "kind" and exactly that kind's keys, plus "who" and "why"
+// (required, the analyst's words) and "added" (optional, ISO 8601). Values are compared as
+// written; ruleFromJson checks addresses and times.
+struct Suppression {
+  enum class Kind { Flow, Process, Destination, KnownSoftware };
+  Kind kind = Kind::Flow;
+  std::string device, account, process, commandLine;
+  std::string remoteIp;
+  std::string folder, product;  // knownSoftware
+  std::string who, why, added;
+  bool operator==(const Suppression& o) const;
+  bool operator!=(const Suppression& o) const { return !(*this == o); }
+};
+std::string_view suppressionKindName(Suppression::Kind k);  // "flow", "process", "destination", "knownSoftware"
+// --- end tuning ---
 
 struct Rule {
   std::vector<std::string> browserProcesses;  // InitiatingProcessFileName !in~ (...); default: the seed's list
@@ -114,6 +142,11 @@ struct Rule {
   InboundRule inbound;
   SignInRule signin;
   InfrastructureRule infrastructure;
+  // --- tuning (issue 13): applied by finish(), never a reason to read the files again ---
+  std::vector<Suppression> suppressions;
+  // Beyond mode: rows named in KnownSoftware (the catalogue or a knownSoftware entry) are left out.
+  bool hideKnownSoftware = false;
+  // --- end tuning ---
   // --- KQL export (vpshunt/kql.hpp) ---
   // The Sentinel threat-intelligence table the exported query joins: "ThreatIntelligenceIndicator"
   // (the seed's) or its successor "ThreatIntelIndicators". Not used by the local analysis.

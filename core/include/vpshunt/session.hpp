@@ -59,6 +59,13 @@ class Session {
   // A row's detail: {detection, key, row (its cells, from the store), times, ms, ports, targets,
   // targetNames, refused, total, complete}; complete is false until a collect pass read the row's connections.
   std::string detail(const std::string& detection, uint64_t key) const;
+  // --- tuning (issue 13) ---
+  // Known software of beacon rows by key, in either mode (seed rows have no KnownSoftware column):
+  // [{"key", "knownSoftware": name or null, "reason", "processFolder", "processFolderDisagrees"}]
+  // for a JSON array of keys (Analysis::KnownSoftwareNote); keys of no beacon row are left out. A
+  // beacon row's detail has the same fields (knownSoftwareReason for reason).
+  std::string knownSoftware(const std::string& keysJson) const;
+  // --- end tuning ---
 
   bool setRule(const std::string& ruleJson);  // true: the files must be read again
   std::string ruleJson() const;

@@ -64,7 +64,8 @@ class ResultStore final : public ResultSink {
   // "maxScore"}] (rows by the schema's overviewTime, in at most 48 equal bins), "networks": [{"name",
   // "hosting", "rows", "maxScore"}] (the 8 with the most rows, by hosting provider, else organisation)}.
   std::string overview(std::string_view detection) const;
-  // The row with this key (its cells), or false.
+  // The row with this key (its cells), or false. `out` takes the table's own schema (the one its
+  // rows came with: seed mode's beacon rows have no KnownSoftware, TableSchema::output).
   bool findRow(std::string_view detection, uint64_t key, Row& out) const;
   size_t memoryBytes() const;  // an estimate of what the store holds
 

@@ -11,6 +11,7 @@
 // large result is never held whole.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -33,6 +34,9 @@ struct Column {
   CellType type;
   bool nullable;                 // may be null (JSON null, an empty csv cell)
   std::string_view description;  // one line, for the page's tooltips and the README
+  // False: left out of seed mode's rows (the output files, the page's store and views), which are
+  // the seed rule's and know nothing of it. Such columns come last (finalize() checks).
+  bool inSeedOutput = true;
 };
 
 // How a column shows in a view (the terminal table, the page): its header and, for the terminal,
@@ -60,7 +64,15 @@ struct TableSchema {
   size_t index(std::string_view name) const;  // the column's index; throws std::invalid_argument when absent
   const std::vector<ViewColumn>& terminal(bool beyond) const { return beyond ? terminalBeyond : terminalSeed; }
   const std::vector<ViewColumn>& page(bool beyond) const { return beyond ? pageBeyond : pageSeed; }
-  void finalize();  // fills keyOrder; every schema calls it once
+  void finalize();  // fills keyOrder (and the seed-output view); every schema calls it once
+  // The columns a row has in this mode: the schema itself, or (seed mode, when some column is not
+  // inSeedOutput) the same schema without those columns, views included. Detections hand their
+  // rows to every sink with it, so a table's rows in a store or a file always have one schema.
+  // Lives as long as this schema.
+  const TableSchema& output(bool beyond) const { return beyond || !seedOutput_ ? *this : *seedOutput_; }
+
+ private:
+  std::shared_ptr<const TableSchema> seedOutput_;
 };
 
 struct Cell {

@@ -31,10 +31,12 @@ class RecordTable {
   Header& at(size_t index) { return *reinterpret_cast<Header*>(arena_.data() + offsets_[index]); }
 
   // The record whose key is the concatenation of `parts` (hashed to `h` by the caller). When absent:
-  // null unless `create`, else a new record (`created` set) whose other members the caller fills.
-  // Null too when the arena is full (32 GiB of keys: beyond any run).
+  // null unless `create`, else a new record (`created` set) whose other members the caller fills,
+  // with `extra` zero bytes reserved right after its key (a payload that is not part of the key:
+  // it sits in the memory a lookup reads anyway). Null too when the arena is full (32 GiB of keys:
+  // beyond any run).
   template <size_t N>
-  Header* find(uint64_t h, const std::array<std::string_view, N>& parts, bool create, bool& created) {
+  Header* find(uint64_t h, const std::array<std::string_view, N>& parts, bool create, bool& created, size_t extra = 0) {
     created = false;
     size_t keySize = 0;
     for (std::string_view p : parts) keySize += p.size();
@@ -58,8 +60,9 @@ class RecordTable {
     }
     if (!create) return nullptr;
     const size_t offset = arena_.size();
-    if (offset + 1 >= UINT32_MAX || offsets_.size() >= UINT32_MAX) return nullptr;
-    arena_.resize(offset + (sizeof(Header) + keySize + 7) / 8);
+    const size_t words = (sizeof(Header) + keySize + extra + 7) / 8;
+    if (offset + words >= UINT32_MAX || offsets_.size() >= UINT32_MAX) return nullptr;
+    arena_.resize(offset + words);
     auto* rec = reinterpret_cast<Header*>(arena_.data() + offset);
     rec->hash = h;
     rec->keySize = uint32_t(keySize);

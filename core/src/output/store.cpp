@@ -316,7 +316,7 @@ void ResultStore::clear() {
 
 void ResultStore::beginTable(const TableSchema& schema) {
   for (auto& t : tables_)
-    if (t->schema == &schema) {
+    if (t->schema->detection == schema.detection) {  // a mode's schema replaces the other's (TableSchema::output)
       *t = Table(schema);
       filling_ = t.get();
       return;
@@ -353,7 +353,7 @@ std::string ResultStore::view(const ViewRequest& req) const {
   const uint64_t offset = std::min<uint64_t>(req.offset, rows.size());
   const uint64_t end = std::min<uint64_t>(rows.size(), offset + std::min<uint64_t>(req.limit, 10000));
   out += ",\"matched\":" + std::to_string(rows.size()) + ",\"offset\":" + std::to_string(offset) + ",\"rows\":[";
-  Row r(*schema);
+  Row r(*t->schema);  // the table's own columns (seed mode's rows have fewer: TableSchema::output)
   for (uint64_t i = offset; i < end; ++i) {
     t->fill(rows[i], r);
     if (i > offset) out += ',';
@@ -370,17 +370,18 @@ void ResultStore::exportView(const ViewRequest& req, OutputFormat format, const 
   if (!schema) throw std::invalid_argument("unknown detection \"" + req.detection + "\"");
   const Table* t = table(req.detection);
   TableWriter writer(format, write);
-  writer.beginTable(*schema);
+  const TableSchema& columns = t ? *t->schema : *schema;  // the table's own (TableSchema::output)
+  writer.beginTable(columns);
   uint64_t n = 0;
   if (t) {
-    Row r(*schema);
+    Row r(columns);
     for (uint32_t i : t->select(req)) {
       t->fill(i, r);
       writer.row(r);
       ++n;
     }
   }
-  writer.endTable(*schema, n);
+  writer.endTable(columns, n);
   writer.finish();
 }
 
@@ -453,6 +454,7 @@ bool ResultStore::findRow(std::string_view detection, uint64_t key, Row& out) co
   if (!t) return false;
   for (uint32_t i = 0; i < t->rows; ++i)
     if (t->keys[i] == key) {
+      if (out.schema != t->schema) out = Row(*t->schema);  // the table's own columns
       t->fill(i, out);
       return true;
     }

@@ -37,6 +37,24 @@ void TableSchema::finalize() {
   for (const auto* view : {&terminalSeed, &terminalBeyond, &pageSeed, &pageBeyond})
     for (const ViewColumn& v : *view) index(v.column);  // every view names a column of the table
   if (!overviewTime.empty()) index(overviewTime);
+  // Seed mode's output files: the same table without the columns the seed rule knows nothing of.
+  // They come last, so that a detection fills a row of either schema by position.
+  seedOutput_.reset();
+  const auto firstOut = std::find_if(columns.begin(), columns.end(), [](const Column& c) { return !c.inSeedOutput; });
+  if (firstOut == columns.end()) return;
+  if (std::any_of(firstOut, columns.end(), [](const Column& c) { return c.inSeedOutput; }))
+    throw std::logic_error(std::string(detection) + " table: the columns left out of seed output must come last");
+  auto seed = std::make_shared<TableSchema>(*this);
+  seed->columns.erase(seed->columns.begin() + (firstOut - columns.begin()), seed->columns.end());
+  for (auto* view : {&seed->terminalSeed, &seed->terminalBeyond, &seed->pageSeed, &seed->pageBeyond})
+    view->erase(std::remove_if(view->begin(), view->end(),
+                               [&](const ViewColumn& v) {
+                                 return std::none_of(seed->columns.begin(), seed->columns.end(),
+                                                     [&](const Column& c) { return c.name == v.column; });
+                               }),
+                view->end());
+  seed->finalize();  // its columns are all in seed output: it gets no view of its own
+  seedOutput_ = std::move(seed);
 }
 
 const std::vector<const TableSchema*>& tableSchemas() {

@@ -188,6 +188,9 @@ json sectionJson(const TableSchema& s, const DetectionSummary* summary) {
   o["considered"] = summary ? summary->considered : 0;
   o["sawEvents"] = summary ? summary->sawEvents : false;
   o["notices"] = summary ? summary->notices : std::vector<std::string>{};
+  // Tuning (issue 13): only when the rule has suppressions / hid rows, so other output is as before.
+  if (summary && !summary->suppressedBy.empty()) o["suppressedBy"] = summary->suppressedBy;
+  if (summary && summary->knownSoftwareHidden) o["knownSoftwareHidden"] = summary->knownSoftwareHidden;
   return o;
 }
 
@@ -231,7 +234,8 @@ json rowJson(const Row& row) {
 }
 
 json rowToJson(const ResultRow& r) {
-  Row row(beaconSchema());
+  // The jsonl line's columns: a beyond-mode row (a flow) has them all, a seed row the seed output's.
+  Row row(beaconSchema().output(r.groupId >= BeaconDetection::flowIdBase()));
   BeaconDetection::cells(r, row);
   return rowJson(row);
 }
@@ -285,7 +289,7 @@ json statusToJson(const Results& r) {
   json o = headJson(r);
   json sections = json::object();
   for (const auto& d : r.detections)
-    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(*s, &d);
+    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJson(s->output(r.mode == "beyond"), &d);
   o["detections"] = sections;
   o["detectionOrder"] = [&] {
     json order = json::array();
@@ -307,7 +311,7 @@ json resultsToJson(const Results& r) {
   for (const auto& d : r.detections) {
     const TableSchema* s = findTableSchema(d.detection);
     if (!s) continue;
-    json section = sectionJson(*s, &d);
+    json section = sectionJson(s->output(r.mode == "beyond"), &d);
     json rows = json::array();
     if (d.detection == "beacon")
       for (const auto& row : r.rows) rows.push_back(rowToJson(row));

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "detections/beacon/periodicity.hpp"
+#include "tuning/suppressions.hpp"
 #include "events/values.hpp"
 
 namespace vpshunt {
@@ -19,6 +20,7 @@ constexpr size_t kMaxFilteredActions = 16;
 
 void BeaconDetection::reset() {
   flows_.clear();
+  mixedNotes_.clear();
   excludedContacts_.clear();
   devices_.clear();
   droppedNames_.clear();
@@ -139,9 +141,24 @@ void BeaconDetection::ingest(const RawEvent& e, Ticks t, Direction direction, Ne
   }
   std::string_view account = e.has(EventField::AccountName) ? e.get(EventField::AccountName)
                                                              : e.get(EventField::InitiatingProcessAccountName);
+  // The process's path and version info, for the known-software matcher (kept per flow).
+  ProcessIdentity identity;
+  constexpr uint32_t kIdentityFields = 1u << size_t(EventField::InitiatingProcessFolderPath) |
+                                       1u << size_t(EventField::InitiatingProcessVersionInfoCompanyName) |
+                                       1u << size_t(EventField::InitiatingProcessVersionInfoProductName);
+  if (e.present & kIdentityFields) {
+    identity.present = true;
+    const std::string_view folder = trimValue(e.get(EventField::InitiatingProcessFolderPath));
+    const std::string_view company = trimValue(e.get(EventField::InitiatingProcessVersionInfoCompanyName));
+    const std::string_view product = trimValue(e.get(EventField::InitiatingProcessVersionInfoProductName));
+    identity.overlong = company.size() > ProcessIdentity::kMaxVersionText || product.size() > ProcessIdentity::kMaxVersionText;
+    identity.folder = folder.substr(0, ProcessIdentity::kMaxFolder);
+    identity.company = company.substr(0, ProcessIdentity::kMaxVersionText);
+    identity.product = product.substr(0, ProcessIdentity::kMaxVersionText);
+  }
   ++rep.kept;
   aggregate(ctx, t, device, trimValue(account), process, e.get(EventField::InitiatingProcessCommandLine), ip, port,
-            e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction);
+            e.has(EventField::SentBytes), sent, e.has(EventField::ReceivedBytes), received, seedAction, identity);
 }
 
 
@@ -208,8 +225,44 @@ IpAddress Flow::ip() const {
   return ip;
 }
 
+ProcessIdentity Flow::process() const {
+  ProcessIdentity::Head head;
+  std::memcpy(&head, h->payload(), sizeof head);
+  ProcessIdentity id;
+  const char* p = h->payload() + sizeof head;
+  id.folder = {p, head.folder};
+  id.company = {p + head.folder, head.company};
+  id.product = {p + head.folder + head.company, head.product};
+  id.present = head.state & ProcessIdentity::kPresent;
+  id.mixed = head.state & ProcessIdentity::kMixed;
+  id.overlong = head.state & ProcessIdentity::kOverlong;
+  return id;
+}
+
+void BeaconDetection::noteMixed(FlowHeader& flow, const ProcessIdentity& row) {
+  // Rare (a flow whose binary changed folder or version): off the hot path.
+  char* payload = const_cast<char*>(flow.payload());
+  ProcessIdentity::Head head;
+  std::memcpy(&head, payload, sizeof head);
+  head.state |= ProcessIdentity::kMixed;
+  std::memcpy(payload, &head, sizeof head);
+  const ProcessIdentity first = Flow{&flow}.process();
+  std::string note;
+  auto add = [&](const char* what, std::string_view a, std::string_view b) {
+    if (a == b) return;
+    note += note.empty() ? "" : "; ";
+    note += std::string(what) + " " + (a.empty() ? std::string("(none)") : std::string(a.substr(0, 160))) + " and " +
+            (b.empty() ? std::string("(none)") : std::string(b.substr(0, 160)));
+  };
+  add("folder", first.folder, row.folder);
+  add("company", first.company, row.company);
+  add("product", first.product, row.product);
+  if (note.empty()) note = "version info of more than 256 bytes";
+  mixedNotes_.emplace(flow.index, std::move(note));
+}
+
 Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
-                                std::string_view cmdline, const IpAddress& ip, bool create) {
+                                std::string_view cmdline, const IpAddress& ip, bool create, const ProcessIdentity* identity) {
   const int64_t bin = floorDiv(t, window_);
   // The key is hashed and compared piece by piece in place; it is assembled (lengths, texts,
   // address) only when a new flow is stored.
@@ -222,8 +275,10 @@ Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_
   const std::array<std::string_view, 6> parts{std::string_view(reinterpret_cast<const char*>(len), sizeof len),
                                                device, account, process, cmdline,
                                                std::string_view(reinterpret_cast<const char*>(ip.bytes.data()), 16)};
+  static const ProcessIdentity kNoIdentity;
+  const ProcessIdentity& id = identity ? *identity : kNoIdentity;
   bool created;
-  FlowHeader* flow = flows_.find(h, parts, create, created);
+  FlowHeader* flow = flows_.find(h, parts, create, created, id.payloadSize());
   if (!flow) return nullptr;
   if (created) {
     flow->lastBin = INT64_MIN;
@@ -231,6 +286,32 @@ Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_
     flow->maxBin = INT64_MIN;
     flow->lastGroup = kNoGroup;
     flow->headGroup = kNoGroup;
+    const ProcessIdentity::Head head{uint16_t(id.folder.size()), uint16_t(id.company.size()), uint16_t(id.product.size()),
+                                     uint8_t((id.present ? ProcessIdentity::kPresent : 0) |
+                                             (id.overlong ? ProcessIdentity::kOverlong : 0)),
+                                     0};
+    char* w = const_cast<char*>(flow->payload());
+    std::memcpy(w, &head, sizeof head);
+    w += sizeof head;
+    for (std::string_view text : {id.folder, id.company, id.product}) {
+      if (!text.empty()) std::memcpy(w, text.data(), text.size());
+      w += text.size();
+    }
+  } else if (id.present) {
+    // Every row of the flow must say the same of its process (see ProcessIdentity).
+    ProcessIdentity::Head head;
+    const char* p = flow->payload();
+    std::memcpy(&head, p, sizeof head);
+    if ((head.state & (ProcessIdentity::kPresent | ProcessIdentity::kMixed)) == ProcessIdentity::kPresent) {
+      p += sizeof head;
+      const bool same = head.folder == id.folder.size() && head.company == id.company.size() &&
+                        head.product == id.product.size() &&
+                        bool(head.state & ProcessIdentity::kOverlong) == id.overlong &&
+                        bytesEqual(p, id.folder.data(), id.folder.size()) &&
+                        bytesEqual(p + head.folder, id.company.data(), id.company.size()) &&
+                        bytesEqual(p + head.folder + head.company, id.product.data(), id.product.size());
+      if (!same) noteMixed(*flow, id);
+    }
   }
   if (flow->lastBin == bin) return &groups_[flow->lastGroup];
   Group* g = nullptr;
@@ -260,7 +341,7 @@ Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_
 
 void BeaconDetection::aggregate(NetIngest& ctx, Ticks t, std::string_view device, std::string_view account, std::string_view process,
                               std::string_view cmdline, const IpAddress& ip, int32_t port, bool sentColumn, int64_t sent,
-                              bool receivedColumn, int64_t received, bool seedAction) {
+                              bool receivedColumn, int64_t received, bool seedAction, const ProcessIdentity& identity) {
   if (collecting_) {
     Group* found = findGroup(t, device, account, process, cmdline, ip, false);
     if (!found) return;
@@ -268,7 +349,7 @@ void BeaconDetection::aggregate(NetIngest& ctx, Ticks t, std::string_view device
     if (id < collectWanted_.size() && collectWanted_[id]) collected_[id].push_back({t, sent, received, port, seedAction});
     return;
   }
-  Group* g = findGroup(t, device, account, process, cmdline, ip, true);
+  Group* g = findGroup(t, device, account, process, cmdline, ip, true, &identity);
   if (!g) {  // 32 GiB of flow keys or 4 billion groups: more than any run can hold
     ctx.file.addProblem(0, 0, "too many distinct flows or hour groups to hold: this row was not counted");
     return;
@@ -383,7 +464,7 @@ int BeaconDetection::riskScoreFor(const Rule& rule, int64_t count, int64_t uniqu
 
 // Fills the columns beyond the seed (attribution, prevalence, VpsScore and its reasons).
 void BeaconDetection::enrich(const FinishContext& ctx, ResultRow& row, const IpAddress& ip, const IpFacts& facts,
-                             const Prevalence& prevalence, uint64_t totalDevices) const {
+                             const Prevalence& prevalence, uint64_t totalDevices, const KnownSoftwareFinding* known) const {
   const Rule& rule = ctx.rule;
   const HostingAttribution& a = facts.hosting;
   if (ctx.facts.haveAsnDatabase()) {
@@ -429,6 +510,10 @@ void BeaconDetection::enrich(const FinishContext& ctx, ResultRow& row, const IpA
     why.push_back("no TI");
   }
   points += 5.0 * std::max(0, row.riskScore - rule.defaultRiskScore) / std::max(1, 95 - rule.defaultRiskScore);
+  if (known && !known->reason.empty()) {  // known software (beyond mode): see KnownSoftwareFinding
+    points += known->points;
+    why.push_back(known->reason);
+  }
   row.vpsScore = int(std::lround(std::clamp(points, 0.0, 100.0)));
 }
 
@@ -485,6 +570,21 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
     }
     return ex != 0;
   };
+
+  // Tuning (issue 13): the rule's suppressions, decided once per flow (-2: not yet; -1: none).
+  const SuppressionMatcher suppressions(rule.suppressions);
+  std::vector<uint64_t> suppressedBy(rule.suppressions.size(), 0);
+  std::vector<int32_t> flowSuppression(suppressions.empty() ? 0 : flowCount(), -2);
+  auto suppressedFlow = [&](uint32_t fi) {
+    if (suppressions.empty()) return -1;
+    int32_t& e = flowSuppression[fi];
+    if (e == -2) {
+      const Flow f = flow(fi);
+      e = suppressions.beacon(f.part(0), f.part(1), f.part(2), f.part(3), f.ip());
+    }
+    return int(e);
+  };
+  uint64_t knownHidden = 0;
 
   auto fillTi = [&](ResultRow& row, const IpFacts& facts) {
     if (const IndicatorInfo* ti = facts.ti) {
@@ -550,6 +650,11 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
         }
       }
       if (c.count < rule.beaconMinConnections) continue;
+      if (const int e = suppressedFlow(g.flow); e >= 0) {
+        ++suppressedBy[size_t(e)];
+        continue;
+      }
+      if (const int m = suppressions.empty() ? -1 : markOf(g.flow, suppressions); m >= 0) ++suppressedBy[size_t(m)];
       c.portsAt = uint32_t(portPool.size());
       c.portsCount = uint32_t(ports.size());
       portPool.insert(portPool.end(), ports.begin(), ports.end());
@@ -571,6 +676,9 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
     });
     res.rowCount = candidates.size();
     if (!onRow) candidates.clear();
+    // Known software on seed rows: the KnownSoftware value the page shows (seed output leaves the
+    // column out; the seed rule's score and reasons are not touched). Once per flow.
+    std::unordered_map<uint32_t, KnownSoftwareFinding> knownOfFlow;
     for (const Candidate& c : candidates) {
       const Group& g = groups_[c.gi];
       const Flow flow = this->flow(g.flow);
@@ -597,6 +705,13 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       row.lastConnection = c.last;
       row.groupId = c.gi;
       enrich(ctx, row, ip, facts, prevalence, allDevices.size());
+      {
+        auto known = knownOfFlow.find(g.flow);
+        if (known == knownOfFlow.end())
+          known = knownOfFlow.emplace(g.flow, knownSoftwareOf(g.flow, facts, ctx.facts.haveAsnDatabase(), suppressions)).first;
+        row.knownSoftware = known->second.product;
+        row.knownSoftwareReason = known->second.reason;
+      }
       row.score = row.riskScore;
       row.reasons.push_back(riskReason(rule, c.count, int64_t(c.portsCount), row.isTiMatch, false));
       row.reasons.insert(row.reasons.end(), row.vpsReasons.begin(), row.vpsReasons.end());
@@ -665,6 +780,11 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       const bool seedRow = bestBinCount >= rule.beaconMinConnections;
       const bool periodic = count >= rule.beyondMinConnections && per.score >= rule.beyondMinPeriodicity;
       if (!seedRow && !periodic) continue;
+      if (const int e = suppressedFlow(fi); e >= 0) {
+        ++suppressedBy[size_t(e)];
+        continue;
+      }
+      if (const int m = suppressions.empty() ? -1 : markOf(fi, suppressions); m >= 0) ++suppressedBy[size_t(m)];
 
       ResultRow row;
       const IpAddress ip = flow.ip();
@@ -692,7 +812,14 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       row.medianIntervalSeconds = per.medianIntervalSeconds;
       row.periodicityScore = std::round(per.score * 1000) / 1000;
       row.intervalDispersion = per.dispersion;
-      enrich(ctx, row, ip, facts, prevalence, allDevices.size());
+      const KnownSoftwareFinding known = knownSoftwareOf(fi, facts, ctx.facts.haveAsnDatabase(), suppressions);
+      row.knownSoftware = known.product;
+      row.knownSoftwareReason = known.reason;
+      if (row.knownSoftware && rule.hideKnownSoftware) {
+        ++knownHidden;
+        continue;
+      }
+      enrich(ctx, row, ip, facts, prevalence, allDevices.size(), &known);
       row.score = row.vpsScore;
       row.reasons = row.vpsReasons;
       row.reasons.push_back(riskReason(rule, bestBinCount, bestBinPorts, row.isTiMatch, true));
@@ -718,6 +845,15 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
 
   summary.rowCount = res.rowCount;
   summary.considered = res.groupsConsidered;
+  if (!suppressions.empty()) {
+    std::string n = suppressions.notice("beacon", suppressedBy);
+    if (!n.empty()) summary.notices.push_back(std::move(n));
+    summary.suppressedBy = std::move(suppressedBy);
+  }
+  summary.knownSoftwareHidden = knownHidden;
+  if (knownHidden)
+    summary.notices.push_back(std::to_string(knownHidden) + (knownHidden == 1 ? " beacon row" : " beacon rows") +
+                              " of known software hidden (hideKnownSoftware)");
   if (!res.collectGroups.empty())
     summary.notices.push_back(std::to_string(res.collectGroups.size()) +
                           (beyond ? " group(s) must be read once more (a collect pass) to measure periodicity"
@@ -775,7 +911,10 @@ void BeaconDetection::endCollect() {
 
 
 void BeaconDetection::finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& res) const {
-  Row cellsRow(schema());
+  // Seed mode's rows have the seed's columns only (no KnownSoftware): the output files and the page's
+  // store alike.
+  const TableSchema& table = schema().output(ctx.rule.mode == "beyond");
+  Row cellsRow(table);
   std::function<void(const ResultRow&)> each;
   if (sink || ctx.keepRows)
     each = [&](const ResultRow& r) {
@@ -785,9 +924,9 @@ void BeaconDetection::finishRows(const FinishContext& ctx, ResultSink* sink, Det
       }
       if (ctx.keepRows) res.rows.push_back(r);
     };
-  if (sink) sink->beginTable(schema());
+  if (sink) sink->beginTable(table);
   finish(ctx, each, summary, res);
-  if (sink) sink->endTable(schema(), summary.rowCount);
+  if (sink) sink->endTable(table, summary.rowCount);
 }
 
 }  // namespace vpshunt

@@ -35,8 +35,8 @@ struct Connection {
 
 // A flow: (DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine,
 // RemoteIP). Each is one record in an arena: a 48-byte header with what every row touches, followed
-// by its key (4 x uint32 lengths, the four texts, 16 address bytes), so that a lookup reads one
-// contiguous stretch of memory. The flow's groups form a chain (newest first) through
+// by its key (4 x uint32 lengths, the four texts, 16 address bytes) and the process's identity
+// (ProcessIdentity, not part of the key), so that a lookup reads one contiguous stretch of memory. The flow's groups form a chain (newest first) through
 // Group::prevInFlow; with the range of their bins kept here, a row of an export in time order (either
 // direction) finds or creates its group without walking the chain.
 struct FlowHeader {
@@ -48,8 +48,35 @@ struct FlowHeader {
   uint32_t keySize;
   uint32_t index;  // the flow's number (group.flow)
   const char* key() const { return reinterpret_cast<const char*>(this + 1); }
+  const char* payload() const { return key() + keySize; }  // the process identity (see ProcessIdentity)
 };
 static_assert(sizeof(FlowHeader) == 48);
+
+// What the flow's rows say about the process, for the known-software matcher: its path
+// (InitiatingProcessFolderPath, Sysmon Image) and version-info company and product. A flow keeps its
+// first row's values after its key; every later row is compared with them byte for byte (they are
+// in the memory the lookup read), and a flow whose rows disagree is marked mixed: it is never named
+// known software, since one of its binaries could be an impostor hiding in the other's traffic.
+// Rows of an export without these columns say nothing and contradict nothing. Values are capped
+// (kMaxFolder: longer paths never match anyway; kMaxVersionText: a longer company or product is
+// marked overlong and never matches).
+struct ProcessIdentity {
+  std::string_view folder, company, product;
+  bool present = false;   // the row (first row, for a flow) had at least one of the columns
+  bool mixed = false;     // rows of the flow disagree
+  bool overlong = false;  // a company or product longer than kMaxVersionText
+  static constexpr size_t kMaxFolder = 1025;  // KnownSoftwareCatalog::kMaxPath + 1: still "too long"
+  static constexpr size_t kMaxVersionText = 256;
+  // The payload after a flow's key: this head, then the three texts.
+  struct Head {
+    uint16_t folder, company, product;
+    uint8_t state;  // kPresent | kMixed | kOverlong
+    uint8_t pad;
+  };
+  static constexpr uint8_t kPresent = 1, kMixed = 2, kOverlong = 4;
+  size_t payloadSize() const { return sizeof(Head) + folder.size() + company.size() + product.size(); }
+};
+static_assert(sizeof(ProcessIdentity::Head) == 8);
 constexpr uint32_t kNoGroup = UINT32_MAX;
 
 using DeviceHeader = InternedName;  // a device name
@@ -119,6 +146,7 @@ struct Flow {
   std::string_view keyView() const { return {h->key(), h->keySize}; }
   std::string_view part(int k) const;  // 0 device, 1 account, 2 process, 3 command line
   IpAddress ip() const;
+  ProcessIdentity process() const;
 };
 
 // Distinct ports (0-65535) of a group: most groups have one to three, kept inline (no allocation
@@ -166,6 +194,27 @@ static_assert(sizeof(Group) == 64);
 
 const TableSchema& beaconSchema();
 
+class SuppressionMatcher;
+
+// What the known-software catalogue (enrich/known_software.hpp) or the analyst's knownSoftware
+// entries say of a flow. Beyond mode adds `points` to VpsScore and `reason` to VpsReasons:
+//   named by the catalogue      -40; -25 when one fact an attacker could also reach fitted (a
+//                               per-user folder, a vendor network that also hosts cloud tenants,
+//                               the vendor's service on a public cloud), -15 for two
+//   marked by the analyst       -40
+//   catalogued name, masquerade +10 (wrong folder, contradicting company or product, a ".." or a
+//                               network share in the path: T1036.005, a name or place that is not
+//                               the product's)
+//   other near misses           0, with the reason (another drive, no folder in the export, the
+//                               genuine folder calling elsewhere, a flow whose rows disagree)
+struct KnownSoftwareFinding {
+  std::optional<std::string> product;  // the KnownSoftware column
+  std::string reason;                  // empty: the name is in no catalogue entry and no mark
+  int points = 0;
+  std::string folder;                  // knownSoftwareOfRow only: the flow's path, and whether its rows disagree
+  bool folderDisagrees = false;
+};
+
 class BeaconDetection final : public Detection {
  public:
   std::string_view name() const override { return "beacon"; }
@@ -194,6 +243,9 @@ class BeaconDetection final : public Detection {
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
+  // Known software of a row's key (a seed row's group, a beyond row's flow), in either mode;
+  // nullopt for other keys (Analysis::knownSoftware).
+  std::optional<KnownSoftwareFinding> knownSoftwareOfRow(uint64_t id, IpFactsTable& facts, const Rule& rule) const;
 
  private:
   struct PrevalenceEntry {
@@ -211,14 +263,23 @@ class BeaconDetection final : public Detection {
 
   int64_t binOf(const Group& g) const { return floorDiv(g.first, window_); }
   // The group for (flow key, bin); created when `create`, else null when absent.
+  // `identity` (null in a collect pass) is stored with a new flow, compared with an existing one's.
   Group* findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
-                   std::string_view cmdline, const IpAddress& ip, bool create);
+                   std::string_view cmdline, const IpAddress& ip, bool create, const ProcessIdentity* identity = nullptr);
   void aggregate(NetIngest& ctx, Ticks t, std::string_view device, std::string_view account, std::string_view process,
                  std::string_view cmdline, const IpAddress& ip, int32_t port, bool hasSent, int64_t sent,
-                 bool hasReceived, int64_t received, bool seedAction);
+                 bool hasReceived, int64_t received, bool seedAction, const ProcessIdentity& identity);
+  void noteMixed(FlowHeader& flow, const ProcessIdentity& row);
+  // The first row that disagreed with a mixed flow's identity (by flow index): for the reason.
+  std::unordered_map<uint32_t, std::string> mixedNotes_;
   int riskScoreFor(const Rule& rule, int64_t count, int64_t uniquePorts, bool ti) const;
+  // `known`: beyond mode's known-software finding for the row (its points and reason count), or null.
   void enrich(const FinishContext& ctx, ResultRow& row, const IpAddress& ip, const IpFacts& facts,
-              const Prevalence& prevalence, uint64_t totalDevices) const;
+              const Prevalence& prevalence, uint64_t totalDevices, const KnownSoftwareFinding* known = nullptr) const;
+  KnownSoftwareFinding knownSoftwareOf(uint32_t flowIndex, const IpFacts& facts, bool haveAsnDatabase,
+                                       const SuppressionMatcher& marks) const;  // detections/beacon/known.cpp
+  // The knownSoftware entry that names flow `fi` (-1: none; never a flow whose rows disagree).
+  int markOf(uint32_t fi, const SuppressionMatcher& marks) const;
   std::vector<uint64_t> groupsOf(uint64_t id) const;
 
   // Aggregates

@@ -52,6 +52,11 @@ TableSchema makeSchema() {
       {"VpsScore", T::Int, false, "evidence that RemoteIP is a rented server used for C2, 0-100"},
       {"VpsReasons", T::TextList, false, "that evidence, in words"},
       {"Reasons", T::TextList, false, "why the row scored what it did: the score's rule first, then the evidence"},
+      // Beyond mode only: seed mode's rows are the seed rule's, which knows nothing of it.
+      {"KnownSoftware", T::Text, true,
+       "the product this process is (known-software catalogue or the analyst's mark): name, folder and destination fit; "
+       "null when nothing matched",
+       false},
   };
   s.terminalSeed = {{"Timestamp", "", 20},
                     {"DeviceName", "", 24},
@@ -79,6 +84,7 @@ TableSchema makeSchema() {
                       {"MedianIntervalSeconds", "Every(s)", 0},
                       {"PeriodicityScore", "Period", 0},
                       {"VpsScore", "Vps", 4},
+                      {"KnownSoftware", "Known", 20},
                       {"VpsReasons", "Why", 90}};
   // The page: the score and what an analyst decides on first, the rest after.
   s.pageSeed = {{"RiskScore", "RiskScore"},     {"Timestamp", ""},   {"DeviceName", ""},
@@ -88,7 +94,8 @@ TableSchema makeSchema() {
   s.pageBeyond = {{"VpsScore", "VpsScore"},      {"RemoteIP", ""},       {"HostingProvider", "Hosting"},
                   {"RemoteASN", "ASN"},          {"DeviceCount", "Devices"}, {"MedianIntervalSeconds", "Every"},
                   {"PeriodicityScore", "Periodicity"}, {"DeviceName", ""},  {"InitiatingProcessFileName", "Process"},
-                  {"ConnectionCount", "Connections"}, {"RiskScore", ""},   {"IsTIMatch", "TI"}};
+                  {"ConnectionCount", "Connections"}, {"RiskScore", ""},   {"IsTIMatch", "TI"},
+                  {"KnownSoftware", "Known software"}};
   s.overviewTime = "FirstConnection";
   s.finalize();
   return s;
@@ -164,6 +171,8 @@ void BeaconDetection::cells(const ResultRow& r, Row& out) {
     c.null = false;
     c.texts = r.reasons;
   }
+  // The columns seed mode's rows leave out, when the row's schema has them (beyond mode).
+  if (i < out.cells.size()) optText(r.knownSoftware);
 }
 
 }  // namespace vpshunt

@@ -131,6 +131,94 @@ std::string tiJoin(const Rule& r, KqlTarget t, const std::string& source, std::v
 }
 
 // ---------------------------------------------------------------------------------------------
+// tuning (issue 13): the rule's suppressions and knownSoftware entries
+
+bool isMark(const Suppression& s) { return s.kind == Suppression::Kind::KnownSoftware; }
+
+bool anyNonAscii(std::string_view s) {
+  return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+}
+
+// RemoteIP in an entry's address or range. IPv4 and IPv6 ranges are tested only on addresses of
+// their family (the *_is_in_range functions give null for the other, and not(null) would drop the
+// row). Empty when the entry's address does not parse (ruleFromJson refuses those).
+std::string addressCondition(const std::string& text) {
+  IpAddress net;
+  int prefix = 128;
+  if (text.find('/') == std::string::npos) {
+    if (!parseIp(text, net)) return {};
+    return "RemoteIP == " + quote(formatIp(net));
+  }
+  if (!parseCidr(text, net, prefix)) return {};
+  if (net.isV4())
+    return "isnotnull(parse_ipv4(RemoteIP)) and ipv4_is_in_range(RemoteIP, " +
+           quote(formatIp(net) + "/" + std::to_string(prefix - 96)) + ")";
+  return "isnull(parse_ipv4(RemoteIP)) and ipv6_is_in_range(RemoteIP, " + quote(formatIp(net) + "/" + std::to_string(prefix)) +
+         ")";
+}
+
+// `| where not(...)` per flow, process and destination entry, on a flow's key columns (DeviceName,
+// AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine, RemoteIP).
+std::string suppressionClauses(const Rule& r, std::vector<std::string>& differences) {
+  std::string out;
+  size_t n = 0;
+  bool nonAscii = false;
+  for (const Suppression& s : r.suppressions) {
+    std::string cond;
+    switch (s.kind) {
+      case Suppression::Kind::Flow: {
+        const std::string ip = addressCondition(s.remoteIp);
+        if (ip.empty()) continue;
+        cond = "DeviceName == " + quote(s.device) + " and AccountName == " + quote(s.account) +
+               " and InitiatingProcessFileName == " + quote(s.process) + "\n    and InitiatingProcessCommandLine == " +
+               quote(s.commandLine) + " and " + ip;
+        break;
+      }
+      case Suppression::Kind::Process:
+        cond = "InitiatingProcessFileName =~ " + quote(s.process);
+        nonAscii |= anyNonAscii(s.process);
+        break;
+      case Suppression::Kind::Destination: cond = addressCondition(s.remoteIp); break;
+      case Suppression::Kind::KnownSoftware: continue;
+    }
+    if (cond.empty()) continue;
+    out += "| where not(" + cond + ")  // suppression " + std::to_string(&s - r.suppressions.data() + 1) + ": " +
+           std::string(suppressionKindName(s.kind)) + "\n";
+    ++n;
+  }
+  if (!n) return {};
+  differences.push_back("suppressions compare the texts as the tenant stores them; vpshunt trims spaces around device, "
+                        "account and process names" +
+                        std::string(nonAscii ? "; =~ ignores the case of non-ASCII letters too, vpshunt of ASCII letters only" : ""));
+  return "// Tuning: the rule's suppressions (who decided each, and why, is in the rule file)\n" + out;
+}
+
+size_t markCount(const Rule& r) { return size_t(std::count_if(r.suppressions.begin(), r.suppressions.end(), isMark)); }
+
+// KnownSoftware and its reason, from the rule's knownSoftware entries (the first that fits), for the
+// beyond query's flows (FolderPaths: the flow's distinct InitiatingProcessFolderPath, at most 2).
+std::string knownSoftwareColumns(const Rule& r) {
+  std::string names, reasons;
+  for (const Suppression& s : r.suppressions) {
+    if (!isMark(s)) continue;
+    const std::string ip = addressCondition(s.remoteIp);
+    if (ip.empty()) continue;
+    std::string folder = s.folder;
+    for (char& c : folder) {
+      if (c >= 'A' && c <= 'Z') c = char(c - 'A' + 'a');
+      else if (c == '/') c = '\\';
+    }
+    const std::string cond = "    array_length(FolderPaths) <= 1 and InitiatingProcessFileName =~ " + quote(s.process) +
+                             "\n        and replace_string(tolower(tostring(FolderPaths[0])), \"/\", \"\\\\\") == " +
+                             quote(folder) + "\n        and " + ip + ",\n";
+    names += cond + "        " + quote(s.product) + ",\n";
+    reasons += cond + "        " + quote("marked as known software by " + s.who + ": " + s.why) + ",\n";
+  }
+  if (names.empty()) return "| extend KnownSoftware = \"\", KnownSoftwareReason = \"\"\n";
+  return "| extend KnownSoftware = case(\n" + names + "    \"\")\n| extend KnownSoftwareReason = case(\n" + reasons + "    \"\")\n";
+}
+
+// ---------------------------------------------------------------------------------------------
 // seed mode
 
 std::string seedQuery(const Rule& r, KqlTarget t) {
@@ -147,6 +235,9 @@ std::string seedQuery(const Rule& r, KqlTarget t) {
                           "at other minutes when the window does not divide a day");
   differences.push_back("vpshunt adds columns beyond the seed (GroupId, RemoteASN, ..., VpsScore); this query has the "
                         "seed's columns");
+  if (markCount(r))
+    notExpressed.push_back("knownSoftware entries: in seed mode they name rows on vpshunt's page only (the seed rule "
+                           "knows nothing of known software)");
 
   std::string body;
   body += "// T1583.003 \xE2\x80\x94 Virtual Private Server: Detect C2 beaconing to VPS-hosted infrastructure\n";
@@ -173,6 +264,7 @@ std::string seedQuery(const Rule& r, KqlTarget t) {
   body += "     InitiatingProcessCommandLine, RemoteIP,\n";
   body += "     bin(Timestamp, totimespan(strcat(tostring(ObservationWindowMinutes), \"m\")))\n";
   body += "| where ConnectionCount >= BeaconMinConnections\n";
+  body += suppressionClauses(r, differences);
   body += "| extend TotalBytesSent = long(null), TotalBytesReceived = long(null);\n";
   body += hasTiTable(t) ? "// Step 2: Enrich with Threat Intelligence indicators\n"
                         : "// Step 2: No Threat Intelligence table in advanced hunting (see the header)\n";
@@ -220,6 +312,16 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
                         "them");
   differences.push_back("round() and the reasons' whole numbers may round halves differently; sorting of texts among "
                         "equal scores may differ");
+  notExpressed.push_back("the known-software catalogue (core/src/enrich/known-software.json): a product is recognised by "
+                         "its install folders and the vendor's own networks by ASN, and the VpsHosting watchlist holds "
+                         "hosting ranges only, so KnownSoftware names only the rows of the rule's knownSoftware entries; "
+                         "catalogued agents keep the 15-40 points vpshunt takes off, and masquerading names (a catalogued "
+                         "name outside its folders) miss the 10 points vpshunt adds");
+  differences.push_back("KnownSoftware is \"\" where vpshunt writes null");
+  if (markCount(r))
+    differences.push_back("a knownSoftware entry's folder is compared, case-insensitively and with / as \\, with "
+                          "InitiatingProcessFolderPath as stored, on flows with one folder; vpshunt also refuses a flow "
+                          "whose version-info company or product differ between rows");
 
   const std::string window = "totimespan(strcat(tostring(ObservationWindowMinutes), \"m\"))";
   std::string q;
@@ -259,7 +361,8 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "| extend RemoteIP = iff(RemoteIP startswith \"::ffff:\" and isnotnull(parse_ipv4(substring(RemoteIP, 7))),\n";
   q += "    substring(RemoteIP, 7), RemoteIP)\n";
   q += "| project Timestamp, DeviceName, AccountName = InitiatingProcessAccountName, InitiatingProcessFileName,\n";
-  q += "    InitiatingProcessCommandLine, RemoteIP, RemotePort, IsSeedAction;\n";
+  q += std::string("    InitiatingProcessCommandLine, RemoteIP, RemotePort, IsSeedAction") +
+       (markCount(r) ? ", InitiatingProcessFolderPath" : "") + ";\n";
   q += "// Prevalence: the devices that talked to each address\n";
   q += "let TotalDevices = toscalar(Events | summarize dcount(DeviceName));\n";
   q += "let Prevalence = Events\n";
@@ -276,9 +379,11 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "// Step 2: one row per flow over the lookback, with TI and hosting\n";
   q += "let Flows = Events\n";
   q += "| summarize ConnectionCount = count(), Ports = make_set(RemotePort), FirstConnection = min(Timestamp),\n";
-  q += "    LastConnection = max(Timestamp), Times = make_list(Timestamp)\n";
+  q += std::string("    LastConnection = max(Timestamp), Times = make_list(Timestamp)") +
+       (markCount(r) ? ", FolderPaths = make_set(InitiatingProcessFolderPath, 2)" : "") + "\n";
   q += std::string("  by ") + kFlowKey + "\n";
   q += "| where ConnectionCount >= min_of(BeyondMinConnections, BeaconMinConnections)\n";
+  q += suppressionClauses(r, differences);
   q += std::string("| lookup kind=leftouter Busiest on ") + kFlowKey;
   q += tiJoin(r, t, "", notExpressed, differences);
   q.back() = ';';
@@ -336,6 +441,9 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "| extend Ports = array_sort_asc(Ports)\n";
   q += "| extend UniqueRemotePorts = array_length(Ports), RemotePorts = array_slice(Ports, 0, 4)\n";
   q += "| extend TotalBytesSent = long(null), TotalBytesReceived = long(null), ByteRatio = real(0)\n";
+  q += "// Known software: the rule's knownSoftware entries (process, folder and destination), first that fits\n";
+  q += markCount(r) ? knownSoftwareColumns(r) : "| extend KnownSoftware = \"\", KnownSoftwareReason = \"\"\n";
+  if (r.hideKnownSoftware) q += "| where isempty(KnownSoftware)  // hideKnownSoftware\n";
   q += "// RiskScore: the seed's case() on the busiest window\n";
   q += riskScoreCase(r, "BusiestBinCount", "BusiestBinPorts");
   q += "| lookup kind=leftouter Prevalence on RemoteIP\n";
@@ -350,20 +458,23 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "    + case(DeviceCount == 1, 10.0, DeviceCount > 1 and DeviceCount <= 3, 5.0, 0.0)\n";
   q += "    + iff(IsTIMatch, 30.0, 0.0)\n";
   q += "    + 5.0 * max_of(0, RiskScore - DefaultRiskScore) / max_of(1, 95 - DefaultRiskScore)\n";
+  q += "    - iff(isnotempty(KnownSoftware), 40.0, 0.0)\n";
   q += "| extend VpsScore = toint(round(max_of(0.0, min_of(100.0, VpsPoints))))\n";
-  q += "| extend VpsReasons = pack_array(\n";
+  q += "| extend VpsReasons = array_concat(pack_array(\n";
   q += "    iff(IsHosting, HostingReason, \"not in a hosting range of the VpsHosting watchlist\"),\n";
   q += "    iff(PeriodicityScore >= BeyondMinPeriodicity,\n";
   q += "        strcat(\"every \", round(M), \" s \xC2\xB1 \", round(Dispersion * 100), \"% (periodicity \", round(PeriodicityScore * 100), \"%)\"),\n";
   q += "        strcat(\"irregular (periodicity \", round(PeriodicityScore * 100), \"%)\")),\n";
   q += "    strcat(DeviceCount, \" of \", TotalDevices, iff(TotalDevices == 1, \" device\", \" devices\")),\n";
   q += "    iff(IsTIMatch, strcat(\"TI: \", iff(isempty(ThreatType), \"match\", ThreatType),\n";
-  q += "        iff(isnull(TIConfidence), \"\", strcat(\" (confidence \", tolong(TIConfidence), \")\"))), \"no TI\"))\n";
+  q += "        iff(isnull(TIConfidence), \"\", strcat(\" (confidence \", tolong(TIConfidence), \")\"))), \"no TI\")),\n";
+  q += "    iff(isempty(KnownSoftwareReason), dynamic([]), pack_array(KnownSoftwareReason)))\n";
   q += "| project Timestamp, DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine, RemoteIP,\n";
   q += "    ConnectionCount, ConnectionsPerMinute, UniqueRemotePorts, RemotePorts, TotalBytesSent, TotalBytesReceived,\n";
   q += "    ByteRatio, IsTIMatch, ThreatType, TIConfidence, TIDescription, RiskScore, FirstConnection, LastConnection,\n";
   q += "    RemoteASN, RemoteOrg, IsHosting, HostingProvider, HostingCategory, DeviceCount, RemoteIPFirstSeen,\n";
-  q += "    RemoteIPLastSeen, MedianIntervalSeconds, PeriodicityScore, IntervalDispersion, VpsScore, VpsReasons\n";
+  q += "    RemoteIPLastSeen, MedianIntervalSeconds, PeriodicityScore, IntervalDispersion, VpsScore, VpsReasons,\n";
+  q += "    KnownSoftware\n";
   q += "| sort by VpsScore desc, RiskScore desc, ConnectionCount desc, Timestamp asc, DeviceName asc, AccountName asc,\n";
   q += "    InitiatingProcessFileName asc, InitiatingProcessCommandLine asc, RemoteIP asc\n";
   return header("beacon", r, t, notExpressed, differences) + q;

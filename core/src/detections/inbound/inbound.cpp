@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "events/values.hpp"
+#include "tuning/suppressions.hpp"
 
 namespace vpshunt {
 
@@ -229,6 +230,10 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     return std::find(rule.adminPorts.begin(), rule.adminPorts.end(), int64_t(port)) != rule.adminPorts.end();
   };
 
+  // Tuning (issue 13): destination entries take the rows of the sources inside them out.
+  const SuppressionMatcher suppressions(ctx.rule.suppressions);
+  std::vector<uint64_t> suppressedBy(ctx.rule.suppressions.size(), 0);
+
   std::vector<InboundRow> rows;
   for (uint32_t si = 0; si < sources_.size(); ++si) {
     const Source& s = sources_[si];
@@ -276,6 +281,10 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
       s.ports.forEach([&](uint32_t k, uint32_t n) { st.ports.emplace_back(k, n); });
     }
     if (st.connections == 0 || int64_t(st.connections) < rule.minConnections) continue;
+    if (const int e = suppressions.empty() ? -1 : suppressions.source(s.ip); e >= 0) {  // tuning (issue 13)
+      ++suppressedBy[size_t(e)];
+      continue;
+    }
     mostFirst(st.targets);
     mostFirst(st.ports);
     ++summary.rowCount;
@@ -378,6 +387,11 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
   if (!res.collectGroups.empty() && std::any_of(res.collectGroups.begin(), res.collectGroups.end(), [](uint64_t id) { return id >= idBase(); }))
     summary.notices.push_back("some inbound sources were active before the lookback cutoff: they are counted exactly after the "
                               "files are read once more (a collect pass)");
+  if (!suppressions.empty()) {
+    std::string n = suppressions.notice("inbound", suppressedBy);
+    if (!n.empty()) summary.notices.push_back(std::move(n));
+    summary.suppressedBy = std::move(suppressedBy);
+  }
   if (onRow)
     for (const InboundRow& r : rows) onRow(r);
 }
