@@ -66,7 +66,7 @@ for (const makeClient of [inProcessClient, workerClient]) {
       client.progress.length = 0;
       const summary = await client.request('addFiles', { files: exampleFiles() });
       assert.deepEqual(await allRows(client, summary), nativeRows);
-      assert.deepEqual(summary.results.detectionOrder, ['beacon', 'inbound']);
+      assert.deepEqual(summary.results.detectionOrder, ['beacon', 'inbound', 'signin', 'infrastructure']);
       assert.equal(summary.results.detections.beacon.rowCount, beaconRows(nativeRows).length);
       assert.ok(summary.results.detections.beacon.columns.some((c) => c.name === 'RiskScore' && c.type === 'int'));
       assert.equal(summary.results.rows, undefined, 'no row crosses in a summary');
