@@ -32,35 +32,68 @@ const SELECTORS = {
   ruleNow: '#rule-now',           // the rule form's `now`
   ruleForm: '#rule-form',
   ruleMessage: '#rule-message',   // filled once the rule is applied
-  resultsBody: '#results-body',
+  results: '#results-table',
 };
 
 // Latency probes on the shown result. `act` runs in the page and starts the change; `signature` (in the
 // page) must differ once the page shows its effect. Each is timed from just before `act` to the first
 // animation frame after `signature` changed. A probe whose elements are missing reports "n/a".
-// With the worker-held, virtual table the lead is building, adjust the selectors and signatures here.
+// The table is virtual (web/table.js): only the rows in view are in the DOM, paged from the worker,
+// which sorts and filters in the core's store.
 const PROBES = [
   {
     name: 'sort',
     what: 'click the DeviceName header (sort by it)',
-    act: () => document.querySelector('#results-head button[data-column="DeviceName"]').click(),
-    available: () => !!document.querySelector('#results-head button[data-column="DeviceName"]'),
+    act: () => document.querySelector('#results-table th button[data-column="DeviceName"]').click(),
+    available: () => !!document.querySelector('#results-table th button[data-column="DeviceName"]'),
     signature: () => {
-      const th = document.querySelector('#results-head th[data-column="DeviceName"]');
-      const first = document.querySelector('#results-body tr');
-      return `${th ? th.getAttribute('aria-sort') : ''}|${first ? first.textContent : ''}`;
+      const th = document.querySelector('#results-table th[data-column="DeviceName"]');
+      const tr = document.querySelector('#results-table tr.data');
+      return `${th ? th.getAttribute('aria-sort') : ''}|${tr ? tr.textContent : ''}`;
+    },
+  },
+  {
+    name: 'reverse',
+    what: 'click the DeviceName header again (reverse the sort)',
+    act: () => document.querySelector('#results-table th button[data-column="DeviceName"]').click(),
+    available: () => !!document.querySelector('#results-table th[data-column="DeviceName"][aria-sort]'),
+    signature: () => {
+      const th = document.querySelector('#results-table th[data-column="DeviceName"]');
+      const tr = document.querySelector('#results-table tr.data');
+      return `${th ? th.getAttribute('aria-sort') : ''}|${tr ? tr.textContent : ''}`;
+    },
+  },
+  {
+    name: 'scroll',
+    what: 'scroll the table to its middle (rows fetched and drawn)',
+    act: () => {
+      const wrap = document.querySelector('#results-table .table-wrap');
+      wrap.scrollTop = wrap.scrollHeight / 2;
+    },
+    available: () => {
+      const wrap = document.querySelector('#results-table .table-wrap');
+      return !!wrap && wrap.scrollHeight > 4 * wrap.clientHeight;  // a result that fills a few screens
+    },
+    signature: () => {
+      // Changes once the rows under the new viewport are drawn with their cells (not placeholders).
+      const rows = [...document.querySelectorAll('#results-table tr.data')];
+      const filled = rows.filter((tr) => tr.dataset.key !== undefined);
+      return filled.length ? filled[Math.floor(filled.length / 2)].dataset.index : '';
     },
   },
   {
     name: 'filter',
-    what: 'type "ws-0001" into the filter box',
+    what: 'type "ws-0001" into the filter box; the page waits 150 ms for a pause in typing',
     act: () => {
       const f = document.getElementById('filter');
       f.value = 'ws-0001';
       f.dispatchEvent(new Event('input', { bubbles: true }));
     },
     available: () => !!document.getElementById('filter'),
-    signature: () => document.getElementById('row-count').textContent,
+    signature: () => {
+      const tr = document.querySelector('#results-table tr.data');  // probes run in the page: self-contained
+      return `${document.getElementById('row-count').textContent}|${tr ? tr.dataset.index + ':' + tr.textContent : ''}`;
+    },
   },
   {
     name: 'unfilter',
@@ -71,7 +104,10 @@ const PROBES = [
       f.dispatchEvent(new Event('input', { bubbles: true }));
     },
     available: () => !!document.getElementById('filter') && document.getElementById('filter').value !== '',
-    signature: () => document.getElementById('row-count').textContent,
+    signature: () => {
+      const tr = document.querySelector('#results-table tr.data');  // probes run in the page: self-contained
+      return `${document.getElementById('row-count').textContent}|${tr ? tr.dataset.index + ':' + tr.textContent : ''}`;
+    },
   },
 ];
 

@@ -264,6 +264,21 @@ struct ResultStore::Table {
           }
         }
       }
+    // A number, a time or a true/false cell can only show some characters: a needle with any other
+    // ("ws-0001", a user name) never matches such a column, which is then not formatted row by row.
+    std::vector<uint8_t> mayMatch(cols.size(), 1);
+    if (!needle.empty())
+      for (size_t c = 0; c < cols.size(); ++c) {
+        const char* shows = nullptr;
+        switch (cols[c].type) {
+          case CellType::Int: shows = "-0123456789"; break;
+          case CellType::Number: shows = "-+.0123456789einfa"; break;  // 1e+20, inf, nan
+          case CellType::Time: shows = "-:.0123456789tz"; break;
+          case CellType::Bool: shows = "truefals"; break;
+          default: break;
+        }
+        if (shows && needle.find_first_not_of(shows) != std::string::npos) mayMatch[c] = 0;
+      }
     std::vector<uint32_t> out;
     out.reserve(order.size());
     for (uint32_t i : order) {
@@ -274,7 +289,7 @@ struct ResultStore::Table {
         bool hit = false;
         for (size_t c = 0; c < cols.size() && !hit; ++c) {
           const Col& col = cols[c];
-          if (col.null[i]) continue;
+          if (col.null[i] || !mayMatch[c]) continue;
           if (!textMatch[c].empty()) {
             hit = textMatch[c][col.ids[i]] != 0;
           } else if (col.type == CellType::Number) {
