@@ -12,6 +12,8 @@ export function el(tag, attrs = {}, ...children) {
     if (v === undefined || v === null || v === false) continue;
     if (k === 'class') node.className = v;
     else if (k === 'text') node.textContent = v;
+    // The page's CSP (style-src 'self') refuses style attributes; the CSSOM is allowed.
+    else if (k === 'style') node.style.cssText = String(v);
     else if (k.startsWith('on')) node.addEventListener(k.slice(2), v);
     else node.setAttribute(k, v === true ? '' : String(v));
   }
