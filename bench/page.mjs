@@ -43,22 +43,22 @@ const SELECTORS = {
 const PROBES = [
   {
     name: 'sort',
-    what: 'click the DeviceName header (sort by it)',
-    act: () => document.querySelector('#results-table th button[data-column="DeviceName"]').click(),
-    available: () => !!document.querySelector('#results-table th button[data-column="DeviceName"]'),
+    what: 'click the DeviceName header (RemoteIP where there is none) to sort by it',
+    act: () => document.querySelector('#results-table th button[data-column="DeviceName"], #results-table th button[data-column="RemoteIP"]').click(),
+    available: () => !!document.querySelector('#results-table th button[data-column="DeviceName"], #results-table th button[data-column="RemoteIP"]'),
     signature: () => {
-      const th = document.querySelector('#results-table th[data-column="DeviceName"]');
+      const th = document.querySelector('#results-table th[data-column="DeviceName"], #results-table th[data-column="RemoteIP"]');
       const tr = document.querySelector('#results-table tr.data');
       return `${th ? th.getAttribute('aria-sort') : ''}|${tr ? tr.textContent : ''}`;
     },
   },
   {
     name: 'reverse',
-    what: 'click the DeviceName header again (reverse the sort)',
-    act: () => document.querySelector('#results-table th button[data-column="DeviceName"]').click(),
-    available: () => !!document.querySelector('#results-table th[data-column="DeviceName"][aria-sort]'),
+    what: 'click the same header again (reverse the sort)',
+    act: () => document.querySelector('#results-table th[aria-sort] button').click(),
+    available: () => !!document.querySelector('#results-table th[aria-sort] button'),
     signature: () => {
-      const th = document.querySelector('#results-table th[data-column="DeviceName"]');
+      const th = document.querySelector('#results-table th[aria-sort]') || document.querySelector('#results-table th');
       const tr = document.querySelector('#results-table tr.data');
       return `${th ? th.getAttribute('aria-sort') : ''}|${tr ? tr.textContent : ''}`;
     },

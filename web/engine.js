@@ -300,9 +300,12 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
 
   // The results into the core's store; first, when groups straddle the lookback cutoff (or beyond
   // mode measures periodicity, or inbound sources began before it), a collect pass counts them exactly.
+  // The store is filled at once (one finish, not a counting one and then another: a finish makes
+  // every row, and a million rows take seconds); it is filled again only after a collect pass.
   async function settle() {
-    const status = engine.status(now);
-    if (status.collectGroups && status.collectGroups.length) await collect(status.collectGroups);
+    const status = engine.refresh(now);
+    if (!status.collectGroups || !status.collectGroups.length) return status;
+    await collect(status.collectGroups);
     return engine.refresh(now);
   }
 
