@@ -2,6 +2,8 @@
 // rows rolled up per network, with the core's Score and Reasons (infrastructure.cpp beside this
 // file). The beacon query runs as a function (its statements stay in their own scope); the
 // inbound and signin statements are written once, sharing the watchlist and the helpers.
+#include <algorithm>
+
 #include "detections/kql_common.hpp"
 
 namespace vpshunt::kql {
@@ -15,17 +17,24 @@ std::string infrastructureQuery(const Rule& rule, KqlTarget t, const KqlOptions&
   const std::string beacon = beaconBody(rule, t, options, beaconNot, beaconDiff);
   const std::string inbound = inboundLets(rule, t, options, inboundNot, inboundDiff, false);
   const std::string signin = signinLets(rule, t, options, signinNot, signinDiff, false);
-  // The three queries' own lists, each item once.
-  auto add = [](std::vector<std::string>& to, const std::string& prefix, const std::vector<std::string>& from) {
-    for (const auto& s : from) {
-      bool seen = false;
-      for (const auto& have : to) seen |= have == s || have == prefix + s;
-      if (!seen) to.push_back(prefix + s);
-    }
+  // The three queries' own lists: an item two of them share once, as it is; the others named by
+  // their detection.
+  auto merge = [](std::vector<std::string>& to, const std::vector<std::string> (&from)[3]) {
+    static const char* const names[] = {"beacon: ", "inbound: ", "signin: "};
+    std::vector<std::string> shared;
+    for (int i = 0; i < 3; ++i)
+      for (const auto& item : from[i]) {
+        int in = 0;
+        for (const auto& list : from) in += std::count(list.begin(), list.end(), item) > 0;
+        if (in > 1) {
+          if (std::find(shared.begin(), shared.end(), item) == shared.end()) shared.push_back(item);
+        } else if (std::find(to.begin(), to.end(), names[i] + item) == to.end()) {
+          to.push_back(names[i] + item);
+        }
+      }
+    to.insert(to.begin(), shared.begin(), shared.end());
   };
-  add(notExpressed, "beacon: ", beaconNot);
-  add(notExpressed, "inbound: ", inboundNot);
-  add(notExpressed, "signin: ", signinNot);
+  merge(notExpressed, {beaconNot, inboundNot, signinNot});
   differences.push_back("the rows rolled up are this query's own beacon, inbound and signin rows, with what differs "
                         "for each (below)");
   differences.push_back("a network is the watchlist range that holds the address when it is no wider than /" +
@@ -37,9 +46,10 @@ std::string infrastructureQuery(const Rule& rule, KqlTarget t, const KqlOptions&
                         "writes it compressed (2a03:b0c0:3::/48)");
   differences.push_back("addresses of equal scores, devices and users are ordered as text here; found users of a "
                         "network by their failures");
-  add(differences, "beacon: ", beaconDiff);
-  add(differences, "inbound: ", inboundDiff);
-  add(differences, "signin: ", signinDiff);
+  std::vector<std::string> own;
+  own.swap(differences);
+  merge(differences, {beaconDiff, inboundDiff, signinDiff});
+  differences.insert(differences.begin(), own.begin(), own.end());
 
   std::string q;
   q += "// T1583.003 \xE2\x80\x94 Virtual Private Server: the attacker's rented estate across the three traces (beacon,\n";
