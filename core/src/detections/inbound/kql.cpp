@@ -115,7 +115,9 @@ std::string inboundLets(const Rule& rule, KqlTarget t, const KqlOptions& options
     q += "        Refused = ActionText matches regex @\"(?i)deny|denied|drop|block|reject|reset|prevent|fail\",\n";
     q += "        HasDeviceName = isnotempty(Host) and not(IsAddress(Host)))";
   }
-  q += "\n" + canonicalRemoteIp() + ";\n";
+  q += "\n" + canonicalRemoteIp();
+  q.back() = ';';
+  q += "\n";
   q += "// Targets are devices when the log names any device, else local addresses (the reasons' word)\n";
   q += "let AnyDeviceNames = toscalar(InboundEvents | summarize countif(HasDeviceName) > 0);\n";
   q += "// Step 2: per source, its counts, targets and ports (the most contacted first)\n";
@@ -155,7 +157,8 @@ std::string inboundLets(const Rule& rule, KqlTarget t, const KqlOptions& options
     q += "| where not(" + cond + ")  // suppression " + std::to_string(&s - rule.suppressions.data() + 1) + ": destination\n";
     ++n;
   }
-  q += tiJoin(rule, t, "", notExpressed, differences);
+  std::string ti = tiJoin(rule, t, "", notExpressed, differences);
+  q += ti.substr(ti.find_first_not_of('\n'));
   q.back() = ';';
   q += "\n";
   q += "// Step 3: hosting attribution, the rule's known sources (platform probes), the Score\n";

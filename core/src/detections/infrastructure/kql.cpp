@@ -106,9 +106,8 @@ std::string infrastructureQuery(const Rule& rule, KqlTarget t, const KqlOptions&
   q += "| mv-apply E = P on (\n";
   q += "    extend F = tolong(E[0]), U = tostring(E[1]), S = tolong(E[2])\n";
   q += "    | order by F desc, U asc\n";
-  q += "    | summarize MaxUserName = take_any(U) by F\n";
-  q += "    | top 1 by F desc\n";
-  q += "    | project MaxUserName)\n";
+  q += "    | take 1\n";
+  q += "    | project MaxUserName = U)\n";
   q += "| mv-apply E = P on (\n";
   q += "    extend U = tostring(E[1]), S = tolong(E[2])\n";
   q += "    | where S > 0\n";

@@ -226,9 +226,8 @@ std::string signinLets(const Rule& rule, KqlTarget t, const KqlOptions& options,
   q += "| mv-apply E = P on (\n";
   q += "    extend Attempts = tolong(E[0]), User = tostring(E[1]), Failures = tolong(E[2])\n";
   q += "    | order by Failures desc, Attempts desc, User asc\n";
-  q += "    | summarize MaxUserName = take_any(User) by Failures\n";
-  q += "    | top 1 by Failures desc\n";
-  q += "    | project MaxUserName)\n";
+  q += "    | take 1\n";
+  q += "    | project MaxUserName = User)\n";
   q += "| mv-apply E = P on (\n";
   q += "    extend Attempts = tolong(E[0]), User = tostring(E[1]), Successes = tolong(E[3]), AfterFailures = tostring(E[4]) == \"signedin\"\n";
   q += "    | where Successes > 0\n";
@@ -271,7 +270,8 @@ std::string signinLets(const Rule& rule, KqlTarget t, const KqlOptions& options,
   q += "| lookup kind=leftouter SignInApps on RemoteIP\n";
   q += "| lookup kind=leftouter SignInCodes on RemoteIP\n";
   q += "| extend Apps = coalesce(Apps, dynamic([])), FailureReasons = coalesce(FailureReasons, dynamic([]))\n";
-  q += tiJoin(rule, t, "", notExpressed, differences);
+  std::string ti = tiJoin(rule, t, "", notExpressed, differences);
+  q += ti.substr(ti.find_first_not_of('\n'));
   q.back() = ';';
   q += "\n";
   q += "// Step 4: the network (the log's AS when it names one, else the watchlist's range), the Score\n";
