@@ -141,6 +141,12 @@ function checks(theBrowser, kind) {
       assert.ok(text.startsWith(`// vpshunt: the "${detection}" detection as KQL`), detection);
       assert.equal(await page.download('#kql-download'), cli(['--detect', detection]));
       assert.match(await page.textContent('#kql-message'), new RegExp(`vpshunt-${detection}-sentinel\\.kql`));
+      // Its rows have no pivots yet: the detail view says so instead of an empty section.
+      await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
+      await page.click('#results-table tr.data');
+      await page.waitForSelector('#kql-pivots p.hint', { timeout: 30000 });
+      assert.match(await page.textContent('#kql-pivots p.hint'), new RegExp(`No investigation queries for ${detection} rows yet`));
+      await page.click('#detail-close');
     }
     await select('#kql-target', 'defender');
     assert.equal(await copyKql(), cli(['--detect', 'infrastructure', '--target', 'defender']));
