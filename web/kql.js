@@ -56,6 +56,10 @@ export async function appendKqlPivots(body, detection, row, client) {
     section.append(el('p', { class: 'hint', text: e.code === 'kql' ? `No investigation queries for ${detection} rows yet.` : e.message }));
     return;
   }
+  if (!result.pivots.length) {
+    section.append(el('p', { class: 'hint', text: `No investigation queries for ${detection} rows yet: "Copy KQL" in the rule settings exports the ${detection} detection itself.` }));
+    return;
+  }
   for (const pivot of result.pivots) {
     const pre = el('pre', { class: 'kql-text', text: pivot.query });
     const status = el('span', { class: 'hint', 'aria-live': 'polite' });

@@ -243,13 +243,14 @@ TEST_CASE("kql: unknown detection and target") {
   try {
     exportKql(Rule{}, KqlTarget::Sentinel, "nope");
   } catch (const KqlError& e) {
-    CHECK(std::string(e.what()) == "no KQL export for the detection \"nope\" (detections with one: beacon)");
+    CHECK(std::string(e.what()) ==
+          "no KQL export for the detection \"nope\" (detections with one: beacon, inbound, signin, infrastructure)");
   }
   KqlTarget t;
   CHECK(parseKqlTarget("defender", t));
   CHECK(t == KqlTarget::Defender);
   CHECK_FALSE(parseKqlTarget("Sentinel", t));
-  CHECK(kqlDetections() == std::vector<std::string>{"beacon"});
+  CHECK(kqlDetections() == std::vector<std::string>{"beacon", "inbound", "signin", "infrastructure"});
 }
 
 TEST_CASE("kql: the kqlTiTable rule key") {
@@ -393,4 +394,150 @@ TEST_CASE("kql: suppressions and knownSoftware entries (tuning)") {
     CHECK(q.find("| extend KnownSoftware = \"\", KnownSoftwareReason = \"\"\n") != std::string::npos);
     CHECK(q.find("hideKnownSoftware") == std::string::npos);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// inbound, signin, infrastructure (issue 11): the rule's parameters in each query, per target
+
+namespace {
+
+const KqlTarget kTargets[] = {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx};
+
+bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+// The header: the lines between "Not expressed in this query:" and "Where results can differ".
+std::string notExpressedOf(const std::string& q) {
+  const size_t a = q.find("// Not expressed in this query:");
+  const size_t b = q.find("// Where results can differ");
+  REQUIRE(a != std::string::npos);
+  REQUIRE(b != std::string::npos);
+  return q.substr(a, b - a);
+}
+
+Rule tunedRule() {
+  return ruleFromJson(nlohmann::json::parse(R"({
+    "inbound": {"lookbackMinutes": 2880, "minConnections": 7, "adminPorts": [2201, 3390],
+                "bruteForceMinConnections": 33,
+                "knownSources": [{"cidr": "198.51.100.0/24", "name": "partner \"scanner\" ) | take 1"},
+                                 {"cidr": "2001:db8::/32", "name": "v6 probe"}]},
+    "signin": {"lookbackMinutes": 4320, "minAttempts": 4, "sprayMinUsers": 13, "sprayMinFailurePercent": 71,
+               "bruteForceMinFailures": 17, "compromiseMinFailures": 5, "egressMinUsers": 23,
+               "egressMaxFailurePercent": 29, "codeWords": {"50126": "tuned \"words\""}},
+    "infrastructure": {"traceMinScore": 41, "ipv4Prefix": 22, "ipv6Prefix": 44, "distributedMinAddresses": 6},
+    "suppressions": [{"kind": "destination", "remoteIp": "203.0.113.0/24", "who": "carol", "why": "a partner"}]
+  })"));
+}
+
+}  // namespace
+
+TEST_CASE("kql: the inbound query has the rule's parameters, per target") {
+  const Rule r = tunedRule();
+  for (KqlTarget t : kTargets) {
+    INFO(kqlTargetName(t));
+    const std::string q = exportKql(r, t, "inbound");
+    CHECK(has(q, "let InboundLookback = 2d;"));
+    CHECK(has(q, "let InboundMinConnections = 7;"));
+    CHECK(has(q, "let AdminPorts = dynamic([2201, 3390]);"));
+    CHECK(has(q, "let BruteForceMinConnections = 33;"));
+    CHECK(has(q, "ipv4_is_in_range(RemoteIP, \"198.51.100.0/24\"), \"partner \\\"scanner\\\" ) | take 1\""));
+    CHECK(has(q, "ipv6_is_in_range(RemoteIP, \"2001:db8::/32\"), \"v6 probe\""));
+    // The core keeps the last known source that holds the address: the case() tries it first.
+    CHECK(q.find("\"v6 probe\"") < q.find("\"partner "));
+    CHECK(has(q, "| where not(isnotnull(parse_ipv4(RemoteIP)) and ipv4_is_in_range(RemoteIP, \"203.0.113.0/24\"))  // suppression 1: destination"));
+    CHECK(has(q, "DeviceNetworkEvents"));
+    CHECK(has(q, "InboundConnectionAccepted"));
+    CHECK(has(q, "| sort by Score desc, ConnectionCount desc, RemoteIP asc"));
+    const std::string ne = notExpressedOf(q);
+    if (t == KqlTarget::Defender) {
+      CHECK(!has(q, "CommonSecurityLog\n"));
+      CHECK(has(ne, "CommonSecurityLog (firewalls, CEF): not in advanced hunting"));
+      CHECK(has(ne, "the threat-intelligence join"));
+      CHECK(has(q, "externaldata"));
+    } else {
+      CHECK(has(q, "(CommonSecurityLog\n"));
+      CHECK(has(q, "srcintfrole"));
+      CHECK(has(ne, "Not expressed in this query: none."));
+      CHECK(has(q, r.kqlTiTable));
+      CHECK(has(q, t == KqlTarget::Sentinel ? "_GetWatchlist('VpsHosting')" : "externaldata"));
+    }
+    CHECK(has(q, t == KqlTarget::Adx ? "evaluate ipv6_lookup" : "ipv4_lookup"));
+  }
+}
+
+TEST_CASE("kql: the signin query has the rule's parameters, per target") {
+  const Rule r = tunedRule();
+  for (KqlTarget t : kTargets) {
+    INFO(kqlTargetName(t));
+    const std::string q = exportKql(r, t, "signin");
+    for (const char* part : {"let SignInLookback = 3d;", "let SignInMinAttempts = 4;", "let SprayMinUsers = 13;",
+                             "let SprayMinFailurePercent = 71;", "let BruteForceMinFailures = 17;",
+                             "let CompromiseMinFailures = 5;", "let EgressMinUsers = 23;",
+                             "let EgressMaxFailurePercent = 29;", "CodeKey == \"50126\" or CodeText =~ \"50126\"",
+                             "\"tuned \\\"words\\\"\"", "IdentityLogonEvents", "DeviceLogonEvents",
+                             "| sort by Score desc, FailureCount desc, RemoteIP asc"})
+      CHECK(has(q, part));
+    // The interrupted codes come from the core's own table: MFA required is one, a wrong password not.
+    const size_t at = q.find("let InterruptedCodes = dynamic([");
+    REQUIRE(at != std::string::npos);
+    const std::string codes = q.substr(at, q.find('\n', at) - at);
+    CHECK(has(codes, "50074"));
+    CHECK(has(codes, "50076"));
+    CHECK(!has(codes, "50126"));
+    const std::string ne = notExpressedOf(q);
+    if (t == KqlTarget::Defender) {
+      CHECK(has(q, "AADSignInEventsBeta, EntraIdSignInEvents"));
+      CHECK(!has(q, "union SigninLogs"));
+      CHECK(!has(q, "(SecurityEvent"));
+      CHECK(has(ne, "SigninLogs, AADNonInteractiveUserSignInLogs and SecurityEvent: not in advanced hunting"));
+      CHECK(has(ne, "the threat-intelligence join"));
+    } else {
+      CHECK(has(q, "union SigninLogs, AADNonInteractiveUserSignInLogs"));
+      CHECK(has(q, "EventID in (4624, 4625)"));
+      CHECK(has(q, "AutonomousSystemNumber"));
+      CHECK(has(ne, "Not expressed in this query: none."));
+    }
+  }
+}
+
+TEST_CASE("kql: the infrastructure query rolls up the three, per target and mode") {
+  Rule r = tunedRule();
+  for (const char* mode : {"seed", "beyond"}) {
+    r.mode = mode;
+    for (KqlTarget t : kTargets) {
+      INFO(mode << " " << kqlTargetName(t));
+      const std::string q = exportKql(r, t, "infrastructure");
+      for (const char* part : {"let TraceMinScore = 41;", "let IPv4Prefix = 22;", "let IPv6Prefix = 44;",
+                               "let DistributedMinAddresses = 6;", "let BeaconRows = () {", "let InboundScored =",
+                               "let SignInScored =", "let InboundMinConnections = 7;", "let SprayMinUsers = 13;",
+                               "format_ipv4_mask(RemoteIP, IPv4Prefix)", "| sort by Score desc, IPCount desc, Network asc"})
+        CHECK(has(q, part));
+      // The beacon rows' score: RiskScore in seed mode, VpsScore in beyond mode (as the core's rollup).
+      CHECK(has(q, std::string("RowScore = toint(") + (r.mode == "beyond" ? "VpsScore" : "RiskScore") + ")"));
+      // The watchlist is read once outside the beacon function.
+      const std::string after = q.substr(q.find("let BeaconRows = () {"));
+      const std::string outside = after.substr(after.find("\n};\n"));
+      CHECK(has(outside, "let Hosting = materialize("));
+      const std::string ne = notExpressedOf(q);
+      if (t == KqlTarget::Defender) {
+        CHECK(has(ne, "inbound: CommonSecurityLog"));
+        CHECK(has(ne, "signin: SigninLogs"));
+      }
+      // Every line of the header is a comment: no value of the rule leaks out of a literal there.
+      const std::string head = q.substr(0, q.find("\n\n"));
+      size_t start = 0;
+      while (start < head.size()) {
+        CHECK(head.compare(start, 2, "//") == 0);
+        start = head.find('\n', start);
+        if (start == std::string::npos) break;
+        ++start;
+      }
+      CHECK(!has(head, "partner"));
+    }
+  }
+}
+
+TEST_CASE("kql: the new detections have no pivots yet, and say so by an empty list") {
+  KqlRow row{{"RemoteIP", "203.0.113.5"}};
+  for (const char* d : {"inbound", "signin", "infrastructure"}) CHECK(pivotQueries(d, row, KqlTarget::Sentinel).empty());
+  CHECK_THROWS_AS(pivotQueries("nope", row, KqlTarget::Sentinel), KqlError);
 }

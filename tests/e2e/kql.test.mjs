@@ -1,82 +1,97 @@
-// The page's KQL export in Chromium: "Copy KQL" puts the query of the rule in force on the clipboard
-// (the native CLI's text for the same rule and target), "Download .kql" saves it, a tuned threshold
-// shows in the query, and a row's detail offers its pivot queries with their own Copy buttons.
+// The page's KQL export in Chromium, on the served site and on the single file from file://:
+// "Copy KQL" puts the query of the rule in force for the tab in view on the clipboard (the native
+// CLI's text for the same rule, target and detection), "Download .kql" saves it, a tuned threshold
+// shows in the query, a non-beacon tab exports its own detection, and a beacon row's detail offers
+// its pivot queries with their own Copy buttons.
 // The clipboard: the context is granted clipboard-read and clipboard-write (playwright's
-// BrowserContext.grantPermissions); 127.0.0.1 is a secure context, so navigator.clipboard works.
+// BrowserContext.grantPermissions). Where the page cannot write it, it selects the query in its text
+// box and says so; the test then reads the text box, so both paths compare the same text.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { chromium } from 'playwright-core';
-
+import { launchBrowser, serve } from './driver.mjs';
 import { EXAMPLE_EVENTS, EXAMPLE_INTEL, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
 
-const TYPES = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8', '.wasm': 'application/wasm', '.csv': 'text/csv; charset=utf-8',
-  '.json': 'application/json', '.bin': 'application/octet-stream', '.svg': 'image/svg+xml',
+const cli = (args) => {
+  const r = runNative(['--export-kql', ...args]);
+  assert.equal(r.status, 0, String(r.stderr));
+  return String(r.stdout);
 };
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic'];
 
-function serve(root) {
-  const server = http.createServer((req, res) => {
-    let rel = decodeURIComponent(new URL(req.url, 'http://localhost').pathname);
-    if (rel.endsWith('/')) rel += 'index.html';
-    const file = path.join(root, path.normalize(rel));
-    if (!file.startsWith(root) || !fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      res.writeHead(404);
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] || 'application/octet-stream' });
-    fs.createReadStream(file).pipe(res);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
+const PAGES = {
+  served: async (browser) => {
+    requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
+    const server = await serve(SITE);
+    const origin = `http://127.0.0.1:${server.address().port}`;
+    const page = await browser.newPage();
+    await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    return { url: `${origin}/`, page, close: () => server.close() };
+  },
+  single: async (browser) => {
+    const single = path.join(SITE, 'vpshunt.html');
+    requireFile(single, 'the single-file page (W/web/vpshunt.html)');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vpshunt-kql-single-'));
+    const file = path.join(dir, 'vpshunt.html');
+    fs.copyFileSync(single, file);
+    const url = pathToFileURL(file).href;
+    const page = await browser.newPage({ only: url });
+    await page.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    return { url, page, close: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  },
+};
 
-const cli = (args) => String(runNative(['--export-kql', ...args]).stdout);
+describe('the page: KQL export (chromium)', () => {
+  let browser = null;
+  before(async () => { browser = await launchBrowser('chromium'); });
+  after(async () => { if (browser) await browser.close(); });
+  for (const kind of Object.keys(PAGES)) describe(kind, () => checks(() => browser, kind));
+});
 
-describe('the page: KQL export', () => {
-  let server, browser, context, page, origin;
-  const pageErrors = [];
+function checks(theBrowser, kind) {
+  let target, page;
 
   before(async () => {
-    requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
-    server = await serve(SITE);
-    origin = `http://127.0.0.1:${server.address().port}`;
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-    context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1400, height: 1000 } });
-    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
-    page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-    await page.goto(`${origin}/`);
+    target = await PAGES[kind](theBrowser());
+    page = target.page;
+    await page.goto(target.url);
     await page.waitForSelector('body[data-ready="true"]', { timeout: 30000 });
     await page.click('#settings summary');
   });
 
   after(async () => {
-    if (browser) await browser.close();
-    if (server) server.close();
+    if (page) await page.close();
+    if (target) target.close();
   });
 
-  const clipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  // A <select>'s value, as a user picks it (the driver has no selectOption: playwright's own page).
+  const select = (selector, value) => page.page.selectOption(selector, value);
+
+  // Copy KQL, then the text that was copied: the clipboard's, or (where the page could not write
+  // it) the text box the page selected instead.
   async function copyKql() {
-    await page.evaluate(() => navigator.clipboard.writeText(''));
+    const clipboard = await page.evaluate(() => navigator.clipboard.writeText('').then(() => true, () => false));
+    await page.evaluate(() => { document.getElementById('kql-message').textContent = ''; });
     await page.click('#kql-copy');
-    await page.waitForFunction(() => /^Copied/.test(document.getElementById('kql-message').textContent), null, { timeout: 15000 });
-    return clipboard();
+    await page.waitForFunction(() => /^(Copied|The clipboard is not available)/.test(document.getElementById('kql-message').textContent),
+      null, { timeout: 15000 });
+    const message = await page.textContent('#kql-message');
+    const shown = await page.inputValue('#kql-text');
+    if (!message.startsWith('Copied')) return shown;
+    assert.ok(clipboard, `${kind}: the page copied, so the clipboard is writable`);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    assert.equal(copied, shown, 'the copied text is the one shown');
+    return copied;
   }
 
-  test('Copy KQL puts the seed query of the rule in force on the clipboard, for each target', async () => {
+  test('Copy KQL gives the seed query of the rule in force, for each target', async () => {
     assert.equal(await copyKql(), cli([]));
-    assert.equal(await page.inputValue('#kql-text'), cli([]));  // and shows it
-    for (const target of ['defender', 'adx', 'sentinel']) {
-      await page.selectOption('#kql-target', target);
-      assert.equal(await copyKql(), cli(['--target', target]), target);
+    for (const t of ['defender', 'adx', 'sentinel']) {
+      await select('#kql-target', t);
+      assert.equal(await copyKql(), cli(['--target', t]), t);
     }
   });
 
@@ -86,65 +101,90 @@ describe('the page: KQL export', () => {
     await page.waitForFunction(() => document.getElementById('rule-message').textContent !== '', null, { timeout: 15000 });
     const tuned = await copyKql();
     assert.ok(tuned.includes('let BeaconMinConnections = 23;'));
-    // The rule in force as the page exports it, through the CLI: the same query.
-    const [ruleFile] = await Promise.all([page.waitForEvent('download'), page.click('#rule-export')]);
     const config = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'vpshunt-kql-e2e-')), 'rule.json');
-    fs.copyFileSync(await ruleFile.path(), config);
+    fs.writeFileSync(config, await page.download('#rule-export'));
     assert.equal(tuned, cli(['--config', config]));
     await page.fill('#rule-beaconMinConnections', '12');
     await page.click('#rule-apply');
-    await page.waitForFunction(() => /12/.test(document.getElementById('rule-beaconMinConnections').value));
+    await page.waitForFunction(() => document.getElementById('rule-beaconMinConnections').value === '12');
+    await page.waitForFunction(() => document.getElementById('rule-message').textContent !== '', null, { timeout: 15000 });
   });
 
   test('beyond mode and the Sentinel TI table switch are the rule in force too', async () => {
     await page.check('#mode-beyond');
     await page.waitForFunction(() => /^Beyond the seed/.test(document.getElementById('rule-message').textContent), null, { timeout: 15000 });
     assert.equal(await copyKql(), cli(['--mode', 'beyond']));
-    await page.selectOption('#kql-ti-table', 'ThreatIntelIndicators');
+    await select('#kql-ti-table', 'ThreatIntelIndicators');
     await page.waitForFunction(() => !document.getElementById('kql-ti-table').disabled);
     const successor = await copyKql();
     assert.ok(successor.includes('    ThreatIntelIndicators\n'));
     assert.ok(!successor.includes('ThreatIntelligenceIndicator'));
-    await page.selectOption('#kql-ti-table', 'ThreatIntelligenceIndicator');
+    await select('#kql-ti-table', 'ThreatIntelligenceIndicator');
     await page.check('#mode-seed');
     await page.waitForFunction(() => /^Seed rule/.test(document.getElementById('rule-message').textContent), null, { timeout: 15000 });
     assert.equal(await copyKql(), cli([]));
   });
 
   test('Download .kql saves the same text', async () => {
-    const [download] = await Promise.all([page.waitForEvent('download'), page.click('#kql-download')]);
-    assert.equal(download.suggestedFilename(), 'vpshunt-beacon-sentinel.kql');
-    const file = await download.path();
-    assert.equal(fs.readFileSync(file, 'utf8'), cli([]));
+    assert.equal(await page.download('#kql-download'), cli([]));
+    assert.match(await page.textContent('#kql-message'), /vpshunt-beacon-sentinel\.kql/);
   });
 
-  test("a row's detail offers its pivots; each Copy KQL puts that query on the clipboard", async () => {
-    const rows = parseJsonl(runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet']).stdout);
+  test('another tab exports its own detection: inbound and infrastructure on the example', async () => {
     await page.setInputFiles('#file-input', [EXAMPLE_EVENTS, EXAMPLE_INTEL]);
-    await page.waitForFunction((n) => document.querySelectorAll('#results-body tr').length === n, rows.length, { timeout: 30000 });
-    await page.click('#results-body tr:first-child');
+    await page.waitForSelector('#tab-inbound', { timeout: 30000 });
+    for (const detection of ['inbound', 'infrastructure']) {
+      await page.click(`#tab-${detection}`);
+      await page.waitForFunction((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected') === 'true', detection);
+      const text = await copyKql();
+      assert.equal(text, cli(['--detect', detection]), detection);
+      assert.ok(text.startsWith(`// vpshunt: the "${detection}" detection as KQL`), detection);
+      assert.equal(await page.download('#kql-download'), cli(['--detect', detection]));
+      assert.match(await page.textContent('#kql-message'), new RegExp(`vpshunt-${detection}-sentinel\\.kql`));
+      // Its rows have no pivots yet: the detail view says so instead of an empty section.
+      await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
+      await page.click('#results-table tr.data');
+      await page.waitForSelector('#kql-pivots p.hint', { timeout: 30000 });
+      assert.match(await page.textContent('#kql-pivots p.hint'), new RegExp(`No investigation queries for ${detection} rows yet`));
+      await page.click('#detail-close');
+    }
+    await select('#kql-target', 'defender');
+    assert.equal(await copyKql(), cli(['--detect', 'infrastructure', '--target', 'defender']));
+    await select('#kql-target', 'sentinel');
+    await page.click('#tab-beacon');
+    await page.waitForFunction(() => document.getElementById('tab-beacon').getAttribute('aria-selected') === 'true');
+    assert.equal(await copyKql(), cli([]));
+  });
+
+  test("a beacon row's detail offers its pivots; each Copy KQL puts that query on the clipboard", async () => {
+    const rows = parseJsonl(runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet']).stdout)
+      .filter((r) => r.Detection === 'beacon');
+    await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
+    await page.click('#results-table tr.data');
     await page.waitForSelector('#kql-pivots details[data-pivot="process-tree"]', { timeout: 30000 });
     const ids = await page.$$eval('#kql-pivots details', (ds) => ds.map((d) => d.dataset.pivot));
     assert.deepEqual(ids, ['process-tree', 'binary', 'address-fleet', 'network', 'account-signins']);
-    const first = rows[0];
     for (const id of ids) {
-      await page.evaluate(() => navigator.clipboard.writeText(''));
+      await page.evaluate(() => navigator.clipboard.writeText('').catch(() => {}));
       await page.click(`#kql-pivots details[data-pivot="${id}"] button`);
-      await page.waitForFunction((i) => document.querySelector(`#kql-pivots details[data-pivot="${i}"] .hint`).textContent.includes('Copied'),
+      await page.waitForFunction((i) => /Copied|Selected/.test(document.querySelector(`#kql-pivots details[data-pivot="${i}"] .hint`).textContent),
         id, { timeout: 10000 });
-      const text = await clipboard();
       const shown = await page.textContent(`#kql-pivots details[data-pivot="${id}"] pre`);
+      const status = await page.textContent(`#kql-pivots details[data-pivot="${id}"] .hint`);
+      const text = status.includes('Copied') ? await page.evaluate(() => navigator.clipboard.readText())
+        : await page.evaluate(() => String(window.getSelection()));
       assert.equal(text, shown, id);
       assert.ok(text.startsWith('// '), id);
     }
+    // The first row shown is the core's first beacon row (the same order).
     const fleet = await page.textContent('#kql-pivots details[data-pivot="address-fleet"] pre');
-    assert.ok(fleet.includes(`let Address = ${JSON.stringify(first.RemoteIP)};`));
+    assert.ok(fleet.includes(`let Address = ${JSON.stringify(rows[0].RemoteIP)};`), fleet.slice(0, 400));
     const tree = await page.textContent('#kql-pivots details[data-pivot="process-tree"] pre');
-    assert.ok(tree.includes(`let Device = ${JSON.stringify(first.DeviceName)};`));
+    assert.ok(tree.includes(`let Device = ${JSON.stringify(rows[0].DeviceName)};`));
     await page.click('#detail-close');
   });
 
   test('the page threw nothing', () => {
-    assert.deepEqual(pageErrors, []);
+    assert.deepEqual(page.errors, []);
   });
-});
+}

@@ -11,10 +11,11 @@ import { before, describe, test } from 'node:test';
 
 import { loadKusto } from './kql-analyzer.mjs';
 import {
-  BUILD, EXAMPLE_EVENTS, EXAMPLE_INTEL, RUNNER, loadEngineJs, loadModule, parseJsonl, requireFile, runNative, runNode,
+  BUILD, EXAMPLE_EVENTS, EXAMPLE_INTEL, ROOT, RUNNER, loadEngineJs, loadModule, parseJsonl, requireFile, runNative, runNode,
 } from './support.mjs';
 
 const TARGETS = ['sentinel', 'defender', 'adx'];
+const SCENARIO = path.join(ROOT, 'examples/scenario');
 const MODES = ['seed', 'beyond'];
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'vpshunt-kql-'));
 
@@ -77,6 +78,16 @@ function randomRule(rand) {
     beyondExtraActionTypes: rand() < 0.2 ? [] : ['ConnectionFailed', pick(['ConnectionAttempt', 'A"b'])],
     riskScore: rows,
     defaultRiskScore: int(0, 100),
+    inbound: { lookbackMinutes: pick([60, 1440, 2880, 61]), minConnections: int(1, 50),
+      adminPorts: Array.from({ length: int(0, 4) }, () => int(0, 65535)), bruteForceMinConnections: int(1, 100),
+      knownSources: Array.from({ length: int(0, 3) }, () => ({ cidr: pick(['10.1.2.0/24', '203.0.113.7', '2001:db8::/48', '0.0.0.0/0']),
+        name: pick(NAME_PARTS) })) },
+    signin: { lookbackMinutes: pick([60, 1440, 10080, 91]), minAttempts: int(1, 20), sprayMinUsers: int(2, 50),
+      sprayMinFailurePercent: int(0, 100), bruteForceMinFailures: int(1, 50), compromiseMinFailures: int(1, 20),
+      egressMinUsers: int(2, 50), egressMaxFailurePercent: int(0, 100),
+      codeWords: Object.fromEntries(Array.from({ length: int(0, 3) }, () => [pick(['50126', '0xC000006A', 'INVALID_CREDENTIALS', 'x"y']),
+        pick(NAME_PARTS) || 'w'])) },
+    infrastructure: { traceMinScore: int(0, 100), ipv4Prefix: int(8, 32), ipv6Prefix: int(16, 128), distributedMinAddresses: int(2, 10) },
   };
 }
 
@@ -97,7 +108,33 @@ const TUNED = {
   beyondMinPeriodicity: 0.55,
   beyondExtraActionTypes: ['TunedFailure'],
   hostingOverridesExclusions: false,
+  inbound: { lookbackMinutes: 4320, minConnections: 3, adminPorts: [2201, 3390], bruteForceMinConnections: 27,
+    knownSources: [{ cidr: '198.51.100.0/24', name: 'tuned "probe" source' }, { cidr: '2001:db8::/32', name: 'v6 probe' }] },
+  signin: { lookbackMinutes: 10080, minAttempts: 2, sprayMinUsers: 13, sprayMinFailurePercent: 71, bruteForceMinFailures: 17,
+    compromiseMinFailures: 5, egressMinUsers: 23, egressMaxFailurePercent: 29, codeWords: { 50126: 'tuned "wrong" password' } },
+  infrastructure: { traceMinScore: 41, ipv4Prefix: 22, ipv6Prefix: 44, distributedMinAddresses: 6 },
 };
+
+// The other detections' parameters, as their queries write them.
+const q = JSON.stringify;
+const INBOUND_FRAGMENTS = ['let InboundLookback = 3d;', 'let InboundMinConnections = 3;', 'let AdminPorts = dynamic([2201, 3390]);',
+  'let BruteForceMinConnections = 27;', `ipv4_is_in_range(RemoteIP, "198.51.100.0/24"), ${q('tuned "probe" source')}`,
+  'ipv6_is_in_range(RemoteIP, "2001:db8::/32"), "v6 probe"'];
+const SIGNIN_FRAGMENTS = ['let SignInLookback = 7d;', 'let SignInMinAttempts = 2;', 'let SprayMinUsers = 13;',
+  'let SprayMinFailurePercent = 71;', 'let BruteForceMinFailures = 17;', 'let CompromiseMinFailures = 5;',
+  'let EgressMinUsers = 23;', 'let EgressMaxFailurePercent = 29;', 'CodeKey == "50126"', q('tuned "wrong" password')];
+const INFRASTRUCTURE_FRAGMENTS = ['let TraceMinScore = 41;', 'let IPv4Prefix = 22;', 'let IPv6Prefix = 44;',
+  'let DistributedMinAddresses = 6;'];
+function fragmentsOf(detection, mode, target) {
+  switch (detection) {
+    case 'beacon': return tunedFragments(TUNED, mode, target);
+    case 'inbound': return INBOUND_FRAGMENTS;
+    case 'signin': return SIGNIN_FRAGMENTS;
+    case 'infrastructure':
+      return [...INFRASTRUCTURE_FRAGMENTS, ...INBOUND_FRAGMENTS, ...SIGNIN_FRAGMENTS, ...tunedFragments(TUNED, mode, target)];
+    default: throw new Error(`no tuned values listed for the ${detection} query: add them here`);
+  }
+}
 
 // What of a rule must be in its query, as text: every string (quoted as KQL quotes it, which for
 // these values is JSON's quoting) and every number.
@@ -128,23 +165,34 @@ before(() => {
   watchlistCsv = fs.readFileSync(file, 'utf8');
   // Sentinel's _GetWatchlist('VpsHosting') has the file's columns: the analyser takes them from it.
   kusto = loadKusto({ watchlistColumns: watchlistCsv.slice(0, watchlistCsv.indexOf('\r\n')).split(',') });
-  // The detections that have a KQL form: the CLI names them when asked for one that has none.
-  const r = runNative(['--export-kql', '--detect', 'no-such-detection']);
-  assert.equal(r.status, 1);
-  const m = /detections with one: ([^)]*)\)/.exec(String(r.stderr));
-  assert.ok(m, `the CLI lists the detections: ${r.stderr}`);
-  detections = m[1].split(', ');
-  assert.ok(detections.includes('beacon'));
-  // The core's own output columns: the jsonl keys of its rows on the bundled example, both modes.
+  // The detections that have a KQL form: every detection the CLI runs (its --help lists them under
+  // --detect), each of which --export-kql accepts.
+  const help = String(runNative(['--help']).stdout);
+  const m = /--detect LIST[^:]*:([^(]*)\(/.exec(help);
+  assert.ok(m, `vpshunt --help lists the detections under --detect: ${help}`);
+  detections = m[1].split(',').map((d) => d.trim()).filter(Boolean);
+  assert.deepEqual(detections, ['beacon', 'inbound', 'signin', 'infrastructure']);
+  // The core's own output columns: the jsonl keys of its rows on the bundled example and the
+  // training scenario (which has rows of every detection), both modes.
   coreColumns = new Map();
+  const runs = [];
+  for (const mode of MODES) {
+    runs.push(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet', '--mode', mode]);
+    runs.push([...['DeviceNetworkEvents.csv', 'SigninLogs.csv', 'conn.log'].map((f) => path.join(SCENARIO, f)),
+      '--intel', path.join(SCENARIO, 'ThreatIntelligenceIndicator.csv'), '--format', 'jsonl', '--quiet', '--mode', mode]);
+  }
+  const allRows = runs.flatMap((args) => {
+    for (const f of args.filter((a) => a.startsWith(ROOT))) requireFile(f, 'an example file');
+    const out = runNative(args);
+    assert.equal(out.status, 0, String(out.stderr));
+    return parseJsonl(out.stdout);
+  });
   for (const detection of detections) {
     const cols = new Map();
-    for (const mode of MODES) {
-      const out = runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet', '--mode', mode]);
-      assert.equal(out.status, 0);
-      const rows = parseJsonl(out.stdout).filter((row) => !row.Detection || row.Detection === detection);
-      assert.ok(rows.length > 0, `the bundled example gives no ${detection} rows in ${mode} mode: the test takes the core's ` +
-        'output columns from them (give it an export with some, or the detection\'s declared columns)');
+    {
+      const rows = allRows.filter((row) => (row.Detection || 'beacon') === detection);
+      assert.ok(rows.length > 0, `the example and the scenario give no ${detection} rows: the test takes the core's ` +
+        'output columns from them');
       for (const row of rows)
         for (const [k, v] of Object.entries(row))
           if (v !== null) cols.set(k, Array.isArray(v) ? 'array' : typeof v);
@@ -194,9 +242,8 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
         for (const target of TARGETS) {
           const q = exportKql(['--config', config, '--target', target, '--detect', detection]);
           assertValid(q, target, detection, `tuned ${detection} ${target} ${mode}`);
-          if (detection !== 'beacon') continue;
-          for (const fragment of tunedFragments(TUNED, mode, target))
-            assert.ok(q.includes(fragment), `tuned ${target} ${mode}: ${JSON.stringify(fragment)} is in the query`);
+          for (const fragment of fragmentsOf(detection, mode, target))
+            assert.ok(q.includes(fragment), `tuned ${detection} ${target} ${mode}: ${JSON.stringify(fragment)} is in the query`);
         }
     }
   });
@@ -294,6 +341,17 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
     }
   });
 
+  test('the analyser sees a wrong column in the new queries (the check can fail)', () => {
+    const cases = { inbound: ['LocalPort', 'LocalPortX'], signin: ['AppDisplayName', 'AppDisplayNameX'],
+      infrastructure: ['ConnectionCount)', 'ConnectionCountX)'] };
+    for (const [detection, [from, to]] of Object.entries(cases)) {
+      const text = exportKql(['--detect', detection]);
+      assert.ok(text.includes(from), `${detection}: ${from}`);
+      const { errors } = kusto.analyse(text.replace(from, to), 'sentinel');
+      assert.ok(errors.some((e) => e.startsWith('KS142') && e.includes(to.replace(')', ''))), `${detection}: ${errors.join('\n')}`);
+    }
+  });
+
   test('an unknown detection or target is a usage error naming it', () => {
     const r = runNative(['--export-kql', '--detect', 'x"y']);
     assert.equal(r.status, 1);
@@ -313,6 +371,11 @@ describe('the schemas', () => {
       for (const table of ['DeviceNetworkEvents', 'DeviceProcessEvents', 'DeviceFileEvents', 'DeviceLogonEvents', 'IdentityLogonEvents'])
         assert.ok(schema.tables[table], `${name}: ${table}`);
     }
+    // The inbound and signin queries' tables, per target.
+    for (const table of ['SigninLogs', 'AADNonInteractiveUserSignInLogs', 'SecurityEvent', 'CommonSecurityLog'])
+      assert.ok(kusto.schemas.sentinel.tables[table], `sentinel: ${table}`);
+    for (const table of ['AADSignInEventsBeta', 'EntraIdSignInEvents'])
+      assert.ok(kusto.schemas.defender.tables[table], `defender: ${table}`);
     // The real DeviceNetworkEvents has none of the seed's three missing columns (the analyser's KS142 errors).
     for (const target of TARGETS)
       for (const col of ['AccountName', 'SentBytes', 'ReceivedBytes']) assert.ok(!(col in kusto.schemas[target].tables.DeviceNetworkEvents));

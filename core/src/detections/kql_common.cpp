@@ -200,8 +200,57 @@ std::string hostingTable(KqlTarget target, const KqlOptions& options) {
          "    with (format=\"csv\", ignoreFirstRecord=true)\n" + projection;
 }
 
+std::string hostingLets(KqlTarget target, const KqlOptions& options) {
+  std::string q = "let Hosting = materialize(" + hostingTable(target, options) + ");\n";
+  q += "let HostingV4 = Hosting | where HostingCidr !contains \":\";\n";
+  if (target == KqlTarget::Adx) q += "let HostingV6 = Hosting | where HostingCidr contains \":\";\n";
+  return q;
+}
+
+std::string attributed(KqlTarget target, const std::string& name) {
+  std::string q = "union\n";
+  q += "    (" + name + " | where isnotnull(parse_ipv4(RemoteIP))\n";
+  q += "        | evaluate ipv4_lookup(HostingV4, RemoteIP, HostingCidr, return_unmatched = true)),\n";
+  if (target == KqlTarget::Adx)
+    q += "    (" + name + " | where isnull(parse_ipv4(RemoteIP))\n"
+         "        | evaluate ipv6_lookup(HostingV6, RemoteIP, HostingCidr, return_unmatched = true))\n";
+  else
+    q += "    (" + name + " | where isnull(parse_ipv4(RemoteIP))\n"
+         "        | extend HostingCidr = \"\", RemoteASN = long(null), HostingProvider = \"\", HostingCategory = \"\",\n"
+         "                 HostingConfidence = \"\", RemoteOrg = \"\", HostingReason = \"\")\n";
+  return q;
+}
+
+void hostingDifferences(KqlTarget t, const KqlOptions& options, std::vector<std::string>& differences) {
+  differences.push_back("hosting attribution comes from the VpsHosting watchlist (vpshunt --export-watchlist), which "
+                        "holds the hosting ranges only: RemoteASN and RemoteOrg are null for addresses outside them, "
+                        "where vpshunt names any AS; and an AS that vpshunt infers from attacks in the loaded data "
+                        "(inferred-activity) is not in it");
+  if (t != KqlTarget::Adx)
+    differences.push_back("IPv6 addresses get no hosting attribution (ipv6_lookup is not available on this target; "
+                          "the adx form has it)");
+  if (t == KqlTarget::Sentinel)
+    differences.push_back("import the watchlist first: alias VpsHosting, SearchKey Cidr (README, Run it at scale)");
+  else
+    differences.push_back("the watchlist file must be reachable by the service at the externaldata URL below" +
+                          std::string(options.hostingCsvUrl.empty() ? " (a placeholder: replace it, or give "
+                                                                      "--watchlist-url)"
+                                                                    : ""));
+}
+
+std::string canonicalRemoteIp(std::string_view column) {
+  const std::string c(column);
+  return "| extend RemoteIP = iff(" + c + " startswith \"::ffff:\" and isnotnull(parse_ipv4(substring(" + c + ", 7))),\n"
+         "    substring(" + c + ", 7), " + c + ")\n";
+}
+
+std::string tiReason() {
+  return "iff(IsTIMatch, strcat(\"TI: \", iff(isempty(ThreatType), \"match\", ThreatType),\n"
+         "        iff(isnull(TIConfidence), \"\", strcat(\" (confidence \", tolong(TIConfidence), \")\"))), \"no TI\")";
+}
+
 // The detections that have a KQL form, in the page's order. A new detection adds one line here.
-static const KqlDetection* const kDetections[] = {&kBeaconKql};
+static const KqlDetection* const kDetections[] = {&kBeaconKql, &kInboundKql, &kSignInKql, &kInfrastructureKql};
 
 }  // namespace kql
 
@@ -248,7 +297,8 @@ std::string exportKql(const Rule& rule, KqlTarget target, std::string_view detec
 
 std::vector<KqlPivot> pivotQueries(std::string_view detection, const KqlRow& row, KqlTarget target,
                                    const KqlOptions& options) {
-  return findDetection(detection).pivots(row, target, options);
+  const kql::KqlDetection& d = findDetection(detection);
+  return d.pivots ? d.pivots(row, target, options) : std::vector<KqlPivot>{};
 }
 
 }  // namespace vpshunt

@@ -48,6 +48,55 @@ struct KqlDetection {
 
 // One per detection, defined in core/src/detections/<name>/kql.cpp.
 extern const KqlDetection kBeaconKql;
+extern const KqlDetection kInboundKql;
+extern const KqlDetection kSignInKql;
+extern const KqlDetection kInfrastructureKql;
+
+// A detection's query without its header: `let` statements and one tabular expression, adding to
+// `notExpressed` and `differences` what the header must say. The infrastructure query wraps the
+// three as functions (let BeaconRows = () { ... };), so each body must stand alone in a scope.
+std::string beaconBody(const Rule&, KqlTarget, const KqlOptions&, std::vector<std::string>& notExpressed,
+                       std::vector<std::string>& differences);
+// The inbound and signin queries' `let` statements, ending with `let InboundScored = ...;`
+// (`let SignInScored = ...;`, after `let SignInPairs = ...;`: one row per address and user).
+// `standalone`: with the watchlist and address functions (hostingLets, addressFunctions);
+// without, the caller has written them once.
+std::string inboundLets(const Rule&, KqlTarget, const KqlOptions&, std::vector<std::string>& notExpressed,
+                        std::vector<std::string>& differences, bool standalone);
+std::string signinLets(const Rule&, KqlTarget, const KqlOptions&, std::vector<std::string>& notExpressed,
+                       std::vector<std::string>& differences, bool standalone);
+// IsInternalAddress(a) and IsAddress(a), as `let` functions; SpanText(d) ("9 min"); NameList(l, max)
+// ("a, b and 3 more"); Percent(part, whole) (vpshunt's words::percent).
+std::string addressFunctions();
+// The signin Score and Reasons as `| extend` lines over the columns the signin query makes per
+// address (also per network, by the infrastructure query): see signin/kql.cpp.
+std::string signinScore(const Rule& rule);
+
+// Shared by the detections' queries (defined in beacon/kql.cpp, where they began).
+// Advanced hunting has no Sentinel TI table.
+bool hasTiTable(KqlTarget t);
+// `<source>` left-outer-joined on RemoteIP with the rule's TI (latest active indicator within
+// tiLookbackMinutes), adding TINetworkIP, ThreatType, TIConfidence, TIDescription, IsTIMatch;
+// on defender the columns are empty and IsTIMatch false.
+std::string tiJoin(const Rule& r, KqlTarget t, const std::string& source, std::vector<std::string>& notExpressed,
+                   std::vector<std::string>& differences);
+// `column` in a suppression's address or CIDR (IPv4 ranges tested on IPv4 addresses only, IPv6 on
+// IPv6); empty when `text` does not parse.
+std::string addressCondition(const std::string& text, std::string_view column = "RemoteIP");
+
+// `let Hosting = materialize(...)`, `let HostingV4 = ...` (and HostingV6 on adx), each line ending
+// in `;`: the watchlist as hostingTable() gives it.
+std::string hostingLets(KqlTarget target, const KqlOptions& options);
+// `<name>` (a table with a string RemoteIP) with the watchlist's columns (HostingCidr, RemoteASN,
+// HostingProvider, HostingCategory, HostingConfidence, RemoteOrg, HostingReason; empty or null
+// outside every range), IPv4 by ipv4_lookup, IPv6 by ipv6_lookup on adx and unattributed elsewhere.
+std::string attributed(KqlTarget target, const std::string& name);
+// The header's lines on the watchlist for `target`.
+void hostingDifferences(KqlTarget target, const KqlOptions& options, std::vector<std::string>& differences);
+// `| extend RemoteIP = ...`: IPv4-mapped IPv6 addresses written as IPv4 (vpshunt's canonical form).
+std::string canonicalRemoteIp(std::string_view column = "RemoteIP");
+// A reason for a TI match as vpshunt words it ("TI: <type> (confidence N)", else "no TI").
+std::string tiReason();
 
 // Row-field helpers for pivots: the field's text, or nullptr when absent.
 const std::string* field(const KqlRow& row, std::string_view name);

@@ -12,42 +12,9 @@
 
 namespace vpshunt::kql {
 
-namespace {
-
-constexpr const char* kFlowKey =
-    "DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine, RemoteIP";
+// Shared with the other detections' KQL (kql_common.hpp).
 
 bool hasTiTable(KqlTarget t) { return t != KqlTarget::Defender; }
-
-bool listHasEmpty(const std::vector<std::string>& v) {
-  return std::any_of(v.begin(), v.end(), [](const std::string& s) { return s.empty(); });
-}
-
-bool listHasNonAscii(const std::vector<std::string>& v) {
-  return std::any_of(v.begin(), v.end(), [](const std::string& s) {
-    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  });
-}
-
-// The seed's `RiskScore = case(...)` over the given count and port columns, one row a line.
-std::string riskScoreCase(const Rule& r, const std::string& count, const std::string& ports) {
-  if (r.riskScore.empty()) return "| extend RiskScore = " + std::to_string(r.defaultRiskScore) + "\n";
-  std::string s = "| extend RiskScore = case(\n";
-  for (const RiskScoreRow& row : r.riskScore) {
-    std::vector<std::string> cond;
-    if (row.tiMatch) cond.push_back(*row.tiMatch ? "IsTIMatch" : "not(IsTIMatch)");
-    if (row.minConnections)
-      cond.push_back(count + " >= " +
-                     (*row.minConnections == r.beaconMinConnections ? std::string("BeaconMinConnections")
-                                                                     : std::to_string(*row.minConnections)));
-    if (row.maxUniquePorts) cond.push_back(ports + " <= " + std::to_string(*row.maxUniquePorts));
-    std::string c;
-    for (size_t i = 0; i < cond.size(); ++i) c += (i ? " and " : "") + cond[i];
-    s += "    " + (c.empty() ? std::string("true") : c) + ", " + std::to_string(row.score) + ",\n";
-  }
-  s += "    " + std::to_string(r.defaultRiskScore) + "\n)\n";
-  return s;
-}
 
 // The TI subquery's body: the latest indicator per address within the TI lookback, kept only when
 // active (the seed's arg_max then `Active == true`), projected to the seed's TI columns.
@@ -97,6 +64,71 @@ std::string tiSubquery(const Rule& r, std::vector<std::string>& notExpressed, st
   return s;
 }
 
+std::string tiJoin(const Rule& r, KqlTarget t, const std::string& source, std::vector<std::string>& notExpressed,
+                   std::vector<std::string>& differences) {
+  if (!hasTiTable(t))
+    return source + "\n| extend TINetworkIP = \"\", ThreatType = \"\", TIConfidence = real(null), TIDescription = \"\"\n"
+                    "| extend IsTIMatch = false\n";
+  return source + "\n| join kind=leftouter (\n" + tiSubquery(r, notExpressed, differences) +
+         ") on $left.RemoteIP == $right.TINetworkIP\n| extend IsTIMatch = isnotempty(TINetworkIP)\n";
+}
+
+// RemoteIP in an entry's address or range. IPv4 and IPv6 ranges are tested only on addresses of
+// their family (the *_is_in_range functions give null for the other, and not(null) would drop the
+// row). Empty when the entry's address does not parse (ruleFromJson refuses those).
+std::string addressCondition(const std::string& text, std::string_view column) {
+  const std::string c(column);
+  IpAddress net;
+  int prefix = 128;
+  if (text.find('/') == std::string::npos) {
+    if (!parseIp(text, net)) return {};
+    return c + " == " + quote(formatIp(net));
+  }
+  if (!parseCidr(text, net, prefix)) return {};
+  if (net.isV4())
+    return "isnotnull(parse_ipv4(" + c + ")) and ipv4_is_in_range(" + c + ", " +
+           quote(formatIp(net) + "/" + std::to_string(prefix - 96)) + ")";
+  return "isnull(parse_ipv4(" + c + ")) and ipv6_is_in_range(" + c + ", " + quote(formatIp(net) + "/" + std::to_string(prefix)) +
+         ")";
+}
+
+namespace {
+
+constexpr const char* kFlowKey =
+    "DeviceName, AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine, RemoteIP";
+
+
+bool listHasEmpty(const std::vector<std::string>& v) {
+  return std::any_of(v.begin(), v.end(), [](const std::string& s) { return s.empty(); });
+}
+
+bool listHasNonAscii(const std::vector<std::string>& v) {
+  return std::any_of(v.begin(), v.end(), [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
+  });
+}
+
+// The seed's `RiskScore = case(...)` over the given count and port columns, one row a line.
+std::string riskScoreCase(const Rule& r, const std::string& count, const std::string& ports) {
+  if (r.riskScore.empty()) return "| extend RiskScore = " + std::to_string(r.defaultRiskScore) + "\n";
+  std::string s = "| extend RiskScore = case(\n";
+  for (const RiskScoreRow& row : r.riskScore) {
+    std::vector<std::string> cond;
+    if (row.tiMatch) cond.push_back(*row.tiMatch ? "IsTIMatch" : "not(IsTIMatch)");
+    if (row.minConnections)
+      cond.push_back(count + " >= " +
+                     (*row.minConnections == r.beaconMinConnections ? std::string("BeaconMinConnections")
+                                                                     : std::to_string(*row.minConnections)));
+    if (row.maxUniquePorts) cond.push_back(ports + " <= " + std::to_string(*row.maxUniquePorts));
+    std::string c;
+    for (size_t i = 0; i < cond.size(); ++i) c += (i ? " and " : "") + cond[i];
+    s += "    " + (c.empty() ? std::string("true") : c) + ", " + std::to_string(row.score) + ",\n";
+  }
+  s += "    " + std::to_string(r.defaultRiskScore) + "\n)\n";
+  return s;
+}
+
+
 void commonDifferences(const Rule& r, KqlTarget t, std::vector<std::string>& notExpressed,
                        std::vector<std::string>& differences) {
   differences.push_back("now: ago() counts back from when the query runs; vpshunt's now is --now or the latest event "
@@ -121,14 +153,6 @@ void commonDifferences(const Rule& r, KqlTarget t, std::vector<std::string>& not
   }
 }
 
-std::string tiJoin(const Rule& r, KqlTarget t, const std::string& source, std::vector<std::string>& notExpressed,
-                   std::vector<std::string>& differences) {
-  if (!hasTiTable(t))
-    return source + "\n| extend TINetworkIP = \"\", ThreatType = \"\", TIConfidence = real(null), TIDescription = \"\"\n"
-                    "| extend IsTIMatch = false\n";
-  return source + "\n| join kind=leftouter (\n" + tiSubquery(r, notExpressed, differences) +
-         ") on $left.RemoteIP == $right.TINetworkIP\n| extend IsTIMatch = isnotempty(TINetworkIP)\n";
-}
 
 // ---------------------------------------------------------------------------------------------
 // tuning (issue 13): the rule's suppressions and knownSoftware entries
@@ -139,23 +163,6 @@ bool anyNonAscii(std::string_view s) {
   return std::any_of(s.begin(), s.end(), [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
 }
 
-// RemoteIP in an entry's address or range. IPv4 and IPv6 ranges are tested only on addresses of
-// their family (the *_is_in_range functions give null for the other, and not(null) would drop the
-// row). Empty when the entry's address does not parse (ruleFromJson refuses those).
-std::string addressCondition(const std::string& text) {
-  IpAddress net;
-  int prefix = 128;
-  if (text.find('/') == std::string::npos) {
-    if (!parseIp(text, net)) return {};
-    return "RemoteIP == " + quote(formatIp(net));
-  }
-  if (!parseCidr(text, net, prefix)) return {};
-  if (net.isV4())
-    return "isnotnull(parse_ipv4(RemoteIP)) and ipv4_is_in_range(RemoteIP, " +
-           quote(formatIp(net) + "/" + std::to_string(prefix - 96)) + ")";
-  return "isnull(parse_ipv4(RemoteIP)) and ipv6_is_in_range(RemoteIP, " + quote(formatIp(net) + "/" + std::to_string(prefix)) +
-         ")";
-}
 
 // `| where not(...)` per flow, process and destination entry, on a flow's key columns (DeviceName,
 // AccountName, InitiatingProcessFileName, InitiatingProcessCommandLine, RemoteIP).
@@ -221,8 +228,7 @@ std::string knownSoftwareColumns(const Rule& r) {
 // ---------------------------------------------------------------------------------------------
 // seed mode
 
-std::string seedQuery(const Rule& r, KqlTarget t) {
-  std::vector<std::string> notExpressed, differences;
+std::string seedBody(const Rule& r, KqlTarget t, std::vector<std::string>& notExpressed, std::vector<std::string>& differences) {
   commonDifferences(r, t, notExpressed, differences);
   notExpressed.push_back("beyond-mode parameters (beyondMinConnections, beyondMinPeriodicity, beyondExtraActionTypes, "
                          "hostingOverridesExclusions): not used in seed mode, by vpshunt either");
@@ -282,14 +288,14 @@ std::string seedQuery(const Rule& r, KqlTarget t) {
   body += "    IsTIMatch, ThreatType, TIConfidence, TIDescription,\n";
   body += "    RiskScore\n";
   body += "| sort by RiskScore desc, ConnectionCount desc\n";
-  return header("beacon", r, t, notExpressed, differences) + body;
+  return body;
 }
 
 // ---------------------------------------------------------------------------------------------
 // beyond mode
 
-std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
-  std::vector<std::string> notExpressed, differences;
+std::string beyondBody(const Rule& r, KqlTarget t, const KqlOptions& options, std::vector<std::string>& notExpressed,
+                       std::vector<std::string>& differences) {
   commonDifferences(r, t, notExpressed, differences);
   differences.push_back("DeviceCount, RemoteIPFirstSeen, RemoteIPLastSeen and the reasons' device total count the "
                         "events of the lookback; vpshunt counts all loaded events. dcount() is an estimate (exact for "
@@ -477,11 +483,13 @@ std::string beyondQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   q += "    KnownSoftware\n";
   q += "| sort by VpsScore desc, RiskScore desc, ConnectionCount desc, Timestamp asc, DeviceName asc, AccountName asc,\n";
   q += "    InitiatingProcessFileName asc, InitiatingProcessCommandLine asc, RemoteIP asc\n";
-  return header("beacon", r, t, notExpressed, differences) + q;
+  return q;
 }
 
 std::string beaconQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
-  return r.mode == "beyond" ? beyondQuery(r, t, options) : seedQuery(r, t);
+  std::vector<std::string> notExpressed, differences;
+  const std::string body = beaconBody(r, t, options, notExpressed, differences);
+  return header("beacon", r, t, notExpressed, differences) + body;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -637,6 +645,12 @@ std::vector<KqlPivot> beaconPivots(const KqlRow& row, KqlTarget t, const KqlOpti
 }
 
 }  // namespace
+
+std::string beaconBody(const Rule& r, KqlTarget t, const KqlOptions& options, std::vector<std::string>& notExpressed,
+                       std::vector<std::string>& differences) {
+  return r.mode == "beyond" ? beyondBody(r, t, options, notExpressed, differences)
+                            : seedBody(r, t, notExpressed, differences);
+}
 
 const KqlDetection kBeaconKql{"beacon", &beaconQuery, &beaconPivots};
 
