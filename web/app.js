@@ -354,7 +354,11 @@ async function refreshView() {
   $('sort-reset').disabled = keys.length === 0;
   document.body.dataset.viewMs = String(Math.round(performance.now() - t0));
   document.body.dataset.viewRows = String(matched);
+  // Bumps once the table has its new view: a test (or a tool) that changed the view waits for it
+  // rather than for a row count the old view may already have had.
+  document.body.dataset.view = String(++viewGeneration);
 }
+let viewGeneration = 0;
 
 function coreOrder(detection) {
   if (detection === 'beacon') return mode() === 'beyond' ? 'VpsScore ↓, RiskScore ↓, ConnectionCount ↓' : 'RiskScore ↓, ConnectionCount ↓';
