@@ -103,6 +103,8 @@ class Session {
   val render(std::string f, std::string now, val w) const { return guarded([&] { return session_->render(f, now, writer(w)), none(); }); }
   val summaries(std::string now) { return guarded([&] { return val(session_->summaries(now)); }); }
   val detail(std::string d, double key) const { return guarded([&] { return val(session_->detail(d, static_cast<uint64_t>(key))); }); }
+  // page2: known software of beacon rows by key (issue 13: the page marks the seed rows in view)
+  val knownSoftware(std::string keys) const { return guarded([&] { return val(session_->knownSoftware(keys)); }); }
   val setRule(std::string json) { return guarded([&] { return val(session_->setRule(json)); }); }
   val ruleJson() const { return guarded([&] { return val(session_->ruleJson()); }); }
   val setDetections(std::string json) { return guarded([&] { return val(session_->setDetections(json)); }); }
@@ -169,6 +171,7 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("render", &Session::render)
       .function("summaries", &Session::summaries)
       .function("detail", &Session::detail)
+      .function("knownSoftware", &Session::knownSoftware)  // page2
       .function("setRule", &Session::setRule)
       .function("ruleJson", &Session::ruleJson)
       .function("setDetections", &Session::setDetections)

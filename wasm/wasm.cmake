@@ -76,6 +76,16 @@ foreach(_f ${_vpshunt_web_files})
     DEPENDS ${_f} COMMENT "site: ${_name}" VERBATIM)
   list(APPEND _vpshunt_site_outputs ${VPSHUNT_SITE_DIR}/${_name})
 endforeach()
+# The training scenario (assets.js SCENARIOS.scenario), under examples/scenario/ in the site.
+file(GLOB _vpshunt_scenario_files CONFIGURE_DEPENDS
+  ${_vpshunt_src}/examples/scenario/*.csv ${_vpshunt_src}/examples/scenario/*.log)
+foreach(_f ${_vpshunt_scenario_files})
+  get_filename_component(_name ${_f} NAME)
+  add_custom_command(OUTPUT ${VPSHUNT_SITE_DIR}/examples/scenario/${_name}
+    COMMAND ${CMAKE_COMMAND} -E copy_if_different ${_f} ${VPSHUNT_SITE_DIR}/examples/scenario/${_name}
+    DEPENDS ${_f} COMMENT "site: examples/scenario/${_name}" VERBATIM)
+  list(APPEND _vpshunt_site_outputs ${VPSHUNT_SITE_DIR}/examples/scenario/${_name})
+endforeach()
 foreach(_f ${_vpshunt_example_files})
   file(SIZE ${_f} _size)
   if(_size GREATER 20000000)

@@ -9,6 +9,7 @@ import { renderDetail } from './detail.js';
 import { $, download, el, formatBytes, formatCount, formatInterval } from './dom.js';
 import { appendKqlPivots, wireKqlExport } from './kql.js';
 import { VirtualTable } from './table.js';
+import { renderSuppressions, tuningSection } from './tuning.js';
 
 // ---------------------------------------------------------------------------------------------
 // State
@@ -333,7 +334,7 @@ async function refreshView() {
   if (!table) {
     table = new VirtualTable({
       container: $('results-table'), label: 'Results',
-      fetchPage: (offset, limit) => client.request('view', { request: viewRequest(offset, limit) }),
+      fetchPage: (offset, limit) => fetchRows(offset, limit),
       renderCell, onOpen: (row) => openDetail(state.detection, row._key), onSort: sortBy,
     });
   }
@@ -354,6 +355,26 @@ async function refreshView() {
   $('sort-reset').disabled = keys.length === 0;
   document.body.dataset.viewMs = String(Math.round(performance.now() - t0));
   document.body.dataset.viewRows = String(matched);
+  // Bumps once the table has its new view: a test (or a tool) that changed the view waits for it
+  // rather than for a row count the old view may already have had.
+  document.body.dataset.view = String(++viewGeneration);
+}
+let viewGeneration = 0;
+
+// A page of the view; beacon rows also learn which of them are known software (the core's
+// catalogue and the rule's knownSoftware entries), which seed rows carry in no column.
+async function fetchRows(offset, limit) {
+  const detection = state.detection;
+  const page = await client.request('view', { request: viewRequest(offset, limit) });
+  if (detection === 'beacon' && page.rows.length) {
+    const { notes } = await client.request('knownSoftware', { keys: page.rows.map((r) => r._key) });
+    const byKey = new Map(notes.map((n) => [n.key, n]));
+    for (const row of page.rows) {
+      const note = byKey.get(row._key);
+      if (note && note.knownSoftware) row._knownSoftware = { product: note.knownSoftware, reason: note.reason };
+    }
+  }
+  return page;
 }
 
 function coreOrder(detection) {
@@ -409,6 +430,11 @@ function renderCell(col, row) {
     return td;
   }
   td.textContent = cellText(col, value);
+  if (col.name === 'InitiatingProcessFileName' && row._knownSoftware) {
+    // Shown by the stylesheet (td[data-known]::after), so that the cell's text stays the export's.
+    td.dataset.known = row._knownSoftware.product;
+    td.title = `known software: ${row._knownSoftware.reason}`;
+  }
   if (SCORES.has(col.name) && typeof value === 'number') td.classList.add('score', value >= 70 ? 'score-high' : value >= 40 ? 'score-mid' : 'score-low');
   if (LONG.has(col.name)) td.title = td.textContent;
   return td;
@@ -429,13 +455,26 @@ async function openDetail(detection, key) {
   const { title, parts } = renderDetail(detection, detail, {
     mode: mode(), asnLoaded: !(state.results && state.results.asnDatabaseLoaded === false),
     schema: state.results && state.results.detections[detection],
+    openMember: (d, k) => openMemberRow(d, k),
   });
   $('detail').hidden = false;
   $('detail-title').textContent = title;
   const body = $('detail-body');
   body.replaceChildren(...parts);
+  const tuning = tuningSection(detection, detail, addSuppression);
+  if (tuning) body.prepend(tuning);
   appendKqlPivots(body, detection, detail.row, client);
   $('detail').scrollIntoView({ block: 'nearest' });
+}
+
+// A row listed in a network's detail: its own tab, then its own detail.
+async function openMemberRow(detection, key) {
+  if (detection !== state.detection) {
+    state.detection = detection;
+    closeDetail();
+    renderResults();
+  }
+  await openDetail(detection, key);
 }
 
 function closeDetail() {
@@ -446,7 +485,27 @@ function closeDetail() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Rule settings
+// Tuning from a row: entries of the rule's suppressions, applied at once (no re-read)
+
+async function addSuppression(entry) {
+  closeDetail();  // the row may be gone once the entry is in force
+  const rule = { ...state.rule, suppressions: [...(state.rule.suppressions || []), entry] };
+  const ok = await applyRule(rule, state.now);
+  if (ok) $('status').textContent = `Added to the rule: ${entry.kind} entry by ${entry.who}. ${$('rule-message').textContent}`;
+  return ok;
+}
+
+async function removeSuppression(index) {
+  const list = [...(state.rule.suppressions || [])];
+  const [removed] = list.splice(index, 1);
+  if (!removed) return;
+  if (await applyRule({ ...state.rule, suppressions: list }, state.now))
+    $('status').textContent = `Undone: the ${removed.kind} entry by ${removed.who}. ${$('rule-message').textContent}`;
+}
+
+function downloadRule() {
+  download('vpshunt-rule.json', JSON.stringify(state.rule, null, 2) + '\n', 'application/json');
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rule settings
@@ -467,6 +526,7 @@ function fillRuleForm(rule, now) {
       ? 'Exclusion lists in force: the "extended" preset (the seed\'s lists plus more browsers and Windows/Defender processes).'
       : 'Exclusion lists in force: your own (neither the seed\'s nor the extended preset).';
   $('rule-hostingOverridesExclusions').checked = !!rule.hostingOverridesExclusions;
+  renderSuppressions($('suppressions'), rule.suppressions, removeSuppression, downloadRule);
   const mode = rule.mode === 'beyond' ? 'beyond' : 'seed';
   $('mode-' + mode).checked = true;
   document.body.dataset.mode = mode;
@@ -602,7 +662,7 @@ function wirePage() {
     await applyRule(rule, $('rule-now').value.trim());
   });
   $('rule-defaults').addEventListener('click', () => applyRule(state.defaultRule, ''));
-  $('rule-export').addEventListener('click', () => download('vpshunt-rule.json', JSON.stringify(state.rule, null, 2) + '\n', 'application/json'));
+  $('rule-export').addEventListener('click', downloadRule);
   $('rule-import').addEventListener('change', async (e) => {
     const file = e.target.files[0];
     e.target.value = '';

@@ -29,6 +29,15 @@ export const SCENARIOS = {
     { path: 'examples/DeviceNetworkEvents.csv', kind: 'events', type: 'text/csv' },
     { path: 'examples/ThreatIntelligenceIndicator.csv', kind: 'intel', type: 'text/csv' },
   ],
+  // The training scenario (examples/README.md, "The training scenario"): one adversary's three
+  // traces in three event exports, and the TI file. The formats are left to the readers' sniffing,
+  // as for a dropped file (entra-signin-csv, defender-csv, zeek-tsv, sentinel-ti-csv).
+  scenario: [
+    { path: 'examples/scenario/SigninLogs.csv', kind: 'events', type: 'text/csv' },
+    { path: 'examples/scenario/DeviceNetworkEvents.csv', kind: 'events', type: 'text/csv' },
+    { path: 'examples/scenario/conn.log', kind: 'events', type: 'text/plain' },
+    { path: 'examples/scenario/ThreatIntelligenceIndicator.csv', kind: 'intel', type: 'text/csv' },
+  ],
 };
 
 const INPUTS_MESSAGE = 'vpshunt-assets';

@@ -119,10 +119,50 @@ function generic(row, detection, schema) {
   return { title: `${detection}: ${row.RemoteIP || row.Network || ''}`, parts: [el('h3', { text: `Why Score ${row.Score}` }), reasons(row), el('h3', { text: 'Row' }), facts(pairs)] };
 }
 
+// One line naming a member row of a network, from its own cells.
+function memberLabel(detection, row) {
+  if (detection === 'beacon')
+    return `${row.InitiatingProcessFileName || '(no process name)'} on ${row.DeviceName} → ${row.RemoteIP}` +
+      (row.Timestamp ? ` (${row.Timestamp})` : '') + ` · ${row.ConnectionCount} connections`;
+  if (detection === 'inbound') return `${row.RemoteIP} → ${row.TargetCount} target(s) · ${row.ConnectionCount} connections`;
+  if (detection === 'signin') return `${row.RemoteIP} · ${row.UserCount ?? '?'} user(s) · ${row.FailureCount ?? '?'} failed`;
+  return row.RemoteIP || '';
+}
+
+// The rows behind a network (the core's members), each a button to its own tab and detail.
+function members(detail, ctx) {
+  const list = detail.members || [];
+  const count = detail.memberCount ?? list.length;
+  const parts = [el('h3', { text: `Rows behind this network (${count})` })];
+  if (!list.length) return [...parts, el('p', { text: 'No rows of the other detections are kept for this network.' })];
+  const ul = el('ul', { class: 'members' });
+  for (const m of list) {
+    ul.append(el('li', {},
+      el('span', { class: 'member-detection', text: m.detection }),
+      el('span', { class: `score ${m.row.Score >= 70 ? 'score-high' : m.row.Score >= 40 ? 'score-mid' : 'score-low'}`, text: String(m.row.Score) }),
+      el('button', {
+        type: 'button', class: 'link member', 'data-detection': m.detection, 'data-key': m.key,
+        title: `Open this ${m.detection} row in its tab`, onclick: () => ctx.openMember && ctx.openMember(m.detection, m.key),
+        text: memberLabel(m.detection, m.row),
+      })));
+  }
+  parts.push(ul);
+  if (count > list.length) parts.push(el('p', { class: 'hint', text: `The first ${list.length} of ${count} rows are listed.` }));
+  return parts;
+}
+
+function infrastructure(row, detail, ctx) {
+  const { parts } = generic(row, 'infrastructure', ctx.schema);
+  parts.splice(2, 0, ...members(detail, ctx));
+  return { title: `${row.Network}${row.HostingProvider ? ' · ' + row.HostingProvider : ''} (${(row.Detections || []).join(', ') || 'no trace'})`, parts };
+}
+
 // {title, parts: [nodes]} for a row of `detection` with its detail from the worker.
+// ctx: {mode, asnLoaded, schema, openMember(detection, key)}.
 export function renderDetail(detection, detail, ctx) {
   const row = detail.row;
   if (detection === 'beacon') return beacon(row, detail, ctx);
   if (detection === 'inbound') return inbound(row, detail, ctx);
+  if (detection === 'infrastructure') return infrastructure(row, detail, ctx);
   return generic(row, detection, ctx.schema);
 }

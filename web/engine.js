@@ -125,6 +125,9 @@ export class Engine {
   render(format, now = '') { return collectText((w) => this.renderEach(format, w, now)); }
   summaries(now = '') { return check(this.session.summaries(now || '')); }
   detail(detection, key) { return JSON.parse(check(this.session.detail(String(detection), Number(key)))); }
+  // --- page2: known software of beacon rows (Session::knownSoftware) ---
+  knownSoftware(keys) { return JSON.parse(check(this.session.knownSoftware(JSON.stringify(Array.from(keys || [], Number))))); }
+  // --- end page2 ---
   // Returns true when the files must be read again (the core has dropped what it held).
   setRule(rule) { return check(this.session.setRule(ruleText(rule))); }
   rule() { return JSON.parse(check(this.session.ruleJson())); }
@@ -386,6 +389,9 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       return detail;
     },
     getRule: () => engine.rule(),
+    // --- page2: which beacon rows (by key) are known software: [{key, knownSoftware, reason, processFolder, processFolderDisagrees}] ---
+    knownSoftware: ({ keys = [] }) => ({ notes: engine.knownSoftware(keys) }),
+    // --- end page2 ---
     reset: () => {
       files = [];
       lastRead = null;

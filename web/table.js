@@ -102,11 +102,17 @@ export class VirtualTable {
     const first = Math.max(0, Math.floor(this.scroller.scrollTop / ROW_HEIGHT) - OVERSCAN);
     const last = Math.min(this.total, Math.ceil((this.scroller.scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
     const fragment = document.createDocumentFragment();
-    const spacer = (n) => el('tr', { class: 'spacer', 'aria-hidden': 'true', style: `height:${n * ROW_HEIGHT}px` }, el('td', { colspan: this.columns.length || 1 }));
+    // The height through the CSSOM: the page's CSP (style-src 'self') refuses style="" attributes.
+    const spacer = (n) => {
+      const tr = el('tr', { class: 'spacer', 'aria-hidden': 'true' }, el('td', { colspan: this.columns.length || 1 }));
+      tr.style.height = `${n * ROW_HEIGHT}px`;
+      return tr;
+    };
     if (first > 0) fragment.append(spacer(first));
     for (let i = first; i < last; ++i) {
       const row = this.row(i);
       const tr = el('tr', { 'data-index': i, id: `row-${i}`, 'aria-rowindex': i + 2, class: 'data' });
+      tr.style.height = `${ROW_HEIGHT}px`;
       if (row) {
         tr.dataset.key = row._key;
         if (row._key === this.selectedKey) tr.classList.add('selected');

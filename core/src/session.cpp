@@ -122,6 +122,26 @@ std::string Session::detail(const std::string& detection, uint64_t key) const {
     j["refused"] = d.refused;
   }
   j["row"] = rowJson(row);
+  // --- infrastructure members (page2) ---
+  // The rows behind a network, each with its cells from the store, so that the page lists them and
+  // opens any in its own tab. At most kMaxMembers (a /24 of a big provider may hold thousands);
+  // memberCount is the whole number.
+  if (detection == "infrastructure") {
+    constexpr size_t kMaxMembers = 200;
+    const auto refs = analysis_.infrastructureMembers(key);
+    json members = json::array();
+    for (const auto& ref : refs) {
+      if (members.size() == kMaxMembers) break;
+      const TableSchema* memberSchema = findTableSchema(ref.detection);
+      if (!memberSchema) continue;
+      Row member(*memberSchema);
+      if (!store_.findRow(ref.detection, ref.key, member)) continue;
+      members.push_back({{"detection", ref.detection}, {"key", ref.key}, {"row", rowJson(member)}});
+    }
+    j["members"] = std::move(members);
+    j["memberCount"] = refs.size();
+  }
+  // --- end infrastructure members ---
   if (detection == "beacon")  // tuning (issue 13): known software, in seed mode too
     for (const auto& n : analysis_.knownSoftware({key})) {
       j["knownSoftware"] = n.product ? json(*n.product) : json(nullptr);

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "detections/infrastructure/infrastructure.hpp"
@@ -210,3 +211,66 @@ TEST_CASE("figures: the generated tenants' scores", "[.figures]") {
   std::printf("%s", out.c_str());
   CHECK(!r.infrastructure.empty());
 }
+
+// --- infrastructure members in the session's detail (page2) ---
+#include <fstream>
+#include <sstream>
+
+#include "vpshunt/session.hpp"
+
+namespace {
+
+std::string scenarioBytes(const std::string& name) {
+  const std::string path = std::string(VPSHUNT_SOURCE_DIR) + "/examples/scenario/" + name;
+  std::ifstream in(path, std::ios::binary);
+  INFO("reading " << path);
+  REQUIRE(in.good());
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+TEST_CASE("infrastructure: a network's detail lists the rows behind it, each with its cells from the store", "[infrastructure][session]") {
+  using nlohmann::json;
+  vpshunt::Session s("");
+  for (const char* name : {"SigninLogs.csv", "DeviceNetworkEvents.csv", "conn.log", "ThreatIntelligenceIndicator.csv"}) {
+    const std::string bytes = scenarioBytes(name);
+    s.beginFile(name, "auto", "");
+    s.feed(reinterpret_cast<const uint8_t*>(bytes.data()), bytes.size());
+    s.endFile();
+  }
+  s.refresh("");
+  const json view = json::parse(s.view(R"({"detection":"infrastructure","filter":"5.75.240.0/24","limit":5})"));
+  REQUIRE(view["rows"].size() == 1);
+  const json network = view["rows"][0];
+  const json detail = json::parse(s.detail("infrastructure", network["_key"].get<uint64_t>()));
+  REQUIRE(detail.contains("members"));
+  const json& members = detail["members"];
+  // The scenario's adversary: six beacon hours, one scanner, seven sign-in sources (examples/README.md).
+  CHECK(detail["memberCount"] == network["BeaconRows"].get<int>() + network["InboundRows"].get<int>() + network["SignInRows"].get<int>());
+  CHECK(detail["memberCount"] == 14);
+  REQUIRE(members.size() == 14);
+  std::map<std::string, int> perDetection;
+  std::set<std::string> addresses;
+  for (const auto& m : members) {
+    const std::string d = m["detection"].get<std::string>();
+    ++perDetection[d];
+    INFO(m.dump());
+    const json& row = m["row"];
+    CHECK(row["Detection"] == d);
+    CHECK(row["RemoteIP"].get<std::string>().rfind("5.75.240.", 0) == 0);
+    addresses.insert(row["RemoteIP"].get<std::string>());
+    // The same row as the member's own detail gives.
+    const json own = json::parse(s.detail(d, m["key"].get<uint64_t>()));
+    CHECK(own["row"] == row);
+    CHECK_FALSE(own.contains("members"));
+  }
+  CHECK(perDetection == std::map<std::string, int>{{"beacon", 6}, {"inbound", 1}, {"signin", 7}});
+  std::set<std::string> listed;
+  for (const auto& ip : network["RemoteIPs"]) listed.insert(ip.get<std::string>());
+  CHECK(addresses == listed);
+  CHECK(network["IPCount"] == 9);
+}
+// --- end infrastructure members ---

@@ -178,7 +178,17 @@ class PuppeteerPage extends TestPage {
   async click(selector, { modifiers = [] } = {}) {
     for (const key of modifiers) await this.page.keyboard.down(key);
     try {
-      await this.page.click(selector);
+      // A virtual table redraws its rows as it scrolls, and scrolling the element into view can
+      // replace the very node puppeteer found: find it again (playwright's click retries likewise).
+      for (let attempt = 1; ; ++attempt) {
+        try {
+          await this.page.click(selector);
+          break;
+        } catch (e) {
+          if (attempt >= 5 || !/not clickable|detached|not an Element/i.test(String(e && e.message))) throw e;
+          await this.waitForTimeout(50);
+        }
+      }
     } finally {
       for (const key of modifiers) await this.page.keyboard.up(key);
     }

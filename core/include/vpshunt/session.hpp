@@ -58,6 +58,8 @@ class Session {
   std::string summaries(const std::string& nowIso);
   // A row's detail: {detection, key, row (its cells, from the store), times, ms, ports, targets,
   // targetNames, refused, total, complete}; complete is false until a collect pass read the row's connections.
+  // An infrastructure row's detail adds members: [{detection, key, row}] (the rows behind the network,
+  // Analysis::infrastructureMembers, at most 200, in the order they were made) and memberCount (all of them).
   std::string detail(const std::string& detection, uint64_t key) const;
   // --- tuning (issue 13) ---
   // Known software of beacon rows by key, in either mode (seed rows have no KnownSoftware column):
