@@ -436,16 +436,17 @@ describe('the hosting watchlist', () => {
 });
 
 describe('the Node runner and the wasm bindings export the same queries', () => {
-  test('runner = CLI for every target and mode, tuned rule included', () => {
+  test('runner = CLI for every detection, target and mode, tuned rule included', () => {
     requireFile(RUNNER, 'the Node runner');
     const config = writeRule('tuned-runner', { ...TUNED, mode: 'beyond' });
-    for (const target of TARGETS)
-      for (const args of [['--mode', 'seed'], ['--mode', 'beyond'], ['--config', config]]) {
-        const all = ['--export-kql', '--target', target, ...args];
-        const node = runNode(all);
-        assert.equal(node.status, 0, String(node.stderr));
-        assert.equal(String(node.stdout), String(runNative(all).stdout), all.join(' '));
-      }
+    for (const detection of detections)
+      for (const target of TARGETS)
+        for (const args of [['--mode', 'seed'], ['--mode', 'beyond'], ['--config', config]]) {
+          const all = ['--export-kql', '--detect', detection, '--target', target, ...args];
+          const node = runNode(all);
+          assert.equal(node.status, 0, String(node.stderr));
+          assert.equal(String(node.stdout), String(runNative(all).stdout), all.join(' '));
+        }
     assert.equal(runNode(['--export-kql', '--detect', 'nope']).status, 1);
   });
 });
