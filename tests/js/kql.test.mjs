@@ -341,6 +341,27 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
     }
   });
 
+  test('hostile known-source names and code words stay inside string literals (inbound, signin, infrastructure)', () => {
+    const MARKER = 'INJECTED_MARKER';
+    const payloads = [`x") | union ${MARKER} //`, `\\" ${MARKER} "`, `a\n${MARKER}`, `\u2028${MARKER}`];
+    const config = writeRule('hostile-others', {
+      inbound: { knownSources: payloads.map((name, i) => ({ cidr: `198.51.100.${i}`, name })) },
+      signin: { codeWords: Object.fromEntries(payloads.map((w, i) => [i ? `${w}${i}` : '50126', w])) },
+    });
+    for (const detection of ['inbound', 'signin', 'infrastructure'])
+      for (const target of TARGETS) {
+        const text = exportKql(['--config', config, '--target', target, '--detect', detection]);
+        assertValid(text, target, detection, `hostile ${detection} ${target}`);
+        let inside = 0;
+        for (const t of kusto.tokens(text)) {
+          assert.ok(!t.trivia.includes(MARKER), `${detection} ${target}: a value is in a comment`);
+          if (t.string) inside += t.text.includes(MARKER) ? 1 : 0;
+          else assert.ok(!t.text.includes(MARKER), `${detection} ${target}: a value is outside a literal: ${t.text}`);
+        }
+        assert.ok(inside >= payloads.length, `${detection} ${target}: the values are in the query, as literals (${inside})`);
+      }
+  });
+
   test('the analyser sees a wrong column in the new queries (the check can fail)', () => {
     const cases = { inbound: ['LocalPort', 'LocalPortX'], signin: ['AppDisplayName', 'AppDisplayNameX'],
       infrastructure: ['ConnectionCount)', 'ConnectionCountX)'] };
