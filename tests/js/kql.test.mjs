@@ -341,6 +341,27 @@ describe('KQL export: every target x detection x mode analyses with 0 errors', (
     }
   });
 
+  test('hostile known-source names and code words stay inside string literals (inbound, signin, infrastructure)', () => {
+    const MARKER = 'INJECTED_MARKER';
+    const payloads = [`x") | union ${MARKER} //`, `\\" ${MARKER} "`, `a\n${MARKER}`, `\u2028${MARKER}`];
+    const config = writeRule('hostile-others', {
+      inbound: { knownSources: payloads.map((name, i) => ({ cidr: `198.51.100.${i}`, name })) },
+      signin: { codeWords: Object.fromEntries(payloads.map((w, i) => [i ? `${w}${i}` : '50126', w])) },
+    });
+    for (const detection of ['inbound', 'signin', 'infrastructure'])
+      for (const target of TARGETS) {
+        const text = exportKql(['--config', config, '--target', target, '--detect', detection]);
+        assertValid(text, target, detection, `hostile ${detection} ${target}`);
+        let inside = 0;
+        for (const t of kusto.tokens(text)) {
+          assert.ok(!t.trivia.includes(MARKER), `${detection} ${target}: a value is in a comment`);
+          if (t.string) inside += t.text.includes(MARKER) ? 1 : 0;
+          else assert.ok(!t.text.includes(MARKER), `${detection} ${target}: a value is outside a literal: ${t.text}`);
+        }
+        assert.ok(inside >= payloads.length, `${detection} ${target}: the values are in the query, as literals (${inside})`);
+      }
+  });
+
   test('the analyser sees a wrong column in the new queries (the check can fail)', () => {
     const cases = { inbound: ['LocalPort', 'LocalPortX'], signin: ['AppDisplayName', 'AppDisplayNameX'],
       infrastructure: ['ConnectionCount)', 'ConnectionCountX)'] };
@@ -436,16 +457,17 @@ describe('the hosting watchlist', () => {
 });
 
 describe('the Node runner and the wasm bindings export the same queries', () => {
-  test('runner = CLI for every target and mode, tuned rule included', () => {
+  test('runner = CLI for every detection, target and mode, tuned rule included', () => {
     requireFile(RUNNER, 'the Node runner');
     const config = writeRule('tuned-runner', { ...TUNED, mode: 'beyond' });
-    for (const target of TARGETS)
-      for (const args of [['--mode', 'seed'], ['--mode', 'beyond'], ['--config', config]]) {
-        const all = ['--export-kql', '--target', target, ...args];
-        const node = runNode(all);
-        assert.equal(node.status, 0, String(node.stderr));
-        assert.equal(String(node.stdout), String(runNative(all).stdout), all.join(' '));
-      }
+    for (const detection of detections)
+      for (const target of TARGETS)
+        for (const args of [['--mode', 'seed'], ['--mode', 'beyond'], ['--config', config]]) {
+          const all = ['--export-kql', '--detect', detection, '--target', target, ...args];
+          const node = runNode(all);
+          assert.equal(node.status, 0, String(node.stderr));
+          assert.equal(String(node.stdout), String(runNative(all).stdout), all.join(' '));
+        }
     assert.equal(runNode(['--export-kql', '--detect', 'nope']).status, 1);
   });
 });
