@@ -9,6 +9,12 @@
 // asked for nothing but its own files (the single file: nothing but itself, blob: and data: URLs),
 // threw nothing, logged no error and broke no rule of its Content-Security-Policy.
 //
+// Then, in both browsers: the training scenario ("Load scenario", served and single file) with its
+// inbound, signin and infrastructure tabs and details (a network's member rows, each opening in its
+// own tab), held against the Node runner; tuning from a row (suppress a flow, mark as known software,
+// the list with undo, the downloaded rule read back by --config); and a generated 100,000-row result
+// sorted and filtered by the worker (served).
+//
 // The results table is virtual (web/table.js): only the rows near its viewport are in the DOM, as
 // `#results-table tr.data` with data-index and data-key; tableHelpers below waits for a view (the
 // page bumps body[data-view] when one is drawn) and reads a whole view by scrolling it.
