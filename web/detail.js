@@ -30,10 +30,12 @@ function hosting(row, asnLoaded) {
   ]);
 }
 
+// In a box of its own height at most: a scanner's 48 targets would otherwise push the rest of the
+// detail a screen down.
 function countTable(title, entries) {
-  return el('table', { class: 'small-table' },
+  return el('div', { class: 'small-table-wrap' }, el('table', { class: 'small-table' },
     el('thead', {}, el('tr', {}, el('th', { scope: 'col', text: title }), el('th', { scope: 'col', class: 'num', text: 'Connections' }))),
-    el('tbody', {}, ...entries.map(([k, n]) => el('tr', {}, el('td', { text: k }), el('td', { class: 'num', text: n })))));
+    el('tbody', {}, ...entries.map(([k, n]) => el('tr', {}, el('td', { text: k }), el('td', { class: 'num', text: n }))))));
 }
 
 function counted(values, label) {
