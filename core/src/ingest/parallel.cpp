@@ -5,10 +5,12 @@
 // the format). Workers run at most a window of tasks ahead of the merge, so memory holds a few
 // sessions' aggregates at a time.
 #include <algorithm>
+#ifndef __EMSCRIPTEN__  // the wasm build has no threads (the page's two workers are issue 12 part 3)
 #include <condition_variable>
 #include <exception>
 #include <mutex>
 #include <thread>
+#endif
 
 #include "analysis_state.hpp"
 #include "ingest/split.hpp"
@@ -25,6 +27,7 @@ unsigned defaultThreads() {
 #endif
 }
 
+#ifndef __EMSCRIPTEN__
 class ParallelReader {
  public:
   static Results run(Analysis& a, const std::vector<InputFile>& files,
@@ -242,16 +245,20 @@ Results ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
   return r;
 }
 
+#endif  // __EMSCRIPTEN__
+
 Results readFilesThreaded(Analysis& a, const std::vector<InputFile>& files,
                           const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                           std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats* stats) {
   ThreadedStats scratch;
   ThreadedStats& st = stats ? *stats : scratch;
 #ifdef __EMSCRIPTEN__
-  threads = 1;
-#endif
+  (void)map, (void)threads, (void)minPiece, (void)st;
+  return readFiles(a, files, feed, now);
+#else
   if (threads <= 1) return readFiles(a, files, feed, now);
   return ParallelReader::run(a, files, feed, map, now, threads, std::max<size_t>(minPiece, 1), st);
+#endif
 }
 
 }  // namespace vpshunt

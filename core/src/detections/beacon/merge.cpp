@@ -131,10 +131,11 @@ void BeaconDetection::merge(BeaconDetection&& o) {
 }
 
 void BeaconDetection::mergeFileActions(const BeaconDetection& chunk) {
-  for (const auto& [name, count] : chunk.filteredActions_) {
+  for (const auto& action : chunk.filteredActions_) {
+    const std::string& name = action.first;
     auto it = std::find_if(fileActions_.begin(), fileActions_.end(), [&](const auto& p) { return sameText(p.first, name); });
-    if (it != fileActions_.end()) it->second += count;
-    else fileActions_.emplace_back(name, count);
+    if (it != fileActions_.end()) it->second += action.second;
+    else fileActions_.emplace_back(name, action.second);
   }
 }
 
