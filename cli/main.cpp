@@ -1,8 +1,12 @@
 // vpshunt command-line front end: argument parsing and output only; the core does the work.
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
@@ -94,6 +98,56 @@ void feedFile(vpshunt::Analysis& a, const vpshunt::InputFile& in) {
   std::fclose(f);
   a.endFile();
 }
+
+// --- threads (issue 12) ---
+// Plain files mapped whole, so that readFilesThreaded can cut them into pieces; a gzip file, or one
+// that cannot be opened or mapped, is not (feedFile reads it and reports why).
+class MappedFiles {
+ public:
+  ~MappedFiles() {
+    for (auto& [path, view] : maps_)
+      if (!view.empty()) munmap(const_cast<char*>(view.data()), view.size());
+  }
+  bool map(const vpshunt::InputFile& in, std::string_view& bytes) {
+    for (const auto& [path, view] : maps_)
+      if (path == in.path) {
+        bytes = view;
+        return !view.empty();
+      }
+    std::string_view view;
+    int fd = open(in.path.c_str(), O_RDONLY);
+    struct stat st;
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 2) {
+      void* p = mmap(nullptr, size_t(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (p != MAP_FAILED) {
+        view = std::string_view(static_cast<const char*>(p), size_t(st.st_size));
+        if (static_cast<unsigned char>(view[0]) == 0x1f && static_cast<unsigned char>(view[1]) == 0x8b) {
+          munmap(p, view.size());
+          view = {};
+        } else {
+          madvise(p, view.size(), MADV_SEQUENTIAL);
+        }
+      }
+    }
+    if (fd >= 0) close(fd);
+    maps_.emplace_back(in.path, view);
+    bytes = view;
+    return !view.empty();
+  }
+
+ private:
+  std::vector<std::pair<std::string, std::string_view>> maps_;
+};
+// The smallest piece of a file a thread reads (default 8 MiB). VPSHUNT_PIECE_BYTES sets it, for
+// the tests that compare --threads 1 and 2 on small files.
+size_t pieceBytes() {
+  const char* v = std::getenv("VPSHUNT_PIECE_BYTES");
+  if (!v || !*v) return size_t(8) << 20;
+  char* end = nullptr;
+  unsigned long long n = std::strtoull(v, &end, 10);
+  return end && !*end && n > 0 ? size_t(n) : size_t(8) << 20;
+}
+// --- end threads ---
 
 std::string readWhole(const std::string& path, std::string& error) {
   std::ifstream in(path, std::ios::binary);
@@ -268,7 +322,14 @@ int main(int argc, char** argv) {
       analysis.setHostingList(list);
     }
   }
-  vpshunt::Results results = vpshunt::readFiles(analysis, opts.inputs, feedFile, now);
+  MappedFiles mapped;
+  const unsigned threads = opts.threads ? opts.threads : vpshunt::defaultThreads();
+  vpshunt::Results results =
+      threads <= 1 ? vpshunt::readFiles(analysis, opts.inputs, feedFile, now)
+                   : vpshunt::readFilesThreaded(
+                         analysis, opts.inputs, feedFile,
+                         [&](const vpshunt::InputFile& in, std::string_view& bytes) { return mapped.map(in, bytes); }, now,
+                         threads, pieceBytes());
 
   std::FILE* out = stdout;
   if (!outputPath.empty()) {

@@ -15,14 +15,14 @@ void AnalysisState::beginFile(std::string path, FileKind kind, std::string forma
   ingest_.beginFile(std::move(path), kind, std::move(format));
 }
 
-void AnalysisState::onFileBegin(FileIngest&) {
-  beacon_.fileBegin(rule);
+void AnalysisState::onFileBegin(FileIngest& file) {
+  beacon_.fileBegin(rule, file.inChunk());
   inbound_.fileBegin(rule);
   signin_.fileBegin(rule);
 }
 
 void AnalysisState::onFileEnd(FileIngest& file) {
-  beacon_.fileEnd(rule, file.report());
+  beacon_.fileEnd(rule, file.report(), file.inChunk());
   inbound_.fileEnd(file.report());
   signin_.fileEnd(file.report());
 }
@@ -150,6 +150,48 @@ std::vector<Analysis::KnownSoftwareNote> AnalysisState::knownSoftware(const std:
   return out;
 }
 // --- end tuning ---
+
+// ---------------------------------------------------------------------------------------------
+// threads (issue 12): sessions read on other threads, merged here in the order of the input
+
+std::unique_ptr<AnalysisState> AnalysisState::spawn() const {
+  auto s = std::make_unique<AnalysisState>(rule);
+  s->setDetections(detections_);
+  s->ingestNow_ = ingestNow_;
+  return s;
+}
+
+void AnalysisState::mergeAggregates(AnalysisState&& o) {
+  beacon_.merge(std::move(o.beacon_));
+  inbound_.merge(std::move(o.inbound_));
+  signin_.merge(std::move(o.signin_));
+  if (o.haveEventTime_ && (!haveEventTime_ || o.maxEventTime_ > maxEventTime_)) maxEventTime_ = o.maxEventTime_;
+  haveEventTime_ = haveEventTime_ || o.haveEventTime_;
+}
+
+bool AnalysisState::mergeFiles(AnalysisState&& o) {
+  for (const FileReport& r : o.ingest_.reports())
+    if (r.kind == FileKind::Intel) return false;
+  mergeAggregates(std::move(o));
+  ingest_.takeReports(std::move(o.ingest_));
+  return true;
+}
+
+bool AnalysisState::mergeChunk(AnalysisState&& o, bool first, uint64_t lineOffset, uint64_t headerLines) {
+  if (o.ingest_.reports().size() != 1 || o.ingest_.reports().back().kind == FileKind::Intel) return false;
+  FileIngest& in = o.ingest_;
+  if (!ingest_.mergeChunkReport(std::move(in.reports().back()), first, lineOffset, headerLines, in.lastReplacements(),
+                                in.lastEncodingName(), in.delivered()))
+    return false;
+  beacon_.mergeFileActions(o.beacon_);
+  mergeAggregates(std::move(o));
+  return true;
+}
+
+void AnalysisState::endChunkedFile() {
+  if (!ingest_.reports().empty()) beacon_.endChunkedFile(ingest_.reports().back());
+  ingest_.endChunkedFile();
+}
 
 // ---------------------------------------------------------------------------------------------
 // finish

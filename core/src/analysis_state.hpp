@@ -41,6 +41,24 @@ class AnalysisState final : public RecordHandler {
   bool setDetections(const std::vector<std::string>& names);
   bool runs(std::string_view detection) const;
 
+  // --- threads (issue 12; ingest/parallel.cpp) ---
+  // A session that reads for this one on another thread: the same rule, detections and now, no
+  // enrichment (only finish() needs it) and nothing read.
+  std::unique_ptr<AnalysisState> spawn() const;
+  void beginChunk(std::string path, FileKind kind, std::string format) { ingest_.beginChunk(std::move(path), kind, std::move(format)); }
+  // Adds what a spawned session read as if it had been read here next: whole files (mergeFiles),
+  // or one piece of a file (mergeChunk: the first piece starts the file's report, endChunkedFile
+  // concludes it; lines as FileIngest::mergeChunkReport). False when nothing was taken: `other`
+  // read threat intel (whose read order counts: the caller reads that file here itself), or
+  // (mergeChunk) the file stopped at a fatal problem in an earlier piece.
+  bool mergeFiles(AnalysisState&& other);
+  bool mergeChunk(AnalysisState&& other, bool first, uint64_t lineOffset, uint64_t headerLines);
+  void endChunkedFile();
+  // The report of the file (or piece) read last; null before any.
+  const FileReport* lastReport() const { return ingest_.reports().empty() ? nullptr : &ingest_.reports().back(); }
+  uint64_t signInsInLastFile() const { return ingest_.signInsDelivered(); }
+  // --- end threads ---
+
   Rule rule;
   std::shared_ptr<const AsnDatabase> asnDb_;
   std::shared_ptr<const HostingList> hosting_;
@@ -69,6 +87,7 @@ class AnalysisState final : public RecordHandler {
   std::optional<Ticks> ingestNow_;  // when set, rows at or before now - lookback are dropped at ingest
   bool collecting_ = false;
   std::vector<FileReport> collectReports_;  // the first pass's reports, kept while a collect pass runs
+  void mergeAggregates(AnalysisState&& other);  // threads
 };
 
 }  // namespace vpshunt

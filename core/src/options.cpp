@@ -40,6 +40,8 @@ const char* kUsage =
     "  --watchlist-url URL  where that CSV is hosted, for the adx/defender query's externaldata\n"
     "  --list-formats     list the readers and exit\n"
     "  --quiet            no per-file summaries on standard error\n"
+    "  --threads N        read on N threads (default: the machine's cores, at most 8; 1: one);\n"
+    "                     the results are the same whatever N\n"
     "  --help             this text\n"
     "\n"
     "Exit status: 0 when something usable was read, 2 when nothing was, 1 on a usage error.\n"
@@ -101,6 +103,14 @@ Options parseOptions(const std::vector<std::string>& args) {
     } else if (name == "--hosting-list") {
       if (!value(v)) throw UsageError("--hosting-list needs a file");
       o.hostingLists.push_back(v);
+    } else if (name == "--threads") {
+      if (!value(v)) throw UsageError("--threads needs a number of threads (1-64)");
+      int64_t n = 0;
+      bool digits = !v.empty() && v.size() <= 3;
+      for (char c : v) digits = digits && c >= '0' && c <= '9';
+      if (digits) n = std::stoll(v);
+      if (!digits || n < 1 || n > 64) throw UsageError("--threads needs a number of threads (1-64), found \"" + v + "\"");
+      o.threads = unsigned(n);
     } else if (name == "--output" || name == "-o") {
       if (!value(o.output)) throw UsageError("--output needs a file");
     } else if (name == "--format-of") {

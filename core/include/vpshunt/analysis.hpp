@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "vpshunt/asn.hpp"
@@ -142,6 +143,7 @@ class Analysis {
   // --- end tuning ---
 
  private:
+  friend class ParallelReader;  // threads (issue 12): ingest/parallel.cpp
   std::unique_ptr<AnalysisState> state_;
 };
 
@@ -159,6 +161,30 @@ struct InputFile {
 // analysis: beginFile, feed..., endFile (or fileError). Returns the results without rows.
 Results readFiles(Analysis& analysis, const std::vector<InputFile>& files,
                   const std::function<void(Analysis&, const InputFile&)>& feed, std::optional<Ticks> now);
+
+// --- threads (issue 12) ---
+// readFiles on `threads` threads (natively; the wasm build reads on one). A file the front end can
+// hand over whole in memory (`map` returns true with its bytes, valid until this returns) is cut
+// into pieces at record boundaries (CSV, Zeek TSV, JSON Lines; ingest/split.hpp) read in parallel,
+// each piece of at least `minPiece` bytes; other files (gzip, one JSON document, XML, ...) are read
+// whole, each by one thread, several at once. The threads' aggregates are merged in the order of
+// the input, so the results are those of readFiles: the same rows in the same order with the same
+// keys, the same file reports (a problem names its line in the file). Threat intel is read by the
+// calling thread. threads <= 1: readFiles.
+// `stats`, when given, says how the files were read.
+using MapFile = std::function<bool(const InputFile&, std::string_view& bytes)>;
+struct ThreadedStats {
+  size_t piecesMerged = 0;  // pieces of cut files merged
+  size_t filesCut = 0;      // files read in pieces
+  size_t filesReadAgain = 0;  // cut files read again whole (their pieces read sign-ins, or a note of a later piece)
+};
+Results readFilesThreaded(Analysis& analysis, const std::vector<InputFile>& files,
+                          const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
+                          std::optional<Ticks> now, unsigned threads, size_t minPiece = size_t(8) << 20,
+                          ThreadedStats* stats = nullptr);
+// The default of --threads: the machine's cores, at most 8 (the merge is serial).
+unsigned defaultThreads();
+// --- end threads ---
 
 // Format names the readers accept for `format`, with a one-line description each.
 std::vector<std::pair<std::string, std::string>> knownFormats();

@@ -207,6 +207,11 @@ class Reader {
   virtual ~Reader() = default;
   virtual void feed(const char* data, size_t size) = 0;  // any chunking; records may span chunks
   virtual void finish() = 0;                             // end of input
+  // --- threads (issue 12) ---
+  // After its header: whether the rest of the file could be read in pieces, each piece after a
+  // copy of the header, with the same records and reports (no state carried from row to row).
+  virtual bool splittable() const { return false; }
+  // --- end threads ---
 };
 
 }  // namespace vpshunt

@@ -125,6 +125,8 @@ class ZeekTsvReader final : public Reader {
     lines_.feed(data, size, [this](std::string_view line, uint64_t number) { onLine(line, number); });
   }
 
+  bool splittable() const override { return sawFields_ && !failed_; }  // threads (issue 12)
+
   void finish() override {
     lines_.finish([this](std::string_view line, uint64_t number) { onLine(line, number); });
     if (!sawFields_ && !failed_) sink_.fatal(lines_.lines() > 0 ? 1 : 0, 0, "expected a Zeek log header with a #fields line, found none");

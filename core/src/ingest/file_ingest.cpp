@@ -41,9 +41,17 @@ void FileIngest::reset() {
   anyEventFile_ = false;
 }
 
+void FileIngest::beginChunk(std::string path, FileKind kind, std::string format) {
+  pendingChunk_ = true;
+  beginFile(std::move(path), kind, std::move(format));
+}
+
 void FileIngest::beginFile(std::string path, FileKind kind, std::string format) {
   if (inFile_) endFile();
   inFile_ = true;
+  chunk_ = pendingChunk_;  // before onFileBegin: the detections count a piece's ActionTypes apart
+  pendingChunk_ = false;
+  delivered_ = signInsDelivered_ = 0;
   fileFatal_ = false;
   requestedKind_ = kind;
   currentKind_ = kind;
@@ -147,20 +155,95 @@ void FileIngest::endFile() {
   if (!reader_ && !fileFatal_) chooseReader();
   if (reader_ && !fileFatal_) reader_->finish();
   handler_.onFileEnd(*this);
-  FileReport& rep = reports_.back();
-  if (encoding_.replacements())
-    rep.notes.push_back(std::to_string(encoding_.replacements()) +
-                        " invalid byte sequence(s) replaced by U+FFFD (the file is not valid " +
-                        std::string(encoding_.encodingName()) + ")");
+  lastReplacements_ = encoding_.replacements();
+  lastEncoding_ = std::string(encoding_.encodingName());
+  if (!chunk_) concludeFile(reports_.back(), lastReplacements_, lastEncoding_);
+  reader_.reset();
+  inFile_ = false;
+}
+
+void FileIngest::concludeFile(FileReport& rep, uint64_t replacements, const std::string& encodingName) {
+  if (replacements)
+    rep.notes.push_back(std::to_string(replacements) + " invalid byte sequence(s) replaced by U+FFFD (the file is not valid " +
+                        encodingName + ")");
   if (!rep.fatal && rep.records == 0 && rep.problems.empty()) {
     rep.notes.push_back("no data records (only a header, or nothing after it)");
   }
   if (!rep.fatal && rep.kept == 0 && rep.records > 0 && rep.skipped == rep.records) {
     rep.fatal = true;  // every record was bad: nothing usable
   }
-  reader_.reset();
-  inFile_ = false;
 }
+
+// --- threads (issue 12) ---
+bool FileIngest::mergeChunkReport(FileReport&& piece, bool first, uint64_t lineOffset, uint64_t headerLines,
+                                  uint64_t replacements, const std::string& encodingName, uint64_t delivered) {
+  if (first) {
+    chunkedMissingKnown_ = delivered > 0;
+    for (Problem& p : piece.problems)
+      if (p.line > headerLines) p.line += lineOffset;
+    reports_.push_back(std::move(piece));
+    if (reports_.back().kind == FileKind::Events) anyEventFile_ = true;
+    chunkedReplacements_ = replacements;
+    chunkedEncoding_ = encodingName;
+    return true;
+  }
+  FileReport& rep = reports_.back();
+  if (rep.fatal) return false;  // one read stops at the fatal problem: later pieces count for nothing
+  rep.records += piece.records;
+  rep.kept += piece.kept;
+  rep.skipped += piece.skipped;
+  for (const auto& [k, v] : piece.skipReasons) rep.skipReasons[k] += v;
+  for (const auto& [k, v] : piece.filtered) rep.filtered[k] += v;
+  // Read as one, a column is missing when no piece had it; notes in the order first written.
+  if (delivered > 0 && !chunkedMissingKnown_) {
+    rep.missingColumns = std::move(piece.missingColumns);
+    chunkedMissingKnown_ = true;
+  } else if (delivered > 0) {
+    std::vector<std::string> missing;
+    for (auto& m : rep.missingColumns)
+      if (std::find(piece.missingColumns.begin(), piece.missingColumns.end(), m) != piece.missingColumns.end())
+        missing.push_back(std::move(m));
+    rep.missingColumns = std::move(missing);
+  }
+  for (auto& n : piece.notes)
+    if (std::find(rep.notes.begin(), rep.notes.end(), n) == rep.notes.end()) rep.notes.push_back(std::move(n));
+  std::vector<Problem> problems;
+  uint64_t dropped = 0;
+  for (Problem& p : piece.problems) {
+    if (p.line >= 1 && p.line <= headerLines) {
+      ++dropped;
+      continue;
+    }
+    if (p.line > headerLines) p.line += lineOffset;
+    problems.push_back(std::move(p));
+  }
+  rep.problemsTotal += piece.problemsTotal - std::min(dropped, piece.problemsTotal);
+  size_t at = 0;
+  if (piece.fatal) {
+    // A fatal problem goes first, as fatalWithCode puts it.
+    rep.fatal = true;
+    if (!problems.empty()) {
+      rep.problems.insert(rep.problems.begin(), std::move(problems.front()));
+      at = 1;
+    }
+  }
+  for (; at < problems.size() && rep.problems.size() < kMaxProblems; ++at) rep.problems.push_back(std::move(problems[at]));
+  if (rep.problems.size() > kMaxProblems) rep.problems.resize(kMaxProblems);
+  chunkedReplacements_ += replacements;
+  return true;
+}
+
+void FileIngest::takeReports(FileIngest&& o) {
+  for (auto& r : o.reports_) reports_.push_back(std::move(r));
+  o.reports_.clear();
+  anyEventFile_ = anyEventFile_ || o.anyEventFile_;
+}
+
+void FileIngest::endChunkedFile() {
+  if (!reports_.empty()) concludeFile(reports_.back(), chunkedReplacements_, chunkedEncoding_);
+  chunkedReplacements_ = 0;
+}
+// --- end threads ---
 
 void FileIngest::fileError(std::string message) {
   if (!inFile_) return;

@@ -56,10 +56,43 @@ class FileIngest final : public RecordSink {
   // A problem that concerns no single record (line 0: the whole file), with its code (problem.hpp).
   void addProblem(uint64_t line, uint64_t column, std::string message, std::string code = "capacity");
 
+  // --- threads (issue 12): a file read in pieces (ingest/parallel.cpp) ---
+  // A piece of a file read by another session: as beginFile, but endFile leaves the conclusions
+  // about the whole file (no data records, every record bad, replaced bytes) to the merging session.
+  void beginChunk(std::string path, FileKind kind, std::string format);
+  bool inChunk() const { return chunk_; }
+  uint64_t lastReplacements() const { return lastReplacements_; }  // of the file or piece last ended
+  const std::string& lastEncodingName() const { return lastEncoding_; }
+  // Records the reader handed on in the current (or last) file, and how many were sign-ins.
+  uint64_t delivered() const { return delivered_; }
+  uint64_t signInsDelivered() const { return signInsDelivered_; }
+  // The merging session: a piece's report joins the current chunked file's (the first one starts
+  // it). Its problems' lines past `headerLines` (the header repeated before the piece) move by
+  // `lineOffset`; problems on the header lines of a later piece repeat the first piece's and are
+  // dropped. Returns false, taking nothing, when the file already stopped (fatal) in an earlier piece.
+  // A reader may name missing columns from the records it saw (JSON): a piece that handed on no
+  // record (`delivered` 0) says nothing of them.
+  bool mergeChunkReport(FileReport&& piece, bool first, uint64_t lineOffset, uint64_t headerLines, uint64_t replacements,
+                        const std::string& encodingName, uint64_t delivered);
+  void endChunkedFile();
+  // The merging session: whole files read by another session, their reports after this one's.
+  void takeReports(FileIngest&& other);
+  // --- end threads ---
+
   // RecordSink (for the reader)
-  void onEvent(const RawEvent& e) override { handler_.onEvent(e, *this); }
-  void onIndicator(const RawIndicator& i) override { handler_.onIndicator(i, *this); }
-  void onSignIn(const RawSignIn& s) override { handler_.onSignIn(s, *this); }
+  void onEvent(const RawEvent& e) override {
+    ++delivered_;
+    handler_.onEvent(e, *this);
+  }
+  void onIndicator(const RawIndicator& i) override {
+    ++delivered_;
+    handler_.onIndicator(i, *this);
+  }
+  void onSignIn(const RawSignIn& s) override {
+    ++delivered_;
+    ++signInsDelivered_;
+    handler_.onSignIn(s, *this);
+  }
   void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override;
   void other(std::string_view reason) override;
   void fatal(uint64_t line, uint64_t column, std::string message) override;
@@ -71,6 +104,7 @@ class FileIngest final : public RecordSink {
   void chooseReader();
   void fatalWithCode(uint64_t line, uint64_t column, std::string message, std::string code);
   void pushToReader(const char* data, size_t size);
+  void concludeFile(FileReport& rep, uint64_t replacements, const std::string& encodingName);  // threads
 
   RecordHandler& handler_;
   bool inFile_ = false;
@@ -83,6 +117,14 @@ class FileIngest final : public RecordSink {
   std::string converted_;
   std::unique_ptr<Reader> reader_;
   std::vector<FileReport> reports_;
+  // threads (issue 12)
+  bool chunk_ = false, pendingChunk_ = false;
+  uint64_t delivered_ = 0, signInsDelivered_ = 0;
+  bool chunkedMissingKnown_ = false;  // some merged piece handed on a record
+  uint64_t lastReplacements_ = 0;
+  std::string lastEncoding_;
+  uint64_t chunkedReplacements_ = 0;
+  std::string chunkedEncoding_;
 };
 
 }  // namespace vpshunt

@@ -33,8 +33,11 @@ void BeaconDetection::reset() {
   logCompleteFrom_ = 0;
 }
 
-void BeaconDetection::fileEnd(const Rule& rule, FileReport& rep) {
-  for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
+void BeaconDetection::fileEnd(const Rule& rule, FileReport& rep) { fileEnd(rule, rep, false); }
+
+void BeaconDetection::fileEnd(const Rule& rule, FileReport& rep, bool chunk) {
+  if (!chunk)
+    for (auto& [name, count] : filteredActions_) rep.filtered["ActionType " + name] += count;
   const std::string names[kFilterCount] = {"before the lookback window (Timestamp <= now - lookback)",
                                            "ActionType (other values)", "no RemoteIP",
                                            "RemoteIPType not " + rule.remoteIpType,
@@ -71,7 +74,7 @@ void BeaconDetection::ingest(const RawEvent& e, Ticks t, Direction direction, Ne
       auto it = std::find_if(filteredActions_.begin(), filteredActions_.end(),
                              [&](const auto& p) { return sameText(p.first, a); });
       if (it != filteredActions_.end()) ++it->second;
-      else if (filteredActions_.size() < kMaxFilteredActions) filteredActions_.emplace_back(std::string(a), 1);
+      else if (filteredActions_.size() < actionCap_) filteredActions_.emplace_back(std::string(a), 1);
       else filteredOut(kOtherActionTypes);
       return;
     }
@@ -162,7 +165,10 @@ void BeaconDetection::ingest(const RawEvent& e, Ticks t, Direction direction, Ne
 }
 
 
-void BeaconDetection::fileBegin(const Rule& rule) {
+void BeaconDetection::fileBegin(const Rule& rule) { fileBegin(rule, false); }
+
+void BeaconDetection::fileBegin(const Rule& rule, bool chunk) {
+  actionCap_ = chunk ? kMaxChunkActions : kMaxFilteredActions;
   filteredActions_.clear();
   for (auto& c : filterCounts_) c = 0;
   window_ = rule.observationWindowMinutes * kTicksPerMinute;

@@ -247,7 +247,24 @@ class BeaconDetection final : public Detection {
   // nullopt for other keys (Analysis::knownSoftware).
   std::optional<KnownSoftwareFinding> knownSoftwareOfRow(uint64_t id, IpFactsTable& facts, const Rule& rule) const;
 
+  // --- threads (issue 12); detections/beacon/merge.cpp ---
+  // Adds what `other` read (same rule, neither collecting) as if its rows had come after this one's:
+  // flows, groups and their order, process identities, excluded contacts. The boundary logs are
+  // dropped (their rows are recounted by a collect pass) unless this one had read nothing.
+  void merge(BeaconDetection&& other);
+  // A piece of a file (FileIngest::beginChunk): fileBegin(rule, true) keeps the ActionType counts
+  // of up to kMaxChunkActions names in first-seen order; fileEnd(.., true) leaves them to
+  // mergeFileActions, and endChunkedFile writes the file's counts as one read would have.
+  void fileBegin(const Rule& rule, bool chunk);
+  void fileEnd(const Rule& rule, FileReport& report, bool chunk);
+  void mergeFileActions(const BeaconDetection& chunk);
+  void endChunkedFile(FileReport& report);
+  static constexpr size_t kMaxChunkActions = 256;
+  // --- end threads ---
+
  private:
+  std::vector<std::pair<std::string, uint64_t>> fileActions_;  // threads: a chunked file's ActionType counts
+  size_t actionCap_ = 16;                                       // distinct ActionType names counted by name
   struct PrevalenceEntry {
     std::unordered_set<std::string_view> devices;
     Ticks first = INT64_MAX, last = INT64_MIN;

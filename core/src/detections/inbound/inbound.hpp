@@ -52,6 +52,9 @@ class InboundDetection final : public Detection {
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
   Analysis::GroupDetail detail(uint64_t id) const;
+  // threads (issue 12; merge.cpp beside this): adds what `other` read (same rule, neither
+  // collecting) as if its rows had come after this one's; sources, names and their order as one read.
+  void merge(InboundDetection&& other);
 
  private:
   struct Bin {

@@ -110,6 +110,9 @@ class SignInDetection final : public Detection {
   // A source's attempts on a timeline (after a collect pass for it): times, the user of each
   // (targets / targetNames) and whether it failed (refused); ports are -1.
   Analysis::GroupDetail detail(uint64_t id) const;
+  // threads (issue 12; merge.cpp beside this): adds what `other` read (same rule, neither
+  // collecting) as if its rows had come after this one's; sources, names and their order as one read.
+  void merge(SignInDetection&& other);
 
  private:
   struct Bin {

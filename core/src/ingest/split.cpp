@@ -1,0 +1,186 @@
+#include "ingest/split.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+#include "formats/csv_tokenizer.hpp"
+#include "formats/record.hpp"
+#include "formats/registry.hpp"
+
+namespace vpshunt {
+
+namespace {
+
+constexpr size_t kHead = 64 * 1024;  // what FileIngest sniffs
+constexpr size_t kParseAhead = 8;    // records a CSV cut must be followed by, each well-formed
+constexpr int kCandidates = 64;      // line breaks tried per cut before giving up on the cut
+
+class NullSink final : public RecordSink {
+ public:
+  void onEvent(const RawEvent&) override {}
+  void onIndicator(const RawIndicator&) override {}
+  void onSignIn(const RawSignIn&) override {}
+  void skip(std::string_view, uint64_t, uint64_t, std::string) override {}
+  void other(std::string_view) override {}
+  void fatal(uint64_t, uint64_t, std::string) override { failed = true; }
+  void note(std::string) override {}
+  void missingColumn(std::string) override {}
+  FileKind kind() const override { return kind_; }
+  FileKind kind_ = FileKind::Auto;
+  bool failed = false;
+};
+
+// Counts the records of a stretch of CSV and whether each has `columns` fields.
+class CsvProbe final : public CsvTokenizer::Handler {
+ public:
+  explicit CsvProbe(size_t columns, size_t want) : columns_(columns), want_(want), tok_(*this) {}
+  void onRecord(const CsvRecord& r) override {
+    if (done_) return;
+    if (r.error || (columns_ && r.count != columns_)) bad_ = true;
+    first = r.count;
+    if (++records >= want_ || bad_) {
+      done_ = true;
+      tok_.stop();
+    }
+  }
+  void run(std::string_view text, bool atEnd) {
+    tok_.feed(text.data(), text.size());
+    if (atEnd && !done_) tok_.finish();
+  }
+  bool good() const { return !bad_; }
+  size_t records = 0, first = 0;
+
+ private:
+  size_t columns_, want_;
+  bool bad_ = false, done_ = false;
+  CsvTokenizer tok_;
+};
+
+bool asciiOnly(std::string_view s) {
+  for (unsigned char c : s)
+    if (c >= 0x80 || c == 0) return false;
+  return true;
+}
+
+// A lone CR ends a line for the readers but not for the line count of the pieces.
+bool loneCr(std::string_view s) {
+  for (size_t i = s.find('\r'); i != std::string_view::npos; i = s.find('\r', i + 1))
+    if (i + 1 < s.size() && s[i + 1] != '\n') return true;
+  return false;
+}
+
+// JSON Lines, not one document: every complete line of the head is one object.
+bool jsonLines(std::string_view head) {
+  size_t lines = 0, pos = 0;
+  while (pos < head.size()) {
+    size_t nl = head.find('\n', pos);
+    if (nl == std::string_view::npos) break;  // the last, maybe cut, line
+    std::string_view line = head.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) continue;
+    if (line.front() != '{' || line.back() != '}') return false;
+    ++lines;
+  }
+  return lines >= 2;
+}
+
+}  // namespace
+
+SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned pieces, size_t minPiece) {
+  SplitPlan plan;
+  auto whole = [&](const char* why) {
+    plan.starts.clear();
+    plan.why = why;
+    return plan;
+  };
+  if (pieces < 2) return whole("one thread");
+  if (file.kind == FileKind::Intel) return whole("threat intel is read whole");
+  if (bytes.size() < 2 * minPiece) return whole("small");
+  const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
+  if (u[0] == 0x1f && u[1] == 0x8b) return whole("gzip");
+  if ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)) return whole("UTF-16");
+  size_t bom = bytes.size() >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
+  std::string_view head = bytes.substr(bom, kHead);
+  if (head.find('\0') != std::string_view::npos) return whole("binary or UTF-16");
+  if (loneCr(head)) return whole("lone CR line ends");
+  const ReaderFactory* factory = file.format.empty() ? detectReader(head, file.path, file.kind) : findReader(file.format);
+  if (!factory || factory->kind != FileKind::Events) return whole("not an events format");
+  const std::string_view name = factory->name;
+  enum { kCsv, kZeek, kJsonLines } shape;
+  if (name == "defender-csv") shape = kCsv;
+  else if (name == "zeek-tsv") shape = kZeek;
+  else if (name == "defender-json" || name == "zeek-json" || name == "suricata-eve") shape = kJsonLines;
+  else return whole("format read whole");
+
+  // The header: the first CSV record, the leading '#' lines of a Zeek log, nothing for JSON Lines.
+  size_t headerEnd = bom;
+  size_t columns = 0;
+  if (shape == kCsv) {
+    bool quoted = false;
+    size_t i = bom;
+    for (; i < bytes.size() && i < bom + kHead; ++i) {
+      if (bytes[i] == '"') quoted = !quoted;
+      else if (bytes[i] == '\n' && !quoted) break;
+    }
+    if (i >= bytes.size() || bytes[i] != '\n') return whole("no CSV header line");
+    headerEnd = i + 1;
+    CsvProbe probe(0, 1);
+    probe.run(bytes.substr(bom, headerEnd - bom), false);
+    columns = probe.first;
+    if (columns < 2) return whole("CSV header of one field");
+  } else if (shape == kZeek) {
+    while (headerEnd < bytes.size() && bytes[headerEnd] == '#') {
+      size_t nl = bytes.find('\n', headerEnd);
+      if (nl == std::string_view::npos) return whole("Zeek header only");
+      headerEnd = nl + 1;
+    }
+    // Later '#' lines (other than #close) start another layout: state carried from line to line.
+    for (size_t i = bytes.find("\n#", headerEnd); i != std::string_view::npos; i = bytes.find("\n#", i + 1))
+      if (bytes.substr(i + 1, 6) != "#close") return whole("Zeek log with another header inside");
+  } else if (!jsonLines(head)) {
+    return whole("one JSON document");
+  }
+  std::string_view header = bytes.substr(bom, headerEnd - bom);
+  if (!asciiOnly(header)) return whole("header not ASCII");
+  if (shape != kJsonLines) {
+    NullSink sink;
+    sink.kind_ = factory->kind;
+    auto reader = factory->create(sink);
+    reader->feed(header.data(), header.size());
+    if (sink.failed || !reader->splittable()) return whole("the reader keeps state from row to row");
+  }
+
+  const size_t body = bytes.size() - headerEnd;
+  const size_t n = std::min<size_t>(pieces, body / minPiece);
+  if (n < 2) return whole("small");
+  plan.starts.push_back(0);
+  for (size_t k = 1; k < n; ++k) {
+    size_t pos = std::max(headerEnd + body / n * k, plan.starts.back() + 1);
+    size_t cut = std::string_view::npos;
+    for (int tries = 0; tries < kCandidates && pos < bytes.size(); ++tries) {
+      size_t nl = bytes.find('\n', pos - 1);
+      if (nl == std::string_view::npos || nl + 1 >= bytes.size()) break;
+      const size_t at = nl + 1;
+      pos = at + 1;
+      if (shape == kJsonLines && bytes[at] != '{') continue;
+      if (shape == kCsv) {
+        const size_t span = std::min<size_t>(bytes.size() - at, 256 * 1024);
+        CsvProbe probe(columns, kParseAhead);
+        probe.run(bytes.substr(at, span), at + span == bytes.size());
+        if (!probe.good() || (probe.records < kParseAhead && at + span != bytes.size())) continue;
+      }
+      cut = at;
+      break;
+    }
+    if (cut == std::string_view::npos) break;  // no safe cut here: the pieces before it stand
+    plan.starts.push_back(cut);
+  }
+  if (plan.starts.size() < 2) return whole("no safe cut");
+  plan.headerBegin = bom;
+  plan.headerEnd = headerEnd;
+  plan.headerLines = uint64_t(std::count(header.begin(), header.end(), '\n'));
+  return plan;
+}
+
+}  // namespace vpshunt

@@ -1,0 +1,215 @@
+// Issue 12, both cores: reading on several threads (files cut into pieces, pieces and whole files
+// merged) gives what one thread gives, byte for byte, for every detection and output format, file
+// reports (with their problems' line numbers) included.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "ingest/split.hpp"
+#include "support.hpp"
+#include "vpshunt/analysis.hpp"
+#include "vpshunt/output.hpp"
+
+using namespace vpshunt;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Files by path, in memory: what the CLI maps, and what feed() streams in small chunks.
+struct Files {
+  std::map<std::string, std::string> bytes;
+  std::vector<InputFile> inputs;
+  void add(const std::string& path, std::string content, FileKind kind = FileKind::Auto) {
+    bytes[path] = std::move(content);
+    inputs.push_back({path, kind, ""});
+  }
+};
+
+struct Output {
+  std::string rows[3];  // jsonl, csv, json
+  std::string summaries;
+};
+
+Output analyse(const Files& f, unsigned threads, size_t minPiece, const std::string& mode, const std::string& now,
+               ThreadedStats* stats = nullptr) {
+  Rule rule;
+  rule.mode = mode;
+  Analysis a(rule);
+  a.setAsnDatabase(test::builtAsnDatabase());
+  std::optional<Ticks> when;
+  if (!now.empty()) {
+    Ticks t;
+    REQUIRE(parseIsoTime(now, t));
+    when = t;
+  }
+  auto feed = [&](Analysis& an, const InputFile& in) {
+    an.beginFile(in.path, in.kind, in.format);
+    const std::string& b = f.bytes.at(in.path);
+    for (size_t at = 0; at < b.size(); at += 4093) an.feed(b.data() + at, std::min<size_t>(4093, b.size() - at));
+    an.endFile();
+  };
+  auto map = [&](const InputFile& in, std::string_view& out) {
+    out = f.bytes.at(in.path);
+    return true;
+  };
+  Results r = threads <= 1 ? readFiles(a, f.inputs, feed, when)
+                           : readFilesThreaded(a, f.inputs, feed, map, when, threads, minPiece, stats);
+  Output o;
+  o.summaries = renderFileSummaries(r);
+  const OutputFormat formats[3] = {OutputFormat::Jsonl, OutputFormat::Csv, OutputFormat::Json};
+  for (int i = 0; i < 3; ++i) o.rows[i] = renderResults(a, when, formats[i]);
+  return o;
+}
+
+// Returns how many pieces were merged (not read again whole).
+size_t same(const Files& f, const std::string& what, unsigned threads, size_t minPiece, const std::string& mode,
+            const std::string& now = "") {
+  const Output one = analyse(f, 1, minPiece, mode, now);
+  ThreadedStats stats;
+  const Output many = analyse(f, threads, minPiece, mode, now, &stats);
+  INFO(what << " threads " << threads << " pieces of " << minPiece << " B, mode " << mode << ", now " << now);
+  CHECK(many.summaries == one.summaries);
+  CHECK(many.rows[0] == one.rows[0]);
+  CHECK(many.rows[1] == one.rows[1]);
+  CHECK(many.rows[2] == one.rows[2]);
+  return stats.piecesMerged;
+}
+
+size_t piecesOf(const Files& f, size_t i, unsigned threads, size_t minPiece) {
+  const SplitPlan plan = planSplit(f.bytes.at(f.inputs[i].path), f.inputs[i], threads, minPiece);
+  return plan.starts.size();
+}
+
+const fs::path kSource = VPSHUNT_SOURCE_DIR;
+
+// A Defender export with what a cut must not break: quoted commas and line breaks inside command
+// lines, CRLF, bad rows of every kind (for the line numbers of their problems), many ActionTypes,
+// several devices and agents, inbound rows, in no time order.
+std::string hardCsv(int rows) {
+  std::string s = "Timestamp,DeviceName,ActionType,RemoteIP,RemotePort,RemoteIPType,InitiatingProcessFileName,"
+                  "InitiatingProcessCommandLine,InitiatingProcessAccountName,LocalIP,LocalPort,"
+                  "InitiatingProcessFolderPath\r\n";
+  uint64_t x = 12345;
+  auto rnd = [&](uint64_t n) {
+    x = x * 6364136223846793005ull + 1442695040888963407ull;
+    return (x >> 33) % n;
+  };
+  const char* actions[] = {"ConnectionSuccess", "ConnectionAttempt", "ConnectionFailed", "InboundConnectionAccepted",
+                           "ListeningConnectionCreated", "ConnectionFound"};
+  for (int i = 0; i < rows; ++i) {
+    const int dev = int(rnd(7)), agent = int(rnd(5));
+    const int minute = int(rnd(60 * 30));
+    char ts[64];
+    std::snprintf(ts, sizeof ts, "2026-11-%02dT%02d:%02d:%02d.%03dZ", 23 + minute / 1440, minute / 60 % 24, minute % 60,
+                  int(rnd(60)), int(rnd(1000)));
+    std::string action = rnd(40) == 0 ? "Custom" + std::to_string(rnd(40)) : actions[rnd(6)];
+    std::string ip = "203.0.113." + std::to_string(1 + agent * 7 + int(rnd(2)));
+    std::string cmd = agent == 3 ? "\"agent.exe --name \"\"a,b\"\"\r\nsecond line\"" : "agent" + std::to_string(agent) + ".exe -c";
+    std::string folder = agent == 2 && rnd(3) == 0 ? "C:\\Other\\agent2.exe" : "C:\\Agents\\agent" + std::to_string(agent) + ".exe";
+    const uint64_t bad = rnd(50);
+    std::string line = std::string(ts) + ",ws-" + std::to_string(dev) + "," + action + "," + ip + ",443,Public,agent" +
+                       std::to_string(agent) + ".exe," + cmd + ",user" + std::to_string(dev) + ",10.0.0." +
+                       std::to_string(dev) + "," + std::to_string(3389 + int(rnd(2))) + ",\"" + folder + "\"";
+    if (bad == 0) line = "not-a-time" + line.substr(line.find(','));
+    else if (bad == 1) line += ",extra";
+    else if (bad == 2) line.replace(line.find("203.0.113."), 10, "203.0.999.");
+    s += line + (i % 3 ? "\n" : "\r\n");
+  }
+  return s;
+}
+
+}  // namespace
+
+TEST_CASE("threads: plans cut CSV outside quotes, JSON Lines and Zeek on lines, the rest whole", "[threads]") {
+  Files f;
+  f.add("hard.csv", hardCsv(400));
+  REQUIRE(piecesOf(f, 0, 4, 512) == 4);
+  const SplitPlan plan = planSplit(f.bytes["hard.csv"], f.inputs[0], 4, 512);
+  // Each later piece starts a record: right after a line break outside quotes.
+  const std::string& b = f.bytes["hard.csv"];
+  for (size_t k = 1; k < plan.starts.size(); ++k) {
+    REQUIRE(b[plan.starts[k] - 1] == '\n');
+    CHECK(std::count(b.begin(), b.begin() + long(plan.starts[k]), '"') % 2 == 0);
+  }
+  Files g;
+  g.add("a.json", slurp(kSource / "tests/fixtures/json/defender_graph_api.json"));
+  g.add("b.gz", std::string("\x1f\x8b\x08\x00", 4) + std::string(4096, 'x'));
+  std::string xml = "<?xml version=\"1.0\"?>\n<Events>\n";
+  while (xml.size() < 8192) xml += "<Event><System><EventID>3</EventID></System></Event>\n";
+  g.add("c.xml", xml + "</Events>\n");
+  g.add("ti.csv", slurp(kSource / "examples/ThreatIntelligenceIndicator.csv"), FileKind::Intel);
+  for (size_t i = 0; i < g.inputs.size(); ++i) CHECK(piecesOf(g, i, 4, 64) < 2);
+  Files z;
+  z.add("conn.log", slurp(kSource / "examples/scenario/conn.log"));
+  CHECK(piecesOf(z, 0, 3, 1024) == 3);
+  Files j;
+  j.add("stream.jsonl", slurp(kSource / "tests/fixtures/json/defender_stream_crlf.jsonl"));
+  CHECK(piecesOf(j, 0, 2, 64) == 2);
+}
+
+TEST_CASE("threads: the examples give the same results on 1 and several threads", "[threads]") {
+  Files f;
+  f.add("DeviceNetworkEvents.csv", slurp(kSource / "examples/DeviceNetworkEvents.csv"), FileKind::Events);
+  f.add("ThreatIntelligenceIndicator.csv", slurp(kSource / "examples/ThreatIntelligenceIndicator.csv"), FileKind::Intel);
+  REQUIRE(f.bytes.begin()->second.size() > 100000);
+  REQUIRE(piecesOf(f, 0, 3, 4096) == 3);
+  for (const char* mode : {"seed", "beyond"}) {
+    CHECK(same(f, "examples", 2, 4096, mode) == 2);
+    CHECK(same(f, "examples", 3, 100000, mode, "2026-11-24T12:00:00Z") == 3);
+  }
+  Files s;
+  for (const char* name : {"DeviceNetworkEvents.csv", "SigninLogs.csv", "ThreatIntelligenceIndicator.csv", "conn.log"})
+    s.add(name, slurp(kSource / "examples/scenario" / name));
+  REQUIRE(piecesOf(s, 0, 2, 4096) == 2);
+  REQUIRE(piecesOf(s, 3, 2, 4096) == 2);
+  for (const char* mode : {"seed", "beyond"}) {
+    CHECK(same(s, "scenario", 2, 4096, mode) >= 4);  // the events CSV and conn.log, in two pieces each
+    CHECK(same(s, "scenario", 4, 999, mode) >= 8);
+  }
+}
+
+TEST_CASE("threads: a generated export with bad rows, quoted line breaks and CRLF, cut anywhere", "[threads]") {
+  Files f;
+  f.add("hard.csv", hardCsv(3000));
+  f.add("ti.csv", test::intelCsv({{"2026-11-24T01:00:00Z", "203.0.113.8"}}), FileKind::Intel);
+  for (size_t piece : {97, 1000, 20000}) {
+    REQUIRE(piecesOf(f, 0, 3, piece) >= 2);
+    CHECK(same(f, "hard.csv", 3, piece, "seed") >= 2);
+    CHECK(same(f, "hard.csv", 2, piece, "beyond") == 2);
+    CHECK(same(f, "hard.csv", 3, piece, "seed", "2026-11-24T06:00:00Z") >= 2);
+  }
+}
+
+TEST_CASE("threads: every fixture, alone and together, gives the same results on several threads", "[threads]") {
+  Files all;
+  size_t cut = 0;
+  for (const auto& dir : {"tests/fixtures/json", "tests/fixtures/signin", "tests/fixtures/signin-json",
+                          "tests/fixtures/firewall", "tests/fixtures/weblog", "tests/fixtures/cloud",
+                          "tests/fixtures/sysmon", "tests/fixtures/intel"}) {
+    if (!fs::exists(kSource / dir)) continue;
+    std::vector<fs::path> paths;
+    for (const auto& e : fs::directory_iterator(kSource / dir))
+      if (e.is_regular_file()) paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& p : paths) {
+      Files one;
+      one.add(p.filename().string(), slurp(p));
+      if (same(one, p.string(), 2, 64, "seed") >= 2) ++cut;
+      same(one, p.string(), 3, 200, "beyond");
+      all.add(p.filename().string() + "#" + std::to_string(all.inputs.size()), one.bytes.begin()->second);
+    }
+  }
+  REQUIRE(all.inputs.size() > 20);
+  CHECK(cut >= 3);  // JSON Lines and CSV fixtures are cut and merged, not only read whole
+  same(all, "every fixture", 2, 64, "seed");
+  same(all, "every fixture", 3, 300, "beyond");
+}
