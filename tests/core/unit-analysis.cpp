@@ -82,7 +82,7 @@ TEST_CASE("UTF-16 exports (Excel, PowerShell) read like UTF-8", "[analysis][enco
   }
 }
 
-TEST_CASE("Unicode whitespace around values is trimmed; the command line is kept exact", "[analysis]") {
+TEST_CASE("Unicode whitespace around values is trimmed — the command line is kept exact", "[analysis]") {
   auto rows = test::series("2026-11-24T10:00:00Z", 12, 60);
   for (auto& e : rows) {
     e.device = "ws-1\xC2\xA0";  // NO-BREAK SPACE

@@ -101,7 +101,7 @@ TEST_CASE("beyond: every planted beacon ranks above every random process by VpsS
   CHECK(r.rows.front().periodicityScore.has_value());
 }
 
-TEST_CASE("beyond: RiskScore stays the seed's; failed attempts count for rhythm only", "[beyond]") {
+TEST_CASE("beyond: RiskScore stays the seed's — failed attempts count for rhythm only", "[beyond]") {
   auto rows = test::series("2026-11-24T10:00:00Z", 30, 120);
   for (size_t i = 0; i < rows.size(); i += 2) rows[i].action = "ConnectionFailed";
   vpshunt::Analysis a(beyondRule());

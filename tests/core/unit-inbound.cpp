@@ -115,7 +115,7 @@ TEST_CASE("inbound: sources from private space, outbound connections and listeni
   CHECK(r.files[0].filtered.at("ActionType ListeningConnectionCreated") == 3);
 }
 
-TEST_CASE("inbound: the lookback cutoff is exact; sources before it are recounted by a collect pass", "[inbound]") {
+TEST_CASE("inbound: the lookback cutoff is exact — sources before it are recounted by a collect pass", "[inbound]") {
   // now = the latest event (11:30); lookback 60 min: the cutoff is 10:30 exactly.
   std::vector<Ev> rows = inbound("2026-11-24T10:00:00Z", 31, 60, "203.0.113.40", "srv-1", "22");      // 10:00..10:30
   append(rows, inbound("2026-11-24T10:30:00.0000001Z", 10, 60, "203.0.113.40", "srv-2", "23"));       // after it

@@ -25,7 +25,7 @@ TEST_CASE("intel-sentinel-json: ThreatIntelligenceIndicator rows as a JSON array
   SECTION("every split offset") { checkEverySplit("intel-sentinel-json", fixture("intel/sentinel-tii-array.json")); }
 }
 
-TEST_CASE("intel-sentinel-json: JSON Lines; a damaged line costs that line only") {
+TEST_CASE("intel-sentinel-json: JSON Lines — a damaged line costs that line only") {
   auto s = run("intel-sentinel-json", fixture("intel/sentinel-tii-lines.jsonl"));
   CHECK(s.indicators.size() == 2);
   CHECK(s.skips == std::vector<std::string>{"malformed JSON 2:96 expected 'true', found '}'"});

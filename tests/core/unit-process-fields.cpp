@@ -98,7 +98,7 @@ TEST_CASE("process fields: Log Analytics query API", "[process-fields]") {
   CHECK(fieldOf(s.events[0], "InitiatingProcessVersionInfoCompanyName").rfind("Datadog, Inc.@", 0) == 0);
 }
 
-TEST_CASE("process fields: Sysmon (Image; Company and Product only where an event carries them)", "[process-fields]") {
+TEST_CASE("process fields: Sysmon (Image — Company and Product only where an event carries them)", "[process-fields]") {
   // Sysmon's event 3 has Image but no Company/Product (those are in event 1); a pipeline that joins
   // them onto event 3 writes them as further Data elements, which are read too.
   const std::string xml =

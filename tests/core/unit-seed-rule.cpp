@@ -31,7 +31,7 @@ TEST_CASE("threshold: 12 connections in a bin are reported, 11 are not", "[seed]
   }
 }
 
-TEST_CASE("bins: UTC hours aligned to the epoch; the edge belongs to the later bin", "[seed]") {
+TEST_CASE("bins: UTC hours aligned to the epoch — the edge belongs to the later bin", "[seed]") {
   // 6 connections at 09:59:59.9999999 and earlier, 6 at 10:00:00 and later: two bins of 6, no row.
   auto rows = series("2026-11-24T09:59:00Z", 6, 9.9999999);
   auto later = series(H, 6, 60);
@@ -167,7 +167,7 @@ TEST_CASE("ActionType and RemoteIPType filters are exact and case-sensitive", "[
   }
 }
 
-TEST_CASE("process exclusions: case-insensitive equality; an empty name is kept", "[seed]") {
+TEST_CASE("process exclusions: case-insensitive equality — an empty name is kept", "[seed]") {
   struct Case {
     const char* name;
     std::string process;
@@ -356,7 +356,7 @@ TEST_CASE("AccountName: the AccountName column when present, else InitiatingProc
   }
 }
 
-TEST_CASE("ports: exact distinct count; make_set capped at 5", "[seed]") {
+TEST_CASE("ports: exact distinct count — make_set capped at 5", "[seed]") {
   std::vector<Ev> rows;
   const char* ports[] = {"443", "80", "8443", "22", "53", "8080", "9000", "443", "80", "443", "443", "443"};
   for (int i = 0; i < 12; ++i) {
@@ -371,7 +371,7 @@ TEST_CASE("ports: exact distinct count; make_set capped at 5", "[seed]") {
   CHECK(r.rows[0].remotePorts == std::vector<int64_t>{22, 53, 80, 443, 8080});
 }
 
-TEST_CASE("bytes: sums of present values; null without the columns; ByteRatio", "[seed]") {
+TEST_CASE("bytes: sums of present values — null without the columns — ByteRatio", "[seed]") {
   SECTION("absent columns: null totals, ratio 0, and the report says so") {
     auto r = test::run(test::eventsCsv(series(H, 12, 60)));
     REQUIRE(r.rows.size() == 1);

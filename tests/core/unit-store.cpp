@@ -123,7 +123,7 @@ TEST_CASE("store: sorting matches a stable sort of the rows, nulls last both way
   }
 }
 
-TEST_CASE("store: the text filter matches any column case-insensitively; only= keeps true flags", "[store]") {
+TEST_CASE("store: the text filter matches any column case-insensitively — only= keeps true flags", "[store]") {
   Fixture f;
   auto count = [&](auto pred) { return size_t(std::count_if(f.kept.rows.begin(), f.kept.rows.end(), pred)); };
   CHECK(f.view(R"({"detection":"beacon","filter":"ws-1"})")["matched"] ==

@@ -111,7 +111,7 @@ TEST_CASE("sysmon-xml: Event Viewer export (<Events> root, pretty-printed)") {
   SECTION("every split offset") { checkEverySplit("sysmon-xml", fixture("sysmon/event-viewer-export.xml")); }
 }
 
-TEST_CASE("sysmon-xml: one-line export keeps byte columns; IPv6 uncompressed as written") {
+TEST_CASE("sysmon-xml: one-line export keeps byte columns — IPv6 uncompressed as written") {
   auto s = run("sysmon-xml", fixture("sysmon/one-line-export.xml"));
   REQUIRE(s.events.size() == 2);
   CHECK(s.events[0] ==
@@ -122,7 +122,7 @@ TEST_CASE("sysmon-xml: one-line export keeps byte columns; IPv6 uncompressed as 
   SECTION("every split offset") { checkEverySplit("sysmon-xml", fixture("sysmon/one-line-export.xml")); }
 }
 
-TEST_CASE("sysmon-xml: bare <Event> sequence (wevtutil); TimeCreated when UtcTime is absent; a missing address is skipped") {
+TEST_CASE("sysmon-xml: bare <Event> sequence (wevtutil) — TimeCreated when UtcTime is absent — a missing address is skipped") {
   auto s = run("sysmon-xml", fixture("sysmon/wevtutil-bare.xml"));
   REQUIRE(s.events.size() == 1);
   CHECK(s.events[0].rfind("E L1 dir=out outcome=ok Timestamp=2024-05-04T12:00:00.0000000Z@141 DeviceName=DC01@262 InitiatingProcessAccountName=SYSTEM@370", 0) == 0);
