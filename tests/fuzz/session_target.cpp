@@ -1,7 +1,7 @@
 // The whole session, bytes -> files -> every detection's rows (beacon, inbound, signin,
 // infrastructure) in every output format, both ways a front end runs it: as cli/main.cpp does
 // (vpshunt::Analysis, writeResults) and as the wasm bindings and the worker do (vpshunt::Session:
-// render, status, refresh, view, detail). Kept in this one file so that it follows the public
+// refresh, render, summaries, view, detail). Kept in this one file so that it follows the public
 // headers when the API changes.
 //
 // Input: the files' contents, separated by lines "=====" (up to 4 files, kinds detected). The last
@@ -10,9 +10,9 @@
 //   bit 5: the ASN database     bit 6: the last file ends with a front-end error (fileError)
 // Oracles:
 //  - the CLI's way fed whole and the Session fed in chunks write exactly the same bytes (jsonl, csv,
-//    table, the file summaries; json when withJson()): the CLI and the Node runner must print the same output, and
-//    a record split anywhere must read the same (with the ASN database, bit 5, the chunked run is an
-//    Analysis as well, sharing the database loaded once);
+//    table, the file summaries; json when withJson()): the CLI and the Node runner must print the
+//    same output, and a record split anywhere must read the same (with the ASN database, bit 5, the
+//    chunked run is an Analysis as well, sharing the database loaded once);
 //  - each row's jsonl line is nlohmann's dump of rowJson, and the jsonl output is those lines;
 //  - finish()'s typed rows are as many, per detection, as finishEach streams, in the same order of
 //    keys, and as many as the detection's summary counts; the store's views count them too;
@@ -21,7 +21,6 @@
 //  - lowering the beacon threshold in seed mode (no re-read) never loses a beacon row.
 #include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "fuzz_support.hpp"
 #include "vpshunt/analysis.hpp"
