@@ -597,7 +597,7 @@ TEST_CASE("sign-in CSV readers: bad rows and headers are located", "[signin][err
                   "\"4/21/2025, 9:00:00.000 AM\",4625,\"203.0.113.1\"x,a\n");
     CHECK(r.signIns.empty());
     REQUIRE(r.skips.size() == 7);
-    CHECK(r.skips[0] == "wrong field count 2:0 expected 4 fields as in the header, found 3");
+    CHECK(r.skips[0] == "wrong field count 2:34 expected 4 fields as in the header, found 3");
     CHECK(r.skips[1] == "no time 3:1 expected a time in TimeGenerated [UTC], found an empty value");
     CHECK(r.skips[2] ==
           "unparseable time 4:1 expected a time such as 2025-04-21T09:45:54Z, 4/21/2025, 9:45:54.000 AM or 21/04/2025, 09:45:54.000 in "

@@ -102,7 +102,8 @@ inline uint64_t touch(std::string_view s) {
 //    invalid) and no longer than the input;
 //  - record and problem lines are 1-based and within the input's line count (LF, CR and CRLF all
 //    counted as line ends; +1 for a record the end of input completes);
-//  - records are only of the reader's kind, and none is reported after fatal();
+//  - records are only of the reader's kind (sign-ins come from events readers), and none is
+//    reported after fatal();
 //  - at most one fatal() per file.
 class CheckingSink : public RecordSink {
  public:
@@ -112,7 +113,7 @@ class CheckingSink : public RecordSink {
   }
 
   std::string log;
-  uint64_t events = 0, indicators = 0, skips = 0, fatals = 0;
+  uint64_t events = 0, indicators = 0, signIns = 0, skips = 0, fatals = 0;
   uint64_t sum = 0;
 
   void onEvent(const RawEvent& e) override {
@@ -136,6 +137,18 @@ class CheckingSink : public RecordSink {
     VPSHUNT_FUZZ_CHECK((r.present >> kIntelFieldCount) == 0, "indicator field bit past kCount");
     log += '\n';
     ++indicators;
+  }
+  void onSignIn(const RawSignIn& s) override {
+    VPSHUNT_FUZZ_CHECK(kind_ == FileKind::Events, "sign-in from an intel reader");
+    afterRecord(s.line);
+    log += "L" + std::to_string(s.line) + " o" + std::to_string(static_cast<int>(s.outcome));
+    VPSHUNT_FUZZ_CHECK(s.outcome <= SignInOutcome::Interrupted, "sign-in outcome out of range");
+    if (s.hasTime) log += " t" + std::to_string(s.time);
+    for (size_t i = 0; i < kSignInFieldCount; ++i)
+      if (s.present & (1u << i)) field(signInFieldName(SignInField(i)), s.get(SignInField(i)), s.col(SignInField(i)));
+    VPSHUNT_FUZZ_CHECK((s.present >> kSignInFieldCount) == 0, "sign-in field bit past kCount");
+    log += '\n';
+    ++signIns;
   }
   void skip(std::string_view reason, uint64_t line, uint64_t column, std::string message) override {
     VPSHUNT_FUZZ_CHECK(fatals == 0, "skip after fatal");

@@ -1,22 +1,37 @@
-// The whole session through the public API, as the CLI runs it: bytes -> files -> every detection's
-// rows in every output format. Kept in this one file so that it follows vpshunt/analysis.hpp when the
-// API changes.
+// The whole session, bytes -> files -> every detection's rows (beacon, inbound, signin,
+// infrastructure) in every output format, both ways a front end runs it: as cli/main.cpp does
+// (vpshunt::Analysis, writeResults) and as the wasm bindings and the worker do (vpshunt::Session:
+// refresh, render, summaries, view, detail). Kept in this one file so that it follows the public
+// headers when the API changes.
 //
 // Input: the files' contents, separated by lines "=====" (up to 4 files, kinds detected). The last
 // byte also chooses the chunk cuts (as in fuzz_support.hpp) and, in its high bits, the session:
 //   bit 3: beyond mode          bit 4: now fixed before reading (setNow) instead of the latest event
 //   bit 5: the ASN database     bit 6: the last file ends with a front-end error (fileError)
-// Oracles: the session fed in chunks writes exactly what the session fed whole writes (jsonl, json,
-// csv, table); rows streamed by finishEach are finish()'s rows; each row's jsonl line is nlohmann's
-// dump of rowToJson; lowering the threshold in seed mode (no re-read) never loses a row.
+// Oracles:
+//  - the CLI's way fed whole and the Session fed in chunks write exactly the same bytes (jsonl, csv,
+//    table, the file summaries; json when withJson()): the CLI and the Node runner must print the
+//    same output, and a record split anywhere must read the same (with the ASN database, bit 5, the
+//    chunked run is an Analysis as well, sharing the database loaded once);
+//  - each row's jsonl line is nlohmann's dump of rowJson, and the jsonl output is those lines;
+//  - finish()'s typed rows are as many, per detection, as finishEach streams, in the same order of
+//    keys, and as many as the detection's summary counts; the store's views count them too;
+//  - every infrastructure row's members are rows the other detections made;
+//  - detail views of the first rows are well formed (times sorted, one port per time);
+//  - lowering the beacon threshold in seed mode (no re-read) never loses a beacon row.
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
 #include "vpshunt/analysis.hpp"
 #include "vpshunt/output.hpp"
+#include "vpshunt/session.hpp"
 
 namespace {
 using namespace vpshunt;
+using nlohmann::json;
+
+constexpr const char* kNowIso = "2026-11-24T15:00:00Z";  // the bundled example's now (examples/README.md)
 
 std::vector<std::string_view> splitFiles(std::string_view in) {
   std::vector<std::string_view> files;
@@ -31,47 +46,85 @@ std::vector<std::string_view> splitFiles(std::string_view in) {
   return files;
 }
 
-std::shared_ptr<const AsnDatabase> asnDatabase() {
-  static std::shared_ptr<const AsnDatabase> db = [] {
-    auto d = std::make_shared<AsnDatabase>();
+const std::vector<uint8_t>& asnBytes() {
+  static const std::vector<uint8_t> bytes = [] {
+    std::vector<uint8_t> b;
 #ifdef VPSHUNT_ASN_DB
     std::FILE* f = std::fopen(VPSHUNT_ASN_DB, "rb");
     if (!f) fuzz::fail("cannot open the ASN database", VPSHUNT_ASN_DB);
-    std::vector<uint8_t> bytes;
     uint8_t buf[1 << 16];
-    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) bytes.insert(bytes.end(), buf, buf + n);
+    for (size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) b.insert(b.end(), buf, buf + n);
     std::fclose(f);
-    std::string err;
-    if (!d->load(bytes, err)) fuzz::fail("cannot load the ASN database", err);
 #endif
+    return b;
+  }();
+  return bytes;
+}
+
+std::shared_ptr<const AsnDatabase> asnDatabase() {
+  static std::shared_ptr<const AsnDatabase> db = [] {
+    auto d = std::make_shared<AsnDatabase>();
+    std::string err;
+    if (!asnBytes().empty() && !d->load(asnBytes(), err)) fuzz::fail("cannot load the ASN database", err);
     return std::shared_ptr<const AsnDatabase>(d);
   }();
   return db;
 }
 
-struct Output {
-  std::string text;
+// Every row finishEach streams, checked against nlohmann's dump as it passes.
+struct RowChecker final : ResultSink {
+  std::string jsonl;
+  std::map<std::string, std::vector<uint64_t>, std::less<>> keys;  // detection -> row keys in order
   uint64_t rows = 0;
+  void row(const Row& row) override {
+    std::string line;
+    appendJsonl(row, line);
+    std::string ref = rowJson(row).dump(-1, ' ', false, json::error_handler_t::replace);
+    if (line != ref) fuzz::fail("appendJsonl differs from nlohmann's dump of rowJson", line + "\n" + ref);
+    jsonl += line;
+    jsonl += '\n';
+    keys[std::string(row.schema->detection)].push_back(row.key);
+    ++rows;
+  }
 };
 
-// One session as cli/main.cpp runs it; `cuts` empty = every file fed whole.
-Output session(const std::vector<std::string_view>& files, uint8_t flags, const uint8_t* data, size_t size, bool chunked) {
+// The json document (every detection's columns with their descriptions) costs as much as the rest
+// of a small session under the sanitizers: written for the inputs whose first byte has its low bit
+// clear (the seeds' 'T' of a CSV header, '#' of a Zeek header, ...), about half of the mutations.
+bool withJson(const uint8_t* data, size_t size) { return size == 0 || (data[0] & 1) == 0; }
+
+uint64_t summaryCount(const Results& r, std::string_view detection) {
+  const DetectionSummary* s = findSummary(r, detection);
+  return s ? s->rowCount : 0;
+}
+
+void checkDetail(const Analysis::GroupDetail& d) {
+  VPSHUNT_FUZZ_CHECK(d.times.size() == d.ports.size(), "detail times and ports differ in length");
+  VPSHUNT_FUZZ_CHECK(std::is_sorted(d.times.begin(), d.times.end()), "detail times out of order");
+  VPSHUNT_FUZZ_CHECK(d.targets.empty() || d.targets.size() == d.times.size(), "detail targets and times differ in length");
+  for (uint32_t t : d.targets) VPSHUNT_FUZZ_CHECK(t < d.targetNames.size(), "detail target index past its names");
+  VPSHUNT_FUZZ_CHECK(d.refused.empty() || d.refused.size() == d.times.size(), "detail refused and times differ in length");
+}
+
+// The CLI's way (cli/main.cpp): an Analysis, writeResults per format; each file fed whole, or in
+// the fuzzer's chunks (then only the output is made, for the comparison).
+std::string viaAnalysis(const std::vector<std::string_view>& files, uint8_t flags, const uint8_t* data, size_t size, bool chunked) {
   Rule rule;
   if (flags & 0x08) rule.mode = "beyond";
   std::optional<Ticks> now;
-  if (flags & 0x10) {  // the bundled example's now (examples/README.md), so its rows are in the window
+  if (flags & 0x10) {
     Ticks t = 0;
-    parseIsoTime("2026-11-24T15:00:00Z", t);
+    parseIsoTime(kNowIso, t);
     now = t;
   }
   Analysis a(rule);
   a.setNow(now);
-  if (flags & 0x20) a.setAsnDatabase(asnDatabase());
+  if ((flags & 0x20) && !asnBytes().empty()) a.setAsnDatabase(asnDatabase());
   auto feedAll = [&](bool collectPass) {
     for (size_t i = 0; i < files.size(); ++i) {
       a.beginFile("file" + std::to_string(i));
-      std::vector<size_t> cuts = chunked ? fuzz::chooseCuts(data, size, files[i].size()) : std::vector<size_t>{};
-      fuzz::feedChunks(files[i], cuts, [&](const char* p, size_t n) { a.feed(p, n); });
+      fuzz::feedChunks(files[i], chunked ? fuzz::chooseCuts(data, size, files[i].size()) : std::vector<size_t>{},
+                       [&](const char* p, size_t n) { a.feed(p, n); });
       if (!collectPass && (flags & 0x40) && i + 1 == files.size()) a.fileError("gzip data is corrupt (fuzz)");
       a.endFile();
     }
@@ -83,35 +136,124 @@ Output session(const std::vector<std::string_view>& files, uint8_t flags, const 
     feedAll(true);
     a.endCollect();
   }
-  Output out;
-  std::string streamedJsonl;
-  Results streamed = writeResults(a, now, OutputFormat::Jsonl, [&](std::string_view piece) { streamedJsonl.append(piece); });
-  out.rows = streamed.rowCount;
-  Results full = a.finish(now);
-  VPSHUNT_FUZZ_CHECK(full.rows.size() == streamed.rowCount, "finish and finishEach count different rows");
-  std::string jsonl = renderResults(full, OutputFormat::Jsonl);
-  if (jsonl != streamedJsonl) fuzz::fail("rows streamed by finishEach differ from finish's", streamedJsonl + "\n---\n" + jsonl);
-  out.text = jsonl;
-  for (OutputFormat f : {OutputFormat::Csv, OutputFormat::Json, OutputFormat::Table}) out.text += renderResults(full, f);
-  out.text += renderFileSummaries(full);
-  for (const auto& row : full.rows) {
-    std::string line;
-    appendRowJsonl(row, line);
-    std::string ref = rowToJson(row).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-    if (line != ref) fuzz::fail("appendRowJsonl differs from rowToJson", line + "\n" + ref);
+  std::string text;
+  Results head = writeResults(a, now, OutputFormat::Jsonl, [&](std::string_view piece) { text.append(piece); });
+  auto renderOthers = [&] {
+    for (OutputFormat f : {OutputFormat::Csv, OutputFormat::Json, OutputFormat::Table})
+      if (f != OutputFormat::Json || withJson(data, size)) text += renderResults(a, now, f);
+  };
+  if (chunked) {
+    renderOthers();
+    return text + renderFileSummaries(head);
   }
-  for (size_t i = 0; i < full.rows.size() && i < 3; ++i) {
-    Analysis::GroupDetail d = a.detail(full.rows[i].groupId);
-    VPSHUNT_FUZZ_CHECK(d.times.size() == d.ports.size(), "detail times and ports differ in length");
-    VPSHUNT_FUZZ_CHECK(std::is_sorted(d.times.begin(), d.times.end()), "detail times out of order");
+
+  RowChecker checker;
+  Results streamed = a.finishEach(now, &checker);
+  if (checker.jsonl != text) fuzz::fail("the jsonl output is not the rows' jsonl lines", text + "\n---\n" + checker.jsonl);
+  Results full = a.finish(now);
+  auto sameKeys = [&](std::string_view detection, const std::vector<uint64_t>& typed) {
+    const auto it = checker.keys.find(detection);
+    const std::vector<uint64_t> none;
+    const std::vector<uint64_t>& cells = it == checker.keys.end() ? none : it->second;
+    if (typed != cells) fuzz::fail("finish's typed rows differ from finishEach's rows", std::string(detection));
+    VPSHUNT_FUZZ_CHECK(summaryCount(streamed, detection) == cells.size(), "a detection's summary counts other rows than it made");
+  };
+  std::vector<uint64_t> k;
+  for (const auto& r : full.rows) k.push_back(r.groupId);
+  sameKeys("beacon", k);
+  VPSHUNT_FUZZ_CHECK(full.rowCount == full.rows.size(), "rowCount is not the beacon rows");
+  k.clear();
+  for (const auto& r : full.inbound) k.push_back(r.sourceId);
+  sameKeys("inbound", k);
+  k.clear();
+  for (const auto& r : full.signin) k.push_back(r.sourceId);
+  sameKeys("signin", k);
+  k.clear();
+  for (const auto& r : full.infrastructure) k.push_back(r.networkId);
+  sameKeys("infrastructure", k);
+
+  for (const auto& [detection, keys] : checker.keys) {
+    if (detection == "infrastructure") {
+      for (size_t i = 0; i < keys.size() && i < 4; ++i)
+        for (const auto& m : a.infrastructureMembers(keys[i])) {
+          auto it = checker.keys.find(m.detection);
+          VPSHUNT_FUZZ_CHECK(m.detection != "infrastructure" && it != checker.keys.end() &&
+                                 std::find(it->second.begin(), it->second.end(), m.key) != it->second.end(),
+                             "an infrastructure member is no row of its detection: " + m.detection + " " + std::to_string(m.key));
+        }
+      continue;
+    }
+    for (size_t i = 0; i < keys.size() && i < 3; ++i) checkDetail(a.detail(keys[i]));
   }
   if (now && rule.mode == "seed") {
     Rule lower = rule;
     lower.beaconMinConnections = 2;
     VPSHUNT_FUZZ_CHECK(!a.setRule(lower), "a threshold change asked for a re-read");
-    VPSHUNT_FUZZ_CHECK(a.finishEach(now, nullptr).rowCount >= full.rows.size(), "a lower threshold lost rows");
+    VPSHUNT_FUZZ_CHECK(summaryCount(a.finishEach(now, nullptr), "beacon") >= full.rows.size(), "a lower threshold lost rows");
+    a.setRule(rule);
   }
-  return out;
+  renderOthers();
+  text += renderFileSummaries(head);
+  return text;
+}
+
+// The wasm way (wasm/bindings.cpp, web/engine.js): a Session, every file fed in fuzzer-chosen chunks.
+std::string viaSession(const std::vector<std::string_view>& files, uint8_t flags, const uint8_t* data, size_t size) {
+  static const std::string seedRule = Session::defaultRuleJson();
+  static const std::string beyondRule = [] {
+    json rule = json::parse(Session::defaultRuleJson());
+    rule["mode"] = "beyond";
+    return rule.dump();
+  }();
+  Session s((flags & 0x08) ? beyondRule : seedRule);
+  const std::string nowIso = (flags & 0x10) ? kNowIso : "";
+  s.setNow(nowIso);
+  auto feedAll = [&](bool collectPass) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      s.beginFile("file" + std::to_string(i), "auto", "");
+      fuzz::feedChunks(files[i], fuzz::chooseCuts(data, size, files[i].size()),
+                       [&](const char* p, size_t n) { s.feed(reinterpret_cast<const uint8_t*>(p), n); });
+      if (!collectPass && (flags & 0x40) && i + 1 == files.size()) s.fileError("gzip data is corrupt (fuzz)");
+      s.endFile();
+    }
+  };
+  feedAll(false);
+  // refresh() answers what status() does (collectGroups included) and fills the store: one
+  // finish instead of two when no collect pass is needed.
+  json refreshed = json::parse(s.refresh(nowIso));
+  std::vector<uint64_t> collect = refreshed.at("collectGroups").get<std::vector<uint64_t>>();
+  if (!collect.empty()) {
+    s.beginCollect(collect);
+    feedAll(true);
+    s.endCollect();
+    refreshed = json::parse(s.refresh(nowIso));
+  }
+  std::string text;
+  for (const char* f : {"jsonl", "csv", "json", "table"})
+    if (std::string_view(f) != "json" || withJson(data, size)) s.render(f, nowIso, [&](std::string_view piece) { text.append(piece); });
+  text += s.summaries(nowIso);
+
+  for (const TableSchema* schema : tableSchemas()) {
+    const std::string detection(schema->detection);
+    const json& section = refreshed.at("detections");
+    if (!section.contains(detection)) continue;
+    uint64_t count = section.at(detection).at("rowCount").get<uint64_t>();
+    // The detection's own order, then sorted by its first column with a filter from the input.
+    json page = json::parse(s.view(json({{"detection", detection}, {"limit", 5}}).dump()));
+    VPSHUNT_FUZZ_CHECK(page.at("total").get<uint64_t>() == count, "the store holds other rows than the detection counted");
+    std::string filter(size > 1 ? std::string_view(reinterpret_cast<const char*>(data), size).substr(0, data[0] % 4) : "");
+    json sorted = {{"detection", detection},
+                   {"sort", json::array({{{"column", std::string(schema->columns.at(0).name)}, {"desc", true}}})},
+                   {"filter", fuzz::isValidUtf8(filter) ? filter : ""},
+                   {"limit", 3}};
+    json other = json::parse(s.view(sorted.dump()));
+    VPSHUNT_FUZZ_CHECK(other.at("matched").get<uint64_t>() <= count, "a filtered view matched more rows than there are");
+    for (const json& row : page.at("rows")) {
+      json d = json::parse(s.detail(detection, row.at("_key").get<uint64_t>()));
+      VPSHUNT_FUZZ_CHECK(d.at("times").size() == d.at("ports").size(), "a detail's times and ports differ in length");
+    }
+  }
+  return text;
 }
 
 }  // namespace
@@ -120,14 +262,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
   std::vector<std::string_view> files = splitFiles(in);
   uint8_t flags = size ? data[size - 1] : 0;
-  Output whole = session(files, flags, data, size, false);
-  Output split = session(files, flags, data, size, true);
-  if (whole.text != split.text) {
+  std::string cli = viaAnalysis(files, flags, data, size, false);
+  // With the ASN database the chunked session is an Analysis too: Session::setAsnDatabase parses the
+  // 5 MB database on every call, which would take most of each execution.
+  const bool asn = (flags & 0x20) && !asnBytes().empty();
+  std::string wasm = asn ? viaAnalysis(files, flags, data, size, true) : viaSession(files, flags, data, size);
+  if (cli != wasm) {
     size_t at = 0;
-    while (at < whole.text.size() && at < split.text.size() && whole.text[at] == split.text[at]) ++at;
+    while (at < cli.size() && at < wasm.size() && cli[at] == wasm[at]) ++at;
     size_t from = at > 300 ? at - 300 : 0;
-    fuzz::fail("a session fed in chunks writes differently from one fed whole",
-               "--- whole\n" + whole.text.substr(from, 800) + "\n--- chunked\n" + split.text.substr(from, 800));
+    fuzz::fail(asn ? "an Analysis fed in chunks writes differently from one fed whole"
+                   : "the Session fed in chunks writes differently from the CLI's Analysis fed whole",
+               "--- whole (Analysis)\n" + cli.substr(from, 800) + "\n--- chunked (" + (asn ? "Analysis" : "Session") + ")\n" +
+                   wasm.substr(from, 800));
   }
   return 0;
 }

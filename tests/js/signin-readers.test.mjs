@@ -9,6 +9,19 @@ import { before, describe, test } from 'node:test';
 import { NATIVE_CLI, ROOT, RUNNER, requireFile, runNative, runNode } from './support.mjs';
 
 const DIR = path.join(ROOT, 'tests/fixtures/signin-json');
+const CSV_DIR = path.join(ROOT, 'tests/fixtures/signin');
+// The CSV exports (Log Analytics, advanced hunting, the Entra admin center's download).
+const EXPECTED_CSV_FORMAT = {
+  'cloudtrail_la.csv': 'cloudtrail-csv',
+  'defender_aadsignineventsbeta.csv': 'defender-signin-csv',
+  'defender_devicelogonevents.csv': 'defender-csv',
+  'defender_identitylogonevents.csv': 'defender-signin-csv',
+  'defender_union_network_logon.csv': 'defender-csv',
+  'entra_portal_interactive.csv': 'entra-signin-csv',
+  'entra_signinlogs_la.csv': 'entra-signin-csv',
+  'securityevent_full.csv': 'windows-security-csv',
+  'securityevent_projected.csv': 'windows-security-csv',
+};
 const EXPECTED_FORMAT = {
   'entra_diagnostic_records.jsonl': 'entra-signin-json',
   'entra_eventhub_records.json': 'entra-signin-json',
@@ -38,11 +51,16 @@ describe('sign-in readers: Node runner vs native CLI', () => {
 
   test('every fixture has an expected format', () => {
     assert.deepEqual(fs.readdirSync(DIR).sort(), Object.keys(EXPECTED_FORMAT).sort());
+    assert.deepEqual(fs.readdirSync(CSV_DIR).sort(), Object.keys(EXPECTED_CSV_FORMAT).sort());
   });
 
-  for (const [name, format] of Object.entries(EXPECTED_FORMAT)) {
+  const cases = [
+    ...Object.entries(EXPECTED_FORMAT).map(([name, format]) => [name, path.join(DIR, name), format]),
+    ...Object.entries(EXPECTED_CSV_FORMAT).map(([name, format]) => [`signin/${name}`, path.join(CSV_DIR, name), format]),
+  ];
+  for (const [name, file, format] of cases) {
     test(name, () => {
-      const args = ['--events', path.join(DIR, name), '--format', 'json', '--now', '2026-03-09T00:00:00Z'];
+      const args = ['--events', file, '--format', 'json', '--now', '2026-03-09T00:00:00Z'];
       const native = runNative(args);
       const wasm = runNode(args);
       assert.equal(wasm.status, native.status);

@@ -38,7 +38,8 @@ class CefCsvReader final : public Reader, CsvTokenizer::Handler {
       return;
     }
     if (r.count != columns_) {
-      sink_.skip("wrong field count", r.lastLine, r.count > columns_ ? r.columns[columns_] : 0,
+      // Located as csv_readers.cpp does: at the first extra field, or the last field of a short record.
+      sink_.skip("wrong field count", r.lastLine, r.count > columns_ ? r.columns[columns_] : r.count ? r.columns[r.count - 1] : 1,
                  "expected " + std::to_string(columns_) + " fields as in the header, found " + std::to_string(r.count));
       return;
     }

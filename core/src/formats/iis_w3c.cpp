@@ -237,7 +237,9 @@ class IisW3cReader final : public Reader {
       if (!guess(number)) return;
       layout = &guessed_;
     } else if (tokens_.size() != fields_.size()) {
-      sink_.skip("wrong field count", number, tokens_.size() > fields_.size() ? columns_[fields_.size()] : 0,
+      // At the first extra field, or the last field of a short line (every problem has a column).
+      sink_.skip("wrong field count", number,
+                 tokens_.size() > fields_.size() ? columns_[fields_.size()] : tokens_.empty() ? 1 : columns_.back(),
                  "expected " + std::to_string(fields_.size()) + " fields as in the #Fields directive of line " +
                      std::to_string(fieldsLine_) + ", found " + std::to_string(tokens_.size()));
       return;
