@@ -300,20 +300,7 @@ std::string beyondBody(const Rule& r, KqlTarget t, const KqlOptions& options, st
   differences.push_back("DeviceCount, RemoteIPFirstSeen, RemoteIPLastSeen and the reasons' device total count the "
                         "events of the lookback; vpshunt counts all loaded events. dcount() is an estimate (exact for "
                         "small counts)");
-  differences.push_back("hosting attribution comes from the VpsHosting watchlist (vpshunt --export-watchlist), which "
-                        "holds the hosting ranges only: RemoteASN and RemoteOrg are null for addresses outside them, "
-                        "where vpshunt names any AS; and an AS that vpshunt infers from attacks in the loaded data "
-                        "(inferred-activity) is not in it");
-  if (t != KqlTarget::Adx)
-    differences.push_back("IPv6 addresses get no hosting attribution (ipv6_lookup is not available on this target; "
-                          "the adx form has it)");
-  if (t == KqlTarget::Sentinel)
-    differences.push_back("import the watchlist first: alias VpsHosting, SearchKey Cidr (README, Run it at scale)");
-  else
-    differences.push_back("the watchlist file must be reachable by the service at the externaldata URL below" +
-                          std::string(options.hostingCsvUrl.empty() ? " (a placeholder: replace it, or give "
-                                                                      "--watchlist-url)"
-                                                                    : ""));
+  hostingDifferences(t, options, differences);
   differences.push_back("a flow's connection times are collected with make_list(), which keeps at most 1,048,576 of "
                         "them");
   differences.push_back("round() and the reasons' whole numbers may round halves differently; sorting of texts among "
