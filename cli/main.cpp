@@ -324,12 +324,13 @@ int main(int argc, char** argv) {
   }
   MappedFiles mapped;
   const unsigned threads = opts.threads ? opts.threads : vpshunt::defaultThreads();
-  vpshunt::Results results =
-      threads <= 1 ? vpshunt::readFiles(analysis, opts.inputs, feedFile, now)
-                   : vpshunt::readFilesThreaded(
-                         analysis, opts.inputs, feedFile,
-                         [&](const vpshunt::InputFile& in, std::string_view& bytes) { return mapped.map(in, bytes); }, now,
-                         threads, pieceBytes());
+  if (threads <= 1)
+    vpshunt::readFiles(analysis, opts.inputs, feedFile, now);
+  else
+    vpshunt::readFilesThreaded(
+        analysis, opts.inputs, feedFile,
+        [&](const vpshunt::InputFile& in, std::string_view& bytes) { return mapped.map(in, bytes); }, now, threads,
+        pieceBytes());
 
   std::FILE* out = stdout;
   if (!outputPath.empty()) {
@@ -343,7 +344,7 @@ int main(int argc, char** argv) {
   auto write = [&](std::string_view piece) {
     if (std::fwrite(piece.data(), 1, piece.size(), out) != piece.size()) writeFailed = true;
   };
-  results = vpshunt::writeResults(analysis, now, format, write);
+  const vpshunt::Results results = vpshunt::writeResults(analysis, now, format, write);
   if (std::fflush(out) != 0) writeFailed = true;
   if (out != stdout && std::fclose(out) != 0) writeFailed = true;
   if (writeFailed && !outputPath.empty()) {

@@ -100,7 +100,8 @@ class Session {
   val view(std::string request) const { return guarded([&] { return val(session_->view(request)); }); }
   val overview(std::string d) const { return guarded([&] { return val(session_->overview(d)); }); }
   val exportView(std::string r, std::string f, val w) const { return guarded([&] { return session_->exportView(r, f, writer(w)), none(); }); }
-  val render(std::string f, std::string now, val w) const { return guarded([&] { return session_->render(f, now, writer(w)), none(); }); }
+  val render(std::string f, std::string now, val w) const { return guarded([&] { return val(session_->render(f, now, writer(w))); }); }
+  val collectGroups(std::string now) const { return guarded([&] { return val(session_->collectGroups(now)); }); }
   val summaries(std::string now) { return guarded([&] { return val(session_->summaries(now)); }); }
   val detail(std::string d, double key) const { return guarded([&] { return val(session_->detail(d, static_cast<uint64_t>(key))); }); }
   // page2: known software of beacon rows by key (issue 13: the page marks the seed rows in view)
@@ -169,6 +170,7 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("overview", &Session::overview)
       .function("exportView", &Session::exportView)
       .function("render", &Session::render)
+      .function("collectGroups", &Session::collectGroups)
       .function("summaries", &Session::summaries)
       .function("detail", &Session::detail)
       .function("knownSoftware", &Session::knownSoftware)  // page2

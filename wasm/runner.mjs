@@ -258,7 +258,7 @@ async function main(argv) {
   engine.setDetections(opts.detect);
   loadHostingData(engine, opts);
   // Every file, then the collect pass the results need (the core's readFiles, in JavaScript).
-  const results = await readFiles(engine, opts.inputs, (input) => feedFile(engine, input), opts.now);
+  await readFiles(engine, opts.inputs, (input) => feedFile(engine, input), opts.now);
   // The output is written piece by piece as the core makes it (as the native CLI does).
   let fd = 1;
   if (opts.output) {
@@ -270,7 +270,7 @@ async function main(argv) {
     }
   }
   let writeFailed = false;
-  engine.renderEach(format, (piece) => {
+  const results = engine.renderEach(format, (piece) => {
     if (!writeFailed) writeFailed = !writeSyncAll(fd, piece);
   }, opts.now);
   if (opts.output) fs.closeSync(fd);
@@ -278,7 +278,7 @@ async function main(argv) {
     process.stderr.write(`vpshunt: cannot write ${opts.output}\n`);
     return 1;
   }
-  if (!opts.quiet) process.stderr.write(engine.summaries(opts.now));
+  if (!opts.quiet) process.stderr.write(results.summaries);
   const usable = results.files.some((f) => !f.fatal && (f.kept > 0 || f.records > 0));
   return usable ? 0 : 2;
 }

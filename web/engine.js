@@ -120,7 +120,10 @@ export class Engine {
   // A view's rows (or the whole output, render) handed to write(bytes) in pieces of UTF-8, each a
   // Uint8Array valid only during the call (copy it to keep it).
   exportViewEach(request, format, write) { check(this.session.exportView(JSON.stringify(request), format, write)); }
-  renderEach(format, write, now = '') { check(this.session.render(format, now || '', write)); }
+  // Returns the status of what it wrote, with `summaries` (the per-file summary text).
+  renderEach(format, write, now = '') { return JSON.parse(check(this.session.render(format, now || '', write))); }
+  // Only the ids a collect pass must read (no row is made: far cheaper than status()).
+  collectGroups(now = '') { return JSON.parse(check(this.session.collectGroups(now || ''))); }
   exportView(request, format) { return collectText((w) => this.exportViewEach(request, format, w)); }
   render(format, now = '') { return collectText((w) => this.renderEach(format, w, now)); }
   summaries(now = '') { return check(this.session.summaries(now || '')); }
@@ -153,18 +156,14 @@ function collectText(produce) {
 }
 
 // How every JavaScript front end reads (the core's readFiles in C++ does the same): every file once,
-// then, when the results need rows again (status().collectGroups), the event files (every file not
-// given as intel) once more in a collect pass. `readOne(entry, phase)` reads one file into the
-// engine. Returns the status after the last pass.
+// then, when the results need rows again (collectGroups()), the event files (every file not given
+// as intel) once more in a collect pass. `readOne(entry, phase)` reads one file into the engine.
+// The results are made afterwards, once (renderEach, refresh or status).
 export async function readFiles(engine, entries, readOne, now = '') {
   engine.setNow(now);
   for (const entry of entries) await readOne(entry, 'read');
-  let status = engine.status(now);
-  if (status.collectGroups && status.collectGroups.length) {
-    await collectPass(engine, entries, status.collectGroups, readOne);
-    status = engine.status(now);
-  }
-  return status;
+  const ids = engine.collectGroups(now);
+  if (ids.length) await collectPass(engine, entries, ids, readOne);
 }
 
 export async function collectPass(engine, entries, ids, readOne) {

@@ -196,7 +196,7 @@ void AnalysisState::endChunkedFile() {
 // ---------------------------------------------------------------------------------------------
 // finish
 
-Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool keepRows) const {
+Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool keepRows, bool groupsOnly) const {
   Results res;
   res.files = ingest_.reports();
   res.hasEvents = haveEventTime_;
@@ -225,13 +225,16 @@ Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool
   FinishContext ctx{rule, res.now, facts, sink != nullptr || keepRows, keepRows};
   // Infrastructure rolls up the rows of the three others as they are made; a detection that is not
   // output but rolled up is finished all the same, into a scratch Results (its collect ids kept).
-  const bool infra = infrastructureOn_;
+  // A detection rolled up by infrastructure is finished for its collect groups even when only
+  // infrastructure is output; a groups-only finish rolls nothing up (infrastructure has no groups).
+  const bool infra = infrastructureOn_ && !groupsOnly;
+  if (groupsOnly) sink = nullptr, keepRows = false;
   NetworkRollup rollup(ctx, signin_);
   Results scratch;
   Row cellsRow(beaconSchema());
   auto run = [&](const Detection& d, bool rolledUp, const std::function<void(Results&, DetectionSummary&, bool out)>& finishIt) {
     const bool out = runs(d.name());
-    if (!out && !(infra && rolledUp)) return;
+    if (!out && !(infrastructureOn_ && rolledUp)) return;
     DetectionSummary summary;
     summary.detection = std::string(d.name());
     summary.sawEvents = d.sawEvents();
@@ -293,7 +296,7 @@ Results AnalysisState::finish(std::optional<Ticks> given, ResultSink* sink, bool
     signin_.finish(ctx, each, summary, target);
   });
   ctx.rollup = &rollup;
-  run(infrastructure_, false, [&](Results& target, DetectionSummary& summary, bool out) {
+  if (!groupsOnly) run(infrastructure_, false, [&](Results& target, DetectionSummary& summary, bool out) {
     std::function<void(const InfrastructureRow&)> each;
     if (out && (sink || keepRows))
       each = [&](const InfrastructureRow& r) {
@@ -325,6 +328,9 @@ void Analysis::endFile() { state_->endFile(); }
 void Analysis::fileError(std::string message) { state_->fileError(std::move(message)); }
 Results Analysis::finish(std::optional<Ticks> now) const { return state_->finish(now, nullptr, true); }
 Results Analysis::finishEach(std::optional<Ticks> now, ResultSink* sink) const { return state_->finish(now, sink, false); }
+std::vector<uint64_t> Analysis::collectGroups(std::optional<Ticks> now) const {
+  return state_->finish(now, nullptr, false, true).collectGroups;
+}
 const Rule& Analysis::rule() const { return state_->rule; }
 bool Analysis::setRule(Rule rule) {
   // Seed mode drops the rows of excluded processes at ingest: a rule that excludes less needs them.
@@ -358,19 +364,17 @@ uint64_t Analysis::flowIdBase() const { return BeaconDetection::flowIdBase(); }
 void Analysis::beginCollect(const std::vector<uint64_t>& groupIds) { state_->beginCollect(groupIds); }
 void Analysis::endCollect() { state_->endCollect(); }
 
-Results readFiles(Analysis& a, const std::vector<InputFile>& files, const std::function<void(Analysis&, const InputFile&)>& feed,
-                  std::optional<Ticks> now) {
+void readFiles(Analysis& a, const std::vector<InputFile>& files, const std::function<void(Analysis&, const InputFile&)>& feed,
+               std::optional<Ticks> now) {
   a.setNow(now);
   for (const InputFile& f : files) feed(a, f);
-  Results r = a.finishEach(now, nullptr);  // rows counted, not made
-  if (!r.collectGroups.empty()) {
-    a.beginCollect(r.collectGroups);
+  const std::vector<uint64_t> ids = a.collectGroups(now);
+  if (!ids.empty()) {
+    a.beginCollect(ids);
     for (const InputFile& f : files)
       if (f.kind != FileKind::Intel) feed(a, f);
     a.endCollect();
-    r = a.finishEach(now, nullptr);
   }
-  return r;
 }
 
 std::vector<std::pair<std::string, std::string>> knownFormats() {

@@ -26,7 +26,10 @@ class AnalysisState final : public RecordHandler {
   void fileError(std::string message) { ingest_.fileError(std::move(message)); }
 
   // Rows go to `sink` as cells (null: counted only) and, when keepRows, into Results as typed rows.
-  Results finish(std::optional<Ticks> now, ResultSink* sink, bool keepRows) const;
+  Results finish(std::optional<Ticks> now, ResultSink* sink, bool keepRows) const { return finish(now, sink, keepRows, false); }
+  // groupsOnly: only Results::collectGroups (and the summaries' counts of the detections that have
+  // collect groups) are wanted: no row is made and infrastructure is not rolled up.
+  Results finish(std::optional<Ticks> now, ResultSink* sink, bool keepRows, bool groupsOnly) const;
   void setNow(std::optional<Ticks> now) { ingestNow_ = now; }
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();

@@ -95,9 +95,15 @@ void Session::exportView(const std::string& requestJson, const std::string& form
   store_.exportView(viewRequestFromJson(requestJson), outputFormat(format), write);
 }
 
-void Session::render(const std::string& format, const std::string& nowIso, const std::function<void(std::string_view)>& write) const {
-  writeResults(analysis_, now(nowIso), outputFormat(format), write);
+std::string Session::render(const std::string& format, const std::string& nowIso,
+                            const std::function<void(std::string_view)>& write) const {
+  const Results r = writeResults(analysis_, now(nowIso), outputFormat(format), write);
+  json j = statusToJson(r);
+  j["summaries"] = renderFileSummaries(r);
+  return dump(j);
 }
+
+std::string Session::collectGroups(const std::string& nowIso) const { return dump(json(analysis_.collectGroups(now(nowIso)))); }
 
 std::string Session::summaries(const std::string& nowIso) { return renderFileSummaries(analysis_.finishEach(now(nowIso), nullptr)); }
 

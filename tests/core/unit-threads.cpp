@@ -61,10 +61,10 @@ Output analyse(const Files& f, unsigned threads, size_t minPiece, const std::str
     out = f.bytes.at(in.path);
     return true;
   };
-  Results r = threads <= 1 ? readFiles(a, f.inputs, feed, when)
-                           : readFilesThreaded(a, f.inputs, feed, map, when, threads, minPiece, stats);
+  if (threads <= 1) readFiles(a, f.inputs, feed, when);
+  else readFilesThreaded(a, f.inputs, feed, map, when, threads, minPiece, stats);
   Output o;
-  o.summaries = renderFileSummaries(r);
+  o.summaries = renderFileSummaries(a.finishEach(when, nullptr));
   const OutputFormat formats[3] = {OutputFormat::Jsonl, OutputFormat::Csv, OutputFormat::Json};
   for (int i = 0; i < 3; ++i) o.rows[i] = renderResults(a, when, formats[i]);
   return o;

@@ -53,6 +53,9 @@ class Analysis {
   // few dozen bytes per row instead of the row. With no sink the rows are only counted
   // (collectGroups is filled as by finish()). What the writers use.
   Results finishEach(std::optional<Ticks> now, ResultSink* sink) const;
+  // Only Results::collectGroups of a finish (what a collect pass must read): no row is made and
+  // infrastructure is not rolled up, so it costs a fraction of finishEach on a result-heavy run.
+  std::vector<uint64_t> collectGroups(std::optional<Ticks> now) const;
 
   const Rule& rule() const;
   // Replaces the rule. Returns true when the files must be read again (see ruleChangeNeedsReread);
@@ -158,8 +161,9 @@ struct InputFile {
 // file once, then, when the results need rows again (Results::collectGroups: groups straddling the
 // lookback cutoff, beyond mode's periodicity, inbound sources active before the cutoff), the event
 // files (every file not given as intel) once more in a collect pass. `feed` reads one file into the
-// analysis: beginFile, feed..., endFile (or fileError). Returns the results without rows.
-Results readFiles(Analysis& analysis, const std::vector<InputFile>& files,
+// analysis: beginFile, feed..., endFile (or fileError). The results are then made once, by the
+// writer (writeResults) or finish(): this makes none of its own.
+void readFiles(Analysis& analysis, const std::vector<InputFile>& files,
                   const std::function<void(Analysis&, const InputFile&)>& feed, std::optional<Ticks> now);
 
 // --- threads (issue 12) ---
@@ -168,7 +172,7 @@ Results readFiles(Analysis& analysis, const std::vector<InputFile>& files,
 // into pieces at record boundaries (CSV, Zeek TSV, JSON Lines; ingest/split.hpp) read in parallel,
 // each piece of at least `minPiece` bytes; other files (gzip, one JSON document, XML, ...) are read
 // whole, each by one thread, several at once. The threads' aggregates are merged in the order of
-// the input, so the results are those of readFiles: the same rows in the same order with the same
+// the input, so the results are then those of readFiles: the same rows in the same order with the same
 // keys, the same file reports (a problem names its line in the file). Threat intel is read by the
 // calling thread. threads <= 1: readFiles.
 // `stats`, when given, says how the files were read.
@@ -178,7 +182,7 @@ struct ThreadedStats {
   size_t filesCut = 0;      // files read in pieces
   size_t filesReadAgain = 0;  // cut files read again whole (their pieces read sign-ins, or a note of a later piece)
 };
-Results readFilesThreaded(Analysis& analysis, const std::vector<InputFile>& files,
+void readFilesThreaded(Analysis& analysis, const std::vector<InputFile>& files,
                           const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                           std::optional<Ticks> now, unsigned threads, size_t minPiece = size_t(8) << 20,
                           ThreadedStats* stats = nullptr);

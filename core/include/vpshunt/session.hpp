@@ -48,13 +48,18 @@ class Session {
 
   // The results without rows (files, notices, collectGroups, each detection's summary and columns).
   std::string status(const std::string& nowIso);
+  // Only the ids a collect pass must read (Analysis::collectGroups), as a JSON array: far cheaper
+  // than status() on a result-heavy run (no row is made).
+  std::string collectGroups(const std::string& nowIso) const;
   // The same after making every detection's rows into the store (what views read).
   std::string refresh(const std::string& nowIso);
   std::string view(const std::string& requestJson) const;
   std::string overview(const std::string& detection) const { return store_.overview(detection); }
   void exportView(const std::string& requestJson, const std::string& format, const std::function<void(std::string_view)>& write) const;
   // The whole output in `format` (table, csv, json, jsonl), piece by piece: what the Node runner writes.
-  void render(const std::string& format, const std::string& nowIso, const std::function<void(std::string_view)>& write) const;
+  // Returns the status of the results it wrote (as status()) with "summaries": the per-file summary
+  // text (as summaries()), so that a front end needs no second finish for them.
+  std::string render(const std::string& format, const std::string& nowIso, const std::function<void(std::string_view)>& write) const;
   std::string summaries(const std::string& nowIso);
   // A row's detail: {detection, key, row (its cells, from the store), times, ms, ports, targets,
   // targetNames, refused, total, complete}; complete is false until a collect pass read the row's connections.

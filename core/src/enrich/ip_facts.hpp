@@ -4,6 +4,7 @@
 #pragma once
 #include <memory>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "enrich/threat_intel.hpp"
 #include "vpshunt/asn.hpp"
@@ -13,7 +14,9 @@
 namespace vpshunt {
 
 struct IpFacts {
-  HostingAttribution hosting;             // asn 0 when unknown (no database, or no announced range)
+  // asn 0 when unknown (no database, or no announced range). Shared by every address with the same
+  // attribution (IpFactsTable interns them): a million addresses hold a few thousand of these.
+  const HostingAttribution& hosting;
   const IndicatorInfo* ti = nullptr;      // the latest active indicator (seed semantics), or null
   bool hostingOverridesExclusions = false;  // a listed rented server: vps, hosting or bulletproof
 };
@@ -42,7 +45,15 @@ class IpFactsTable {
   const Rule& rule_;
   Ticks now_;
   const AttackEvidence* evidence_;
-  std::unordered_map<IpAddress, std::unique_ptr<IpFacts>, IpHash> cache_;
+  struct AttributionHash {
+    size_t operator()(const HostingAttribution& a) const noexcept;
+  };
+  struct AttributionEqual {
+    bool operator()(const HostingAttribution& a, const HostingAttribution& b) const noexcept;
+  };
+  // Node-based, so that the references handed out stay valid as they grow.
+  std::unordered_set<HostingAttribution, AttributionHash, AttributionEqual> attributions_;
+  std::unordered_map<IpAddress, IpFacts, IpHash> cache_;
 };
 
 }  // namespace vpshunt

@@ -30,7 +30,7 @@ unsigned defaultThreads() {
 #ifndef __EMSCRIPTEN__
 class ParallelReader {
  public:
-  static Results run(Analysis& a, const std::vector<InputFile>& files,
+  static void run(Analysis& a, const std::vector<InputFile>& files,
                      const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                      std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats);
 
@@ -59,7 +59,7 @@ void feedBytes(Analysis& a, std::string_view bytes) {
 
 }  // namespace
 
-Results ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
+void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
                             const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                             std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats) {
   a.setNow(now);
@@ -223,10 +223,10 @@ Results ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
   for (auto& w : workers) w.join();
   if (failure) std::rethrow_exception(failure);
 
-  Results r = a.finishEach(now, nullptr);  // rows counted, not made
-  if (!r.collectGroups.empty()) {
+  const std::vector<uint64_t> ids = a.collectGroups(now);
+  if (!ids.empty()) {
     // The collect pass looks rows up in the merged aggregates: read on this thread.
-    a.beginCollect(r.collectGroups);
+    a.beginCollect(ids);
     for (size_t i = 0; i < files.size(); ++i) {
       const InputFile& f = files[i];
       if (f.kind == FileKind::Intel) continue;
@@ -240,14 +240,12 @@ Results ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
       }
     }
     a.endCollect();
-    r = a.finishEach(now, nullptr);
   }
-  return r;
 }
 
 #endif  // __EMSCRIPTEN__
 
-Results readFilesThreaded(Analysis& a, const std::vector<InputFile>& files,
+void readFilesThreaded(Analysis& a, const std::vector<InputFile>& files,
                           const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                           std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats* stats) {
   ThreadedStats scratch;

@@ -234,24 +234,11 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
   const SuppressionMatcher suppressions(ctx.rule.suppressions);
   std::vector<uint64_t> suppressedBy(ctx.rule.suppressions.size(), 0);
 
-  std::vector<InboundRow> rows;
-  for (uint32_t si = 0; si < sources_.size(); ++si) {
+  // A source's counts over the lookback: from its collected connections when a collect pass read
+  // them (the cutoff splits an hour bin), else from its hour bins.
+  auto statsOf = [&](uint32_t si, Stats& st) {
     const Source& s = sources_[si];
-    bool before = false, after = false, straddles = false;
-    for (const Bin& b : s.bins) {
-      if (b.last <= cutoff) before = true;
-      else if (b.first > cutoff) after = true;
-      else straddles = true;
-    }
-    if (!after && !straddles) continue;
-    ++summary.considered;
-    Stats st;
-    auto collected = collected_.find(si);
-    if ((before || straddles) && collected == collected_.end()) {
-      // Some connections lie before the cutoff: only the rows can say which; a collect pass reads them.
-      res.collectGroups.push_back(idBase() + si);
-      continue;
-    }
+    const auto collected = collected_.find(si);
     if (collected != collected_.end()) {
       CountedSet targets, ports;
       std::vector<int64_t> hours;
@@ -280,17 +267,14 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
       s.targets.forEach([&](uint32_t k, uint32_t n) { st.targets.emplace_back(k, n); });
       s.ports.forEach([&](uint32_t k, uint32_t n) { st.ports.emplace_back(k, n); });
     }
-    if (st.connections == 0 || int64_t(st.connections) < rule.minConnections) continue;
-    if (const int e = suppressions.empty() ? -1 : suppressions.source(s.ip); e >= 0) {  // tuning (issue 13)
-      ++suppressedBy[size_t(e)];
-      continue;
-    }
     mostFirst(st.targets);
     mostFirst(st.ports);
-    ++summary.rowCount;
-    if (!onRow) continue;
-
-    InboundRow row;
+  };
+  // The row of a source whose Stats passed; with text false only what ranks it (Score, counts,
+  // address) is filled, none of the names and reasons it is shown with.
+  auto makeRow = [&](uint32_t si, Stats& st, bool text, InboundRow& row) {
+    const Source& s = sources_[si];
+    row = InboundRow();
     row.remoteIp = formatIp(s.ip);
     row.sourceId = idBase() + si;
     row.connectionCount = st.connections;
@@ -298,7 +282,7 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     row.firstSeen = st.first;
     row.lastSeen = st.last;
     row.targetCount = st.targets.size();
-    row.targets = targetNames(st.targets);
+    if (text) row.targets = targetNames(st.targets);
     for (const auto& [port, n] : st.ports) {
       if (port == kNoPort) continue;
       ++row.uniqueTargetPorts;
@@ -311,16 +295,16 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     const IpFacts& facts = ctx.facts.get(s.ip);
     if (ctx.facts.haveAsnDatabase() && facts.hosting.asn) {
       row.remoteAsn = facts.hosting.asn;
-      row.remoteOrg = facts.hosting.org;
       row.isHosting = facts.hosting.isHosting;
-      if (row.isHosting) {
+      if (text) row.remoteOrg = facts.hosting.org;
+      if (row.isHosting && text) {
         row.hostingProvider = facts.hosting.provider;
         row.hostingCategory = std::string(hostingCategoryName(facts.hosting.category));
       }
     }
     if (facts.ti) {
       row.isTiMatch = true;
-      row.threatType = facts.ti->threatType;
+      if (text) row.threatType = facts.ti->threatType;
     }
 
     // Score: the evidence, each part with its words.
@@ -329,60 +313,104 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     const std::string* knownName = nullptr;
     for (const Network& n : known)
       if (cidrContains(n.address, n.prefix, s.ip)) knownName = n.name;
-    if (knownName) why.push_back(*knownName + ": probes on purpose, scored low");
+    if (knownName && text) why.push_back(*knownName + ": probes on purpose, scored low");
     if (row.remoteAsn) {
-      const std::string as = "AS" + std::to_string(row.remoteAsn) + " " + (row.isHosting ? row.hostingProvider : row.remoteOrg);
       points += hostingPoints(facts.hosting);
-      why.push_back(as + (row.isHosting ? " (" + row.hostingCategory + ")" : std::string(" (not a listed hosting provider)")));
-    } else {
+      if (text) {
+        const std::string as = "AS" + std::to_string(row.remoteAsn) + " " + (row.isHosting ? row.hostingProvider : row.remoteOrg);
+        why.push_back(as + (row.isHosting ? " (" + row.hostingCategory + ")" : std::string(" (not a listed hosting provider)")));
+      }
+    } else if (text) {
       why.push_back(ctx.facts.haveAsnDatabase() ? "no ASN for this address" : "ASN not looked up (no database loaded)");
     }
     const double t = double(row.targetCount), p = double(row.uniqueTargetPorts);
     points += 25 * std::min(1.0, std::log2(1 + t) / std::log2(1 + 64.0));
     points += 15 * std::min(1.0, std::log2(1 + p) / std::log2(1 + 16.0));
-    {
+    if (text) {
       std::string ports;
       for (size_t i = 0; i < row.targetPorts.size() && i < 3; ++i) ports += (i ? ", " : "") + std::to_string(row.targetPorts[i]);
       if (row.uniqueTargetPorts > 3) ports += " and " + std::to_string(row.uniqueTargetPorts - 3) + " more ports";
       const std::string noun = anyDeviceNames_ ? (row.targetCount == 1 ? "device" : "devices")
                                                : (row.targetCount == 1 ? "address" : "addresses");
-      std::string text = "reached " + std::to_string(row.targetCount) + " " + noun;
-      if (!ports.empty()) text += " on " + ports;
+      std::string reached = "reached " + std::to_string(row.targetCount) + " " + noun;
+      if (!ports.empty()) reached += " on " + ports;
       const Ticks span = st.last - st.first;
-      if (row.connectionCount == 1) text += ", once";
-      else text += (span < kTicksPerHour ? " within " : " over ") + spanText(span);
-      why.push_back(text);
+      if (row.connectionCount == 1) reached += ", once";
+      else reached += (span < kTicksPerHour ? " within " : " over ") + spanText(span);
+      why.push_back(std::move(reached));
     }
     if (int64_t(st.adminConnections) >= rule.bruteForceMinConnections) {
       points += 15;
-      std::string ports;
-      for (size_t i = 0; i < st.adminPortsHit.size(); ++i) ports += (i ? ", " : "") + std::to_string(st.adminPortsHit[i]);
-      why.push_back(std::to_string(st.adminConnections) + " connections to remote-access ports (" + ports + ")");
+      if (text) {
+        std::string ports;
+        for (size_t i = 0; i < st.adminPortsHit.size(); ++i) ports += (i ? ", " : "") + std::to_string(st.adminPortsHit[i]);
+        why.push_back(std::to_string(st.adminConnections) + " connections to remote-access ports (" + ports + ")");
+      }
     }
     if (st.refused >= 5 && st.refused * 2 >= st.connections) {
       points += 10;
-      why.push_back(std::to_string(int(std::lround(100.0 * double(st.refused) / double(st.connections)))) + "% refused (" +
+      if (text)
+        why.push_back(std::to_string(int(std::lround(100.0 * double(st.refused) / double(st.connections)))) + "% refused (" +
                     std::to_string(st.refused) + " of " + std::to_string(st.connections) + ")");
     }
     if (st.hours >= 6 && (row.targetCount >= 2 || row.uniqueTargetPorts >= 2 || int64_t(st.adminConnections) >= rule.bruteForceMinConnections)) {
       points += 5;
-      why.push_back("active in " + std::to_string(st.hours) + " hours");
+      if (text) why.push_back("active in " + std::to_string(st.hours) + " hours");
     }
     if (row.isTiMatch) {
       points += 30;
-      why.push_back("TI: " + (row.threatType && !row.threatType->empty() ? *row.threatType : std::string("match")) +
+      if (text)
+        why.push_back("TI: " + (row.threatType && !row.threatType->empty() ? *row.threatType : std::string("match")) +
                     (facts.ti->confidence ? " (confidence " + std::to_string(*facts.ti->confidence) + ")" : ""));
-    } else {
+    } else if (text) {
       why.push_back("no TI");
     }
     if (knownName) points = std::min(points, 5.0);
     row.score = int(std::lround(std::clamp(points, 0.0, 100.0)));
-    rows.push_back(std::move(row));
+  };
+  // Rows are ranked on a compact key first and made one at a time in that order: a million
+  // sources never hold a million rows (with their strings) at once.
+  struct Ranked {
+    int score;
+    uint64_t connections;
+    std::string ip;
+    uint32_t si;
+  };
+  std::vector<Ranked> ranked;
+  InboundRow row;
+  for (uint32_t si = 0; si < sources_.size(); ++si) {
+    const Source& s = sources_[si];
+    bool before = false, after = false, straddles = false;
+    for (const Bin& b : s.bins) {
+      if (b.last <= cutoff) before = true;
+      else if (b.first > cutoff) after = true;
+      else straddles = true;
+    }
+    if (!after && !straddles) continue;
+    ++summary.considered;
+    Stats st;
+    const bool collected = collected_.count(si) != 0;
+    if ((before || straddles) && !collected) {
+      // Some connections lie before the cutoff: only the rows can say which; a collect pass reads them.
+      res.collectGroups.push_back(idBase() + si);
+      continue;
+    }
+    statsOf(si, st);
+    if (st.connections == 0 || int64_t(st.connections) < rule.minConnections) continue;
+    if (const int e = suppressions.empty() ? -1 : suppressions.source(s.ip); e >= 0) {  // tuning (issue 13)
+      ++suppressedBy[size_t(e)];
+      continue;
+    }
+    ++summary.rowCount;
+    if (!onRow) continue;
+
+    makeRow(si, st, false, row);
+    ranked.push_back({row.score, row.connectionCount, std::move(row.remoteIp), si});
   }
-  std::sort(rows.begin(), rows.end(), [](const InboundRow& a, const InboundRow& b) {
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.score != b.score) return a.score > b.score;
-    if (a.connectionCount != b.connectionCount) return a.connectionCount > b.connectionCount;
-    return a.remoteIp < b.remoteIp;
+    if (a.connections != b.connections) return a.connections > b.connections;
+    return a.ip < b.ip;
   });
   if (!res.collectGroups.empty() && std::any_of(res.collectGroups.begin(), res.collectGroups.end(), [](uint64_t id) { return id >= idBase(); }))
     summary.notices.push_back("some inbound sources were active before the lookback cutoff: they are counted exactly after the "
@@ -393,7 +421,12 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     summary.suppressedBy = std::move(suppressedBy);
   }
   if (onRow)
-    for (const InboundRow& r : rows) onRow(r);
+    for (const Ranked& r : ranked) {
+      Stats st;
+      statsOf(r.si, st);
+      makeRow(r.si, st, true, row);
+      onRow(row);
+    }
 }
 
 void InboundDetection::noteAttackers(const Rule& r, const std::function<void(const IpAddress&)>& attacker) const {

@@ -108,9 +108,25 @@ NetworkRollup::Network& NetworkRollup::at(const std::string& remoteIp, int score
     nets_.back().key = k;
   }
   Network& n = nets_[it->second];
-  auto [ai, newAddress] = n.addressIndex.try_emplace(ip, uint32_t(n.addresses.size()));
-  if (newAddress) n.addresses.push_back({ip, remoteIp, -1});
-  Address& a = n.addresses[ai->second];
+  size_t ai = n.addresses.size();
+  if (n.addressIndex.empty()) {
+    for (size_t i = 0; i < n.addresses.size(); ++i)
+      if (n.addresses[i].ip == ip) {
+        ai = i;
+        break;
+      }
+  } else if (auto found = n.addressIndex.find(ip); found != n.addressIndex.end()) {
+    ai = found->second;
+  }
+  if (ai == n.addresses.size()) {
+    n.addresses.push_back({ip, remoteIp, -1});
+    if (!n.addressIndex.empty()) {
+      n.addressIndex.emplace(ip, uint32_t(ai));
+    } else if (n.addresses.size() >= kLinearAddresses) {
+      for (size_t i = 0; i < n.addresses.size(); ++i) n.addressIndex.emplace(n.addresses[i].ip, uint32_t(i));
+    }
+  }
+  Address& a = n.addresses[ai];
   a.best = std::max(a.best, score);
   ++n.rows[trace];
   n.best[trace] = std::max(n.best[trace], score);
@@ -158,23 +174,25 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
                                      DetectionSummary& summary, Results&) const {
   const NetworkRollup* in = ctx.rollup;
   members_.clear();
+  memberStart_.clear();
   if (!in) return;
   const InfrastructureRule& rule = ctx.rule.infrastructure;
   const SignInRule& signinRule = ctx.rule.signin;
   summary.considered = in->nets_.size();
   summary.rowCount = in->nets_.size();
-  members_.resize(in->nets_.size());
-  for (size_t ni = 0; ni < in->nets_.size(); ++ni) {
-    auto& m = members_[ni];
-    for (const auto& [trace, key] : in->nets_[ni].members) m.push_back({uint8_t(trace), key});
+  memberStart_.reserve(in->nets_.size() + 1);
+  for (const NetworkRollup::Network& n : in->nets_) {
+    memberStart_.push_back(members_.size());
+    for (const auto& [trace, key] : n.members) members_.push_back({uint8_t(trace), key});
   }
+  memberStart_.push_back(members_.size());
   if (!onRow) return;
 
-  std::vector<InfrastructureRow> rows;
-  rows.reserve(in->nets_.size());
-  for (size_t ni = 0; ni < in->nets_.size(); ++ni) {
+  // The row of network ni; with text false only what ranks it (Score, IPCount, Network) is filled,
+  // none of the names and reasons it is shown with.
+  auto makeRow = [&](size_t ni, bool text, InfrastructureRow& row) {
     const NetworkRollup::Network& n = in->nets_[ni];
-    InfrastructureRow row;
+    row = InfrastructureRow();
     row.network = n.key.text();
     row.networkId = idBase() + ni;
     std::vector<const NetworkRollup::Address*> byScore;
@@ -183,7 +201,8 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
       if (a->best != b->best) return a->best > b->best;
       return a->ip < b->ip;
     });
-    for (size_t i = 0; i < byScore.size() && i < 10; ++i) row.remoteIps.push_back(byScore[i]->text);
+    if (text)
+      for (size_t i = 0; i < byScore.size() && i < 10; ++i) row.remoteIps.push_back(byScore[i]->text);
     row.ipCount = n.addresses.size();
 
     // The network's attribution: the ASN database's for its best address (with the attack
@@ -192,8 +211,8 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
     if (!att.asn && n.logAsn) att = attributeAsn(ctx.facts.hostingList(), AsnInfo{n.logAsn, n.logOrg}, ctx.facts.attackEvidence());
     if (att.asn) {
       row.remoteAsn = att.asn;
-      row.remoteOrg = att.org;
-      if (att.isHosting) {
+      if (text) row.remoteOrg = att.org;
+      if (att.isHosting && text) {
         row.hostingProvider = att.provider;
         row.hostingCategory = std::string(hostingCategoryName(att.category));
       }
@@ -262,6 +281,7 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
     const double breadth = std::min(10.0, 2.5 * std::log2(double(std::max<uint64_t>(1, row.ipCount))));
     const double points = kBase[traces] + 0.35 * (traces ? best : bestAny) + breadth;
     row.score = int(std::lround(std::clamp(points, 0.0, 100.0)));
+    if (!text) return;
 
     std::vector<std::string>& why = row.reasons;
     why.push_back(att.asn ? att.reason : (ctx.facts.haveAsnDatabase() ? "no ASN for this network" : "ASN not looked up (no database loaded)"));
@@ -309,14 +329,31 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
       }
     }
     if (row.ipCount > 1) why.push_back(std::to_string(row.ipCount) + " addresses of the network in the rows");
-    rows.push_back(std::move(row));
+  };
+  // Ranked on a compact key first, then made one at a time in that order: a million networks never
+  // hold a million rows (with their strings) at once.
+  struct Ranked {
+    int score;
+    uint64_t ipCount;
+    std::string network;
+    uint32_t ni;
+  };
+  std::vector<Ranked> ranked;
+  ranked.reserve(in->nets_.size());
+  InfrastructureRow row;
+  for (size_t ni = 0; ni < in->nets_.size(); ++ni) {
+    makeRow(ni, false, row);
+    ranked.push_back({row.score, row.ipCount, std::move(row.network), uint32_t(ni)});
   }
-  std::sort(rows.begin(), rows.end(), [](const InfrastructureRow& a, const InfrastructureRow& b) {
+  std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.score != b.score) return a.score > b.score;
     if (a.ipCount != b.ipCount) return a.ipCount > b.ipCount;
     return a.network < b.network;
   });
-  for (const InfrastructureRow& r : rows) onRow(r);
+  for (const Ranked& r : ranked) {
+    makeRow(r.ni, true, row);
+    onRow(row);
+  }
 }
 
 void InfrastructureDetection::finishRows(const FinishContext& ctx, ResultSink* sink, DetectionSummary& summary, Results& res) const {
@@ -364,8 +401,9 @@ void InfrastructureDetection::cells(const InfrastructureRow& r, Row& out) {
 
 std::vector<Analysis::RowRef> InfrastructureDetection::members(uint64_t key) const {
   std::vector<Analysis::RowRef> out;
-  if (key < idBase() || key - idBase() >= members_.size()) return out;
-  for (const Member& m : members_[key - idBase()]) out.push_back({kTraceNames[m.trace], m.key});
+  if (key < idBase() || key - idBase() + 1 >= memberStart_.size()) return out;
+  const size_t ni = size_t(key - idBase());
+  for (uint64_t i = memberStart_[ni]; i < memberStart_[ni + 1]; ++i) out.push_back({kTraceNames[members_[i].trace], members_[i].key});
   return out;
 }
 

@@ -15,6 +15,7 @@
 // contributing row (the rows behind a network: Analysis::infrastructureMembers). The other
 // detections hand their rows to a NetworkRollup as they are made; nothing re-reads the files.
 #pragma once
+#include <deque>
 #include <functional>
 #include <string>
 #include <unordered_map>
@@ -62,6 +63,8 @@ class NetworkRollup {
   struct Network {
     NetworkKey key;
     std::vector<Address> addresses;
+    // Built once a network has kLinearAddresses addresses (most hold one: a scan from a million
+    // sources makes a million networks, each of which would otherwise carry a hash table).
     std::unordered_map<IpAddress, uint32_t, IpHash> addressIndex;
     uint64_t rows[kTraces] = {0, 0, 0};
     int best[kTraces] = {-1, -1, -1};
@@ -85,8 +88,9 @@ class NetworkRollup {
   struct KeyHash {
     size_t operator()(const NetworkKey& k) const noexcept { return IpHash{}(k.base) * 31 + size_t(k.prefix128); }
   };
+  static constexpr size_t kLinearAddresses = 8;
   std::unordered_map<NetworkKey, uint32_t, KeyHash> index_;
-  std::vector<Network> nets_;
+  std::deque<Network> nets_;  // a deque: growing never moves (or briefly doubles) a million networks
 };
 
 class InfrastructureDetection final : public Detection {
@@ -96,7 +100,10 @@ class InfrastructureDetection final : public Detection {
       : beacon_(beacon), inbound_(inbound), signin_(signin) {}
   std::string_view name() const override { return "infrastructure"; }
   const TableSchema& schema() const override { return infrastructureSchema(); }
-  void reset() override { members_.clear(); }
+  void reset() override {
+    members_.clear();
+    memberStart_.clear();
+  }
   bool sawEvents() const override { return beacon_.sawEvents() || inbound_.sawEvents() || signin_.sawEvents(); }
 
   // The rows from ctx.rollup (which must be set), in order: Score desc, IPCount desc, Network.
@@ -117,7 +124,10 @@ class InfrastructureDetection final : public Detection {
     uint8_t trace;
     uint64_t key;
   };
-  mutable std::vector<std::vector<Member>> members_;  // by network id, as of the last finish
+  // By network id, as of the last finish: network ni's members are members_[memberStart_[ni] ..
+  // memberStart_[ni + 1]) (one allocation for all, not one per network).
+  mutable std::vector<Member> members_;
+  mutable std::vector<uint64_t> memberStart_;
 };
 
 }  // namespace vpshunt
