@@ -660,7 +660,7 @@ TEST_CASE("kql: infrastructure pivots (the network across every table, its calle
   KqlRow row{{"Network", "5.75.240.9/24"},
              {"RemoteIPs", jsonList({"5.75.240.11", kEvil, "::ffff:5.75.240.201"})},
              {"RemoteASN", "24940"},
-             {"IsHosting", "true"},
+             {"HostingCategory", "vps"},
              {"Detections", jsonList({"beacon", kEvil})}};
   for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
     INFO(kqlTargetName(t));

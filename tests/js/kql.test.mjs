@@ -522,7 +522,9 @@ describe('row pivots', () => {
   // The pivots each row of the other detections gets: every one needs an address (inbound,
   // signin) or a network (infrastructure); the AS pivot only a hosting row with an ASN.
   const expectedIds = (detection, row) => {
-    const asn = row.IsHosting === true && Number.isInteger(row.RemoteASN) && row.RemoteASN > 0 ? ['asn'] : [];
+    // Inbound and signin rows say IsHosting; infrastructure rows only name the category.
+    const hosting = 'IsHosting' in row ? row.IsHosting === true : Boolean(row.HostingCategory);
+    const asn = hosting && Number.isInteger(row.RemoteASN) && row.RemoteASN > 0 ? ['asn'] : [];
     switch (detection) {
       case 'inbound': return ['address-everywhere', 'logons-from-source', 'processes-after-contact', 'network', ...asn];
       case 'signin': return ['user-signins', 'address-everywhere', 'network', ...asn];
@@ -552,7 +554,7 @@ describe('row pivots', () => {
       assert.ok(mine.length >= 10, `the scenario has ${detection} rows (${mine.length})`);
       // The analyser takes ~0.1 s a query: the first rows (the adversary's, hosting) and the first
       // that is not hosting (no AS pivot) stand for the others, whose queries differ only in values.
-      const sample = [...mine.slice(0, 3), mine.find((r) => r.IsHosting === false)];
+      const sample = [...mine.slice(0, 3), mine.find((r) => expectedIds(detection, r).at(-1) !== 'asn')];
       assert.ok(sample[3], `the scenario has a ${detection} row outside hosting`);
       counts[detection] = 0;
       for (const row of sample)
@@ -594,7 +596,7 @@ describe('row pivots', () => {
         RemoteASN: 24940, IsHosting: true, HostingProvider: value, Reasons: hostile },
       signin: { RemoteIP: '2001:db8::7', FirstSeen: value, LastSeen: '2026-11-24T07:24:13Z', Users: ['a@b.example', ...hostile],
         SuccessUsers: hostile, RemoteASN: 24940, IsHosting: true, Apps: hostile },
-      infrastructure: { Network: '198.51.100.0/24', RemoteIPs: [...hostile, '198.51.100.7'], RemoteASN: 24940, IsHosting: true,
+      infrastructure: { Network: '198.51.100.0/24', RemoteIPs: [...hostile, '198.51.100.7'], RemoteASN: 24940, HostingCategory: 'vps',
         Detections: hostile, Reasons: hostile },
     };
     // Where each row's names reach a query: as literals.

@@ -116,8 +116,9 @@ std::string cidrText(const IpAddress& base, int prefix128);
 bool parseNetworkField(const KqlRow& row, std::string_view name, IpAddress& base, int& prefix128);
 // A positive AS number of at most 32 bits, digits only; false otherwise.
 bool parseAsnField(const KqlRow& row, std::string_view name, int64_t& asn);
-// The field is the JSON `true`.
-bool isTrueField(const KqlRow& row, std::string_view name);
+// A row in a hosting range: IsHosting is `true`, or (a row without IsHosting) HostingCategory is
+// not empty.
+bool isHostingRow(const KqlRow& row);
 // `let WindowStart = ...; let WindowEnd = ...;`: the row's `first` minus `beforeMinutes` to its
 // `last` (else `first`) plus `afterMinutes`; the last 30 days when the times are missing.
 std::string windowLets(const KqlRow& row, std::string_view first, std::string_view last, int64_t beforeMinutes,
@@ -145,8 +146,8 @@ KqlPivot everywherePivot(std::string id, std::string title, const std::string& w
                          bool perAddress, const std::string& extra);
 // "asn": every address of the AS's hosting ranges across every table within `window` (windowLets).
 KqlPivot asnPivot(int64_t asn, const std::string& window, KqlTarget t, const KqlOptions& options);
-// "network" (the address's /24 or /48 across every table) and, for a hosting row (IsHosting) with a
-// RemoteASN, "asn".
+// "network" (the address's /24 or /48 across every table) and, for a hosting row (isHostingRow)
+// with a RemoteASN, "asn".
 void addressNetworkPivots(const KqlRow& row, const IpAddress& ip, const std::string& window, KqlTarget t,
                           const KqlOptions& options, std::vector<KqlPivot>& out);
 

@@ -64,9 +64,11 @@ bool parseAsnField(const KqlRow& row, std::string_view name, int64_t& asn) {
   return true;
 }
 
-bool isTrueField(const KqlRow& row, std::string_view name) {
-  const std::string* v = field(row, name);
-  return v && *v == "true";
+bool isHostingRow(const KqlRow& row) {
+  // Inbound and signin rows say IsHosting; infrastructure rows only name the category.
+  if (const std::string* v = field(row, "IsHosting")) return *v == "true";
+  const std::string* category = field(row, "HostingCategory");
+  return category && !category->empty();
 }
 
 std::string windowLets(const KqlRow& row, std::string_view first, std::string_view last, int64_t beforeMinutes,
@@ -231,7 +233,7 @@ void addressNetworkPivots(const KqlRow& row, const IpAddress& ip, const std::str
       networkMatch(maskedAddress(ip, keep), keep) + window, t, true,
       "| extend IsRowAddress = Address == " + quote(formatIp(ip)) + "\n"));
   int64_t asn = 0;
-  if (isTrueField(row, "IsHosting") && parseAsnField(row, "RemoteASN", asn))
+  if (isHostingRow(row) && parseAsnField(row, "RemoteASN", asn))
     out.push_back(asnPivot(asn, window, t, options));
 }
 

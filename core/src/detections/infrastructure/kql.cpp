@@ -260,7 +260,7 @@ std::vector<KqlPivot> infrastructurePivots(const KqlRow& row, KqlTarget t, const
   out.push_back({"network-signins", "Users who signed in from the network", q});
 
   int64_t asn = 0;
-  if (isTrueField(row, "IsHosting") && parseAsnField(row, "RemoteASN", asn)) out.push_back(asnPivot(asn, window, t, options));
+  if (isHostingRow(row) && parseAsnField(row, "RemoteASN", asn)) out.push_back(asnPivot(asn, window, t, options));
   return out;
 }
 
