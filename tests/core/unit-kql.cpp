@@ -536,9 +536,16 @@ TEST_CASE("kql: the infrastructure query rolls up the three, per target and mode
   }
 }
 
-TEST_CASE("kql: the new detections have no pivots yet, and say so by an empty list") {
+TEST_CASE("kql: a bare address gives the pivots that need only it; an unknown detection throws") {
   KqlRow row{{"RemoteIP", "203.0.113.5"}};
-  for (const char* d : {"inbound", "signin", "infrastructure"}) CHECK(pivotQueries(d, row, KqlTarget::Sentinel).empty());
+  const std::vector<std::string> addressOnly{"address-everywhere", "network"};
+  for (const char* d : {"inbound", "signin"}) {
+    std::vector<std::string> ids;
+    for (const auto& p : pivotQueries(d, row, KqlTarget::Sentinel)) ids.push_back(p.id);
+    CHECK(ids == addressOnly);
+  }
+  // An infrastructure row is a network, not an address.
+  CHECK(pivotQueries("infrastructure", row, KqlTarget::Sentinel).empty());
   CHECK_THROWS_AS(pivotQueries("nope", row, KqlTarget::Sentinel), KqlError);
 }
 
