@@ -536,7 +536,7 @@ TEST_CASE("kql: the infrastructure query rolls up the three, per target and mode
   }
 }
 
-TEST_CASE("kql: a bare address gives the pivots that need only it; an unknown detection throws") {
+TEST_CASE("kql: a bare address gives the pivots that need only it, and an unknown detection throws") {
   KqlRow row{{"RemoteIP", "203.0.113.5"}};
   const std::vector<std::string> addressOnly{"address-everywhere", "network"};
   for (const char* d : {"inbound", "signin"}) {
