@@ -1,12 +1,15 @@
-// The page's KQL export in Chromium, on the served site and on the single file from file://:
+// The page's KQL export in Chromium and Firefox ESR (VPSHUNT_E2E_BROWSERS=chromium or firefox runs
+// one), on the served site and on the single file from file://:
 // "Copy KQL" puts the query of the rule in force for the tab in view on the clipboard (the native
 // CLI's text for the same rule, target and detection), "Download .kql" saves it, a tuned threshold
 // shows in the query, a non-beacon tab exports its own detection, and a row's detail offers its
 // pivot queries with their own Copy buttons (beacon on the example; inbound, signin and
 // infrastructure on the training scenario, for Sentinel and Defender).
-// The clipboard: the context is granted clipboard-read and clipboard-write (playwright's
-// BrowserContext.grantPermissions). Where the page cannot write it, it selects the query in its text
-// box and says so; the test then reads the text box, so both paths compare the same text.
+// The clipboard: Chromium's context is granted clipboard-read and clipboard-write (playwright's
+// BrowserContext.grantPermissions); Firefox runs with its testing pref dom.events.testing.asyncClipboard
+// (driver.mjs), which lets navigator.clipboard read without the paste prompt. Where the page cannot
+// write it, it selects the query in its text box and says so; the test then reads the text box, so
+// both paths compare the same text.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { launchBrowser, serve } from './driver.mjs';
+import { BROWSERS, launchBrowser, serve } from './driver.mjs';
 import { EXAMPLE_EVENTS, EXAMPLE_INTEL, ROOT, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
 
 const SCENARIO = path.join(ROOT, 'examples/scenario');
@@ -25,13 +28,22 @@ const cli = (args) => {
   return String(r.stdout);
 };
 
+// Chromium (playwright): the context's permissions. Firefox (puppeteer over BiDi) has no
+// clipboard permission to grant: the driver's testing pref lets the page's clipboard calls through.
+async function grantClipboard(page, origin) {
+  if (page.context.grantPermissions)
+    await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], origin ? { origin } : {});
+}
+
+const browsers = (process.env.VPSHUNT_E2E_BROWSERS || Object.keys(BROWSERS).join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+
 const PAGES = {
   served: async (browser) => {
     requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
     const server = await serve(SITE);
     const origin = `http://127.0.0.1:${server.address().port}`;
     const page = await browser.newPage();
-    await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await grantClipboard(page, origin);
     return { url: `${origin}/`, page, close: () => server.close() };
   },
   single: async (browser) => {
@@ -42,17 +54,18 @@ const PAGES = {
     fs.copyFileSync(single, file);
     const url = pathToFileURL(file).href;
     const page = await browser.newPage({ only: url });
-    await page.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await grantClipboard(page, null);
     return { url, page, close: () => fs.rmSync(dir, { recursive: true, force: true }) };
   },
 };
 
-describe('the page: KQL export (chromium)', () => {
-  let browser = null;
-  before(async () => { browser = await launchBrowser('chromium'); });
-  after(async () => { if (browser) await browser.close(); });
-  for (const kind of Object.keys(PAGES)) describe(kind, () => checks(() => browser, kind));
-});
+for (const browserName of browsers)
+  describe(`the page: KQL export (${browserName})`, () => {
+    let browser = null;
+    before(async () => { browser = await launchBrowser(browserName); });
+    after(async () => { if (browser) await browser.close(); });
+    for (const kind of Object.keys(PAGES)) describe(kind, () => checks(() => browser, kind));
+  });
 
 function checks(theBrowser, kind) {
   let target, page;
@@ -70,8 +83,8 @@ function checks(theBrowser, kind) {
     if (target) target.close();
   });
 
-  // A <select>'s value, as a user picks it (the driver has no selectOption: playwright's own page).
-  const select = (selector, value) => page.page.selectOption(selector, value);
+  // A <select>'s value, as a user picks it (the driver has no selectOption: each driver's own page).
+  const select = (selector, value) => (page.page.selectOption ? page.page.selectOption(selector, value) : page.page.select(selector, value));
 
   // A pivot's Copy KQL in the open detail view: the clipboard (or, where the page could not write
   // it, the selection it made instead) holds exactly the query shown.
