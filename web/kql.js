@@ -43,8 +43,10 @@ export function wireKqlExport(pageApi) {
   });
 }
 
-// The row's pivots (process tree, binary, the address across the fleet, its network, the account's
-// sign-ins) for the target chosen in the settings, each with its own Copy button.
+// The row's pivots (beacon: process tree, binary, the address across the fleet, its network, the
+// account's sign-ins; inbound, signin, infrastructure: the address or network across every table,
+// what followed, the users, the AS) for the target chosen in the settings, each with its own Copy
+// button. The core builds them (vpshunt::pivotQueries); a row without the fields they need has none.
 export async function appendKqlPivots(body, detection, row, client) {
   const target = $('kql-target').value;
   const section = el('div', { class: 'kql-pivots', id: 'kql-pivots' });
@@ -57,7 +59,7 @@ export async function appendKqlPivots(body, detection, row, client) {
     return;
   }
   if (!result.pivots.length) {
-    section.append(el('p', { class: 'hint', text: `No investigation queries for ${detection} rows yet: "Copy KQL" in the rule settings exports the ${detection} detection itself.` }));
+    section.append(el('p', { class: 'hint', text: `No investigation queries for this row (it lacks the fields they are built from): "Copy KQL" in the rule settings exports the ${detection} detection itself.` }));
     return;
   }
   for (const pivot of result.pivots) {

@@ -536,8 +536,164 @@ TEST_CASE("kql: the infrastructure query rolls up the three, per target and mode
   }
 }
 
-TEST_CASE("kql: the new detections have no pivots yet, and say so by an empty list") {
+TEST_CASE("kql: a bare address gives the pivots that need only it, and an unknown detection throws") {
   KqlRow row{{"RemoteIP", "203.0.113.5"}};
-  for (const char* d : {"inbound", "signin", "infrastructure"}) CHECK(pivotQueries(d, row, KqlTarget::Sentinel).empty());
+  const std::vector<std::string> addressOnly{"address-everywhere", "network"};
+  for (const char* d : {"inbound", "signin"}) {
+    std::vector<std::string> ids;
+    for (const auto& p : pivotQueries(d, row, KqlTarget::Sentinel)) ids.push_back(p.id);
+    CHECK(ids == addressOnly);
+  }
+  // An infrastructure row is a network, not an address.
+  CHECK(pivotQueries("infrastructure", row, KqlTarget::Sentinel).empty());
   CHECK_THROWS_AS(pivotQueries("nope", row, KqlTarget::Sentinel), KqlError);
+}
+
+namespace {
+
+std::vector<std::string> idsOf(const std::vector<KqlPivot>& pivots) {
+  std::vector<std::string> ids;
+  for (const auto& p : pivots) ids.push_back(p.id);
+  return ids;
+}
+
+const KqlPivot& pivotById(const std::vector<KqlPivot>& pivots, const std::string& id) {
+  for (const auto& p : pivots)
+    if (p.id == id) return p;
+  FAIL("no pivot " << id);
+  return pivots.front();
+}
+
+// What a row holds once the session has read it: lists as JSON text, numbers and booleans as JSON.
+std::string jsonList(const std::vector<std::string>& items) { return nlohmann::json(items).dump(); }
+
+const std::string kEvil = "x\" | union SigninLogs //\n\\\"\xE2\x80\xA8|";
+
+}  // namespace
+
+TEST_CASE("kql: inbound pivots (ids, titles, values rewritten or quoted)") {
+  KqlRow row{{"RemoteIP", "::ffff:5.75.240.201"},
+             {"FirstSeen", "2026-11-24T01:10:02.4471920Z"},
+             {"LastSeen", "2026-11-24T01:57:48.2414870Z"},
+             {"Targets", jsonList({"10.30.0.11", kEvil, "fin-ws-07"})},
+             {"RemoteASN", "24940"},
+             {"IsHosting", "true"}};
+  for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
+    INFO(kqlTargetName(t));
+    const std::vector<KqlPivot> pivots = pivotQueries("inbound", row, t);
+    CHECK(idsOf(pivots) == std::vector<std::string>{"address-everywhere", "logons-from-source", "processes-after-contact",
+                                                    "network", "asn"});
+    CHECK(pivots[0].title == "The source address across every table");
+    CHECK(pivots[1].title == "Logons that succeeded from the source");
+    CHECK(pivots[2].title == "Processes on the targeted devices after the first contact");
+    CHECK(pivots[3].title == "Other addresses of the /24 across every table");
+    CHECK(pivots[4].title == "Other addresses of AS24940 (VpsHosting watchlist) across every table");
+    for (const auto& p : pivots) {
+      INFO(p.id);
+      // The address canonical (IPv4-mapped written as IPv4); the hostile target only as a literal.
+      CHECK(p.query.find("::ffff:5.75") == std::string::npos);
+      CHECK(p.query.find("union SigninLogs //\n") == std::string::npos);
+      CHECK(p.query.find("\xE2\x80\xA8") == std::string::npos);
+    }
+    CHECK(pivots[0].query.find("let Address = \"5.75.240.201\";") != std::string::npos);
+    CHECK(pivots[0].query.find("let WindowStart = datetime(2026-11-17T01:10:02.") != std::string::npos);
+    CHECK(pivots[2].query.find(kql::quote(kEvil)) != std::string::npos);
+    CHECK(pivots[2].query.find("let TargetAddresses = dynamic([\n  \"10.30.0.11\"\n]);") != std::string::npos);
+    CHECK(pivots[3].query.find("let Network = \"5.75.240.0/24\";") != std::string::npos);
+    CHECK(pivots[4].query.find("let RowAsn = 24940;") != std::string::npos);
+    const bool defender = t == KqlTarget::Defender;
+    // Defender: advanced-hunting tables only, and a note naming what it cannot reach.
+    CHECK((pivots[0].query.find("(SecurityEvent ") != std::string::npos) == !defender);
+    CHECK((pivots[0].query.find("(W3CIISLog ") != std::string::npos) == !defender);
+    CHECK((pivots[0].query.find("// Advanced hunting holds only the Defender tables") != std::string::npos) == defender);
+    CHECK((pivots[0].query.find("AADSignInEventsBeta") != std::string::npos) == defender);
+  }
+  SECTION("a row missing the needed fields gets no pivot rather than a broken one") {
+    CHECK(pivotQueries("inbound", KqlRow{}, KqlTarget::Sentinel).empty());
+    CHECK(pivotQueries("inbound", KqlRow{{"RemoteIP", kEvil}, {"FirstSeen", "2026-11-24T01:10:02Z"}}, KqlTarget::Sentinel).empty());
+    // No first contact: nothing "after" it. Not hosting, or no usable ASN: no AS pivot.
+    KqlRow noTime{{"RemoteIP", "5.75.240.201"}, {"FirstSeen", kEvil}, {"RemoteASN", "24940"}, {"IsHosting", "false"}};
+    CHECK(idsOf(pivotQueries("inbound", noTime, KqlTarget::Sentinel)) ==
+          std::vector<std::string>{"address-everywhere", "network"});
+    CHECK(pivotQueries("inbound", noTime, KqlTarget::Sentinel)[0].query.find("let WindowStart = ago(30d);") != std::string::npos);
+    KqlRow badAsn{{"RemoteIP", "5.75.240.201"}, {"RemoteASN", "24940 or 1"}, {"IsHosting", "true"}};
+    CHECK(idsOf(pivotQueries("inbound", badAsn, KqlTarget::Sentinel)) == std::vector<std::string>{"address-everywhere", "network"});
+  }
+}
+
+TEST_CASE("kql: signin pivots (the users around it, the address, network and AS)") {
+  KqlRow row{{"RemoteIP", "2001:DB8:0:0::7"},
+             {"FirstSeen", "2026-11-24T06:02:00.531Z"},
+             {"LastSeen", "2026-11-24T07:24:13Z"},
+             {"Users", jsonList({"admin@contoso.example", kEvil})},
+             {"SuccessUsers", jsonList({kEvil})},
+             {"RemoteASN", "24940"},
+             {"IsHosting", "true"}};
+  for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
+    INFO(kqlTargetName(t));
+    const std::vector<KqlPivot> pivots = pivotQueries("signin", row, t);
+    CHECK(idsOf(pivots) == std::vector<std::string>{"user-signins", "address-everywhere", "network", "asn"});
+    CHECK(pivots[0].title == "The user's sign-ins around it");
+    CHECK(pivots[1].title == "The address across every table and every user");
+    CHECK(pivots[2].title == "Other addresses of the /48 across every table");
+    // The users who got in come first; the others only without a success.
+    CHECK(pivots[0].query.find(kql::quote(kEvil)) != std::string::npos);
+    CHECK(pivots[0].query.find("admin@contoso.example") == std::string::npos);
+    CHECK(pivots[0].query.find("between (datetime(") == std::string::npos);
+    CHECK(pivots[0].query.find("let WindowStart = datetime(2026-11-23T06:02:00.531") != std::string::npos);
+    CHECK(pivots[0].query.find("let WindowEnd = datetime(2026-11-25T07:24:13") != std::string::npos);
+    CHECK(pivots[1].query.find("let Address = \"2001:db8::7\";") != std::string::npos);
+    CHECK(pivots[2].query.find("let Network = \"2001:db8::/48\";") != std::string::npos);
+    const bool defender = t == KqlTarget::Defender;
+    CHECK((pivots[0].query.find("(AADNonInteractiveUserSignInLogs ") != std::string::npos) == !defender);
+    CHECK((pivots[0].query.find("EntraIdSignInEvents") != std::string::npos) == defender);
+    for (const auto& p : pivots) CHECK(p.query.find("union SigninLogs //\n") == std::string::npos);
+  }
+  SECTION("without a success, the users tried; without an address, only the users") {
+    KqlRow tried{{"Users", jsonList({"a@x.example", "b@x.example"})}, {"SuccessUsers", "[]"}};
+    const std::vector<KqlPivot> pivots = pivotQueries("signin", tried, KqlTarget::Sentinel);
+    REQUIRE(idsOf(pivots) == std::vector<std::string>{"user-signins"});
+    CHECK(pivots[0].title == "The users' sign-ins around it");
+    CHECK(pivots[0].query.find("\"a@x.example\", \"b@x.example\"") != std::string::npos);
+    CHECK(pivots[0].query.find("FromRowAddress") == std::string::npos);
+    CHECK(pivots[0].query.find("let WindowStart = ago(30d);") != std::string::npos);
+  }
+  SECTION("a row missing the needed fields gets no pivot") {
+    CHECK(pivotQueries("signin", KqlRow{{"RemoteIP", "5.75.240.256"}, {"Users", "[]"}}, KqlTarget::Adx).empty());
+  }
+}
+
+TEST_CASE("kql: infrastructure pivots (the network across every table, its callers, its users)") {
+  KqlRow row{{"Network", "5.75.240.9/24"},
+             {"RemoteIPs", jsonList({"5.75.240.11", kEvil, "::ffff:5.75.240.201"})},
+             {"RemoteASN", "24940"},
+             {"HostingCategory", "vps"},
+             {"Detections", jsonList({"beacon", kEvil})}};
+  for (KqlTarget t : {KqlTarget::Sentinel, KqlTarget::Defender, KqlTarget::Adx}) {
+    INFO(kqlTargetName(t));
+    const std::vector<KqlPivot> pivots = pivotQueries("infrastructure", row, t);
+    CHECK(idsOf(pivots) == std::vector<std::string>{"network-everywhere", "network-beacons", "network-signins", "asn"});
+    CHECK(pivots[0].title == "Every address of the network across every table");
+    CHECK(pivots[1].title == "Devices that called the network");
+    CHECK(pivots[2].title == "Users who signed in from the network");
+    for (const auto& p : pivots) {
+      INFO(p.id);
+      // The network masked to its prefix; the row's addresses parsed (the hostile one dropped).
+      CHECK(p.query.find("x\\\"") == std::string::npos);
+      CHECK(p.query.find("union SigninLogs //") == std::string::npos);
+      if (p.id != "asn") CHECK(p.query.find("let Network = \"5.75.240.0/24\";") != std::string::npos);
+    }
+    CHECK(pivots[0].query.find("let RowAddresses = dynamic([\n  \"5.75.240.11\", \"5.75.240.201\"\n]);") != std::string::npos);
+    CHECK((pivotById(pivots, "network-beacons").query.find("(CommonSecurityLog ") != std::string::npos) ==
+          (t != KqlTarget::Defender));
+  }
+  SECTION("IPv6 networks; rows missing the network get no pivot") {
+    const std::vector<KqlPivot> v6 = pivotQueries("infrastructure", KqlRow{{"Network", "2a03:b0c0:3::/48"}}, KqlTarget::Adx);
+    REQUIRE(idsOf(v6) == std::vector<std::string>{"network-everywhere", "network-beacons", "network-signins"});
+    CHECK(v6[0].query.find("let Network = \"2a03:b0c0:3::/48\";\nlet Matches = (a:string) { ipv6_is_in_range(a, Network) };") !=
+          std::string::npos);
+    CHECK(pivotQueries("infrastructure", KqlRow{}, KqlTarget::Sentinel).empty());
+    CHECK(pivotQueries("infrastructure", KqlRow{{"Network", "5.75.240.0"}}, KqlTarget::Sentinel).empty());
+    CHECK(pivotQueries("infrastructure", KqlRow{{"Network", kEvil + "/24"}}, KqlTarget::Sentinel).empty());
+  }
 }

@@ -38,6 +38,8 @@ const FIREFOX_PREFS = {
   'network.proxy.no_proxies_on': 'localhost, 127.0.0.1',
   'network.dns.disablePrefetch': true,
   'network.prefetch-next': false,
+  // kql.test.mjs: navigator.clipboard without the paste prompt (Firefox's own testing switch).
+  'dom.events.testing.asyncClipboard': true,
 };
 const VIEWPORT = { width: 1400, height: 1000 };
 

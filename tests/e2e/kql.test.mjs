@@ -1,11 +1,15 @@
-// The page's KQL export in Chromium, on the served site and on the single file from file://:
+// The page's KQL export in Chromium and Firefox ESR (VPSHUNT_E2E_BROWSERS=chromium or firefox runs
+// one), on the served site and on the single file from file://:
 // "Copy KQL" puts the query of the rule in force for the tab in view on the clipboard (the native
 // CLI's text for the same rule, target and detection), "Download .kql" saves it, a tuned threshold
-// shows in the query, a non-beacon tab exports its own detection, and a beacon row's detail offers
-// its pivot queries with their own Copy buttons.
-// The clipboard: the context is granted clipboard-read and clipboard-write (playwright's
-// BrowserContext.grantPermissions). Where the page cannot write it, it selects the query in its text
-// box and says so; the test then reads the text box, so both paths compare the same text.
+// shows in the query, a non-beacon tab exports its own detection, and a row's detail offers its
+// pivot queries with their own Copy buttons (beacon on the example; inbound, signin and
+// infrastructure on the training scenario, for Sentinel and Defender).
+// The clipboard: Chromium's context is granted clipboard-read and clipboard-write (playwright's
+// BrowserContext.grantPermissions); Firefox runs with its testing pref dom.events.testing.asyncClipboard
+// (driver.mjs), which lets navigator.clipboard read without the paste prompt. Where the page cannot
+// write it, it selects the query in its text box and says so; the test then reads the text box, so
+// both paths compare the same text.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -13,8 +17,10 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 
-import { launchBrowser, serve } from './driver.mjs';
-import { EXAMPLE_EVENTS, EXAMPLE_INTEL, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
+import { BROWSERS, launchBrowser, serve } from './driver.mjs';
+import { EXAMPLE_EVENTS, EXAMPLE_INTEL, ROOT, SITE, parseJsonl, requireFile, runNative } from '../js/support.mjs';
+
+const SCENARIO = path.join(ROOT, 'examples/scenario');
 
 const cli = (args) => {
   const r = runNative(['--export-kql', ...args]);
@@ -22,13 +28,22 @@ const cli = (args) => {
   return String(r.stdout);
 };
 
+// Chromium (playwright): the context's permissions. Firefox (puppeteer over BiDi) has no
+// clipboard permission to grant: the driver's testing pref lets the page's clipboard calls through.
+async function grantClipboard(page, origin) {
+  if (page.context.grantPermissions)
+    await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], origin ? { origin } : {});
+}
+
+const browsers = (process.env.VPSHUNT_E2E_BROWSERS || Object.keys(BROWSERS).join(',')).split(',').map((b) => b.trim()).filter(Boolean);
+
 const PAGES = {
   served: async (browser) => {
     requireFile(path.join(SITE, 'index.html'), 'the site (W/web/index.html)');
     const server = await serve(SITE);
     const origin = `http://127.0.0.1:${server.address().port}`;
     const page = await browser.newPage();
-    await page.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+    await grantClipboard(page, origin);
     return { url: `${origin}/`, page, close: () => server.close() };
   },
   single: async (browser) => {
@@ -39,17 +54,18 @@ const PAGES = {
     fs.copyFileSync(single, file);
     const url = pathToFileURL(file).href;
     const page = await browser.newPage({ only: url });
-    await page.context.grantPermissions(['clipboard-read', 'clipboard-write']);
+    await grantClipboard(page, null);
     return { url, page, close: () => fs.rmSync(dir, { recursive: true, force: true }) };
   },
 };
 
-describe('the page: KQL export (chromium)', () => {
-  let browser = null;
-  before(async () => { browser = await launchBrowser('chromium'); });
-  after(async () => { if (browser) await browser.close(); });
-  for (const kind of Object.keys(PAGES)) describe(kind, () => checks(() => browser, kind));
-});
+for (const browserName of browsers)
+  describe(`the page: KQL export (${browserName})`, () => {
+    let browser = null;
+    before(async () => { browser = await launchBrowser(browserName); });
+    after(async () => { if (browser) await browser.close(); });
+    for (const kind of Object.keys(PAGES)) describe(kind, () => checks(() => browser, kind));
+  });
 
 function checks(theBrowser, kind) {
   let target, page;
@@ -67,8 +83,23 @@ function checks(theBrowser, kind) {
     if (target) target.close();
   });
 
-  // A <select>'s value, as a user picks it (the driver has no selectOption: playwright's own page).
-  const select = (selector, value) => page.page.selectOption(selector, value);
+  // A <select>'s value, as a user picks it (the driver has no selectOption: each driver's own page).
+  const select = (selector, value) => (page.page.selectOption ? page.page.selectOption(selector, value) : page.page.select(selector, value));
+
+  // A pivot's Copy KQL in the open detail view: the clipboard (or, where the page could not write
+  // it, the selection it made instead) holds exactly the query shown.
+  async function copyPivot(id) {
+    await page.evaluate(() => navigator.clipboard.writeText('').catch(() => {}));
+    await page.click(`#kql-pivots details[data-pivot="${id}"] button`);
+    await page.waitForFunction((i) => /Copied|Selected/.test(document.querySelector(`#kql-pivots details[data-pivot="${i}"] .hint`).textContent),
+      id, { timeout: 10000 });
+    const shown = await page.textContent(`#kql-pivots details[data-pivot="${id}"] pre`);
+    const status = await page.textContent(`#kql-pivots details[data-pivot="${id}"] .hint`);
+    const text = status.includes('Copied') ? await page.evaluate(() => navigator.clipboard.readText())
+      : await page.evaluate(() => String(window.getSelection()));
+    assert.equal(text, shown, id);
+    assert.ok(text.startsWith('// '), id);
+  }
 
   // Copy KQL, then the text that was copied: the clipboard's, or (where the page could not write
   // it) the text box the page selected instead.
@@ -141,11 +172,11 @@ function checks(theBrowser, kind) {
       assert.ok(text.startsWith(`// vpshunt: the "${detection}" detection as KQL`), detection);
       assert.equal(await page.download('#kql-download'), cli(['--detect', detection]));
       assert.match(await page.textContent('#kql-message'), new RegExp(`vpshunt-${detection}-sentinel\\.kql`));
-      // Its rows have no pivots yet: the detail view says so instead of an empty section.
+      // Its rows have pivots of their own.
       await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
       await page.click('#results-table tr.data');
-      await page.waitForSelector('#kql-pivots p.hint', { timeout: 30000 });
-      assert.match(await page.textContent('#kql-pivots p.hint'), new RegExp(`No investigation queries for ${detection} rows yet`));
+      await page.waitForSelector('#kql-pivots details', { timeout: 30000 });
+      assert.equal(await page.$$eval('#kql-pivots p.hint', (ps) => ps.length), 0, `${detection}: pivots, not "none yet"`);
       await page.click('#detail-close');
     }
     await select('#kql-target', 'defender');
@@ -164,24 +195,47 @@ function checks(theBrowser, kind) {
     await page.waitForSelector('#kql-pivots details[data-pivot="process-tree"]', { timeout: 30000 });
     const ids = await page.$$eval('#kql-pivots details', (ds) => ds.map((d) => d.dataset.pivot));
     assert.deepEqual(ids, ['process-tree', 'binary', 'address-fleet', 'network', 'account-signins']);
-    for (const id of ids) {
-      await page.evaluate(() => navigator.clipboard.writeText('').catch(() => {}));
-      await page.click(`#kql-pivots details[data-pivot="${id}"] button`);
-      await page.waitForFunction((i) => /Copied|Selected/.test(document.querySelector(`#kql-pivots details[data-pivot="${i}"] .hint`).textContent),
-        id, { timeout: 10000 });
-      const shown = await page.textContent(`#kql-pivots details[data-pivot="${id}"] pre`);
-      const status = await page.textContent(`#kql-pivots details[data-pivot="${id}"] .hint`);
-      const text = status.includes('Copied') ? await page.evaluate(() => navigator.clipboard.readText())
-        : await page.evaluate(() => String(window.getSelection()));
-      assert.equal(text, shown, id);
-      assert.ok(text.startsWith('// '), id);
-    }
+    for (const id of ids) await copyPivot(id);
     // The first row shown is the core's first beacon row (the same order).
     const fleet = await page.textContent('#kql-pivots details[data-pivot="address-fleet"] pre');
     assert.ok(fleet.includes(`let Address = ${JSON.stringify(rows[0].RemoteIP)};`), fleet.slice(0, 400));
     const tree = await page.textContent('#kql-pivots details[data-pivot="process-tree"] pre');
     assert.ok(tree.includes(`let Device = ${JSON.stringify(rows[0].DeviceName)};`));
     await page.click('#detail-close');
+  });
+
+  test('inbound, signin and infrastructure rows of the scenario offer their pivots; each Copy KQL copies the query shown', async () => {
+    const files = ['DeviceNetworkEvents.csv', 'SigninLogs.csv', 'conn.log', 'ThreatIntelligenceIndicator.csv'].map((f) => path.join(SCENARIO, f));
+    const rows = parseJsonl(runNative([...files.slice(0, 3), '--intel', files[3], '--format', 'jsonl', '--quiet']).stdout);
+    await page.setInputFiles('#file-input', files);
+    await page.waitForSelector('#tab-signin', { timeout: 30000 });
+    const expected = {
+      inbound: ['address-everywhere', 'logons-from-source', 'processes-after-contact', 'network', 'asn'],
+      signin: ['user-signins', 'address-everywhere', 'network', 'asn'],
+      infrastructure: ['network-everywhere', 'network-beacons', 'network-signins', 'asn'],
+    };
+    for (const target of ['sentinel', 'defender'])
+      for (const detection of Object.keys(expected)) {
+        await select('#kql-target', target);
+        await page.click(`#tab-${detection}`);
+        await page.waitForFunction((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected') === 'true', detection);
+        await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
+        await page.click('#results-table tr.data');
+        await page.waitForSelector('#kql-pivots details', { timeout: 30000 });
+        // The first row shown is the core's first row of the detection (a hosting row: it has an AS pivot).
+        const first = rows.find((r) => r.Detection === detection);
+        const ids = await page.$$eval('#kql-pivots details', (ds) => ds.map((d) => d.dataset.pivot));
+        assert.deepEqual(ids, expected[detection], `${detection} ${target}`);
+        for (const id of ids) await copyPivot(id);
+        const head = await page.textContent(`#kql-pivots details[data-pivot="${ids[0]}"] pre`);
+        if (detection === 'infrastructure') assert.ok(head.includes(`let Network = ${JSON.stringify(first.Network)};`), head.slice(0, 400));
+        else if (detection === 'inbound') assert.ok(head.includes(`let Address = ${JSON.stringify(first.RemoteIP)};`), head.slice(0, 400));
+        else assert.ok(head.includes(JSON.stringify((first.SuccessUsers.length ? first.SuccessUsers : first.Users)[0])), head.slice(0, 400));
+        const h3 = await page.$$eval('#detail-body h3', (hs) => hs.map((h) => h.textContent).join('|'));
+        assert.match(h3, target === 'defender' ? /Defender/ : /Sentinel/);
+        await page.click('#detail-close');
+      }
+    await select('#kql-target', 'sentinel');
   });
 
   test('the page threw nothing', () => {

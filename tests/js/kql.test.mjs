@@ -519,6 +519,125 @@ describe('row pivots', () => {
     }
   });
 
+  // The pivots each row of the other detections gets: every one needs an address (inbound,
+  // signin) or a network (infrastructure); the AS pivot only a hosting row with an ASN.
+  const expectedIds = (detection, row) => {
+    // Inbound and signin rows say IsHosting; infrastructure rows only name the category.
+    const hosting = 'IsHosting' in row ? row.IsHosting === true : Boolean(row.HostingCategory);
+    const asn = hosting && Number.isInteger(row.RemoteASN) && row.RemoteASN > 0 ? ['asn'] : [];
+    switch (detection) {
+      case 'inbound': return ['address-everywhere', 'logons-from-source', 'processes-after-contact', 'network', ...asn];
+      case 'signin': return ['user-signins', 'address-everywhere', 'network', ...asn];
+      case 'infrastructure': return ['network-everywhere', 'network-beacons', 'network-signins', ...asn];
+      default: throw new Error(detection);
+    }
+  };
+  // A KQL string literal as the core writes one (kql_common.hpp, quote()).
+  const kqlQuote = (s) => '"' + Array.from(s, (ch) => {
+    const cp = ch.codePointAt(0);
+    if (ch === '\\' || ch === '"') return '\\' + ch;
+    if (ch === '\n') return '\\n';
+    if (ch === '\r') return '\\r';
+    if (ch === '\t') return '\\t';
+    if (cp < 0x20 || cp === 0x7f || cp === 0x85 || cp === 0x2028 || cp === 0x2029) return '\\u' + cp.toString(16).toUpperCase().padStart(4, '0');
+    return ch;
+  }).join('') + '"';
+
+  test('every pivot of every inbound, signin and infrastructure row of the scenario analyses with 0 errors, every target', () => {
+    const out = runNative([...['DeviceNetworkEvents.csv', 'SigninLogs.csv', 'conn.log'].map((f) => path.join(SCENARIO, f)),
+      '--intel', path.join(SCENARIO, 'ThreatIntelligenceIndicator.csv'), '--format', 'jsonl', '--quiet']);
+    assert.equal(out.status, 0, String(out.stderr));
+    const rows = parseJsonl(out.stdout);
+    const counts = {};
+    for (const detection of ['inbound', 'signin', 'infrastructure']) {
+      const mine = rows.filter((r) => r.Detection === detection);
+      assert.ok(mine.length >= 10, `the scenario has ${detection} rows (${mine.length})`);
+      // The analyser takes ~0.1 s a query: the first rows (the adversary's, hosting) and the first
+      // that is not hosting (no AS pivot) stand for the others, whose queries differ only in values.
+      const sample = [...mine.slice(0, 3), mine.find((r) => expectedIds(detection, r).at(-1) !== 'asn')];
+      assert.ok(sample[3], `the scenario has a ${detection} row outside hosting`);
+      counts[detection] = 0;
+      for (const row of sample)
+        for (const target of TARGETS) {
+          const pivots = Engine.pivotQueries(Module, detection, row, target);
+          assert.deepEqual(pivots.map((p) => p.id), expectedIds(detection, row), `${detection} ${row.RemoteIP || row.Network} ${target}`);
+          for (const p of pivots) {
+            assertValid(p.query, target, null, `${detection} pivot ${p.id} ${target} (${row.RemoteIP || row.Network})`);
+            assert.ok(p.title.length > 0 && !p.title.includes('\n'));
+            counts[detection] += 1;
+          }
+        }
+    }
+    // The scenario's spray source, its network and its AS are in the queries, rewritten from the row.
+    const spray = rows.find((r) => r.Detection === 'signin' && r.RemoteIP === '5.75.240.11');
+    assert.ok(spray, 'the scenario holds the spray address 5.75.240.11');
+    const [users, everywhere, network, asn] = Engine.pivotQueries(Module, 'signin', spray, 'sentinel').map((p) => p.query);
+    assert.match(users, /let Users = dynamic\(\[\n {2}"m\.jones@contoso\.example"\n\]\);/);
+    assert.match(users, /between \(WindowStart \.\. WindowEnd\)/);
+    assert.match(users, /let WindowStart = datetime\(2026-11-23T06:02:00\.531/);
+    assert.match(everywhere, /let Address = "5\.75\.240\.11";/);
+    assert.match(network, /let Network = "5\.75\.240\.0\/24";/);
+    assert.match(asn, /let RowAsn = 24940;\nlet AsnRanges = materialize\(_GetWatchlist\('VpsHosting'\)/);
+    const defender = Engine.pivotQueries(Module, 'signin', spray, 'defender').map((p) => p.query);
+    assert.ok(defender[1].includes('// Advanced hunting holds only the Defender tables'));
+    assert.ok(!/SecurityEvent \|/.test(defender[1]) && !defender[1].includes('(SigninLogs'), 'defender reads only advanced-hunting tables');
+    assert.ok(counts.inbound > 0 && counts.signin > 0 && counts.infrastructure > 0, JSON.stringify(counts));
+  });
+
+  test('hostile values in inbound, signin and infrastructure rows stay literals, escaped, and the pivots analyse', () => {
+    const MARKER = 'INJECTED_MARKER';
+    const hostile = [`x" | union ${MARKER} //`, `a\\" ${MARKER}`, `\n| ${MARKER}`, `\u2028${MARKER}\u2029`, `// ${MARKER}`,
+      `@"${MARKER}"`, `'${MARKER}'`, `\\${MARKER}\\`, `\r\n${MARKER}\t|`, `\u0001${MARKER}\u007f`];
+    const value = hostile[0];
+    // The names go in as lists, every hostile value at once; the parsed fields (times, ASN,
+    // addresses) hold a hostile value too, which must leave them out or fall back.
+    const rows = {
+      inbound: { RemoteIP: '198.51.100.7', FirstSeen: '2026-11-24T01:10:02.4471920Z', LastSeen: value, Targets: [...hostile, '10.0.0.5'],
+        RemoteASN: 24940, IsHosting: true, HostingProvider: value, Reasons: hostile },
+      signin: { RemoteIP: '2001:db8::7', FirstSeen: value, LastSeen: '2026-11-24T07:24:13Z', Users: ['a@b.example', ...hostile],
+        SuccessUsers: hostile, RemoteASN: 24940, IsHosting: true, Apps: hostile },
+      infrastructure: { Network: '198.51.100.0/24', RemoteIPs: [...hostile, '198.51.100.7'], RemoteASN: 24940, HostingCategory: 'vps',
+        Detections: hostile, Reasons: hostile },
+    };
+    // Where each row's names reach a query: as literals.
+    const literalIn = { inbound: 'processes-after-contact', signin: 'user-signins' };
+    for (const [detection, row] of Object.entries(rows))
+      for (const target of TARGETS) {
+        const pivots = Engine.pivotQueries(Module, detection, row, target);
+        assert.deepEqual(pivots.map((p) => p.id), expectedIds(detection, row), `${detection} ${target}`);
+        for (const p of pivots) {
+          const what = `${detection} pivot ${p.id} ${target}`;
+          const { errors } = kusto.analyse(p.query, target);
+          assert.deepEqual(errors, [], what);
+          let inside = 0;
+          for (const t of kusto.tokens(p.query)) {
+            assert.ok(!t.trivia.includes(MARKER), `${what}: a value is in a comment or whitespace`);
+            if (t.string) inside += t.text.includes(MARKER) ? 1 : 0;
+            else assert.ok(!t.text.includes(MARKER), `${what}: a value is outside a string literal: ${t.text}`);
+          }
+          assert.ok(!/[\u0000-\u0008\u000b-\u001f\u2028\u2029]/.test(p.query), `${what}: no raw control character`);
+          if (p.id === literalIn[detection]) {
+            for (const v of hostile) assert.ok(p.query.includes(kqlQuote(v)), `${what}: ${JSON.stringify(v)}, escaped`);
+            assert.ok(inside >= hostile.length, `${what}: every value is a literal (${inside})`);
+          } else {
+            assert.equal(inside, 0, `${what}: a value that is parsed (address, time, ASN) or unused is not in it`);
+          }
+        }
+      }
+  });
+
+  test('a row without the fields a pivot needs gets no pivot, never a broken one', () => {
+    const none = { inbound: { RemoteIP: 'not an address', FirstSeen: '2026-11-24T01:10:02Z' }, signin: { RemoteIP: '999.1.1.1' },
+      infrastructure: { Network: '5.75.240.0/33', RemoteIPs: ['5.75.240.1'] } };
+    for (const [detection, row] of Object.entries(none))
+      for (const target of TARGETS) assert.deepEqual(Engine.pivotQueries(Module, detection, row, target), [], `${detection} ${target}`);
+    // Without FirstSeen an inbound row has no "after the first contact"; without users, no sign-ins.
+    assert.deepEqual(Engine.pivotQueries(Module, 'inbound', { RemoteIP: '5.75.240.201' }, 'sentinel').map((p) => p.id),
+      ['address-everywhere', 'network']);
+    assert.deepEqual(Engine.pivotQueries(Module, 'signin', { RemoteIP: '5.75.240.11', RemoteASN: 24940, IsHosting: false }, 'adx')
+      .map((p) => p.id), ['address-everywhere', 'network']);
+  });
+
   test('the bindings give the CLI\'s query and coded errors', () => {
     const rule = Engine.defaultRule(Module);
     assert.equal(Engine.exportKql(Module, rule, 'sentinel', 'beacon'), exportKql([]));

@@ -87,9 +87,17 @@ struct KqlPivot {
   std::string query;  // complete KQL for the target
 };
 
-// Row fields by jsonl name (e.g. "DeviceName", "RemoteIP", "FirstConnection"), as text. Values
-// are attacker-controlled; they are only ever written as quoted literals (times and addresses are
-// parsed and rewritten, never copied). A pivot whose fields are missing or unparseable is left out.
+// Row fields by jsonl name (e.g. "DeviceName", "RemoteIP", "FirstConnection"), as text; a list
+// cell (Targets, Users, RemoteIPs) as its JSON text. Values are attacker-controlled; they are only
+// ever written as quoted literals (times, addresses, networks and AS numbers are parsed and
+// rewritten, never copied). A pivot whose fields are missing or unparseable is left out. The pivots,
+// in order (each only when its fields are there):
+//   beacon:         process-tree, binary, address-fleet, network, account-signins
+//   inbound:        address-everywhere, logons-from-source, processes-after-contact, network, asn
+//   signin:         user-signins, address-everywhere, network, asn
+//   infrastructure: network-everywhere, network-beacons, network-signins, asn
+// ("asn" for a hosting row with a RemoteASN, through the VpsHosting watchlist). On defender, a
+// pivot reads advanced-hunting tables only and its comment names the Sentinel tables it cannot reach.
 // Throws KqlError for an unknown detection.
 using KqlRow = std::map<std::string, std::string, std::less<>>;
 std::vector<KqlPivot> pivotQueries(std::string_view detection, const KqlRow& row, KqlTarget target,

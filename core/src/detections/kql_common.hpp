@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "vpshunt/ip.hpp"
 #include "vpshunt/kql.hpp"
 #include "vpshunt/rule.hpp"
 
@@ -103,6 +104,52 @@ const std::string* field(const KqlRow& row, std::string_view name);
 // `datetime(2026-11-24T14:00:00.0000000Z)` from an ISO 8601 value (parsed, then rewritten), shifted
 // by `offsetMinutes`; empty when the value is absent or not a time.
 std::string datetimeLiteral(const KqlRow& row, std::string_view name, int64_t offsetMinutes = 0);
+
+// ---- pivots of the inbound, signin and infrastructure rows (kql_pivots.cpp) ----
+// A list cell (the session writes it as JSON text, `["a", "b"]`): its non-empty items as text; a
+// cell that is no JSON array is one item; absent or empty: none.
+std::vector<std::string> listField(const KqlRow& row, std::string_view name);
+// `ip` with every bit from `prefix128` on cleared; `base/prefix` with an IPv4 prefix as IPv4's.
+IpAddress maskedAddress(const IpAddress& ip, int prefix128);
+std::string cidrText(const IpAddress& base, int prefix128);
+// A CIDR field, parsed and masked to its network; false when absent or not a CIDR.
+bool parseNetworkField(const KqlRow& row, std::string_view name, IpAddress& base, int& prefix128);
+// A positive AS number of at most 32 bits, digits only; false otherwise.
+bool parseAsnField(const KqlRow& row, std::string_view name, int64_t& asn);
+// A row in a hosting range: IsHosting is `true`, or (a row without IsHosting) HostingCategory is
+// not empty.
+bool isHostingRow(const KqlRow& row);
+// `let WindowStart = ...; let WindowEnd = ...;`: the row's `first` minus `beforeMinutes` to its
+// `last` (else `first`) plus `afterMinutes`; the last 30 days when the times are missing.
+std::string windowLets(const KqlRow& row, std::string_view first, std::string_view last, int64_t beforeMinutes,
+                       int64_t afterMinutes);
+// `let Matches = (a:string) {...};` (with the lets it reads): true for one address (any spelling;
+// IPv4 also as IPv4-mapped IPv6), for the addresses of a network, or for the hosting ranges of an
+// AS in the VpsHosting watchlist.
+std::string addressMatch(const IpAddress& ip);
+std::string networkMatch(const IpAddress& base, int prefix128);
+std::string asnMatch(int64_t asn, KqlTarget t, const KqlOptions& options);
+// On defender, the comment lines naming the tables advanced hunting lacks; else empty.
+std::string unreachableNote(KqlTarget t);
+// A union of every table of the target that holds an address, rows where Matches() holds within
+// WindowStart .. WindowEnd, as (Time, Source, Address, Who, Action, Detail, Port:long).
+std::string observations(KqlTarget t);
+// A union of the target's sign-in tables (both interactive and non-interactive) within the window,
+// as (Time, Source, User, Address, App, Result, Succeeded:bool, Detail, Location, ClientApp,
+// UserAgent); `byUser`: only the users in the dynamic `Users`; `byAddress`: only where Matches().
+std::string signInEvents(KqlTarget t, bool byUser, bool byAddress);
+
+// A pivot over observations(t) after `why` (comment lines), the defender note and `lets` (which
+// define Matches and the window): per address (perAddress) or per table and party, then `extra`
+// (`| ...` lines), the busiest first.
+KqlPivot everywherePivot(std::string id, std::string title, const std::string& why, const std::string& lets, KqlTarget t,
+                         bool perAddress, const std::string& extra);
+// "asn": every address of the AS's hosting ranges across every table within `window` (windowLets).
+KqlPivot asnPivot(int64_t asn, const std::string& window, KqlTarget t, const KqlOptions& options);
+// "network" (the address's /24 or /48 across every table) and, for a hosting row (isHostingRow)
+// with a RemoteASN, "asn".
+void addressNetworkPivots(const KqlRow& row, const IpAddress& ip, const std::string& window, KqlTarget t,
+                          const KqlOptions& options, std::vector<KqlPivot>& out);
 
 // The hosting watchlist as a tabular expression for the target: _GetWatchlist('VpsHosting')
 // (sentinel) or externaldata over options.hostingCsvUrl (adx, defender), projected to

@@ -227,8 +227,93 @@ std::string inboundQuery(const Rule& r, KqlTarget t, const KqlOptions& options) 
   return header("inbound", r, t, notExpressed, differences) + body;
 }
 
+// ---------------------------------------------------------------------------------------------
+// pivots: the source across every table, what the targeted hosts did after the first contact,
+// the source's network and AS.
+
+std::vector<KqlPivot> inboundPivots(const KqlRow& row, KqlTarget t, const KqlOptions& options) {
+  std::vector<KqlPivot> out;
+  const std::string* ipText = field(row, "RemoteIP");
+  IpAddress ip;
+  if (!ipText || !parseIp(*ipText, ip)) return out;
+  const std::string address = addressMatch(ip);
+  // A week either side of the row's span: what the source did before and after.
+  const std::string wide = windowLets(row, "FirstSeen", "LastSeen", 7 * 24 * 60, 7 * 24 * 60);
+  const std::string note = unreachableNote(t);
+
+  out.push_back(everywherePivot("address-everywhere", "The source address across every table",
+                                "// The source address across every table that holds addresses, a week either side of the row.\n",
+                                address + wide, t, false, ""));
+
+  // From the first contact on: logons that succeeded from the source.
+  const std::string after = windowLets(row, "FirstSeen", "LastSeen", 0, 7 * 24 * 60);
+  const bool hasFirst = !datetimeLiteral(row, "FirstSeen").empty();
+  if (hasFirst) {
+    std::string q = "// Logons that succeeded from the source, from its first contact to a week after its last.\n" + note;
+    q += address + after;
+    q += "union\n";
+    q += "    (DeviceLogonEvents | where Timestamp between (WindowStart .. WindowEnd)\n";
+    q += "        | where Matches(RemoteIP) and ActionType == \"LogonSuccess\"\n";
+    q += "        | project Time = Timestamp, Source = \"DeviceLogonEvents\", Where = DeviceName,\n";
+    q += "            Account = strcat(AccountDomain, \"\\\\\", AccountName), LogonType),\n";
+    q += "    (IdentityLogonEvents | where Timestamp between (WindowStart .. WindowEnd)\n";
+    q += "        | where Matches(IPAddress) and ActionType == \"LogonSuccess\"\n";
+    q += "        | project Time = Timestamp, Source = \"IdentityLogonEvents\", Where = coalesce(DestinationDeviceName, DeviceName),\n";
+    q += "            Account = coalesce(AccountUpn, AccountName), LogonType)";
+    if (t == KqlTarget::Defender) {
+      q += ",\n    (union isfuzzy=true AADSignInEventsBeta, EntraIdSignInEvents | where Timestamp between (WindowStart .. WindowEnd)\n";
+      q += "        | where Matches(IPAddress) and ErrorCode == 0\n";
+      q += "        | project Time = Timestamp, Source = \"Entra ID sign-ins\", Where = Application, Account = AccountUpn, LogonType)\n";
+    } else {
+      q += ",\n    (SecurityEvent | where TimeGenerated between (WindowStart .. WindowEnd)\n";
+      q += "        | where EventID == 4624 and Matches(IpAddress)\n";
+      q += "        | project Time = TimeGenerated, Source = \"SecurityEvent\", Where = Computer,\n";
+      q += "            Account = strcat(TargetDomainName, \"\\\\\", TargetUserName), LogonType = tostring(LogonType)),\n";
+      q += "    (union SigninLogs, AADNonInteractiveUserSignInLogs | where TimeGenerated between (WindowStart .. WindowEnd)\n";
+      q += "        | where Matches(IPAddress) and ResultType == \"0\"\n";
+      q += "        | project Time = TimeGenerated, Source = Type, Where = AppDisplayName, Account = UserPrincipalName,\n";
+      q += "            LogonType = ClientAppUsed)\n";
+    }
+    q += "| sort by Time asc\n";
+    out.push_back({"logons-from-source", "Logons that succeeded from the source", q});
+
+    // The targets: the devices that took the source's connections, and the row's targets (names,
+    // or local addresses when the log named no device).
+    std::vector<std::string> names, addresses;
+    for (const std::string& target : listField(row, "Targets")) {
+      IpAddress a;
+      if (parseIp(target, a))
+        addresses.push_back(formatIp(a));
+      else
+        names.push_back(target);
+    }
+    q = "// Processes on the devices the source reached, in the day after its first contact: what ran once it\n"
+        "// got in (the devices that took its connections, and the row's targets).\n";
+    q += address;
+    q += "let FirstContact = " + datetimeLiteral(row, "FirstSeen") + ";\n";
+    q += "let TargetNames = " + dynamicList(names) + ";\n";
+    q += "let TargetAddresses = " + dynamicList(addresses) + ";\n";
+    q += "let Contacted = DeviceNetworkEvents\n";
+    q += "| where Timestamp between ((FirstContact - 1h) .. (FirstContact + 1d))\n";
+    q += "| where (ActionType startswith \"Inbound\" and Matches(RemoteIP)) or LocalIP in (TargetAddresses)\n";
+    q += "    or DeviceName in~ (TargetNames) or tostring(split(DeviceName, \".\")[0]) in~ (TargetNames)\n";
+    q += "| distinct DeviceName;\n";
+    q += "DeviceProcessEvents\n";
+    q += "| where Timestamp between (FirstContact .. (FirstContact + 1d))\n";
+    q += "| where DeviceName in (Contacted) or DeviceName in~ (TargetNames)\n";
+    q += "| summarize Runs = count(), FirstRun = min(Timestamp), LastRun = max(Timestamp),\n";
+    q += "    CommandLines = make_set(ProcessCommandLine, 5), SHA1 = take_any(SHA1)\n";
+    q += "    by DeviceName, AccountName, FileName, FolderPath, InitiatingProcessFileName\n";
+    q += "| sort by FirstRun asc\n";
+    out.push_back({"processes-after-contact", "Processes on the targeted devices after the first contact", q});
+  }
+
+  addressNetworkPivots(row, ip, wide, t, options, out);
+  return out;
+}
+
 }  // namespace
 
-const KqlDetection kInboundKql{"inbound", &inboundQuery, nullptr};
+const KqlDetection kInboundKql{"inbound", &inboundQuery, &inboundPivots};
 
 }  // namespace vpshunt::kql

@@ -203,8 +203,69 @@ std::string infrastructureQuery(const Rule& rule, KqlTarget t, const KqlOptions&
   return header("infrastructure", rule, t, notExpressed, differences) + q;
 }
 
+// ---------------------------------------------------------------------------------------------
+// pivots: every address of the network across every table, the devices that called it, the users
+// who signed in from it, the AS.
+
+std::vector<KqlPivot> infrastructurePivots(const KqlRow& row, KqlTarget t, const KqlOptions& options) {
+  std::vector<KqlPivot> out;
+  IpAddress base;
+  int prefix = 0;
+  if (!parseNetworkField(row, "Network", base, prefix)) return out;
+  // The row carries no times: the last 30 days.
+  const std::string window = "let WindowStart = ago(30d);\nlet WindowEnd = now();\n";
+  const std::string network = networkMatch(base, prefix);
+  std::vector<std::string> rowAddresses;
+  for (const std::string& a : listField(row, "RemoteIPs")) {
+    IpAddress ip;
+    if (parseIp(a, ip)) rowAddresses.push_back(formatIp(ip));
+  }
+  const std::string inRow = "let RowAddresses = " + dynamicList(rowAddresses) + ";\n";
+
+  out.push_back(everywherePivot("network-everywhere", "Every address of the network across every table",
+                                "// Every address of the network in every table over the last 30 days (InRow marks the addresses\n"
+                                "// of vpshunt's row).\n",
+                                network + inRow + window, t, true, "| extend InRow = Address in (RowAddresses)\n"));
+
+  std::string q = "// The devices that called the network (outbound connections), with the processes and accounts behind\n"
+                  "// them, over the last 30 days.\n";
+  if (t == KqlTarget::Defender)
+    q += "// Advanced hunting has no CommonSecurityLog: firewall logs are not searched here; the sentinel form reads them.\n";
+  q += network + window;
+  q += "union\n";
+  q += "    (DeviceNetworkEvents | where Timestamp between (WindowStart .. WindowEnd)\n";
+  q += "        | where not(ActionType startswith \"Inbound\") and ActionType != \"ListeningConnectionCreated\" and Matches(RemoteIP)\n";
+  q += "        | project Time = Timestamp, Source = \"DeviceNetworkEvents\", Device = DeviceName,\n";
+  q += "            Process = InitiatingProcessFileName, Account = InitiatingProcessAccountName, Address = RemoteIP,\n";
+  q += "            Port = tolong(RemotePort))";
+  if (t != KqlTarget::Defender) {
+    q += ",\n    (CommonSecurityLog | where TimeGenerated between (WindowStart .. WindowEnd)\n";
+    q += "        | where Matches(DestinationIP) and not(Matches(SourceIP))\n";
+    q += "        | project Time = TimeGenerated, Source = \"CommonSecurityLog\", Device = coalesce(SourceHostName, SourceIP),\n";
+    q += "            Process = RequestClientApplication, Account = SourceUserName, Address = DestinationIP,\n";
+    q += "            Port = tolong(DestinationPort))";
+  }
+  q += "\n| summarize Connections = count(), FirstSeen = min(Time), LastSeen = max(Time), Hours = dcount(bin(Time, 1h)),\n";
+  q += "    Addresses = make_set(Address, 20), Ports = make_set(Port, 20) by Source, Device, Process, Account\n";
+  q += "| sort by Connections desc\n";
+  out.push_back({"network-beacons", "Devices that called the network", q});
+
+  q = "// The users who signed in from the network (or tried to), over the last 30 days: attempts, successes,\n"
+      "// addresses and apps per user, interactive and non-interactive.\n" + unreachableNote(t);
+  q += network + window;
+  q += signInEvents(t, false, true);
+  q += "| summarize Attempts = count(), Successes = countif(Succeeded), FirstSeen = min(Time), LastSeen = max(Time),\n";
+  q += "    Addresses = make_set(Address, 20), Apps = make_set(App, 20), Results = make_set(Result, 20) by User\n";
+  q += "| sort by Successes desc, Attempts desc\n";
+  out.push_back({"network-signins", "Users who signed in from the network", q});
+
+  int64_t asn = 0;
+  if (isHostingRow(row) && parseAsnField(row, "RemoteASN", asn)) out.push_back(asnPivot(asn, window, t, options));
+  return out;
+}
+
 }  // namespace
 
-const KqlDetection kInfrastructureKql{"infrastructure", &infrastructureQuery, nullptr};
+const KqlDetection kInfrastructureKql{"infrastructure", &infrastructureQuery, &infrastructurePivots};
 
 }  // namespace vpshunt::kql

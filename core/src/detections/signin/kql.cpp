@@ -306,8 +306,50 @@ std::string signinQuery(const Rule& r, KqlTarget t, const KqlOptions& options) {
   return header("signin", r, t, notExpressed, differences) + body;
 }
 
+// ---------------------------------------------------------------------------------------------
+// pivots: the users' sign-ins around the suspicious ones, the address across every table and
+// user, its network and AS.
+
+std::vector<KqlPivot> signinPivots(const KqlRow& row, KqlTarget t, const KqlOptions& options) {
+  std::vector<KqlPivot> out;
+  const std::string* ipText = field(row, "RemoteIP");
+  IpAddress ip;
+  const bool hasIp = ipText && parseIp(*ipText, ip);
+
+  // The users who got in from the address matter most; without a success, the users it tried.
+  std::vector<std::string> users = listField(row, "SuccessUsers");
+  if (users.empty()) users = listField(row, "Users");
+  if (users.size() > 10) users.resize(10);
+  if (!users.empty()) {
+    std::string q = users.size() == 1
+                        ? "// The user's sign-ins a day either side of the row: every address, app, result and location,\n"
+                        : "// The users' sign-ins a day either side of the row: every address, app, result and location,\n";
+    q += "// interactive and non-interactive";
+    q += hasIp ? " (FromRowAddress marks the row's address).\n" : ".\n";
+    if (t == KqlTarget::Defender)
+      q += "// Advanced hunting's AADSignInEventsBeta / EntraIdSignInEvents hold both kinds (LogonType tells them apart);\n"
+           "// SigninLogs and AADNonInteractiveUserSignInLogs are Sentinel's: run the sentinel form there.\n";
+    q += "let Users = " + dynamicList(users) + ";\n";
+    if (hasIp) q += addressMatch(ip);
+    q += windowLets(row, "FirstSeen", "LastSeen", 24 * 60, 24 * 60);
+    q += signInEvents(t, true, false);
+    if (hasIp) q += "| extend FromRowAddress = Matches(Address)\n";
+    q += "| sort by User asc, Time asc\n";
+    out.push_back({"user-signins", users.size() == 1 ? "The user's sign-ins around it" : "The users' sign-ins around it", q});
+  }
+  if (!hasIp) return out;
+
+  const std::string wide = windowLets(row, "FirstSeen", "LastSeen", 7 * 24 * 60, 7 * 24 * 60);
+  out.push_back(everywherePivot("address-everywhere", "The address across every table and every user",
+                                "// The address across every table that holds addresses, for every user and device, a week either\n"
+                                "// side of the row.\n",
+                                addressMatch(ip) + wide, t, false, ""));
+  addressNetworkPivots(row, ip, wide, t, options, out);
+  return out;
+}
+
 }  // namespace
 
-const KqlDetection kSignInKql{"signin", &signinQuery, nullptr};
+const KqlDetection kSignInKql{"signin", &signinQuery, &signinPivots};
 
 }  // namespace vpshunt::kql
