@@ -180,13 +180,15 @@ bool isBeaconCandidate(const Flow& f) {
 
 [[noreturn]] void usage(int code) {
   std::fprintf(code ? stderr : stdout,
-               "usage: vpshunt_gen [--shape default|short|full|zeek|results] [--rows N | --bytes N[K|M|G]] [--groups G]\n"
+               "usage: vpshunt_gen [--shape default|short|full|zeek|results|scan] [--rows N | --bytes N[K|M|G]] [--groups G]\n"
                "                   [--seed S] [--format csv|jsonl] [--intel FILE] [--output FILE]\n"
                "Writes a synthetic Defender DeviceNetworkEvents export (advanced-hunting CSV, or streaming-API JSON\n"
                "Lines) over the fixed span %s .. %s. Default: 100000 rows, 20000 groups, seed 1, csv.\n"
                "Other shapes (csv only): short (22 columns, ~250 B a row, ~80%% of the rows filtered, random order),\n"
                "full (the 45-column DeviceNetworkEvents schema, ~700 B a row, newest first), zeek (Zeek conn.log TSV),\n"
-               "results (--groups devices, default 1500, x 3 agents calling home in every hour; sized by --groups).\n",
+               "results (--groups devices, default 1500, x 3 agents calling home in every hour; sized by --groups),\n"
+               "scan (--groups internet sources, default 1200000, each connecting twice to local services: a Zeek conn.log\n"
+               "with a million inbound rows; sized by --groups).\n",
                timeText(kStart).c_str(), timeText(kEnd).c_str());
   std::exit(code);
 }
@@ -321,7 +323,7 @@ int main(int argc, char** argv) {
     if (a == "--rows") number(o.rows);
     else if (a == "--shape") {
       o.shape = value();
-      if (o.shape != "default" && !isShape(o.shape)) { std::fprintf(stderr, "vpshunt_gen: --shape: default, short, full, zeek or results, not %s\n", o.shape.c_str()); usage(1); }
+      if (o.shape != "default" && !isShape(o.shape)) { std::fprintf(stderr, "vpshunt_gen: --shape: default, short, full, zeek, results or scan, not %s\n", o.shape.c_str()); usage(1); }
     } else if (a == "--bytes") number(o.bytes);
     else if (a == "--groups") { number(o.groups); groupsGiven = true; }
     else if (a == "--seed") number(o.seed);
@@ -337,7 +339,7 @@ int main(int argc, char** argv) {
   if (o.shape != "default") {
     if (!groupsGiven) o.groups = std::strtoull(defaultGroups(o.shape), nullptr, 10);
     if (o.groups == 0) o.groups = 1;
-    if (!o.rows && !o.bytes && o.shape != "results") o.rows = 100000;
+    if (!o.rows && !o.bytes && o.shape != "results" && o.shape != "scan") o.rows = 100000;
     return runShape(o);
   }
   if (o.groups == 0) o.groups = 1;

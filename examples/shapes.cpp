@@ -1,4 +1,4 @@
-// vpshunt_gen --shape short|full|zeek|results: the benchmark's other export shapes (bench/run.sh, issue 12).
+// vpshunt_gen --shape short|full|zeek|results|scan: the benchmark's other export shapes (bench/run.sh, issue 12).
 // The default shape (generate.cpp) is a long-row Defender export whose throughput in MB/s hid the per-row
 // cost; these are what a hunt also meets:
 //
@@ -12,6 +12,8 @@
 //            local_resp set (unset on 5 % of the flows), both directions (outbound, inbound from the
 //            internet, internal), a mix of conn_state values (SF, S0, REJ, RSTO, OTH, ...), times ascending;
 //            heavy hitters both ways (inbound ones must not count as beacons).
+//   scan     --groups distinct internet sources (default 1,200,000) connecting twice each to local
+//            services, a Zeek conn.log: a million inbound (and infrastructure) rows.
 //   results  result-heavy: --groups devices (default 1,500), each running three agents that call home
 //            12 to 15 times in every hour of the span (~108,000 seed rows at the default size), in the short
 //            columns, plus background traffic the rule drops. Its size follows from --groups.
@@ -662,7 +664,101 @@ class ZeekShape final : public Shape {
   Beacons beacons_;
 };
 
+// ---------------------------------------------------------------------------------------------------------
+// scan: the internet knocking on a perimeter. --groups distinct public sources (default 1,200,000), each
+// connecting exactly twice, half a span apart, to one of 200 local hosts on a remote-access or web port,
+// most refused or unanswered; a Zeek conn.log (local_orig F, local_resp T). Every source is an inbound row
+// (and, in its own /24, an infrastructure row): the result-heavy shape of the page's million-row target.
+class ScanShape final : public Shape {
+ public:
+  explicit ScanShape(const Options& o) : zeek_(headerOnly(o), 0), sources_(o.groups), rng_(splitmix(o.seed ^ 0x5CA7ull)) {
+    // Row k goes to source perm(k mod N) = (k * a + b) mod N with a coprime to N: every source exactly
+    // twice, in an order that looks random.
+    a_ = 2654435761ull % sources_;
+    if (a_ == 0) a_ = 1;
+    while (gcd(a_, sources_) != 1) ++a_;
+    b_ = splitmix(o.seed) % sources_;
+  }
+  uint64_t totalRows() const { return 2 * sources_; }
+  void begin(Out& out) override { zeek_.begin(out); }
+  void end(Out& out) override { zeek_.end(out); }
+  uint64_t run(Out& out, uint64_t rows, uint64_t maxBytes) override {
+    const Ticks span = kEnd - kStart - kSec;
+    static const uint16_t kPorts[] = {22, 22, 3389, 3389, 445, 23, 80, 443, 8080, 5900};
+    uint64_t k = 0;
+    for (; k < rows; ++k) {
+      const Ticks t = kStart + static_cast<Ticks>(static_cast<double>(span) * static_cast<double>(k) / static_cast<double>(rows));
+      const uint64_t src = (k % sources_ * a_ + b_) % sources_;
+      char remote[20];
+      address(src, remote);
+      char local[20];
+      const unsigned h = static_cast<unsigned>(splitmix(src ^ 0x10CAull) % 200);
+      std::snprintf(local, sizeof local, "10.30.%u.%u", h / 100, 10 + h % 100);
+      const uint16_t port = kPorts[splitmix(src ^ 0x9077ull) % 10];
+      const uint64_t us = static_cast<uint64_t>(t / 10);
+      out.num(us / 1000000);
+      out.put('.');
+      char frac[7];
+      uint64_t v = us % 1000000;
+      for (int i = 5; i >= 0; --i) { frac[i] = static_cast<char>('0' + v % 10); v /= 10; }
+      out.put(std::string_view(frac, 6));
+      out.put("\tC");
+      out.num(k);
+      out.put('\t');
+      out.put(remote);
+      out.put('\t');
+      out.num(1024 + rng_.below(64000));
+      out.put('\t');
+      out.put(local);
+      out.put('\t');
+      out.num(port);
+      const uint64_t p = rng_.below(100);
+      if (p < 60) out.put("\ttcp\t-\t-\t-\t-\tREJ\tF\tT\t0\tSr\t1\t44\t1\t40\t-\n");
+      else if (p < 90) out.put("\ttcp\t-\t-\t-\t-\tS0\tF\tT\t0\tS\t1\t44\t0\t0\t-\n");
+      else out.put("\ttcp\t-\t0.2\t120\t320\tSF\tF\tT\t0\tShADadFf\t6\t440\t5\t520\t-\n");
+      if (maxBytes && (k & 255) == 0 && out.written() >= maxBytes) { ++k; break; }
+    }
+    return k;
+  }
+  void intel(IntelCsv& ti) const override {
+    char remote[20];
+    for (uint64_t i = 0; i < sources_; i += 997) {
+      address(i, remote);
+      ti.beacon(remote);
+    }
+    ti.unrelated();
+  }
+  std::string describe() const override { return std::to_string(sources_) + " sources, each connecting twice"; }
+
+ private:
+  static Options headerOnly(Options o) {
+    o.groups = 1;
+    return o;
+  }
+  static uint64_t gcd(uint64_t x, uint64_t y) {
+    while (y) { const uint64_t r = x % y; x = y; y = r; }
+    return x;
+  }
+  // Source i's address: one of 63 public /8s (11 to 73) and, within it, a bijective mix of i over the
+  // /8's host addresses (.1 to .254 of each /24): distinct for every i below a billion.
+  static void address(uint64_t i, char* out) {
+    static const unsigned kEights[] = {11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+                                       32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52,
+                                       53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68, 69, 70, 71, 72, 73};
+    constexpr uint64_t n = sizeof kEights / sizeof kEights[0];
+    const unsigned first = kEights[i % n];
+    constexpr uint64_t m = 256 * 256 * 254;  // the last octet 1..254; 0x9E3779B1 is coprime to m
+    const uint64_t x = (i / n * 0x9E3779B1ull + 0x5A5A5Aull) % m;
+    std::snprintf(out, 20, "%u.%u.%u.%u", first, static_cast<unsigned>(x / (256 * 254)), static_cast<unsigned>(x / 254 % 256),
+                  static_cast<unsigned>(1 + x % 254));
+  }
+  ZeekShape zeek_;  // its header and footer
+  uint64_t sources_, a_ = 1, b_ = 0;
+  Rng rng_;
+};
+
 std::unique_ptr<Shape> makeShape(const Options& o, uint64_t plannedRows) {
+  if (o.shape == "scan") return std::make_unique<ScanShape>(o);
   if (o.shape == "short") return std::make_unique<DefenderShape>(Columns::Short, o, plannedRows);
   if (o.shape == "full") return std::make_unique<DefenderShape>(Columns::Full, o, plannedRows);
   if (o.shape == "zeek") return std::make_unique<ZeekShape>(o, plannedRows);
@@ -672,24 +768,29 @@ std::unique_ptr<Shape> makeShape(const Options& o, uint64_t plannedRows) {
 }  // namespace
 
 bool isShape(const std::string& name) {
-  return name == "short" || name == "full" || name == "zeek" || name == "results";
+  return name == "short" || name == "full" || name == "zeek" || name == "results" || name == "scan";
 }
 
-const char* defaultGroups(const std::string& shape) { return shape == "results" ? "1500" : "20000"; }
+const char* defaultGroups(const std::string& shape) {
+  return shape == "results" ? "1500" : shape == "scan" ? "1200000" : "20000";
+}
 
 int runShape(const Options& o) {
   if (o.jsonl) {
     std::fprintf(stderr, "vpshunt_gen: --format jsonl is for the default shape only\n");
     return 1;
   }
-  if (o.shape == "results" && (o.rows || o.bytes)) {
-    std::fprintf(stderr, "vpshunt_gen: --shape results: the size follows from --groups (devices); no --rows or --bytes\n");
+  if ((o.shape == "results" || o.shape == "scan") && (o.rows || o.bytes)) {
+    std::fprintf(stderr, "vpshunt_gen: --shape %s: the size follows from --groups (%s); no --rows or --bytes\n", o.shape.c_str(),
+                 o.shape == "scan" ? "sources" : "devices");
     return 1;
   }
   const std::clock_t c0 = std::clock();
   uint64_t rows = o.rows;
   if (o.shape == "results") {
     rows = ResultsShape(o).totalRows();
+  } else if (o.shape == "scan") {
+    rows = ScanShape(o).totalRows();
   } else if (!rows) {
     // --bytes: the mean row size from a sample (the beacon count barely changes it).
     FILE* nul = NullFile::open();

@@ -229,7 +229,11 @@ function applySummary(summary) {
   $('status').textContent = `Analysed ${r.files.length} file(s); now = ${r.now ?? '— (no events)'} (${r.nowSource}).` +
     (counts ? ` Rows: ${counts}.` : '') +
     (summary.read ? ` Last read: ${formatBytes(summary.read.bytes)} at ${summary.read.mbps.toFixed(0)} MB/s.` : '');
-  if (!detectionsWithRows().includes(state.detection)) state.detection = 'beacon';
+  // A tab without rows gives way to the first that has some (an inbound-only firewall log opens on
+  // Inbound, not on an empty Beacons tab); with no rows anywhere, Beacons.
+  const hasRows = (d) => r.detections[d] && r.detections[d].rowCount > 0;
+  if (!detectionsWithRows().includes(state.detection) || !hasRows(state.detection))
+    state.detection = detectionsWithRows().find(hasRows) || 'beacon';
   renderResults();
   if (state.selected) {
     const { detection, key } = state.selected;
