@@ -272,7 +272,7 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
   };
   // The row of a source whose Stats passed; with text false only what ranks it (Score, counts,
   // address) is filled, none of the names and reasons it is shown with.
-  auto makeRow = [&](uint32_t si, Stats& st, bool text, InboundRow& row) {
+  auto makeRow = [&](uint32_t si, Stats& st, bool text, InboundRow& row, const IpFacts*& factsOf) {
     const Source& s = sources_[si];
     row = InboundRow();
     row.remoteIp = formatIp(s.ip);
@@ -292,7 +292,8 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
         if (st.adminPortsHit.size() < 3) st.adminPortsHit.push_back(port);
       }
     }
-    const IpFacts& facts = ctx.facts.get(s.ip);
+    if (!factsOf) factsOf = &ctx.facts.get(s.ip);
+    const IpFacts& facts = *factsOf;
     if (ctx.facts.haveAsnDatabase() && facts.hosting.asn) {
       row.remoteAsn = facts.hosting.asn;
       row.isHosting = facts.hosting.isHosting;
@@ -375,6 +376,7 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     uint64_t connections;
     std::string ip;
     uint32_t si;
+    const IpFacts* facts;  // valid for the table's life: looked up once
   };
   std::vector<Ranked> ranked;
   InboundRow row;
@@ -404,8 +406,9 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     ++summary.rowCount;
     if (!onRow) continue;
 
-    makeRow(si, st, false, row);
-    ranked.push_back({row.score, row.connectionCount, std::move(row.remoteIp), si});
+    const IpFacts* facts = nullptr;
+    makeRow(si, st, false, row, facts);
+    ranked.push_back({row.score, row.connectionCount, std::move(row.remoteIp), si, facts});
   }
   std::sort(ranked.begin(), ranked.end(), [](const Ranked& a, const Ranked& b) {
     if (a.score != b.score) return a.score > b.score;
@@ -424,7 +427,8 @@ void InboundDetection::finish(const FinishContext& ctx, const std::function<void
     for (const Ranked& r : ranked) {
       Stats st;
       statsOf(r.si, st);
-      makeRow(r.si, st, true, row);
+      const IpFacts* facts = r.facts;
+      makeRow(r.si, st, true, row, facts);
       onRow(row);
     }
 }

@@ -207,8 +207,13 @@ void InfrastructureDetection::finish(const FinishContext& ctx, const std::functi
 
     // The network's attribution: the ASN database's for its best address (with the attack
     // evidence of this run), else the AS a sign-in log named.
-    HostingAttribution att = ctx.facts.get(byScore.front()->ip).hosting;
-    if (!att.asn && n.logAsn) att = attributeAsn(ctx.facts.hostingList(), AsnInfo{n.logAsn, n.logOrg}, ctx.facts.attackEvidence());
+    const HostingAttribution* found = &ctx.facts.get(byScore.front()->ip).hosting;
+    HostingAttribution fromLog;
+    if (!found->asn && n.logAsn) {
+      fromLog = attributeAsn(ctx.facts.hostingList(), AsnInfo{n.logAsn, n.logOrg}, ctx.facts.attackEvidence());
+      found = &fromLog;
+    }
+    const HostingAttribution& att = *found;
     if (att.asn) {
       row.remoteAsn = att.asn;
       if (text) row.remoteOrg = att.org;
