@@ -98,6 +98,10 @@ TEST_CASE("store: sorting matches a stable sort of the rows, nulls last both way
          return lower(a.deviceName) != lower(b.deviceName) ? lower(a.deviceName) > lower(b.deviceName)
                                                            : a.firstConnection < b.firstConnection;
        }},
+      // Command lines share their first eight bytes ("run -n 1", "run -n 10".."run -n 19"): the
+      // ranking's 64-bit prefix keys tie and the full comparison decides.
+      {R"({"detection":"beacon","sort":[{"column":"InitiatingProcessCommandLine","desc":true}],"limit":10000})",
+       [](const auto& a, const auto& b) { return lower(a.commandLine) > lower(b.commandLine); }},
       {R"({"detection":"beacon","sort":[{"column":"ConnectionsPerMinute"}],"limit":10000})",
        [](const auto& a, const auto& b) { return a.connectionsPerMinute < b.connectionsPerMinute; }},
   };

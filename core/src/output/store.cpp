@@ -190,10 +190,28 @@ struct ResultStore::Table {
       for (uint32_t i = 0; i < order.size(); ++i) parsed[i] = parse(i);
       std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) { return parsed[a] < parsed[b]; });
     } else {
-      std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      // A million distinct values (addresses) sort by a 64-bit key first: the first eight bytes,
+      // lowercased, big-endian (short values padded with 0), whose order agrees with compareNoCase's
+      // wherever two keys differ. Only values with equal keys are compared in full.
+      const auto full = [&](uint32_t a, uint32_t b) {
         const int c = compareNoCase(col.dict.values[a], col.dict.values[b]);
         return c != 0 ? c < 0 : col.dict.values[a] < col.dict.values[b];
-      });
+      };
+      std::vector<std::pair<uint64_t, uint32_t>> keyed(order.size());
+      for (uint32_t i = 0; i < order.size(); ++i) {
+        const std::string& v = col.dict.values[i];
+        uint64_t k = 0;
+        for (size_t b = 0; b < 8; ++b) k = k << 8 | (b < v.size() ? uint8_t(lowerAscii(v[b])) : 0);
+        keyed[i] = {k, i};
+      }
+      std::sort(keyed.begin(), keyed.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+      for (size_t i = 0; i < keyed.size(); ++i) order[i] = keyed[i].second;
+      for (size_t i = 0; i < keyed.size();) {
+        size_t j = i + 1;
+        while (j < keyed.size() && keyed[j].first == keyed[i].first) ++j;
+        if (j - i > 1) std::sort(order.begin() + long(i), order.begin() + long(j), full);
+        i = j;
+      }
     }
     col.dict.rank.assign(order.size(), 0);
     for (uint32_t r = 0; r < order.size(); ++r) col.dict.rank[order[r]] = r;
