@@ -484,3 +484,82 @@ TEST_CASE("firewall rows end to end: CommonSecurityLog's outbound rows feed the 
   CHECK(r.rows[0].connectionCount == 20);  // the denied attempt is a ConnectionFailed: not a seed connection
   CHECK(r.rows[0].riskScore == 45);
 }
+
+TEST_CASE("firewall rows: a source that is not an address is a located problem, and the rows after it are read", "[firewall][errors]") {
+  // Before, such a row was taken for outbound (the addresses could not say inbound) and filtered as
+  // a connection to its private destination, with no word of the bad value. Every reader of
+  // firewall rows: CommonSecurityLog CSV, Azure Firewall rows as Log Analytics CSV, query API JSON
+  // and JSON objects. The value is quoted as messages quote values (control characters escaped).
+  const std::string bad = "45.33.32.156:4444\x1b[1m";
+  const std::string quoted = "\"45.33.32.156:4444\\x1b[1m\"";
+  SECTION("cef-csv") {
+    const std::string csv = cefCsv({{"2026-03-31T10:00:00Z", "45.33.32.156", "40000", "10.0.0.5", "3389", "deny", "", ""},
+                                    {"2026-03-31T10:00:01Z", bad, "40001", "10.0.0.5", "3389", "deny", "", ""},
+                                    {"2026-03-31T10:00:02Z", "-", "40002", "10.0.0.5", "3389", "deny", "", ""},
+                                    {"2026-03-31T10:00:03Z", "45.33.32.156", "40003", "10.0.0.5", "3389", "deny", "", ""}});
+    REQUIRE(sniffBest(csv) == "cef-csv");
+    const auto sink = run("cef-csv", csv);
+    REQUIRE(sink.skips.size() == 1);
+    CHECK(sink.skips[0] == "unparseable source address 3:50 expected an IPv4 or IPv6 address in SourceIP, found " + quoted);
+    CHECK(sink.events.size() == 3);  // "-" is no source (as an absent one), not a bad one
+    checkEverySplit("cef-csv", csv);
+  }
+  const char* names[] = {"TimeGenerated", "Type", "SrcIpAddr", "DestinationIp", "DestinationPort", "Action"};
+  const std::string sources[] = {"10.0.1.4", bad, "185.220.101.5"};
+  std::string csv, objects = "[\n", api = R"({"tables":[{"name":"PrimaryResult","columns":[)";
+  for (size_t i = 0; i < 6; ++i) {
+    csv += std::string(i ? "," : "") + names[i];
+    api += std::string(i ? "," : "") + R"({"name":")" + names[i] + R"(","type":"string"})";
+  }
+  csv += "\n";
+  api += R"(],"rows":[)";
+  for (size_t r = 0; r < 3; ++r) {
+    const std::string v[] = {"2026-04-01T09:00:0" + std::to_string(r) + "Z", "AZFWNetworkRule", sources[r], "10.0.1.9", "22", "Deny"};
+    std::string jsonSource = v[2] == bad ? "45.33.32.156:4444\\u001b[1m" : v[2];
+    api += r ? ",[" : "[";
+    objects += r ? ",{" : "{";
+    for (size_t i = 0; i < 6; ++i) {
+      const std::string cell = i == 2 ? jsonSource : v[i];
+      csv += std::string(i ? "," : "") + v[i];
+      api += std::string(i ? "," : "") + "\"" + cell + "\"";
+      objects += std::string(i ? "," : "") + "\"" + names[i] + "\":\"" + cell + "\"";
+    }
+    csv += "\n";
+    api += "]";
+    objects += "}\n";
+  }
+  api += "]}]}";
+  objects += "]";
+  const std::string inbound = "dir=in outcome=fail Timestamp=2026-04-01T09:00:02Z DeviceName= RemoteIP=185.220.101.5 RemotePort= "
+                              "ActionType=InboundConnectionFailed LocalIP=10.0.1.9 LocalPort=22 ";
+  SECTION("defender-csv (Azure Firewall as Log Analytics CSV)") {
+    REQUIRE(sniffBest(csv) == "defender-csv");
+    const auto sink = run("defender-csv", csv);
+    REQUIRE(sink.skips.size() == 1);
+    CHECK(sink.skips[0] == "unparseable source address 3:38 expected an IPv4 or IPv6 address in SrcIpAddr, found " + quoted);
+    const auto events = eventsOf("defender-csv", csv);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1] == inbound);
+    checkEverySplit("defender-csv", csv);
+  }
+  SECTION("log-analytics-json") {
+    REQUIRE(sniffBest(api) == "log-analytics-json");
+    const auto sink = run("log-analytics-json", api);
+    REQUIRE(sink.skips.size() == 1);
+    CHECK(sink.skips[0].rfind("unparseable source address 1:", 0) == 0);
+    CHECK(sink.skips[0].find(" expected an IPv4 or IPv6 address in SrcIpAddr, found " + quoted) != std::string::npos);
+    const auto events = eventsOf("log-analytics-json", api);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1] == inbound);
+  }
+  SECTION("firewall-json") {
+    REQUIRE(sniffBest(objects) == "firewall-json");
+    const auto sink = run("firewall-json", objects);
+    REQUIRE(sink.skips.size() == 1);
+    CHECK(sink.skips[0].rfind("unparseable source address 3:", 0) == 0);
+    CHECK(sink.skips[0].find(" expected an IPv4 or IPv6 address in SourceIp, found " + quoted) != std::string::npos);
+    const auto events = eventsOf("firewall-json", objects);
+    REQUIRE(events.size() == 2);
+    CHECK(events[1] == inbound);
+  }
+}

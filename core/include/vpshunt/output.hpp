@@ -53,6 +53,11 @@ std::string renderResults(const Analysis& analysis, std::optional<Ticks> now, Ou
 // (sorted keys, invalid UTF-8 replaced), written without building it.
 void appendJsonl(const Row& row, std::string& out);
 nlohmann::json rowJson(const Row& row);  // the same object as a tree
+// A detection's section of the json document without its rows ("title", "order", "columns",
+// "pageSeed", "pageBeyond", "rowCount", "considered", "sawEvents", "notices", and "suppressedBy",
+// "knownSoftwareHidden" when set; summary null: zeros), as nlohmann's dump of the object writes it,
+// the schema's parts written once per schema and kept.
+std::string sectionJsonText(const TableSchema& schema, const DetectionSummary* summary);
 
 // A short human summary of each file report and the notices, for stderr.
 std::string renderFileSummaries(const Results& r);

@@ -248,6 +248,7 @@ class CsvEventsReader final : public CsvReaderBase {
       if (i >= 0) roles_.emplace_back(c, size_t(i));
     };
     add(fw::Col::SourceIp, source);
+    if (source >= 0) roleSourceName_.assign(r.fields[size_t(source)]);
     add(fw::Col::DestIp, destination);
     add(fw::Col::DestPort, destinationPort);
     add(fw::Col::Device, device);
@@ -286,6 +287,7 @@ class CsvEventsReader final : public CsvReaderBase {
       fw::Row row;
       row.line = r.line;
       for (const auto& [c, i] : roles_) row.set(c, r.fields[i], r.columns[i]);
+      if (!roleBuilder_.sourceReadable(row, roleSourceName_, sink_)) return;
       const fw::Decision d = roleBuilder_.decide(row, sink_);
       if (d.direction == Direction::Inbound) {
         roleBuilder_.fillInbound(row, d, e);
@@ -322,6 +324,7 @@ class CsvEventsReader final : public CsvReaderBase {
   int remoteFallback_ = -1;
   std::vector<std::pair<fw::Col, size_t>> roles_;  // other network tables: the row's roles
   fw::Builder roleBuilder_;
+  std::string roleSourceName_;  // the header's name of the source address column
   bool noAddresses_ = false;
   std::vector<int> map_;
   std::vector<std::pair<EventField, size_t>> used_;

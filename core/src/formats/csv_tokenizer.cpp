@@ -230,40 +230,97 @@ void CsvTokenizer::deliver() {
   handler_.onRecord(rec_);
 }
 
+// parseRecord's grammar over one byte at a time, only as far as where a record ends: a field
+// opening with '"' is quoted up to a '"' not doubled (line breaks inside are text), anything else
+// runs to the delimiter, CR or LF. Only the CR or LF that parseRecord would end the record at stops
+// the scan (a lone CR at the end of a chunk leaves the parse wanting one more byte: Ended).
+const char* CsvTokenizer::scanCarry(const char* p, const char* end) {
+  CarryState st = carryState_;
+  if (st == CarryState::Ended) return p < end ? p : nullptr;
+  for (; p < end; ++p) {
+    const char c = *p;
+    switch (st) {
+      case CarryState::Quoted:
+        if (c == '"') st = CarryState::QuoteSeen;
+        continue;
+      case CarryState::QuoteSeen:
+        if (c == '"') {
+          st = CarryState::Quoted;
+          continue;
+        }
+        break;
+      case CarryState::FieldStart:
+        if (c == '"') {
+          st = CarryState::Quoted;
+          continue;
+        }
+        break;
+      default:
+        break;
+    }
+    if (c == delim_) {
+      st = CarryState::FieldStart;
+    } else if (c == '\n' || c == '\r') {
+      carryState_ = CarryState::Ended;
+      return p;
+    } else if (st == CarryState::FieldStart) {
+      st = CarryState::Unquoted;
+    } else if (st == CarryState::QuoteSeen) {
+      st = CarryState::AfterQuote;
+    }
+  }
+  carryState_ = st;
+  return nullptr;
+}
+
 void CsvTokenizer::feed(const char* data, size_t size) {
   if (stopped_ || size == 0) return;
   maskBase_ = nullptr;  // the caller may reuse its buffer: no mask outlives a call
   const char* p = data;
   const char* const end = data + size;
-  if (!carry_.empty()) {
-    // Complete the record that began in an earlier chunk. Append the new bytes in growing slices
-    // so that a long record costs amortised linear time, then hand back what was not needed.
-    for (;;) {
-      size_t want = std::max<size_t>(4096, carry_.size());
-      size_t take = std::min<size_t>(want, size_t(end - p));
-      carry_.append(p, take);
-      p += take;
-      const char* cs = carry_.data();
-      const char* ce = cs + carry_.size();
-      maskBase_ = nullptr;  // carry_ may have moved or changed since a mask was made
-      const char* done = parseRecord(cs, ce, false);
-      maskBase_ = nullptr;
-      if (done) {
-        size_t used = size_t(done - cs);
-        p -= carry_.size() - used;  // bytes past the record go back to the chunk
-        bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
-        if (!blank) deliver();
-        line_ += recLines_;
-        carry_.clear();
-        break;
-      }
-      if (p == end) return;
+  while (!carry_.empty() && p < end) {
+    // Complete the record that began in an earlier chunk. Its bytes are scanned once (scanCarry)
+    // and the record is parsed only once a line break may have ended it: linear in its length
+    // however small the chunks. The byte after the line break comes along (CRLF or a lone CR).
+    const char* at = scanCarry(p, end);
+    if (!at) {
+      carry_.append(p, size_t(end - p));
+      return;
     }
+    const size_t take = std::min<size_t>(size_t(at - p) + 2, size_t(end - p));
+    carry_.append(p, take);
+    p += take;
+    const char* cs = carry_.data();
+    const char* ce = cs + carry_.size();
+    maskBase_ = nullptr;  // carry_ may have moved or changed since a mask was made
+    carryParsed_ += carry_.size();
+    const char* done = parseRecord(cs, ce, false);
+    maskBase_ = nullptr;
+    if (!done) continue;  // a CR that ends this chunk: the next byte decides (Ended)
+    const size_t used = size_t(done - cs), rest = carry_.size() - used;
+    bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *cs != '"';
+    if (!blank) deliver();
+    line_ += recLines_;
+    carryState_ = CarryState::FieldStart;
+    if (rest <= take) {  // always, while scanCarry follows parseRecord: the bytes past go back
+      p -= rest;
+      carry_.clear();
+      continue;
+    }
+    // The record ended before the bytes of this chunk: read the carried bytes after it as a chunk
+    // of their own (correct whatever the scan said), then this chunk's.
+    p -= take;
+    std::string after = carry_.substr(used, rest - take);
+    carry_.clear();
+    feed(after.data(), after.size());
+    maskBase_ = nullptr;
   }
   while (p < end && !stopped_) {
     const char* done = parseRecord(p, end, false);
     if (!done) {
       carry_.assign(p, size_t(end - p));
+      carryState_ = CarryState::FieldStart;
+      scanCarry(carry_.data(), carry_.data() + carry_.size());
       return;
     }
     bool blank = nSpans_ == 1 && spans_[0].size == 0 && spans_[0].ptr && *p != '"';
@@ -286,6 +343,7 @@ void CsvTokenizer::finish() {
     line_ += recLines_;
     carry_.erase(0, size_t(done - cs));
   }
+  carryState_ = CarryState::FieldStart;
 }
 
 }  // namespace vpshunt

@@ -48,6 +48,9 @@ class CsvTokenizer {
   void setWanted(std::vector<uint8_t> wanted) { wanted_ = std::move(wanted); }
   // Stop delivering records (e.g. the reader gave up on the file); later input is ignored.
   void stop() { stopped_ = true; }
+  // Bytes of carried-over records (records that span chunks) handed to the record parser: at most
+  // about twice the bytes carried, however finely the input is cut (a test holds it to that).
+  uint64_t carryParsedBytes() const { return carryParsed_; }
 
  private:
   // Parses one record starting at p; returns the position after its terminator, or nullptr when
@@ -66,6 +69,17 @@ class CsvTokenizer {
   bool stopped_ = false;
   uint64_t line_ = 1;
   std::string carry_;
+  // Where parseRecord's grammar stands after the bytes of carry_ scanned so far, so that each
+  // carried byte is looked at once and the record is parsed only when a line break outside quotes
+  // may have ended it (not again on every chunk: quadratic for a long record in small chunks).
+  // Ended: a line break was seen and the parse still wanted a byte (a CR at the end of a chunk).
+  enum class CarryState : uint8_t { FieldStart, Unquoted, Quoted, QuoteSeen, AfterQuote, Ended };
+  CarryState carryState_ = CarryState::FieldStart;
+  // The first byte in [p, end) at which the carried record may end (a CR or LF outside quotes),
+  // advancing carryState_ over the bytes before it (Ended then); nullptr (all of them scanned) when
+  // none.
+  const char* scanCarry(const char* p, const char* end);
+  uint64_t carryParsed_ = 0;
   // Unescaped text of quoted fields with doubled quotes: scratch_[0 .. scratchLen_).
   std::string scratch_;
   size_t scratchLen_ = 0;

@@ -46,6 +46,7 @@ class CefCsvReader final : public Reader, CsvTokenizer::Handler {
     row_.clear();
     row_.line = r.line;
     for (const auto& [c, i] : used_) row_.set(c, r.fields[i], r.columns[i]);
+    if (!builder_.sourceReadable(row_, sourceName_, sink_)) return;
     RawEvent e;
     e.line = r.line;
     builder_.fill(row_, builder_.decide(row_, sink_), e);
@@ -60,6 +61,7 @@ class CefCsvReader final : public Reader, CsvTokenizer::Handler {
       fw::Col c;
       if (!fw::columnByName(r.fields[i], c) || (have & fw::bit(c))) continue;
       have |= fw::bit(c);
+      if (c == fw::Col::SourceIp) sourceName_.assign(r.fields[i]);
       used_.emplace_back(c, i);
       wanted[i] = 1;
     }
@@ -86,6 +88,7 @@ class CefCsvReader final : public Reader, CsvTokenizer::Handler {
   std::vector<std::pair<fw::Col, size_t>> used_;
   fw::Row row_;
   fw::Builder builder_;
+  std::string sourceName_;  // the header's name of the source address column
 };
 
 // The first line's cells (quotes removed): enough to recognise the header.

@@ -53,6 +53,9 @@ class FirewallJsonReader final : public jsonev::RecordReader {
       b.announce(sink_);
       if (family == fw::Family::Cef && !row_.has(fw::Col::SourceUser)) sink_.missingColumn("AccountName");
     }
+    // Keys are matched by name without regard to case, so the message names the column as the
+    // builder knows it (SourceIp: SourceIP, SrcIpAddr, ... in the file).
+    if (!b.sourceReadable(row_, {}, sink_)) return;
     RawEvent e;
     e.line = recordLine();
     b.fill(row_, b.decide(row_, sink_), e);

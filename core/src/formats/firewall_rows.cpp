@@ -265,6 +265,16 @@ void Builder::noteOnce(unsigned which, RecordSink& sink) {
   }
 }
 
+bool Builder::sourceReadable(const Row& r, std::string_view sourceColumn, RecordSink& sink) const {
+  const std::string_view text = trimValue(r.get(Col::SourceIp));
+  IpAddress ip;
+  if (text.empty() || text == "-" || parseIp(text, ip)) return true;
+  sink.skip("unparseable source address", r.line, r.col(Col::SourceIp),
+            "expected an IPv4 or IPv6 address in " + std::string(sourceColumn.empty() ? colName(Col::SourceIp) : sourceColumn) +
+                ", found " + quoteForMessage(text));
+  return false;
+}
+
 Decision Builder::decide(const Row& r, RecordSink& sink) {
   Decision d;
   const Side src = sideOf(r.get(Col::SourceIp)), dst = sideOf(r.get(Col::DestIp));

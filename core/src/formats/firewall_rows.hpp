@@ -153,6 +153,13 @@ class Builder {
   // Says, through `sink`, how the family's rows are read and what such a table lacks.
   void announce(RecordSink& sink) const;
   Family family() const { return family_; }
+  // False, with a skipped row reported through `sink` (its line and the cell's column, "expected an
+  // IPv4 or IPv6 address in <sourceColumn>, found <the value, quoted>"), when the row's source holds
+  // something other than an address: the addresses could not tell its direction, so it would be
+  // taken for outbound and attributed to its destination (filtered, when that is private) with no
+  // word of the bad value. An empty or "-" source is absent, not bad (flow logs leave public ends
+  // empty). Readers call it before decide(). `sourceColumn`: the name the file gives the column.
+  bool sourceReadable(const Row& row, std::string_view sourceColumn, RecordSink& sink) const;
   // The row's direction and outcome (see the file comment). Notes, once per table, a direction rule
   // the first time it decides a row, and a CommunicationDirection the addresses contradicted.
   Decision decide(const Row& row, RecordSink& sink);

@@ -209,6 +209,7 @@ class TablesJsonReader final : public Reader, json::Handler {
       if (!fw::columnByName(columns_[i], c) || (have & fw::bit(c))) continue;
       have |= fw::bit(c);
       colRole_[i] = static_cast<int>(c);
+      if (c == fw::Col::SourceIp) roleSourceName_ = columns_[i];
     }
     const fw::Family family = fw::familyOf(have);
     roleTable_ = family == fw::Family::Cef || (family == fw::Family::Sessions && !hasRemoteIp_);
@@ -226,6 +227,7 @@ class TablesJsonReader final : public Reader, json::Handler {
       roleRow_.set(fw::Col(c), std::string_view(cellBuf_.data() + cell.off, cell.len),
                    cell.line == rowLine_ ? static_cast<uint32_t>(cell.col) : 0);
     }
+    if (!roles_.sourceReadable(roleRow_, roleSourceName_, sink_)) return;
     RawEvent e;
     e.line = rowLine_;
     roles_.fill(roleRow_, roles_.decide(roleRow_, sink_), e);
@@ -372,6 +374,7 @@ class TablesJsonReader final : public Reader, json::Handler {
   bool roleTable_ = false;
   fw::Row roleRow_;
   fw::Builder roles_;
+  std::string roleSourceName_;  // the "columns" name of the source address
   std::string cellBuf_;
   size_t cell_ = 0;
   uint64_t rowLine_ = 0, rowCol_ = 0;

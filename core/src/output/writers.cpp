@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdio>
 #include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "detections/beacon/beacon.hpp"
@@ -176,14 +179,48 @@ json viewJson(const std::vector<ViewColumn>& v) {
   return out;
 }
 
+// What a detection's section holds that depends on its schema only (title, order, the columns
+// with their descriptions, the page views), built once per schema, as json and as nlohmann's text:
+// the page asks for every section on each refresh and the json output writes them on each run, and
+// building them afresh was most of the work of a small run (issue 14: the session fuzz target).
+struct SchemaPart {
+  json title, order, columns, pageSeed, pageBeyond;
+  std::string titleText, orderText, columnsText, pageSeedText, pageBeyondText;
+};
+
+std::string dumpText(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+const SchemaPart& schemaPart(const TableSchema& s) {
+  // Schemas are static objects (tableSchemas(), their seed outputs): their addresses are stable keys.
+  static std::mutex mutex;
+  static std::map<const TableSchema*, std::unique_ptr<SchemaPart>> parts;
+  std::lock_guard<std::mutex> lock(mutex);
+  std::unique_ptr<SchemaPart>& p = parts[&s];
+  if (!p) {
+    p = std::make_unique<SchemaPart>();
+    p->title = std::string(s.title);
+    p->order = std::string(s.order);
+    p->columns = columnsJson(s);
+    p->pageSeed = viewJson(s.pageSeed);
+    p->pageBeyond = viewJson(s.pageBeyond);
+    p->titleText = dumpText(p->title);
+    p->orderText = dumpText(p->order);
+    p->columnsText = dumpText(p->columns);
+    p->pageSeedText = dumpText(p->pageSeed);
+    p->pageBeyondText = dumpText(p->pageBeyond);
+  }
+  return *p;
+}
+
 // A detection's section of the json document, without its rows.
 json sectionJson(const TableSchema& s, const DetectionSummary* summary) {
+  const SchemaPart& part = schemaPart(s);
   json o = json::object();
-  o["title"] = std::string(s.title);
-  o["order"] = std::string(s.order);
-  o["columns"] = columnsJson(s);
-  o["pageSeed"] = viewJson(s.pageSeed);
-  o["pageBeyond"] = viewJson(s.pageBeyond);
+  o["title"] = part.title;
+  o["order"] = part.order;
+  o["columns"] = part.columns;
+  o["pageSeed"] = part.pageSeed;
+  o["pageBeyond"] = part.pageBeyond;
   o["rowCount"] = summary ? summary->rowCount : 0;
   o["considered"] = summary ? summary->considered : 0;
   o["sawEvents"] = summary ? summary->sawEvents : false;
@@ -193,6 +230,47 @@ json sectionJson(const TableSchema& s, const DetectionSummary* summary) {
   if (summary && summary->knownSoftwareHidden) o["knownSoftwareHidden"] = summary->knownSoftwareHidden;
   return o;
 }
+
+}  // namespace
+
+// sectionJson's dump, written from the schema's cached texts: nlohmann writes an object's keys in
+// their sorted order (std::map), so this is the same order; tests/core/unit-output-section.cpp
+// compares the two for every schema and summary shape.
+std::string sectionJsonText(const TableSchema& s, const DetectionSummary* summary) {
+  const SchemaPart& part = schemaPart(s);
+  std::string out;
+  out.reserve(part.columnsText.size() + part.pageSeedText.size() + part.pageBeyondText.size() + 256);
+  out += "{\"columns\":";
+  out += part.columnsText;
+  out += ",\"considered\":";
+  out += std::to_string(summary ? summary->considered : 0);
+  if (summary && summary->knownSoftwareHidden) {
+    out += ",\"knownSoftwareHidden\":";
+    out += dumpText(json(summary->knownSoftwareHidden));
+  }
+  out += ",\"notices\":";
+  out += summary ? dumpText(json(summary->notices)) : std::string("[]");
+  out += ",\"order\":";
+  out += part.orderText;
+  out += ",\"pageBeyond\":";
+  out += part.pageBeyondText;
+  out += ",\"pageSeed\":";
+  out += part.pageSeedText;
+  out += ",\"rowCount\":";
+  out += std::to_string(summary ? summary->rowCount : 0);
+  out += ",\"sawEvents\":";
+  out += summary && summary->sawEvents ? "true" : "false";
+  if (summary && !summary->suppressedBy.empty()) {
+    out += ",\"suppressedBy\":";
+    out += dumpText(json(summary->suppressedBy));
+  }
+  out += ",\"title\":";
+  out += part.titleText;
+  out += '}';
+  return out;
+}
+
+namespace {
 
 // The head of the json document: everything but the detections' rows.
 json headJson(const Results& r) {
@@ -432,7 +510,7 @@ void TableWriter::beginTable(const TableSchema& schema) {
       break;
     case OutputFormat::Json: {
       const DetectionSummary* summary = s.head ? findSummary(*s.head, schema.detection) : nullptr;
-      std::string section = sectionJson(schema, summary).dump(-1, ' ', false, json::error_handler_t::replace);
+      std::string section = sectionJsonText(schema, summary);
       section.pop_back();  // "}": the rows follow
       s.out += s.firstSection ? "\n    \"" : ",\n    \"";
       s.out += schema.detection;
