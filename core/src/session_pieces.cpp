@@ -117,7 +117,7 @@ bool Session::mergePieces(uint64_t headerLines) {
   for (const auto& p : pieces_) all.push_back(p.first.get());
   auto pieces = std::move(pieces_);
   pieces_.clear();
-  if (!AnalysisState::piecesAgree(all)) return false;
+  if (pieces.size() < 2 || !AnalysisState::piecesAgree(all)) return false;  // one piece is no cut file
   AnalysisState& main = *analysis_.state_;
   uint64_t lines = 0;
   for (size_t j = 0; j < pieces.size(); ++j) {  // as ParallelReader::run merges a cut file's pieces

@@ -97,7 +97,8 @@ class Session {
   void importPiece(const uint8_t* data, size_t size);
   // The main: the pieces set aside, in order, merged as the threads merge them (mergeChunk); false
   // when they cannot be merged exactly (AnalysisState::piecesAgree): nothing is taken, and the
-  // file must be read again whole (beginFile ... endFile). `headerLines`: planCut's.
+  // file must be read again whole (beginFile ... endFile); also when fewer than two pieces are set
+  // aside (the helper failed: this drops the one read here). `headerLines`: planCut's.
   bool mergePieces(uint64_t headerLines);
   // The main: the helper's whole files (exportFiles) after those read here (mergeFiles); false when
   // they held threat intel: nothing is taken, and the files must be read here, in order.
