@@ -119,18 +119,19 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; ch
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync'];
 
-const opts = { now: '', label: '', nodeSeconds: 0, files: [] };
+const opts = { now: '', label: '', nodeSeconds: 0, workers: '', files: [] };
 {
   const argv = process.argv.slice(2);
   for (let i = 0; i < argv.length; ++i) {
     if (argv[i] === '--now') opts.now = argv[++i] || '';
     else if (argv[i] === '--label') opts.label = argv[++i] || '';
     else if (argv[i] === '--node-seconds') opts.nodeSeconds = Number(argv[++i]) || 0;
+    else if (argv[i] === '--workers') opts.workers = argv[++i] || '';  // the page's ?workers= (1, 2; default: auto)
     else opts.files.push(argv[i]);
   }
 }
 if (!opts.files.length) {
-  console.error('usage: node bench/page.mjs [--now ISO8601] [--label NAME] [--node-seconds S] FILE [FILE...]');
+  console.error('usage: node bench/page.mjs [--now ISO8601] [--label NAME] [--node-seconds S] [--workers 1|2] FILE [FILE...]');
   process.exit(2);
 }
 if (!fs.existsSync(path.join(SITE, 'index.html'))) {
@@ -208,7 +209,7 @@ try {
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(e.message));
-  await page.goto(`http://127.0.0.1:${server.address().port}/`);
+  await page.goto(`http://127.0.0.1:${server.address().port}/${opts.workers ? `?workers=${encodeURIComponent(opts.workers)}` : ''}`);
   await page.waitForSelector(SELECTORS.ready, { timeout: 60000 });
   if (opts.now) {
     // The rule form's now, applied before any file is given (so the page reads the files once, as the

@@ -59,6 +59,11 @@ val guarded(F&& body) {
 
 val none() { return val::undefined(); }
 
+// Bytes made in the core, copied out into a Uint8Array of their own (posted to another worker).
+val bytesOut(const std::string& s) {
+  return val(emscripten::typed_memory_view(s.size(), reinterpret_cast<const uint8_t*>(s.data()))).call<val>("slice");
+}
+
 // A JS Uint8Array copied into `buffer`.
 void copyIn(const val& bytes, std::vector<uint8_t>& buffer) {
   buffer.resize(bytes["length"].as<size_t>());
@@ -121,6 +126,22 @@ class Session {
   }
   val reset() { return guarded([&] { return session_->reset(), none(); }); }
   val recordsInCurrentFile() const { return guarded([&] { return val(static_cast<double>(session_->recordsInCurrentFile())); }); }
+  // --- workers (issue 12): the page's second worker (Session's piece API) ---
+  val beginPiece(std::string n, std::string k, std::string f, double header) {
+    return guarded([&] { return session_->beginPiece(n, k, f, static_cast<uint64_t>(header)), none(); });
+  }
+  val exportPiece() { return guarded([&] { return bytesOut(session_->exportPiece()); }); }
+  val exportFiles() { return guarded([&] { return bytesOut(session_->exportFiles()); }); }
+  val importPiece(const val& b) { return guarded([&] { return copyIn(b, buffer_), session_->importPiece(buffer_.data(), buffer_.size()), trimBuffer(), none(); }); }
+  val mergePieces(double headerLines) { return guarded([&] { return val(session_->mergePieces(static_cast<uint64_t>(headerLines))); }); }
+  val importFiles(const val& b) {
+    return guarded([&] {
+      copyIn(b, buffer_);
+      const bool merged = session_->importFiles(buffer_.data(), buffer_.size());
+      return trimBuffer(), val(merged);
+    });
+  }
+  // --- end workers ---
 
  private:
   void trimBuffer() {
@@ -145,6 +166,16 @@ val watchlistCsv(const val& bytes, bool isCsv, const val& texts) {
     std::vector<uint8_t> data;
     copyIn(bytes, data);
     return val(vpshunt::Session::watchlistCsv(data.data(), data.size(), isCsv, emscripten::vecFromJSArray<std::string>(texts)));
+  });
+}
+// workers (issue 12): where a file can be cut in two, from its head and a window at windowOffset.
+val planCut(const val& head, const val& window, double windowOffset, double fileSize, std::string n, std::string k, std::string f) {
+  return guarded([&] {
+    std::vector<uint8_t> h, w;
+    copyIn(head, h);
+    copyIn(window, w);
+    return val(vpshunt::Session::planCut(h.data(), h.size(), w.data(), w.size(), static_cast<uint64_t>(windowOffset),
+                                         static_cast<uint64_t>(fileSize), n, k, f));
   });
 }
 // Bytes the allocator has handed out and not had back (mallinfo().uordblks): the leak test's
@@ -180,7 +211,14 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
       .function("setAsnDatabase", &Session::setAsnDatabase)
       .function("setHostingLists", &Session::setHostingLists)
       .function("reset", &Session::reset)
-      .function("recordsInCurrentFile", &Session::recordsInCurrentFile);
+      .function("recordsInCurrentFile", &Session::recordsInCurrentFile)
+      // workers (issue 12)
+      .function("beginPiece", &Session::beginPiece)
+      .function("exportPiece", &Session::exportPiece)
+      .function("exportFiles", &Session::exportFiles)
+      .function("importPiece", &Session::importPiece)
+      .function("mergePieces", &Session::mergePieces)
+      .function("importFiles", &Session::importFiles);
   emscripten::function("defaultRuleJson", &defaultRuleJson);
   emscripten::function("formats", &formats);
   emscripten::function("schemas", &schemas);
@@ -190,4 +228,5 @@ EMSCRIPTEN_BINDINGS(vpshunt) {
   emscripten::function("pivotQueries", &pivotQueries);
   emscripten::function("watchlistCsv", &watchlistCsv);
   emscripten::function("heapUsedBytes", &heapUsedBytes);
+  emscripten::function("planCut", &planCut);  // workers (issue 12)
 }

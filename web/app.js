@@ -31,6 +31,8 @@ const state = {
 const client = new WorkerClient({
   onProgress: showProgress,
   onFatal: (error) => showError(error.message),
+  // workers (issue 12): ?workers=1 one worker, ?workers=2 two for every input, else two for big inputs
+  workers: new URLSearchParams(globalThis.location ? location.search : '').get('workers') || 'auto',
 });
 
 function tab(detection = state.detection) {

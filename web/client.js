@@ -1,11 +1,16 @@
 // The page's side of the worker protocol (web/engine.js): requests by id, replies by id,
 // unsolicited progress messages; Cancel terminates the worker and starts a fresh one.
+// workers (issue 12): unless `workers` is "1", a second (helper) worker is started beside it, made
+// the same way (a module worker, or a blob: URL in the single file), and the two are joined by a
+// MessageChannel (engine.js: serveMain, connectHelper); "2" uses it for every input, "auto" for
+// inputs of engine.js's SPLIT_MIN_BYTES or more. The page talks to the main worker only.
 import { createWorker } from './assets.js';
 
 export class WorkerClient {
-  constructor({ onProgress, onFatal }) {
+  constructor({ onProgress, onFatal, workers = 'auto' }) {
     this.onProgress = onProgress;
     this.onFatal = onFatal;
+    this.workers = String(workers);
     this.start();
   }
   start() {
@@ -17,6 +22,19 @@ export class WorkerClient {
       event.preventDefault();
       this.failAll({ code: 'worker', message: `the analysis worker failed: ${event.message || 'unknown error'}` });
     };
+    this.helper = null;
+    if (this.workers !== '1') {
+      this.helper = createWorker();
+      const channel = new MessageChannel();
+      // Replies to these two (id 0) are not waited for: the worker queues requests in order.
+      this.helper.postMessage({ id: 0, type: 'serveMain', port: channel.port2 }, [channel.port2]);
+      this.worker.postMessage({ id: 0, type: 'connectHelper', port: channel.port1, mode: this.workers === '2' ? 'always' : 'auto' },
+        [channel.port1]);
+      this.helper.onerror = (event) => {
+        event.preventDefault();
+        this.failAll({ code: 'worker', message: `the second analysis worker failed: ${event.message || 'unknown error'}` });
+      };
+    }
   }
   receive(msg) {
     if (!msg) return;
@@ -42,6 +60,7 @@ export class WorkerClient {
   }
   cancel() {
     this.worker.terminate();
+    if (this.helper) this.helper.terminate();
     this.failAll({ code: 'cancelled', message: 'cancelled' });
     this.start();
   }

@@ -36,13 +36,31 @@
 //   memory                        -> {heapBytes, heapUsed}
 //   exportKql {target, detection, rule?, hostingCsvUrl?} -> {text}; pivotQueries {detection, row, target} -> {pivots}
 // Summary = {results: <status: now, files, notices, collectGroups, detectionOrder, detections: {name:
-// {title, columns, pageSeed, pageBeyond, rowCount, notices, ...}}>, now, reread, read: {bytes, ms, mbps} | null}
+// {title, columns, pageSeed, pageBeyond, rowCount, notices, ...}}>, now, reread, read: {bytes, ms, mbps,
+// workers?: {cut, handedOver, readAgain} (when the helper worker read part of it)} | null}
 // Memory holds per-group aggregates only, so exact lookback counts (when now is the latest event)
 // and the detail view need a second "collect" pass over the event files; progress messages carry
 // phase: "read" | "collect".
 // Cancel is not a request: the page terminates the worker and starts a new one.
+// --- workers (issue 12): two workers, each with its own wasm instance; no SharedArrayBuffer ---
+// The page may start a second (helper) worker and join the two with a MessageChannel; the main
+// worker then reads big inputs with it: a file it can cut (planFileCut: CSV outside quotes, JSON
+// Lines) is read half here and half there, other files go whole to the helper in turn; the
+// helper's aggregates come back as bytes and are merged in input order (Session::mergePieces /
+// importFiles), so the results are those of one worker. Collect passes and views stay in the main.
+//   connectHelper {port, mode}    (page -> main) port: the channel's end; mode "auto" (use the helper
+//                                 when the input has >= SPLIT_MIN_BYTES) or "always"   -> {connected}
+//   serveMain {port}              (page -> helper) answer the main worker's requests on `port`
+// Over the channel (main -> helper, same {id, type} / {id, ok, result | error} convention):
+//   helperSetup {rule, detections, now}   the main's rule (JSON text), detections, now  -> {}
+//   readPiece {blob, header, name, kind, format}  blob: the file's header copy then the piece
+//                                 (File.slice parts), header: its header's bytes   -> {blob: Uint8Array}
+//   readWhole {file, name, kind, format}          one whole file               -> {blob: Uint8Array}
 
 export const SLICE_BYTES = 8 * 1024 * 1024;
+export const SPLIT_MIN_BYTES = 64 * 1024 * 1024;  // workers: inputs below this are read by one worker
+const CUT_HEAD_BYTES = 64 * 1024 + 3;  // what the readers sniff (Session::planCut)
+const CUT_WINDOW_BYTES = 1024 * 1024;  // where a cut is looked for, from the middle of the file
 const PROGRESS_INTERVAL_MS = 100;
 
 export class EngineError extends Error {
@@ -140,6 +158,20 @@ export class Engine {
   setHostingLists(texts) { return JSON.parse(check(this.session.setHostingLists(Array.from(texts, String)))); }
   reset() { check(this.session.reset()); }
   recordsInCurrentFile() { return check(this.session.recordsInCurrentFile()); }
+  // --- workers (issue 12): Session's piece API ---
+  beginPiece(name, kind = 'auto', format = '', headerBytes = 0) {
+    check(this.session.beginPiece(String(name), kind || 'auto', format || '', Number(headerBytes)));
+  }
+  exportPiece() { return check(this.session.exportPiece()); }
+  exportFiles() { return check(this.session.exportFiles()); }
+  importPiece(bytes) { check(this.session.importPiece(bytes)); }
+  mergePieces(headerLines) { return check(this.session.mergePieces(Number(headerLines))); }
+  importFiles(bytes) { return check(this.session.importFiles(bytes)); }
+  static planCut(Module, head, window, windowOffset, fileSize, name, kind = 'auto', format = '') {
+    return JSON.parse(check(Module.planCut(head, window, Number(windowOffset), Number(fileSize), String(name),
+      kind || 'auto', format || '')));
+  }
+  // --- end workers ---
   heapBytes() { return this.Module.HEAPU8.length; }
   // Bytes allocated in the wasm heap and not freed (the leak test watches this, not the heap's
   // size, which only grows).
@@ -188,9 +220,11 @@ export async function isGzip(file) {
 // had counted just before the file ended (a record cut off by the end of the file may be missing).
 // A read failure (the browser cannot read the file, corrupt gzip) goes to the core as the file's
 // error (Analysis::fileError) and the other files still count; an EngineError is rethrown.
-export async function readFile(engine, file, { name, kind = 'auto', format = '', sliceBytes = SLICE_BYTES, onBytes } = {}) {
+// `piece` (workers): read as a piece of the file (Session::beginPiece), its first `piece` bytes the header.
+export async function readFile(engine, file, { name, kind = 'auto', format = '', sliceBytes = SLICE_BYTES, onBytes, piece } = {}) {
   const fileName = name || file.name || 'unnamed';
-  engine.beginFile(fileName, kind, format);
+  if (piece === undefined) engine.beginFile(fileName, kind, format);
+  else engine.beginPiece(fileName, kind, format, piece);
   let fed = 0;
   let gzip = false;
   try {
@@ -264,13 +298,32 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
   let ingestNow = '';  // the now the core held while the files were read
   let lastRead = null;
   let queue = Promise.resolve();
+  let helper = null;          // workers: the helper worker, over a MessagePort (connectHelper)
+  let helperMode = 'auto';    // "auto": for inputs of SPLIT_MIN_BYTES or more; "always"
+  let detections = [];        // as last set (the helper is set up with them)
 
   // Reads `entries` (a subset of `files`, or all of them for a collect pass) into the core, posting
   // progress. `phase` is "read" (first pass) or "collect" (a second pass for chosen groups).
   async function readEntries(entries, phase = 'read') {
     const t0 = clock();
     let bytes = 0;
-    for (const entry of entries) {
+    const total = entries.reduce((n, e) => n + e.file.size, 0);
+    let workers = null;
+    if (phase === 'read' && helper && (helperMode === 'always' || total >= SPLIT_MIN_BYTES)) {
+      // workers: the helper reads part of the input; `part` is the first piece of a cut file.
+      workers = await readEntriesWithHelper(engine, Module, entries, helper, async (entry, part) => {
+        bytes += await readEntry(entry, phase, part);
+      }, { rule: engine.ruleJson(), detections, now: ingestNow });
+      bytes = total;
+    } else {
+      for (const entry of entries) bytes += await readEntry(entry, phase);
+    }
+    const ms = clock() - t0;
+    if (phase === 'read') lastRead = { bytes, ms, mbps: ms > 0 ? bytes / 1e3 / ms : 0, ...(workers ? { workers } : {}) };
+  }
+
+  async function readEntry(entry, phase, part) {
+    {
       const fileIndex = files.indexOf(entry);
       const fileStart = clock();
       let lastPost = -Infinity;
@@ -286,15 +339,13 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
         });
       };
       progress(0, 0, 0, true);
-      const { fed, records } = await readFile(engine, entry.file, {
-        name: entry.name, kind: entry.kind, format: entry.format, sliceBytes,
+      const { fed, records } = await readFile(engine, part ? part.file : entry.file, {
+        name: entry.name, kind: entry.kind, format: entry.format, sliceBytes, piece: part ? part.piece : undefined,
         onBytes: (done, fedSoFar) => progress(done, fedSoFar, null, false),
       });
       progress(entry.file.size, fed, records, true);
-      bytes += fed;
+      return fed;
     }
-    const ms = clock() - t0;
-    if (phase === 'read') lastRead = { bytes, ms, mbps: ms > 0 ? bytes / 1e3 / ms : 0 };
   }
 
   // A collect pass over the event files (the native CLI's rule: every file not given as intel).
@@ -368,8 +419,9 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       if (reread || files.length === 0) await readAll();
       return summary({ reread });
     },
-    setDetections: async ({ detections = [] }) => {
-      const reread = engine.setDetections(detections);
+    setDetections: async ({ detections: names = [] }) => {
+      const reread = engine.setDetections(names);
+      detections = Array.from(names, String);
       if (reread) await readAll();
       return summary({ reread });
     },
@@ -403,18 +455,30 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
       ({ text: Engine.exportKql(Module, rule || engine.rule(), target, detection, hostingCsvUrl) }),
     pivotQueries: ({ detection = 'beacon', row, target = 'sentinel' }) =>
       ({ pivots: Engine.pivotQueries(Module, detection, row || {}, target) }),
+    // --- workers (issue 12) ---
+    connectHelper: ({ port, mode = 'auto' }) => {
+      helper = portHelper(port);
+      helperMode = mode === 'always' ? 'always' : 'auto';
+      return { connected: true };
+    },
+    serveMain: ({ port }) => {
+      port.onmessage = (event) => { queue = queue.then(() => run(event.data, (m) => port.postMessage(m))); };
+      return { serving: true };
+    },
+    ...helperHandlers(engine, sliceBytes),
+    // --- end workers ---
   };
 
-  async function run(msg) {
+  async function run(msg, reply = post) {
     const id = msg && msg.id;
     try {
       const handler = msg && Object.prototype.hasOwnProperty.call(handlers, msg.type) ? handlers[msg.type] : null;
       if (!handler) throw new EngineError({ code: 'bad-request', message: `unknown request type ${JSON.stringify(msg && msg.type)}` });
       const result = await handler(msg);
-      post({ id, ok: true, result });
+      reply({ id, ok: true, result });
     } catch (e) {
       const error = e instanceof EngineError ? e.toJSON() : { code: 'internal', message: String(e && e.message ? e.message : e) };
-      post({ id, ok: false, error });
+      reply({ id, ok: false, error });
     }
   }
 
@@ -426,3 +490,133 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
 
   return { handle, engine, get files() { return files; } };
 }
+
+// --- workers (issue 12) ---
+// Where `entry`'s file can be cut in two (Session::planCut on its head and a window at its middle),
+// or null: {cut, headerBegin, headerEnd, headerLines}.
+export async function planFileCut(Module, entry) {
+  const file = entry.file;
+  if (entry.kind === 'intel' || file.size < 4) return null;
+  const mid = Math.floor(file.size / 2);
+  const [head, window] = await Promise.all([
+    file.slice(0, Math.min(CUT_HEAD_BYTES, file.size)).arrayBuffer(),
+    file.slice(mid, Math.min(mid + CUT_WINDOW_BYTES, file.size)).arrayBuffer(),
+  ]);
+  const plan = Engine.planCut(Module, new Uint8Array(head), new Uint8Array(window), mid, file.size, entry.name,
+    entry.kind, entry.format);
+  return plan.cut === null ? null : plan;
+}
+
+// The main worker's read of `entries` with a helper ({setup, readPiece, readWhole}: async, each
+// giving the helper's blob; over a MessagePort in the page, a second wasm instance in the tests):
+// a file that can be cut is read half here, half by the helper at the same time; a file that
+// cannot goes whole to the helper while the one before it is read here; each blob is merged in
+// input order. Whatever the helper cannot give (a failure, threat intel found in a file, pieces
+// that disagree) is read here, whole. `readOne(entry, piece?)` reads a file (or its first piece)
+// here. Returns {cut, handedOver, readAgain}.
+export async function readEntriesWithHelper(engine, Module, entries, helper, readOne, { rule, detections, now }) {
+  const stats = { cut: 0, handedOver: 0, readAgain: 0 };
+  await helper.setup({ rule, detections, now });
+  for (let i = 0; i < entries.length; i++) {
+    const entry = entries[i];
+    const plan = await planFileCut(Module, entry);
+    if (plan) {
+      const { file } = entry;
+      const header = plan.headerEnd - plan.headerBegin;
+      const blob = new Blob([file.slice(plan.headerBegin, plan.headerEnd), file.slice(plan.cut)]);
+      const theirs = helper.readPiece({ blob, header, name: entry.name, kind: entry.kind, format: entry.format })
+        .then((r) => r, (e) => ({ failed: e }));
+      await readOne(entry, { file: file.slice(0, plan.cut), piece: 0 });
+      const got = await theirs;
+      let merged = false;
+      if (!got.failed) {
+        try {
+          engine.importPiece(got);
+          merged = engine.mergePieces(plan.headerLines);
+        } catch (e) {
+          if (!(e instanceof EngineError) || e.code !== 'bad-blob') throw e;
+        }
+      }
+      if (!merged) {
+        engine.mergePieces(0);  // drops the piece read here
+        stats.readAgain++;
+        await readOne(entry);
+      } else {
+        stats.cut++;
+      }
+      continue;
+    }
+    // Not cut: this file here, the next (if it is not cut either, nor intel) by the helper meanwhile.
+    const next = entries[i + 1];
+    const nextPlan = next && next.kind !== 'intel' ? await planFileCut(Module, next) : null;
+    const handOver = next && next.kind !== 'intel' && !nextPlan;
+    const theirs = handOver
+      ? helper.readWhole({ file: next.file, name: next.name, kind: next.kind, format: next.format }).then((r) => r, (e) => ({ failed: e }))
+      : null;
+    await readOne(entry);
+    if (!handOver) continue;
+    i++;
+    const got = await theirs;
+    let merged = false;
+    if (!got.failed) {
+      try {
+        merged = engine.importFiles(got);
+      } catch (e) {
+        if (!(e instanceof EngineError) || e.code !== 'bad-blob') throw e;
+      }
+    }
+    if (merged) stats.handedOver++;
+    else {
+      stats.readAgain++;
+      await readOne(next);
+    }
+  }
+  return stats;
+}
+
+// The helper worker's side: answers helperSetup / readPiece / readWhole with its own engine.
+export function helperHandlers(engine, sliceBytes = SLICE_BYTES) {
+  return {
+    helperSetup: ({ rule = '', detections = [], now = '' }) => {
+      engine.reset();
+      engine.setRule(rule);
+      engine.setDetections(detections);
+      engine.reset();
+      engine.setNow(now);
+      return {};
+    },
+    readPiece: async ({ blob, header, name, kind, format }) => {
+      await readFile(engine, blob, { name, kind, format, sliceBytes, piece: header });
+      return engine.exportPiece();
+    },
+    readWhole: async ({ file, name, kind, format }) => {
+      await readFile(engine, file, { name, kind, format, sliceBytes });
+      return engine.exportFiles();
+    },
+  };
+}
+
+// A helper reached over a MessagePort (the main worker's view of the helper worker).
+export function portHelper(port) {
+  let nextId = 1;
+  const pending = new Map();
+  port.onmessage = (event) => {
+    const msg = event.data;
+    const entry = msg && pending.get(msg.id);
+    if (!entry) return;
+    pending.delete(msg.id);
+    if (msg.ok) entry.resolve(msg.result);
+    else entry.reject(new EngineError(msg.error));
+  };
+  const request = (type, payload) => new Promise((resolve, reject) => {
+    const id = nextId++;
+    pending.set(id, { resolve, reject });
+    port.postMessage({ id, type, ...payload });
+  });
+  return {
+    setup: (p) => request('helperSetup', p),
+    readPiece: (p) => request('readPiece', p),
+    readWhole: (p) => request('readWhole', p),
+  };
+}
+// --- end workers ---

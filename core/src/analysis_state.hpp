@@ -60,7 +60,25 @@ class AnalysisState final : public RecordHandler {
   // The report of the file (or piece) read last; null before any.
   const FileReport* lastReport() const { return ingest_.reports().empty() ? nullptr : &ingest_.reports().back(); }
   uint64_t signInsInLastFile() const { return ingest_.signInsDelivered(); }
+  // The pieces of one file (each read by a spawned session) merge only when every one was read by
+  // the reader the cut was planned for, none read sign-ins (their readers keep state from row to
+  // row) and none wrote a note the first did not; else the file is read again whole, here.
+  static bool piecesAgree(const std::vector<const AnalysisState*>& pieces);
   // --- end threads ---
+
+  // --- workers (issue 12; analysis_wire.cpp): the page's second worker reads in another wasm
+  // instance and hands its session over as bytes ---
+  // What mergeFiles / mergeChunk read of this (spawned) session: a header (magic, wire version, a
+  // fingerprint of the rule, detections and now it read under, `pieceNewlines`: the line breaks of
+  // the piece after its copy of the header), the ingest's reports and counters and the three
+  // detections' aggregates. Threat intel is not carried: a session that read it is never merged.
+  std::string saveAggregates(uint64_t pieceNewlines) const;
+  // Into a session spawned from the one that merges it (nothing read): then mergeFiles or mergeChunk
+  // as for a thread's session. Returns pieceNewlines. Throws WireError for a damaged or truncated
+  // blob, another wire version, or one read under another rule, detections or now.
+  uint64_t loadAggregates(std::string_view blob);
+  size_t reportCount() const { return ingest_.reports().size(); }
+  // --- end workers ---
 
   Rule rule;
   std::shared_ptr<const AsnDatabase> asnDb_;

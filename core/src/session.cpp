@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "analysis_state.hpp"  // workers (issue 12): Session holds piece sessions
+
 #include "vpshunt/asn.hpp"
 #include "vpshunt/kql.hpp"
 #include "vpshunt/options.hpp"
@@ -66,14 +68,24 @@ void Session::beginFile(std::string name, const std::string& kind, std::string f
   analysis_.beginFile(std::move(name), k, std::move(format));
 }
 
-void Session::feed(const uint8_t* data, size_t size) { analysis_.feed(data, size); }
-void Session::endFile() { analysis_.endFile(); }
-void Session::fileError(std::string message) { analysis_.fileError(std::move(message)); }
+void Session::feed(const uint8_t* data, size_t size) {
+  if (piece_) feedPiece(data, size);  // workers (issue 12): session_pieces.cpp
+  else analysis_.feed(data, size);
+}
+void Session::endFile() {
+  if (piece_) endPiece();  // workers
+  else analysis_.endFile();
+}
+void Session::fileError(std::string message) {
+  if (piece_) pieceError(std::move(message));  // workers
+  else analysis_.fileError(std::move(message));
+}
 void Session::setNow(const std::string& nowIso) { analysis_.setNow(now(nowIso)); }
 void Session::beginCollect(const std::vector<uint64_t>& ids) { analysis_.beginCollect(ids); }
 void Session::endCollect() { analysis_.endCollect(); }
 
 void Session::reset() {
+  dropPieces();  // workers
   analysis_.reset();
   store_.clear();
 }

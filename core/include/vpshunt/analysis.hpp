@@ -147,6 +147,7 @@ class Analysis {
 
  private:
   friend class ParallelReader;  // threads (issue 12): ingest/parallel.cpp
+  friend class Session;         // workers (issue 12): session_pieces.cpp
   std::unique_ptr<AnalysisState> state_;
 };
 

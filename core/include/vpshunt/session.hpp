@@ -27,6 +27,8 @@
 
 namespace vpshunt {
 
+class AnalysisState;
+
 struct SessionError : std::runtime_error {
   SessionError(std::string code, const std::string& message) : std::runtime_error(message), code(std::move(code)) {}
   std::string code;
@@ -35,6 +37,9 @@ struct SessionError : std::runtime_error {
 class Session {
  public:
   explicit Session(const std::string& ruleJson);
+  ~Session();  // session_pieces.cpp: AnalysisState is complete there
+  Session(Session&&) noexcept;
+  Session& operator=(Session&&) noexcept;
 
   void beginFile(std::string name, const std::string& kind, std::string format);  // kind: auto, events, intel
   void feed(const uint8_t* data, size_t size);
@@ -43,7 +48,7 @@ class Session {
   void setNow(const std::string& nowIso);  // before reading; "" = not known yet
   void beginCollect(const std::vector<uint64_t>& ids);
   void endCollect();
-  uint64_t recordsInCurrentFile() const { return analysis_.recordsInCurrentFile(); }
+  uint64_t recordsInCurrentFile() const;
   void reset();
 
   // The results without rows (files, notices, collectGroups, each detection's summary and columns).
@@ -74,6 +79,37 @@ class Session {
   std::string knownSoftware(const std::string& keysJson) const;
   // --- end tuning ---
 
+  // --- workers (issue 12; session_pieces.cpp): the page reads a big input in two workers, each
+  // with its own wasm instance; the helper's session crosses to the main one as bytes ---
+  // Both: a piece of a file (FileIngest::beginChunk) read into a session of its own (spawned: the
+  // same rule, detections and now); the first `headerBytes` fed are the file's header, copied
+  // before a later piece (not counted as the piece's lines). feed, fileError, endFile go to it;
+  // endFile sets it aside, in order.
+  void beginPiece(std::string name, const std::string& kind, std::string format, uint64_t headerBytes);
+  // The helper: the piece set aside last, or (exportFiles) the whole files read since the last
+  // export, as bytes; then forgets them. The helper's session must hold the main one's rule,
+  // detections (setDetections) and now (setNow), else the main one refuses the bytes.
+  std::string exportPiece();
+  std::string exportFiles();
+  // The main: where the file can be cut in two, from its first bytes (`head`: at least 64 KiB + 3,
+  // or the whole file) and a window of it at `windowOffset`: JSON {"cut": byte offset, "headerBegin",
+  // "headerEnd", "headerLines"} or {"cut": null, "why"} (ingest/split.hpp, planSplitWindow).
+  static std::string planCut(const uint8_t* head, size_t headSize, const uint8_t* window, size_t windowSize,
+                             uint64_t windowOffset, uint64_t fileSize, const std::string& name, const std::string& kind,
+                             const std::string& format);
+  // The main: the helper's bytes of the next piece of the file (after the pieces set aside here).
+  // Throws SessionError "bad-blob" for a damaged or foreign blob (nothing is taken).
+  void importPiece(const uint8_t* data, size_t size);
+  // The main: the pieces set aside, in order, merged as the threads merge them (mergeChunk); false
+  // when they cannot be merged exactly (AnalysisState::piecesAgree): nothing is taken, and the
+  // file must be read again whole (beginFile ... endFile); also when fewer than two pieces are set
+  // aside (the helper failed: this drops the one read here). `headerLines`: planCut's.
+  bool mergePieces(uint64_t headerLines);
+  // The main: the helper's whole files (exportFiles) after those read here (mergeFiles); false when
+  // they held threat intel: nothing is taken, and the files must be read here, in order.
+  bool importFiles(const uint8_t* data, size_t size);
+  // --- end workers ---
+
   bool setRule(const std::string& ruleJson);  // true: the files must be read again
   std::string ruleJson() const;
   bool setDetections(const std::string& namesJson);  // a JSON array; true: read again
@@ -94,6 +130,15 @@ class Session {
 
  private:
   std::optional<Ticks> now(const std::string& nowIso) const;
+  // workers (issue 12): the piece being read, its header bytes still to come, its line breaks
+  std::unique_ptr<AnalysisState> piece_;
+  uint64_t pieceHeaderLeft_ = 0, pieceNewlines_ = 0;
+  std::vector<std::pair<std::unique_ptr<AnalysisState>, uint64_t>> pieces_;  // set aside, with line breaks
+  std::unique_ptr<AnalysisState> loadBlob(const uint8_t* data, size_t size, uint64_t& newlines) const;
+  void feedPiece(const uint8_t* data, size_t size);
+  void endPiece();
+  void pieceError(std::string message);
+  void dropPieces();
   Analysis analysis_;
   ResultStore store_;
 };

@@ -19,6 +19,8 @@
 namespace vpshunt {
 
 class FileIngest;
+class WireWriter;
+class WireReader;
 
 // What the session does with a file's records. The handler counts what it keeps in
 // file.report() (records, kept) and reports bad values through the FileIngest's RecordSink side.
@@ -78,6 +80,10 @@ class FileIngest final : public RecordSink {
   // The merging session: whole files read by another session, their reports after this one's.
   void takeReports(FileIngest&& other);
   // --- end threads ---
+  // --- workers (issue 12; file_ingest_wire.cpp): what the merging session reads of this one
+  // (reports, the last file's replacements, encoding and delivered counts), as bytes ---
+  void save(WireWriter& w) const;
+  void load(WireReader& r);  // into an ingest that read nothing; throws WireError
 
   // RecordSink (for the reader)
   void onEvent(const RawEvent& e) override {

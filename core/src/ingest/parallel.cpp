@@ -177,20 +177,9 @@ void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
       const size_t end = i + t.pieces;
       waitFor(i, end);
       if (failure) break;
-      // Every piece must have been read by the reader the plan cut for, and none may have read
-      // sign-ins (their readers keep state from row to row): else this file is read here, whole.
-      bool agree = true;
-      const FileReport* first = tasks[i].result.state_->lastReport();
-      for (size_t j = i; j < end && agree; ++j) {
-        const FileReport* r = tasks[j].result.state_->lastReport();
-        agree = first && r && r->format == first->format && r->kind == first->kind && r->kind == FileKind::Events &&
-                tasks[j].result.state_->signInsInLastFile() == 0;
-        // A note the first piece did not write may come from a reader's first-record state (an
-        // example value, the first record's columns): its place among the notes, or its text,
-        // could differ from one read's.
-        for (size_t n = 0; agree && r && n < r->notes.size(); ++n)
-          agree = std::find(first->notes.begin(), first->notes.end(), r->notes[n]) != first->notes.end();
-      }
+      std::vector<const AnalysisState*> pieces;
+      for (size_t j = i; j < end; ++j) pieces.push_back(tasks[j].result.state_.get());
+      const bool agree = AnalysisState::piecesAgree(pieces);
       ++stats.filesCut;
       if (!agree) {
         ++stats.filesReadAgain;

@@ -87,6 +87,110 @@ bool jsonLines(std::string_view head) {
 
 }  // namespace
 
+namespace {
+
+enum class Shape { kCsv, kZeek, kJsonLines };
+struct Layout {
+  Shape shape = Shape::kCsv;
+  size_t bom = 0, headerEnd = 0, columns = 0;
+};
+
+// The file's shape and header from its start (`start`: the whole file when `whole`, else at least
+// its first kHead + 3 bytes). Returns why the file is read whole, or null.
+const char* readLayout(std::string_view start, bool whole, const InputFile& file, Layout& out) {
+  if (file.kind == FileKind::Intel) return "threat intel is read whole";
+  if (start.size() < 2) return "small";
+  const auto* u = reinterpret_cast<const unsigned char*>(start.data());
+  if (u[0] == 0x1f && u[1] == 0x8b) return "gzip";
+  if ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)) return "UTF-16";
+  const size_t bom = start.size() >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
+  std::string_view head = start.substr(bom, kHead);
+  if (head.find('\0') != std::string_view::npos) return "binary or UTF-16";
+  if (loneCr(head)) return "lone CR line ends";
+  const ReaderFactory* factory = file.format.empty() ? detectReader(head, file.path, file.kind) : findReader(file.format);
+  if (!factory || factory->kind != FileKind::Events) return "not an events format";
+  const std::string_view name = factory->name;
+  Shape shape;
+  if (name == "defender-csv") shape = Shape::kCsv;
+  else if (name == "zeek-tsv") shape = Shape::kZeek;
+  else if (name == "defender-json" || name == "zeek-json" || name == "suricata-eve") shape = Shape::kJsonLines;
+  else return "format read whole";
+
+  // The header: the first CSV record, the leading '#' lines of a Zeek log, nothing for JSON Lines.
+  size_t headerEnd = bom;
+  size_t columns = 0;
+  if (shape == Shape::kCsv) {
+    bool quoted = false;
+    size_t i = bom;
+    for (; i < start.size() && i < bom + kHead; ++i) {
+      if (start[i] == '"') quoted = !quoted;
+      else if (start[i] == '\n' && !quoted) break;
+    }
+    if (i >= start.size() || start[i] != '\n') return "no CSV header line";
+    headerEnd = i + 1;
+    CsvProbe probe(0, 1);
+    probe.run(start.substr(bom, headerEnd - bom), false);
+    columns = probe.first;
+    if (columns < 2) return "CSV header of one field";
+  } else if (shape == Shape::kZeek) {
+    // Later '#' lines (other than #close) start another layout, which only a look at every line finds.
+    if (!whole) return "Zeek log (cut only when held whole)";
+    while (headerEnd < start.size() && start[headerEnd] == '#') {
+      size_t nl = start.find('\n', headerEnd);
+      if (nl == std::string_view::npos) return "Zeek header only";
+      headerEnd = nl + 1;
+    }
+    for (size_t i = start.find("\n#", headerEnd); i != std::string_view::npos; i = start.find("\n#", i + 1))
+      if (start.substr(i + 1, 6) != "#close") return "Zeek log with another header inside";
+  } else if (!jsonLines(head)) {
+    return "one JSON document";
+  }
+  std::string_view header = start.substr(bom, headerEnd - bom);
+  if (!asciiOnly(header)) return "header not ASCII";
+  if (shape != Shape::kJsonLines) {
+    NullSink sink;
+    sink.kind_ = factory->kind;
+    auto reader = factory->create(sink);
+    reader->feed(header.data(), header.size());
+    if (sink.failed || !reader->splittable()) return "the reader keeps state from row to row";
+  }
+  out.shape = shape;
+  out.bom = bom;
+  out.headerEnd = headerEnd;
+  out.columns = columns;
+  return nullptr;
+}
+
+// The first record start after a line break at or after bytes[pos - 1] (pos >= 1), or npos.
+// `endsFile`: the bytes run to the end of the file (a CSV probe may then end short).
+size_t findCut(std::string_view bytes, size_t pos, const Layout& layout, bool endsFile) {
+  for (int tries = 0; tries < kCandidates && pos < bytes.size(); ++tries) {
+    size_t nl = bytes.find('\n', pos - 1);
+    if (nl == std::string_view::npos || nl + 1 >= bytes.size()) break;
+    const size_t at = nl + 1;
+    pos = at + 1;
+    if (layout.shape == Shape::kJsonLines && bytes[at] != '{') continue;
+    if (layout.shape == Shape::kCsv) {
+      const size_t span = std::min<size_t>(bytes.size() - at, 256 * 1024);
+      const bool toEnd = at + span == bytes.size() && endsFile;
+      CsvProbe probe(layout.columns, kParseAhead);
+      probe.run(bytes.substr(at, span), toEnd);
+      if (!probe.good() || (probe.records < kParseAhead && !toEnd)) continue;
+    }
+    return at;
+  }
+  return std::string_view::npos;
+}
+
+void finishPlan(SplitPlan& plan, std::string_view start, const Layout& layout) {
+  plan.headerBegin = layout.bom;
+  plan.headerEnd = layout.headerEnd;
+  const std::string_view header = start.substr(layout.bom, layout.headerEnd - layout.bom);
+  plan.headerLines = uint64_t(std::count(header.begin(), header.end(), '\n'));
+}
+
+}  // namespace
+
 SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned pieces, size_t minPiece) {
   SplitPlan plan;
   auto whole = [&](const char* why) {
@@ -97,89 +201,42 @@ SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned piec
   if (pieces < 2) return whole("one thread");
   if (file.kind == FileKind::Intel) return whole("threat intel is read whole");
   if (bytes.size() < 2 * minPiece) return whole("small");
-  const auto* u = reinterpret_cast<const unsigned char*>(bytes.data());
-  if (u[0] == 0x1f && u[1] == 0x8b) return whole("gzip");
-  if ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)) return whole("UTF-16");
-  size_t bom = bytes.size() >= 3 && u[0] == 0xef && u[1] == 0xbb && u[2] == 0xbf ? 3 : 0;
-  std::string_view head = bytes.substr(bom, kHead);
-  if (head.find('\0') != std::string_view::npos) return whole("binary or UTF-16");
-  if (loneCr(head)) return whole("lone CR line ends");
-  const ReaderFactory* factory = file.format.empty() ? detectReader(head, file.path, file.kind) : findReader(file.format);
-  if (!factory || factory->kind != FileKind::Events) return whole("not an events format");
-  const std::string_view name = factory->name;
-  enum { kCsv, kZeek, kJsonLines } shape;
-  if (name == "defender-csv") shape = kCsv;
-  else if (name == "zeek-tsv") shape = kZeek;
-  else if (name == "defender-json" || name == "zeek-json" || name == "suricata-eve") shape = kJsonLines;
-  else return whole("format read whole");
-
-  // The header: the first CSV record, the leading '#' lines of a Zeek log, nothing for JSON Lines.
-  size_t headerEnd = bom;
-  size_t columns = 0;
-  if (shape == kCsv) {
-    bool quoted = false;
-    size_t i = bom;
-    for (; i < bytes.size() && i < bom + kHead; ++i) {
-      if (bytes[i] == '"') quoted = !quoted;
-      else if (bytes[i] == '\n' && !quoted) break;
-    }
-    if (i >= bytes.size() || bytes[i] != '\n') return whole("no CSV header line");
-    headerEnd = i + 1;
-    CsvProbe probe(0, 1);
-    probe.run(bytes.substr(bom, headerEnd - bom), false);
-    columns = probe.first;
-    if (columns < 2) return whole("CSV header of one field");
-  } else if (shape == kZeek) {
-    while (headerEnd < bytes.size() && bytes[headerEnd] == '#') {
-      size_t nl = bytes.find('\n', headerEnd);
-      if (nl == std::string_view::npos) return whole("Zeek header only");
-      headerEnd = nl + 1;
-    }
-    // Later '#' lines (other than #close) start another layout: state carried from line to line.
-    for (size_t i = bytes.find("\n#", headerEnd); i != std::string_view::npos; i = bytes.find("\n#", i + 1))
-      if (bytes.substr(i + 1, 6) != "#close") return whole("Zeek log with another header inside");
-  } else if (!jsonLines(head)) {
-    return whole("one JSON document");
-  }
-  std::string_view header = bytes.substr(bom, headerEnd - bom);
-  if (!asciiOnly(header)) return whole("header not ASCII");
-  if (shape != kJsonLines) {
-    NullSink sink;
-    sink.kind_ = factory->kind;
-    auto reader = factory->create(sink);
-    reader->feed(header.data(), header.size());
-    if (sink.failed || !reader->splittable()) return whole("the reader keeps state from row to row");
-  }
-
+  Layout layout;
+  if (const char* why = readLayout(bytes, true, file, layout)) return whole(why);
+  const size_t headerEnd = layout.headerEnd;
   const size_t body = bytes.size() - headerEnd;
   const size_t n = std::min<size_t>(pieces, body / minPiece);
   if (n < 2) return whole("small");
   plan.starts.push_back(0);
   for (size_t k = 1; k < n; ++k) {
-    size_t pos = std::max(headerEnd + body / n * k, plan.starts.back() + 1);
-    size_t cut = std::string_view::npos;
-    for (int tries = 0; tries < kCandidates && pos < bytes.size(); ++tries) {
-      size_t nl = bytes.find('\n', pos - 1);
-      if (nl == std::string_view::npos || nl + 1 >= bytes.size()) break;
-      const size_t at = nl + 1;
-      pos = at + 1;
-      if (shape == kJsonLines && bytes[at] != '{') continue;
-      if (shape == kCsv) {
-        const size_t span = std::min<size_t>(bytes.size() - at, 256 * 1024);
-        CsvProbe probe(columns, kParseAhead);
-        probe.run(bytes.substr(at, span), at + span == bytes.size());
-        if (!probe.good() || (probe.records < kParseAhead && at + span != bytes.size())) continue;
-      }
-      cut = at;
-      break;
-    }
+    const size_t pos = std::max(headerEnd + body / n * k, plan.starts.back() + 1);
+    const size_t cut = findCut(bytes, pos, layout, true);
     if (cut == std::string_view::npos) break;  // no safe cut here: the pieces before it stand
     plan.starts.push_back(cut);
   }
   if (plan.starts.size() < 2) return whole("no safe cut");
-  plan.headerBegin = bom;
-  plan.headerEnd = headerEnd;
-  plan.headerLines = uint64_t(std::count(header.begin(), header.end(), '\n'));
+  finishPlan(plan, bytes, layout);
+  return plan;
+}
+
+SplitPlan planSplitWindow(std::string_view head, std::string_view window, uint64_t windowOffset, uint64_t fileSize,
+                          const InputFile& file) {
+  SplitPlan plan;
+  auto whole = [&](const char* why) {
+    plan.starts.clear();
+    plan.why = why;
+    return plan;
+  };
+  if (head.size() > fileSize || windowOffset > fileSize || window.size() > fileSize - windowOffset)
+    return whole("the head or window lies outside the file");
+  if (head.size() < std::min<uint64_t>(fileSize, kHead + 3)) return whole("the head is shorter than what the readers sniff");
+  Layout layout;
+  if (const char* why = readLayout(head, head.size() == fileSize, file, layout)) return whole(why);
+  if (windowOffset < layout.headerEnd + 1) return whole("the window starts inside the header");
+  const size_t cut = findCut(window, 1, layout, windowOffset + window.size() == fileSize);
+  if (cut == std::string_view::npos) return whole("no safe cut in the window");
+  plan.starts = {0, size_t(windowOffset + cut)};
+  finishPlan(plan, head, layout);
   return plan;
 }
 

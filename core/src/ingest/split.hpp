@@ -28,4 +28,12 @@ struct SplitPlan {
 // At most `pieces` pieces of at least `minPiece` bytes each (fewer when the file is smaller).
 SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned pieces, size_t minPiece);
 
+// workers (issue 12): one cut (two pieces) of a file that is not held in memory, found in `window`,
+// the bytes at `windowOffset` (the first record start after a line break in it), with the file's
+// shape and header taken from `head`, its first bytes (at least 64 KiB + 3, or the whole file).
+// The same header and cut rules as planSplit; Zeek logs are cut only by planSplit (a layout change
+// further down the file is found only by looking at all of it).
+SplitPlan planSplitWindow(std::string_view head, std::string_view window, uint64_t windowOffset, uint64_t fileSize,
+                          const InputFile& file);
+
 }  // namespace vpshunt

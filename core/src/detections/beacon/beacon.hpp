@@ -195,6 +195,8 @@ static_assert(sizeof(Group) == 64);
 const TableSchema& beaconSchema();
 
 class SuppressionMatcher;
+class WireWriter;
+class WireReader;
 
 // What the known-software catalogue (enrich/known_software.hpp) or the analyst's knownSoftware
 // entries say of a flow. Beyond mode adds `points` to VpsScore and `reason` to VpsReasons:
@@ -261,6 +263,11 @@ class BeaconDetection final : public Detection {
   void endChunkedFile(FileReport& report);
   static constexpr size_t kMaxChunkActions = 256;
   // --- end threads ---
+  // --- workers (issue 12): the aggregates merge() reads, as bytes (wire.cpp beside this;
+  // core/src/wire.hpp). load() is for a detection that read nothing; it throws WireError. ---
+  void save(WireWriter& w) const;
+  void load(WireReader& r);
+
 
  private:
   std::vector<std::pair<std::string, uint64_t>> fileActions_;  // threads: a chunked file's ActionType counts

@@ -22,6 +22,8 @@
 namespace vpshunt {
 
 const TableSchema& inboundSchema();
+class WireWriter;
+class WireReader;
 
 class InboundDetection final : public Detection {
  public:
@@ -55,6 +57,10 @@ class InboundDetection final : public Detection {
   // threads (issue 12; merge.cpp beside this): adds what `other` read (same rule, neither
   // collecting) as if its rows had come after this one's; sources, names and their order as one read.
   void merge(InboundDetection&& other);
+  // --- workers (issue 12): the aggregates merge() reads, as bytes (wire.cpp beside this;
+  // core/src/wire.hpp). load() is for a detection that read nothing; it throws WireError. ---
+  void save(WireWriter& w) const;
+  void load(WireReader& r);
 
  private:
   struct Bin {

@@ -27,6 +27,8 @@
 namespace vpshunt {
 
 const TableSchema& signinSchema();
+class WireWriter;
+class WireReader;
 
 // The numbers one signin Score is made from: one address's sign-ins over the lookback, or all
 // sign-ins from the addresses of one network (the infrastructure detection scores a distributed
@@ -113,6 +115,10 @@ class SignInDetection final : public Detection {
   // threads (issue 12; merge.cpp beside this): adds what `other` read (same rule, neither
   // collecting) as if its rows had come after this one's; sources, names and their order as one read.
   void merge(SignInDetection&& other);
+  // --- workers (issue 12): the aggregates merge() reads, as bytes (wire.cpp beside this;
+  // core/src/wire.hpp). load() is for a detection that read nothing; it throws WireError. ---
+  void save(WireWriter& w) const;
+  void load(WireReader& r);
 
  private:
   struct Bin {
