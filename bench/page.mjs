@@ -33,6 +33,8 @@ const SELECTORS = {
   ruleForm: '#rule-form',
   ruleMessage: '#rule-message',   // filled once the rule is applied
   results: '#results-table',
+  status: '#status',                // "Analysed N file(s) ... Rows: ..." once the results are shown
+  dataRows: '#results-table tr.data[data-key]',  // rows drawn with their cells
 };
 
 // Latency probes on the shown result. `act` runs in the page and starts the change; `signature` (in the
@@ -233,12 +235,18 @@ try {
       value: document.querySelector(sel.progressBar).value,
       text: document.querySelector(sel.progressText).textContent,
       rows: document.querySelector(sel.rowCount).textContent,
+      status: document.querySelector(sel.status).textContent,
+      drawn: document.querySelectorAll(sel.dataRows).length,
       error: document.querySelector(sel.error).hidden ? '' : document.querySelector(sel.error).textContent,
     }), SELECTORS);
     const mem = browserKiB();
     peakKiB = Math.max(peakKiB, mem);
     samples.push({ t: (Date.now() - started) / 1000, mem: mem / 1024, ...s });
-    if (!s.busy && /rows?\b/.test(s.rows) && samples.length > 2) break;
+    // Done when the page says it analysed the files and shows their rows: the table has drawn rows,
+    // or the status counts none anywhere. (The progress bar alone is not enough: between the read and
+    // the first view of a million rows, the row count still says the "0 rows" of before.)
+    const analysed = /^Analysed/.test(s.status);
+    if (!s.busy && analysed && (s.drawn > 0 || !/Rows: .*[1-9]/.test(s.status))) break;
     if (s.error || errors.length) break;
     if (Date.now() - started > 30 * 60 * 1000) throw new Error('gave up after 30 minutes');
   }

@@ -75,6 +75,11 @@ async function run(type, payload, label) {
 }
 
 function showProgress(p) {
+  if (p.phase === 'finish') {
+    $('progress-bar').removeAttribute('value');  // indeterminate: the core makes the rows
+    $('progress-text').textContent = 'Making the results (scoring, sorting, filling the table)…';
+    return;
+  }
   const fraction = p.bytesTotal > 0 ? Math.min(p.bytesDone / p.bytesTotal, 1) : (p.done ? 1 : 0);
   $('progress-bar').value = fraction;
   $('progress-text').textContent = (p.phase === 'collect' ? 'Second pass for exact counts — ' : '') +

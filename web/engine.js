@@ -9,7 +9,8 @@
 //
 // Worker protocol (DESIGN.md): requests {id, type, ...} -> replies {id, ok: true, result} or
 // {id, ok: false, error: {code, message, file?}}; unsolicited {type: "progress", phase, file, fileIndex,
-// fileCount, bytesDone, bytesTotal, rows, mbps} at most ~10 times a second while files are read.
+// fileCount, bytesDone, bytesTotal, rows, mbps} at most ~10 times a second while files are read (phase
+// "read" or "collect"), and one with phase "finish" (file "", done) when the rows are being made.
 // Requests are handled one at a time, in order. Results stay in the worker (the core's ResultStore):
 // a Summary carries the results without rows; the page asks for pages of rows with `view`.
 //   init                          -> {formats, schemas, rule, defaultRule, asnDatabase}
@@ -353,12 +354,14 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
 
   // The results into the core's store; first, when groups straddle the lookback cutoff (or beyond
   // mode measures periodicity, or inbound sources began before it), a collect pass counts them exactly.
-  // The store is filled at once (one finish, not a counting one and then another: a finish makes
-  // every row, and a million rows take seconds); it is filled again only after a collect pass.
+  // One finish makes every row (a million rows take seconds), so the store is filled exactly once.
+  // The store is filled once: collectGroups() (no row made) says first whether a collect pass is due.
   async function settle() {
-    const status = engine.refresh(now);
-    if (!status.collectGroups || !status.collectGroups.length) return status;
-    await collect(status.collectGroups);
+    const ids = engine.collectGroups(now);
+    if (ids.length) await collect(ids);
+    // Making a million rows takes seconds: the page says so instead of showing a full bar.
+    post({ type: 'progress', phase: 'finish', file: '', fileIndex: 0, fileCount: files.length, bytesDone: 0,
+           bytesTotal: 0, rows: 0, mbps: 0, done: true });
     return engine.refresh(now);
   }
 
@@ -412,7 +415,7 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
     },
     setNow: async ({ now: wanted = '' }) => {
       wanted = wanted || '';
-      engine.status(wanted);  // only checks the time: a bad one leaves everything as it was
+      engine.collectGroups(wanted);  // only checks the time (cheaply): a bad one leaves everything as it was
       now = wanted;
       // Rows before the old cutoff were dropped while reading: a different now needs them again.
       const reread = files.length > 0 && ingestNow !== '' && ingestNow !== now;
