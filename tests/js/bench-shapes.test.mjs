@@ -61,6 +61,28 @@ describe('vpshunt_gen --shape', () => {
   }
 });
 
+test('scan: N distinct sources, each connecting twice; every one an inbound row and an infrastructure row', () => {
+  const file = path.join(tmp, 'scan.log'), again = path.join(tmp, 'scan-again.log');
+  const summary = gen(['--shape', 'scan', '--groups', '700', '--output', file]);
+  gen(['--shape', 'scan', '--groups', '700', '--output', again]);
+  assert.equal(sha256(file), sha256(again), 'deterministic');
+  assert.match(summary, /1400 rows,/);
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter((l) => l && !l.startsWith('#'));
+  const sources = new Map();
+  for (const l of lines) sources.set(l.split('\t')[2], (sources.get(l.split('\t')[2]) || 0) + 1);
+  assert.equal(sources.size, 700, 'distinct sources');
+  assert.ok([...sources.values()].every((n) => n === 2), 'each source twice');
+  const r = run(requireFile(NATIVE_CLI, 'the native CLI'), ['--events', file, '--now', NOW, '--format', 'jsonl']);
+  assert.equal(r.status, 0, String(r.stderr));
+  assert.match(String(r.stderr), /1400 records, \d+ kept, 0 skipped/);
+  const rows = parseJsonl(r.stdout);
+  const inbound = rows.filter((row) => row.Detection === 'inbound');
+  // Every source whose connections fall in the lookback (the span's first hour is before it).
+  assert.ok(inbound.length >= 650 && inbound.length <= 700, `${inbound.length} inbound rows`);
+  assert.ok(inbound.every((row) => sources.has(row.RemoteIP)));
+  assert.equal(rows.filter((row) => row.Detection === 'infrastructure').length, inbound.length, 'one network per source');
+});
+
 describe('the seed rule as DuckDB SQL finds the rows vpshunt finds', async () => {
   let duckdb = null;
   try {
