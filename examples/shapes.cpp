@@ -546,6 +546,17 @@ ZeekFlow makeZeekFlow(uint64_t seed, uint64_t index, uint64_t groups) {
   return f;
 }
 
+// A conn.log ts: epoch seconds with 6 decimals.
+void putZeekTime(Out& out, Ticks t) {
+  const uint64_t us = static_cast<uint64_t>(t / 10);
+  out.num(us / 1000000);
+  out.put('.');
+  char frac[7];
+  uint64_t v = us % 1000000;
+  for (int i = 5; i >= 0; --i) { frac[i] = static_cast<char>('0' + v % 10); v /= 10; }
+  out.put(std::string_view(frac, 6));
+}
+
 // conn_state by percent, with the history Zeek would write and whether the responder sent packets.
 struct ZeekState { const char* state; const char* history; unsigned upTo; bool established; bool answered; };
 const ZeekState kStates[] = {
@@ -614,14 +625,7 @@ class ZeekShape final : public Shape {
     if (!beacon)
       for (const ZeekState& x : kStates)
         if (p < x.upTo) { s = &x; break; }
-    // ts: epoch seconds, 6 decimals.
-    const uint64_t us = static_cast<uint64_t>(t / 10);
-    out.num(us / 1000000);
-    out.put('.');
-    char frac[7];
-    uint64_t v = us % 1000000;
-    for (int i = 5; i >= 0; --i) { frac[i] = static_cast<char>('0' + v % 10); v /= 10; }
-    out.put(std::string_view(frac, 6));
+    putZeekTime(out, t);
     out.put('\t');
     char uid[18];
     static const char* kB62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -695,13 +699,7 @@ class ScanShape final : public Shape {
       const unsigned h = static_cast<unsigned>(splitmix(src ^ 0x10CAull) % 200);
       std::snprintf(local, sizeof local, "10.30.%u.%u", h / 100, 10 + h % 100);
       const uint16_t port = kPorts[splitmix(src ^ 0x9077ull) % 10];
-      const uint64_t us = static_cast<uint64_t>(t / 10);
-      out.num(us / 1000000);
-      out.put('.');
-      char frac[7];
-      uint64_t v = us % 1000000;
-      for (int i = 5; i >= 0; --i) { frac[i] = static_cast<char>('0' + v % 10); v /= 10; }
-      out.put(std::string_view(frac, 6));
+      putZeekTime(out, t);
       out.put("\tC");
       out.num(k);
       out.put('\t');
