@@ -323,21 +323,24 @@ function renderNotices() {
 
 async function renderOverview() {
   const box = $('overview');
-  box.replaceChildren();
   const info = state.results && state.results.detections[state.detection];
-  if (!info || info.rowCount === 0) return;
+  if (!info || info.rowCount === 0) { box.replaceChildren(); return; }
   const detection = state.detection;
+  const noun = `${info.title} rows`;
+  // An empty chart of the same size holds the place while the worker answers: the table below
+  // does not move down under the analyst's pointer when the overview arrives.
+  box.replaceChildren(overview({ bins: [], networks: [], from: '', to: '', noun }));
   const o = await client.request('overview', { detection }).catch(() => null);
-  if (!o || detection !== state.detection) return;
-  box.append(overview({ bins: o.bins, networks: o.networks, from: o.from, to: o.to, noun: `${info.title} rows` }));
+  if (detection !== state.detection || state.results.detections[detection] !== info) return;
+  if (o) box.replaceChildren(overview({ bins: o.bins, networks: o.networks, from: o.from, to: o.to, noun }));
 }
 
-function viewRequest(offset = 0, limit = 200) {
-  const t = tab();
+function viewRequest(offset = 0, limit = 200, detection = state.detection) {
+  const t = tab(detection);
   const only = [];
   if (t.hostingOnly) only.push('IsHosting');
   if (t.tiOnly) only.push('IsTIMatch');
-  return { detection: state.detection, sort: t.sortKeys, filter: t.filter, only, offset, limit };
+  return { detection, sort: t.sortKeys, filter: t.filter, only, offset, limit };
 }
 
 // A new view of the tab: the first page gives the counts; the table fetches the rest as it scrolls.
@@ -345,8 +348,14 @@ async function refreshView() {
   if (!table) {
     table = new VirtualTable({
       container: $('results-table'), label: 'Results',
-      fetchPage: (offset, limit) => fetchRows(offset, limit),
-      renderCell, onOpen: (row) => openDetail(state.detection, row._key), onSort: sortBy,
+      // The rows drawn are those of the view last reset (its detection and results), even in the
+      // moment after a tab switch or a new analysis and before the new view's counts arrive: a
+      // click on such a row opens nothing, rather than asking one detection (or session) for a key
+      // of another.
+      fetchPage: (offset, limit, view) => fetchRows(offset, limit, view.detection),
+      renderCell, onOpen: (row, view) => {
+        if (view && view.detection === state.detection && view.results === state.results) openDetail(view.detection, row._key);
+      }, onSort: sortBy,
     });
   }
   const detection = state.detection;
@@ -355,7 +364,7 @@ async function refreshView() {
   const first = info ? await client.request('view', { request: viewRequest(0, 1) }).catch((e) => { showError(e.message); return null; }) : null;
   if (detection !== state.detection) return;
   const total = first ? first.total : 0, matched = first ? first.matched : 0;
-  table.reset({ columns: columnsOf(detection), sortKeys: tab().sortKeys, total: matched });
+  table.reset({ columns: columnsOf(detection), sortKeys: tab().sortKeys, total: matched, context: { detection, results: state.results } });
   $('row-count').textContent = !state.results ? 'No results yet.'
     : matched === total ? `${formatCount(total)} row${total === 1 ? '' : 's'}`
       : `${formatCount(matched)} of ${formatCount(total)} rows match the filter`;
@@ -374,9 +383,8 @@ let viewGeneration = 0;
 
 // A page of the view; beacon rows also learn which of them are known software (the core's
 // catalogue and the rule's knownSoftware entries), which seed rows carry in no column.
-async function fetchRows(offset, limit) {
-  const detection = state.detection;
-  const page = await client.request('view', { request: viewRequest(offset, limit) });
+async function fetchRows(offset, limit, detection) {
+  const page = await client.request('view', { request: viewRequest(offset, limit, detection) });
   if (detection === 'beacon' && page.rows.length) {
     const { notes } = await client.request('knownSoftware', { keys: page.rows.map((r) => r._key) });
     const byKey = new Map(notes.map((n) => [n.key, n]));

@@ -13,8 +13,10 @@ const PAGE = 200;       // rows fetched per request
 const OVERSCAN = 20;    // rows drawn above and below the viewport
 
 export class VirtualTable {
-  // fetchPage(offset, limit) -> Promise<{rows, matched}>; renderCell(column, row) -> <td>;
-  // onOpen(row); onSort(name, add); columns: [{name, header, type, numeric}]
+  // fetchPage(offset, limit, context) -> Promise<{rows, matched}>; renderCell(column, row) -> <td>;
+  // onOpen(row, context); onSort(name, add); columns: [{name, header, type, numeric}]. The context is
+  // the caller's name for the view (the page's detection), given to reset: the rows drawn belong to
+  // it until the next reset, whatever the caller has moved on to meanwhile.
   constructor({ container, fetchPage, renderCell, onOpen, onSort, label }) {
     this.container = container;
     this.fetchPage = fetchPage;
@@ -24,6 +26,7 @@ export class VirtualTable {
     this.columns = [];
     this.sortKeys = [];
     this.total = 0;
+    this.context = null;
     this.pages = new Map();     // page index -> rows (or a pending promise)
     this.generation = 0;        // bumps on every reset: late replies of an old view are dropped
     this.active = -1;
@@ -48,7 +51,8 @@ export class VirtualTable {
   }
 
   // A new view (columns, sort or filter changed): forget the cached pages, start at the top.
-  reset({ columns, sortKeys, total }) {
+  reset({ columns, sortKeys, total, context = null }) {
+    this.context = context;
     this.columns = columns;
     this.sortKeys = sortKeys;
     this.total = total;
@@ -84,7 +88,7 @@ export class VirtualTable {
     const have = this.pages.get(p);
     if (have) return Array.isArray(have) ? have : null;
     const generation = this.generation;
-    this.pages.set(p, this.fetchPage(p * PAGE, PAGE).then((r) => {
+    this.pages.set(p, this.fetchPage(p * PAGE, PAGE, this.context).then((r) => {
       if (generation !== this.generation) return;
       this.pages.set(p, r.rows);
       this.draw();
@@ -156,7 +160,7 @@ export class VirtualTable {
 
   open() {
     const row = this.active >= 0 ? this.row(this.active) : null;
-    if (row) this.onOpen(row);
+    if (row) this.onOpen(row, this.context);
   }
 
   select(key) {

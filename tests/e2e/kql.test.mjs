@@ -118,6 +118,45 @@ function checks(theBrowser, kind) {
     return copied;
   }
 
+  // A tab shown as a user clicks it: its new view drawn (body[data-view] bumps once the table has
+  // it). Until then the table still shows the old tab's rows, which open nothing when clicked.
+  async function showTab(detection) {
+    const since = await page.evaluate(() => Number(document.body.dataset.view || 0));
+    assert.notEqual(await page.evaluate((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected'), detection), 'true',
+      `${detection}: not the tab in view already (a click there draws no new view)`);
+    await page.click(`#tab-${detection}`);
+    await page.waitForFunction((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected') === 'true', detection);
+    await page.waitForFunction((g) => Number(document.body.dataset.view || 0) > g, since, { timeout: 30000 });
+  }
+
+  // The first row's detail, once that row's page has arrived (a row still loading has no key),
+  // opened from the keyboard (the table's one tab stop, Home, Enter): no pointer position that a
+  // late layout change could move off the row. If no detail shows within 10 s the page's state is
+  // printed and Enter pressed once more, so that a failure says what the page was doing.
+  async function openFirstRow(pivot) {
+    const shown = pivot ? `#kql-pivots details[data-pivot="${pivot}"]` : '#kql-pivots details';
+    await page.waitForSelector('#results-table tr.data[data-key]', { timeout: 30000 });
+    for (let attempt = 1; ; ++attempt) {
+      await page.page.focus('#results-table tbody');
+      await page.page.keyboard.press('Home');
+      await page.page.keyboard.press('Enter');
+      try {
+        await page.waitForSelector(shown, { timeout: attempt === 1 ? 10000 : 30000 });
+        return;
+      } catch (e) {
+        const state = await page.evaluate(() => ({
+          tab: (document.querySelector('[role=tab][aria-selected=true]') || {}).id, view: document.body.dataset.view,
+          active: (document.querySelector('#results-table tr.active') || {}).outerHTML?.slice(0, 160),
+          detailHidden: document.getElementById('detail').hidden, status: document.getElementById('status').textContent,
+          error: document.getElementById('error').hidden ? '' : document.getElementById('error').textContent,
+          focus: document.activeElement && document.activeElement.tagName,
+        }));
+        console.log(`# ${kind}: no detail after Enter (attempt ${attempt}): ${JSON.stringify(state)}`);
+        if (attempt >= 2) throw e;
+      }
+    }
+  }
+
   test('Copy KQL gives the seed query of the rule in force, for each target', async () => {
     assert.equal(await copyKql(), cli([]));
     for (const t of ['defender', 'adx', 'sentinel']) {
@@ -165,34 +204,28 @@ function checks(theBrowser, kind) {
     await page.setInputFiles('#file-input', [EXAMPLE_EVENTS, EXAMPLE_INTEL]);
     await page.waitForSelector('#tab-inbound', { timeout: 30000 });
     for (const detection of ['inbound', 'infrastructure']) {
-      await page.click(`#tab-${detection}`);
-      await page.waitForFunction((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected') === 'true', detection);
+      await showTab(detection);
       const text = await copyKql();
       assert.equal(text, cli(['--detect', detection]), detection);
       assert.ok(text.startsWith(`// vpshunt: the "${detection}" detection as KQL`), detection);
       assert.equal(await page.download('#kql-download'), cli(['--detect', detection]));
       assert.match(await page.textContent('#kql-message'), new RegExp(`vpshunt-${detection}-sentinel\\.kql`));
       // Its rows have pivots of their own.
-      await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
-      await page.click('#results-table tr.data');
-      await page.waitForSelector('#kql-pivots details', { timeout: 30000 });
+      await openFirstRow();
       assert.equal(await page.$$eval('#kql-pivots p.hint', (ps) => ps.length), 0, `${detection}: pivots, not "none yet"`);
       await page.click('#detail-close');
     }
     await select('#kql-target', 'defender');
     assert.equal(await copyKql(), cli(['--detect', 'infrastructure', '--target', 'defender']));
     await select('#kql-target', 'sentinel');
-    await page.click('#tab-beacon');
-    await page.waitForFunction(() => document.getElementById('tab-beacon').getAttribute('aria-selected') === 'true');
+    await showTab('beacon');
     assert.equal(await copyKql(), cli([]));
   });
 
   test("a beacon row's detail offers its pivots; each Copy KQL puts that query on the clipboard", async () => {
     const rows = parseJsonl(runNative(['--events', EXAMPLE_EVENTS, '--intel', EXAMPLE_INTEL, '--format', 'jsonl', '--quiet']).stdout)
       .filter((r) => r.Detection === 'beacon');
-    await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
-    await page.click('#results-table tr.data');
-    await page.waitForSelector('#kql-pivots details[data-pivot="process-tree"]', { timeout: 30000 });
+    await openFirstRow('process-tree');
     const ids = await page.$$eval('#kql-pivots details', (ds) => ds.map((d) => d.dataset.pivot));
     assert.deepEqual(ids, ['process-tree', 'binary', 'address-fleet', 'network', 'account-signins']);
     for (const id of ids) await copyPivot(id);
@@ -217,11 +250,8 @@ function checks(theBrowser, kind) {
     for (const target of ['sentinel', 'defender'])
       for (const detection of Object.keys(expected)) {
         await select('#kql-target', target);
-        await page.click(`#tab-${detection}`);
-        await page.waitForFunction((d) => document.getElementById(`tab-${d}`).getAttribute('aria-selected') === 'true', detection);
-        await page.waitForSelector('#results-table tr.data', { timeout: 30000 });
-        await page.click('#results-table tr.data');
-        await page.waitForSelector('#kql-pivots details', { timeout: 30000 });
+        await showTab(detection);
+        await openFirstRow();
         // The first row shown is the core's first row of the detection (a hosting row: it has an AS pivot).
         const first = rows.find((r) => r.Detection === detection);
         const ids = await page.$$eval('#kql-pivots details', (ds) => ds.map((d) => d.dataset.pivot));
