@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -107,6 +108,15 @@ class MappedFiles {
   ~MappedFiles() {
     for (auto& [path, view] : maps_)
       if (!view.empty()) munmap(const_cast<char*>(view.data()), view.size());
+  }
+  // Bytes read drop out of the process's memory (they stay in the page cache, and a later read
+  // faults them in again): only the whole pages inside the stretch, since the pages at its ends
+  // may still be read by the next piece.
+  static void release(std::string_view bytes) {
+    static const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+    const uintptr_t begin = (reinterpret_cast<uintptr_t>(bytes.data()) + page - 1) & ~(page - 1);
+    const uintptr_t end = (reinterpret_cast<uintptr_t>(bytes.data()) + bytes.size()) & ~(page - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_DONTNEED);
   }
   bool map(const vpshunt::InputFile& in, std::string_view& bytes) {
     for (const auto& [path, view] : maps_)
@@ -330,7 +340,7 @@ int main(int argc, char** argv) {
     vpshunt::readFilesThreaded(
         analysis, opts.inputs, feedFile,
         [&](const vpshunt::InputFile& in, std::string_view& bytes) { return mapped.map(in, bytes); }, now, threads,
-        pieceBytes());
+        pieceBytes(), nullptr, &MappedFiles::release);
 
   std::FILE* out = stdout;
   if (!outputPath.empty()) {

@@ -183,10 +183,15 @@ struct ThreadedStats {
   size_t filesCut = 0;      // files read in pieces
   size_t filesReadAgain = 0;  // cut files read again whole (their pieces read sign-ins, or a note of a later piece)
 };
+// `release`, when given, is told each stretch of the bytes `map` gave once it has been read (about
+// a MiB at a time; the collect pass may read it again later, so it must stay readable): the CLI
+// drops those pages from its mapping (madvise MADV_DONTNEED on a read-only file mapping), so that
+// the process does not keep every page of the file it has read.
+using ReleaseBytes = std::function<void(std::string_view bytes)>;
 void readFilesThreaded(Analysis& analysis, const std::vector<InputFile>& files,
                           const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
                           std::optional<Ticks> now, unsigned threads, size_t minPiece = size_t(8) << 20,
-                          ThreadedStats* stats = nullptr);
+                          ThreadedStats* stats = nullptr, const ReleaseBytes& release = {});
 // The default of --threads: the machine's cores, at most 8 (the merge is serial).
 unsigned defaultThreads();
 // --- end threads ---

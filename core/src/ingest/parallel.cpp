@@ -32,7 +32,8 @@ class ParallelReader {
  public:
   static void run(Analysis& a, const std::vector<InputFile>& files,
                      const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
-                     std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats);
+                     std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats,
+                     const ReleaseBytes& release);
 
  private:
   enum class Kind { Main, Whole, Piece };
@@ -52,16 +53,24 @@ class ParallelReader {
 
 namespace {
 
-void feedBytes(Analysis& a, std::string_view bytes) {
+// The readers keep nothing of what they were fed once feed returns, so each slice read may be
+// released at once (its newlines counted first, when asked, while its pages are in memory).
+void feedBytes(Analysis& a, std::string_view bytes, const ReleaseBytes& release, uint64_t* newlines = nullptr) {
   constexpr size_t kSlice = 1 << 20;  // as a stream would come: the readers' buffers stay small
-  for (size_t at = 0; at < bytes.size(); at += kSlice) a.feed(bytes.data() + at, std::min(kSlice, bytes.size() - at));
+  for (size_t at = 0; at < bytes.size(); at += kSlice) {
+    const std::string_view slice = bytes.substr(at, kSlice);
+    a.feed(slice.data(), slice.size());
+    if (newlines) *newlines += uint64_t(std::count(slice.begin(), slice.end(), '\n'));
+    if (release) release(slice);
+  }
 }
 
 }  // namespace
 
 void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
                             const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
-                            std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats) {
+                            std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats& stats,
+                            const ReleaseBytes& release) {
   a.setNow(now);
   AnalysisState& main = *a.state_;
   std::vector<SplitPlan> plans(files.size());
@@ -111,12 +120,11 @@ void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
     if (t.kind == Kind::Piece) {
       t.result.state_->beginChunk(f.path, f.kind, f.format);
       if (!t.header.empty()) t.result.feed(t.header.data(), t.header.size());
-      feedBytes(t.result, t.bytes);
+      feedBytes(t.result, t.bytes, release, &t.newlines);
       t.result.endFile();
-      t.newlines = uint64_t(std::count(t.bytes.begin(), t.bytes.end(), '\n'));
     } else if (t.mapped) {
       t.result.beginFile(f.path, f.kind, f.format);
-      feedBytes(t.result, t.bytes);
+      feedBytes(t.result, t.bytes, release);
       t.result.endFile();
     } else {
       feed(t.result, f);
@@ -222,7 +230,7 @@ void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
       std::string_view bytes;
       if (map && map(f, bytes)) {
         a.beginFile(f.path, f.kind, f.format);
-        feedBytes(a, bytes);
+        feedBytes(a, bytes, release);
         a.endFile();
       } else {
         feed(a, f);
@@ -236,15 +244,16 @@ void ParallelReader::run(Analysis& a, const std::vector<InputFile>& files,
 
 void readFilesThreaded(Analysis& a, const std::vector<InputFile>& files,
                           const std::function<void(Analysis&, const InputFile&)>& feed, const MapFile& map,
-                          std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats* stats) {
+                          std::optional<Ticks> now, unsigned threads, size_t minPiece, ThreadedStats* stats,
+                          const ReleaseBytes& release) {
   ThreadedStats scratch;
   ThreadedStats& st = stats ? *stats : scratch;
 #ifdef __EMSCRIPTEN__
-  (void)map, (void)threads, (void)minPiece, (void)st;
+  (void)map, (void)threads, (void)minPiece, (void)st, (void)release;
   return readFiles(a, files, feed, now);
 #else
   if (threads <= 1) return readFiles(a, files, feed, now);
-  return ParallelReader::run(a, files, feed, map, now, threads, std::max<size_t>(minPiece, 1), st);
+  return ParallelReader::run(a, files, feed, map, now, threads, std::max<size_t>(minPiece, 1), st, release);
 #endif
 }
 
