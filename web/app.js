@@ -331,7 +331,7 @@ async function renderOverview() {
   // does not move down under the analyst's pointer when the overview arrives.
   box.replaceChildren(overview({ bins: [], networks: [], from: '', to: '', noun }));
   const o = await client.request('overview', { detection }).catch(() => null);
-  if (detection !== state.detection || state.results.detections[detection] !== info) return;
+  if (detection !== state.detection || (state.results && state.results.detections[detection]) !== info) return;  // cleared or replaced meanwhile
   if (o) box.replaceChildren(overview({ bins: o.bins, networks: o.networks, from: o.from, to: o.to, noun }));
 }
 

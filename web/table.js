@@ -15,8 +15,8 @@ const OVERSCAN = 20;    // rows drawn above and below the viewport
 export class VirtualTable {
   // fetchPage(offset, limit, context) -> Promise<{rows, matched}>; renderCell(column, row) -> <td>;
   // onOpen(row, context); onSort(name, add); columns: [{name, header, type, numeric}]. The context is
-  // the caller's name for the view (the page's detection), given to reset: the rows drawn belong to
-  // it until the next reset, whatever the caller has moved on to meanwhile.
+  // the caller's name for the view (the page's: its detection and results), given to reset: the rows
+  // drawn belong to it until the next reset, whatever the caller has moved on to meanwhile.
   constructor({ container, fetchPage, renderCell, onOpen, onSort, label }) {
     this.container = container;
     this.fetchPage = fetchPage;
