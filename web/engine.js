@@ -354,12 +354,12 @@ export function createDispatcher({ Module, post, clock = () => performance.now()
 
   // The results into the core's store; first, when groups straddle the lookback cutoff (or beyond
   // mode measures periodicity, or inbound sources began before it), a collect pass counts them exactly.
-  // One finish makes every row (a million rows take seconds), so the store is filled exactly once.
-  // The store is filled once: collectGroups() (no row made) says first whether a collect pass is due.
+  // A finish makes every row (a million rows take seconds), so the store is filled exactly once:
+  // collectGroups() (no row made) says first whether a collect pass is due.
   async function settle() {
     const ids = engine.collectGroups(now);
     if (ids.length) await collect(ids);
-    // Making a million rows takes seconds: the page says so instead of showing a full bar.
+    // The page says the rows are being made instead of showing a full bar.
     post({ type: 'progress', phase: 'finish', file: '', fileIndex: 0, fileCount: files.length, bytesDone: 0,
            bytesTotal: 0, rows: 0, mbps: 0, done: true });
     return engine.refresh(now);
