@@ -4,6 +4,7 @@
 #include <string>
 
 #include "formats/encoding.hpp"
+#include "vpshunt/problem.hpp"
 
 using namespace vpshunt;
 
@@ -191,4 +192,23 @@ TEST_CASE("appendUtf8") {
   appendUtf8(s, 0xD800);
   appendUtf8(s, 0x110000);
   CHECK(s == "A\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80" + kFFFD + kFFFD);
+}
+
+// How messages cut the values they quote (problem.hpp): never inside a character, so that the
+// message stays valid UTF-8 (a session fuzz finding: the CLI printed half a character, the page's
+// JSON a U+FFFD, and the two summaries differed).
+TEST_CASE("cutUtf8 cuts on a character boundary") {
+  CHECK(vpshunt::cutUtf8("abc", 5) == "abc");
+  CHECK(vpshunt::cutUtf8("abcdef", 3) == "abc");
+  CHECK(vpshunt::cutUtf8("a\xC3\xA9", 2) == "a");                 // é would be cut after its lead byte
+  CHECK(vpshunt::cutUtf8("a\xC3\xA9", 3) == "a\xC3\xA9");
+  CHECK(vpshunt::cutUtf8("\xE2\x82\xAC\xE2\x82\xAC", 5) == "\xE2\x82\xAC");  // €€ at 5 bytes: one €
+  CHECK(vpshunt::cutUtf8("\xF0\x9F\x98\x80z", 3).empty());       // inside the first character: nothing
+  CHECK(vpshunt::cutUtf8("", 0).empty());
+  for (size_t n = 0; n <= 12; ++n) {
+    const std::string_view cut = vpshunt::cutUtf8("x\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80y", n);
+    INFO(n);
+    CHECK(cut.size() <= n);
+    CHECK(vpshunt::validUtf8Prefix(cut) == cut.size());
+  }
 }

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 #include <zlib.h>
 
+#include "formats/encoding.hpp"
 #include "support.hpp"
 #include "vpshunt/analysis.hpp"
 
@@ -150,6 +151,16 @@ TEST_CASE("malformed corpus: each file gets a located message and the rest of th
         CHECK(p.message.compare(0, e.message.size(), e.message) == 0);
         CHECK(p.line > 0);
         CHECK(p.column > 0);
+      }
+      // What the file's report says is valid UTF-8: a value quoted in a message is cut on a
+      // character boundary (the CLI prints the bytes, the page's JSON would replace bad ones).
+      for (const auto& p : f.problems) {
+        INFO(p.message);
+        CHECK(vpshunt::validUtf8Prefix(p.message) == p.message.size());
+      }
+      for (const auto& n : f.notes) {
+        INFO(n);
+        CHECK(vpshunt::validUtf8Prefix(n) == n.size());
       }
       // The good export after it is read in full and still makes its row.
       CHECK_FALSE(r.files[1].fatal);

@@ -104,7 +104,9 @@ inline uint64_t touch(std::string_view s) {
 //    counted as line ends; +1 for a record the end of input completes);
 //  - records are only of the reader's kind (sign-ins come from events readers), and none is
 //    reported after fatal();
-//  - at most one fatal() per file.
+//  - at most one fatal() per file;
+//  - every message, reason, note and column name said is valid UTF-8 (values quoted in a message
+//    are cut on a character boundary: cutUtf8).
 class CheckingSink : public RecordSink {
  public:
   CheckingSink(FileKind readerKind, std::string_view input) : kind_(readerKind), inputSize_(input.size()) {
@@ -154,6 +156,8 @@ class CheckingSink : public RecordSink {
     VPSHUNT_FUZZ_CHECK(fatals == 0, "skip after fatal");
     checkLine(line, "skip");
     VPSHUNT_FUZZ_CHECK(!reason.empty() && !message.empty(), "a skip without reason or message");
+    text("skip reason", reason);
+    text("skip message", message);
     sum += touch(reason) + touch(message);
     log += "S" + std::to_string(line) + ":" + std::to_string(column) + " " + std::string(reason) + ": " + message + '\n';
     ++skips;
@@ -161,23 +165,36 @@ class CheckingSink : public RecordSink {
   void other(std::string_view reason) override {
     VPSHUNT_FUZZ_CHECK(fatals == 0, "other after fatal");
     sum += touch(reason);
+    text("filter reason", reason);
     log += "O " + std::string(reason) + '\n';
   }
   void fatal(uint64_t line, uint64_t column, std::string message) override {
     VPSHUNT_FUZZ_CHECK(fatals == 0, "a second fatal");
     VPSHUNT_FUZZ_CHECK(line <= lines_ + 1, "fatal line past the input");
     VPSHUNT_FUZZ_CHECK(!message.empty(), "fatal without a message");
+    text("fatal message", message);
     log += "F" + std::to_string(line) + ":" + std::to_string(column) + " " + message + '\n';
     ++fatals;
   }
-  void note(std::string text) override { log += "N " + text + '\n'; }
-  void missingColumn(std::string name) override { log += "M " + name + '\n'; }
+  void note(std::string note) override {
+    text("note", note);
+    log += "N " + note + '\n';
+  }
+  void missingColumn(std::string name) override {
+    text("missing column", name);
+    log += "M " + name + '\n';
+  }
   FileKind kind() const override { return kind_; }
 
  private:
   void checkLine(uint64_t line, const char* what) {
     if (line == 0 || line > lines_ + 1)
       fail("line out of range", std::string(what) + " at line " + std::to_string(line) + " of " + std::to_string(lines_));
+  }
+  // What a reader says is shown as it is (the CLI prints it, the page's JSON would replace bad
+  // bytes): it quotes the input, which is valid UTF-8, and must not cut a character in two.
+  static void text(const char* what, std::string_view s) {
+    if (!isValidUtf8(s)) fail("not valid UTF-8", std::string(what) + ": " + std::string(s));
   }
   void afterRecord(uint64_t line) {
     VPSHUNT_FUZZ_CHECK(fatals == 0, "record after fatal");

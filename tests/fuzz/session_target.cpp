@@ -8,11 +8,13 @@
 // byte also chooses the chunk cuts (as in fuzz_support.hpp) and, in its high bits, the session:
 //   bit 3: beyond mode          bit 4: now fixed before reading (setNow) instead of the latest event
 //   bit 5: the ASN database     bit 6: the last file ends with a front-end error (fileError)
+//   bit 7, with the first byte's low bit: the formats written besides jsonl (otherFormats())
 // Oracles:
-//  - the CLI's way fed whole and the Session fed in chunks write exactly the same bytes (jsonl, csv,
-//    table, the file summaries; json when withJson()): the CLI and the Node runner must print the
-//    same output, and a record split anywhere must read the same (with the ASN database, bit 5, the
-//    chunked run is an Analysis as well, sharing the database loaded once);
+//  - the CLI's way fed whole and the Session fed in chunks write exactly the same bytes (jsonl, the
+//    file summaries, and the input's other formats: json, csv, table, or csv and table): the CLI and
+//    the Node runner must print the same output, and a record split anywhere must read the same
+//    (with the ASN database, bit 5, the chunked run is an Analysis as well, sharing the database
+//    loaded once);
 //  - each row's jsonl line is nlohmann's dump of rowJson, and the jsonl output is those lines;
 //  - finish()'s typed rows are as many, per detection, as finishEach streams, in the same order of
 //    keys, and as many as the detection's summary counts; the store's views count them too;
@@ -88,10 +90,27 @@ struct RowChecker final : ResultSink {
   }
 };
 
-// The json document (every detection's columns with their descriptions) costs as much as the rest
-// of a small session under the sanitizers: written for the inputs whose first byte has its low bit
-// clear (the seeds' 'T' of a CSV header, '#' of a Zeek header, ...), about half of the mutations.
-bool withJson(const uint8_t* data, size_t size) { return size == 0 || (data[0] & 1) == 0; }
+// Each format's writer costs a finish and its rendering, as much as reading a small input under the
+// sanitizers: jsonl is written for every input (it is checked row by row), and one more choice of the
+// others by the input (bit 7 of the last byte, the first byte's low bit): json (the document with
+// every detection's columns and their descriptions), csv, table, or csv and table.
+std::vector<OutputFormat> otherFormats(const uint8_t* data, size_t size) {
+  const unsigned pick = size == 0 ? 0 : unsigned(data[0] & 1) | unsigned(data[size - 1] >> 7) << 1;
+  switch (pick) {
+    case 0: return {OutputFormat::Json};
+    case 1: return {OutputFormat::Csv};
+    case 2: return {OutputFormat::Table};
+    default: return {OutputFormat::Csv, OutputFormat::Table};
+  }
+}
+const char* formatName(OutputFormat f) {
+  switch (f) {
+    case OutputFormat::Json: return "json";
+    case OutputFormat::Csv: return "csv";
+    case OutputFormat::Table: return "table";
+    default: return "jsonl";
+  }
+}
 
 uint64_t summaryCount(const Results& r, std::string_view detection) {
   const DetectionSummary* s = findSummary(r, detection);
@@ -130,17 +149,17 @@ std::string viaAnalysis(const std::vector<std::string_view>& files, uint8_t flag
     }
   };
   feedAll(false);
-  Results counted = a.finishEach(now, nullptr);
-  if (!counted.collectGroups.empty()) {
-    a.beginCollect(counted.collectGroups);
+  // As cli/main.cpp's readFiles does: only the ids a collect pass must read, no rows made.
+  const std::vector<uint64_t> collect = a.collectGroups(now);
+  if (!collect.empty()) {
+    a.beginCollect(collect);
     feedAll(true);
     a.endCollect();
   }
   std::string text;
   Results head = writeResults(a, now, OutputFormat::Jsonl, [&](std::string_view piece) { text.append(piece); });
   auto renderOthers = [&] {
-    for (OutputFormat f : {OutputFormat::Csv, OutputFormat::Json, OutputFormat::Table})
-      if (f != OutputFormat::Json || withJson(data, size)) text += renderResults(a, now, f);
+    for (OutputFormat f : otherFormats(data, size)) text += renderResults(a, now, f);
   };
   if (chunked) {
     renderOthers();
@@ -218,20 +237,28 @@ std::string viaSession(const std::vector<std::string_view>& files, uint8_t flags
     }
   };
   feedAll(false);
-  // refresh() answers what status() does (collectGroups included) and fills the store: one
-  // finish instead of two when no collect pass is needed.
-  json refreshed = json::parse(s.refresh(nowIso));
-  std::vector<uint64_t> collect = refreshed.at("collectGroups").get<std::vector<uint64_t>>();
+  // As web/engine.js does: the ids a collect pass must read (no rows made), the pass, then one
+  // refresh that fills the store.
+  const std::vector<uint64_t> collect = json::parse(s.collectGroups(nowIso)).get<std::vector<uint64_t>>();
   if (!collect.empty()) {
     s.beginCollect(collect);
     feedAll(true);
     s.endCollect();
-    refreshed = json::parse(s.refresh(nowIso));
   }
+  json refreshed = json::parse(s.refresh(nowIso));
+  VPSHUNT_FUZZ_CHECK(!collect.empty() || refreshed.at("collectGroups").empty(),
+                     "refresh asks for a collect pass that collectGroups did not");
   std::string text;
-  for (const char* f : {"jsonl", "csv", "json", "table"})
-    if (std::string_view(f) != "json" || withJson(data, size)) s.render(f, nowIso, [&](std::string_view piece) { text.append(piece); });
-  text += s.summaries(nowIso);
+  // render() answers the status too, with the summaries (what summaries() writes) from the same
+  // finish: read from one render of the input's choice (bit 2 of the first byte), else from
+  // summaries(), which makes no status document (the document, with every detection's columns, is
+  // most of a small input's time under the sanitizers).
+  const bool fromRender = size > 0 && (data[0] & 4);
+  json rendered;
+  const std::string jsonlStatus = s.render("jsonl", nowIso, [&](std::string_view piece) { text.append(piece); });
+  if (fromRender) rendered = json::parse(jsonlStatus);
+  for (OutputFormat f : otherFormats(data, size)) s.render(formatName(f), nowIso, [&](std::string_view piece) { text.append(piece); });
+  text += fromRender ? rendered.at("summaries").get<std::string>() : s.summaries(nowIso);
 
   for (const TableSchema* schema : tableSchemas()) {
     const std::string detection(schema->detection);
@@ -267,6 +294,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // 5 MB database on every call, which would take most of each execution.
   const bool asn = (flags & 0x20) && !asnBytes().empty();
   std::string wasm = asn ? viaAnalysis(files, flags, data, size, true) : viaSession(files, flags, data, size);
+  if (cli != wasm && std::getenv("VPSHUNT_FUZZ_DUMP")) {
+    std::FILE* f = std::fopen("/tmp/fz-cli.txt", "wb"); std::fwrite(cli.data(), 1, cli.size(), f); std::fclose(f);
+    f = std::fopen("/tmp/fz-wasm.txt", "wb"); std::fwrite(wasm.data(), 1, wasm.size(), f); std::fclose(f);
+  }
   if (cli != wasm) {
     size_t at = 0;
     while (at < cli.size() && at < wasm.size() && cli[at] == wasm[at]) ++at;

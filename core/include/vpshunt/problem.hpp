@@ -22,4 +22,15 @@ struct Problem {
 // "unparseable Timestamp" -> "unparseable-timestamp": a skip reason as a problem code.
 std::string problemCode(std::string_view reason);
 
+// The longest prefix of `s` of at most `maxBytes` that does not end inside a UTF-8 sequence: how a
+// message or a reason cuts a value it quotes. The values come from the logs (attacker-controlled,
+// valid UTF-8 once read); a cut inside a character would make the message invalid UTF-8, which the
+// CLI would print as it is and the page's JSON would replace, so that the two said different things.
+inline std::string_view cutUtf8(std::string_view s, size_t maxBytes) {
+  if (s.size() <= maxBytes) return s;
+  size_t end = maxBytes;
+  while (end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  return s.substr(0, end);
+}
+
 }  // namespace vpshunt

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "vpshunt/time.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt::words {
 
@@ -39,8 +40,7 @@ inline std::string percent(uint64_t part, uint64_t whole) {
 // replaced by spaces. Reasons are rendered as text; this only keeps them short and on one line.
 inline std::string shown(std::string_view s, size_t max = 80) {
   std::string out;
-  size_t end = s.size() <= max ? s.size() : max;
-  while (end < s.size() && end > 0 && (static_cast<unsigned char>(s[end]) & 0xC0) == 0x80) --end;
+  const size_t end = cutUtf8(s, max).size();
   out.reserve(end + 3);
   for (size_t i = 0; i < end; ++i) {
     const auto c = static_cast<unsigned char>(s[i]);

@@ -9,6 +9,7 @@
 
 #include "formats/encoding.hpp"
 #include "formats/scan.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 
@@ -54,15 +55,12 @@ inline bool parseInt64(std::string_view s, int64_t& out) {
   return true;
 }
 
-// A value as a message quotes it: control characters escaped, cut after 60 bytes.
+// A value as a message quotes it: control characters escaped, cut after 60 bytes (on a character
+// boundary).
 inline std::string quoteForMessage(std::string_view s) {
   std::string out = "\"";
-  size_t n = 0;
-  for (char c : s) {
-    if (++n > 60) {
-      out += "...";
-      break;
-    }
+  const std::string_view kept = cutUtf8(s, 60);
+  for (char c : kept) {
     auto u = static_cast<unsigned char>(c);
     if (u < 0x20 || u == 0x7f) {
       static const char* hex = "0123456789abcdef";
@@ -73,6 +71,7 @@ inline std::string quoteForMessage(std::string_view s) {
       out += c;
     }
   }
+  if (kept.size() < s.size()) out += "...";
   return out + "\"";
 }
 

@@ -41,6 +41,7 @@
 #include "formats/registry.hpp"
 #include "formats/web_request.hpp"
 #include "vpshunt/ip.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -278,7 +279,7 @@ class IisW3cReader final : public Reader {
       return;
     }
     std::string_view date = value("#Date:");
-    if (!date.empty()) directiveDate_.assign(date.substr(0, std::min<size_t>(date.size(), 10)));
+    if (!date.empty()) directiveDate_.assign(cutUtf8(date, 10));
   }
 
   bool guess(uint64_t number) {
@@ -418,6 +419,20 @@ int sniffIisW3c(std::string_view head, std::string_view) {
                              line.find(" cs-method") != std::string_view::npos;
         return request ? 97 : 0;
       }
+      continue;
+    }
+    // A layout starts with the date and the time (both required, first in IIS's order): a line whose
+    // first two tokens are not those fits none, and its other tokens need no shapes.
+    auto token = [&](size_t from, size_t& end) {
+      while (from < line.size() && (line[from] == ' ' || line[from] == '\t')) ++from;
+      end = from;
+      while (end < line.size() && line[end] != ' ' && line[end] != '\t') ++end;
+      return line.substr(from, end - from);
+    };
+    size_t afterDate = 0, afterTime = 0;
+    const std::string_view date = token(0, afterDate);
+    if (!isIsoDate(date) || !isClock(token(afterDate, afterTime))) {
+      ++bad;
       continue;
     }
     shapes.clear();

@@ -237,7 +237,7 @@ class IocCsvReader final : public Reader, private CsvTokenizer::Handler {
       } else if (typeKind) {
         sink_.skip("unparseable IP indicator", r.line, valueCol,
                    "expected an IP address or CIDR block (type " + std::string(type) + "), found \"" +
-                       std::string(value.substr(0, 80)) + "\"");
+                       std::string(cutUtf8(value, 80)) + "\"");
         return;
       }
     } else {

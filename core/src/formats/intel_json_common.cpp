@@ -1,6 +1,7 @@
 #include "formats/intel_json_common.hpp"
 
 #include "vpshunt/ip.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt::intel {
 
@@ -262,7 +263,7 @@ void emitAddresses(RecordSink& sink, const RawIndicator& base, const std::vector
     AddressKind k = addressKind(a.value);
     if (k == AddressKind::None) {
       sink.skip("unparseable address in a STIX pattern", line, a.column,
-                "expected an IP address or CIDR block in the pattern, found '" + std::string(a.value.substr(0, 80)) + "'");
+                "expected an IP address or CIDR block in the pattern, found '" + std::string(cutUtf8(a.value, 80)) + "'");
       continue;
     }
     RawIndicator ind = base;

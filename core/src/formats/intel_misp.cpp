@@ -23,6 +23,7 @@
 
 #include "formats/intel_json_common.hpp"
 #include "formats/registry.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -134,7 +135,7 @@ class MispReader final : public Reader, private json::Handler {
     if (k == AddressKind::None) {
       sink_.skip("unparseable MISP address", line, column,
                  "expected an IP address or CIDR block in the " + std::string(type) + " attribute, found \"" +
-                     std::string(value.substr(0, 80)) + "\"");
+                     std::string(cutUtf8(value, 80)) + "\"");
       return;
     }
     if (pendingCount_ == pending_.size()) pending_.emplace_back();

@@ -16,6 +16,7 @@
 #include "formats/line_splitter.hpp"
 #include "formats/registry.hpp"
 #include "vpshunt/ip.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -66,7 +67,7 @@ class PlainListReader final : public Reader {
     LineKind k = classifyLine(line, token, column);
     if (k == LineKind::Blank) return;
     if (k == LineKind::Bad) {
-      std::string shown(token.substr(0, 60));
+      std::string shown(cutUtf8(token, 60));
       sink_.skip("not an IP address or CIDR", number, column, "expected an IP address or CIDR block, found \"" + shown + "\"");
       return;
     }

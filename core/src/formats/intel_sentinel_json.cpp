@@ -25,6 +25,7 @@
 
 #include "formats/intel_json_common.hpp"
 #include "formats/registry.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -199,7 +200,7 @@ class SentinelJsonReader final : public Reader, private json::Handler {
         addrs_.push_back({value->value, uint32_t(value->column + 1), f});
       else if (ipKey && !k.empty()) {
         sink_.skip("unparseable IP indicator", value->line, value->column + 1,
-                   "expected an IP address or CIDR block for " + std::string(k) + ", found \"" + value->value.substr(0, 80) + "\"");
+                   "expected an IP address or CIDR block for " + std::string(k) + ", found \"" + std::string(cutUtf8(value->value, 80)) + "\"");
         return;
       }
     } else if (pattern) {

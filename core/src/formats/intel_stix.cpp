@@ -26,6 +26,7 @@
 
 #include "formats/intel_json_common.hpp"
 #include "formats/registry.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -146,7 +147,7 @@ class StixReader final : public Reader, private json::Handler {
       AddressKind k = intel::addressKind(a.value);
       if (k == AddressKind::None) {
         sink_.skip("unparseable address in a STIX pattern", pattern->line, col,
-                   "expected an IP address or CIDR block in the pattern, found '" + std::string(a.value.substr(0, 80)) + "'");
+                   "expected an IP address or CIDR block in the pattern, found '" + std::string(cutUtf8(a.value, 80)) + "'");
         continue;
       }
       RawIndicator ind = base;

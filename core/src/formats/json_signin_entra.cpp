@@ -16,6 +16,7 @@
 // column. What each becomes is signin::Builder::entra's contract.
 #include "formats/json_signin_common.hpp"
 #include "formats/registry.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace {
@@ -74,7 +75,7 @@ class EntraSignInReader final : public jsonev::SignInJsonReader {
     }
     if (r.hasValue(Col::Category) && !isSignInCategory(r.text(Col::Category))) {
       std::string reason = "Entra category ";
-      reason.append(r.text(Col::Category).substr(0, 60));
+      reason.append(cutUtf8(r.text(Col::Category), 60));
       sink_.other(reason);
       return;
     }

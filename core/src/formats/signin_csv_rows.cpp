@@ -6,6 +6,7 @@
 #include "formats/signin_codes.hpp"
 #include "formats/signin_csv.hpp"
 #include "vpshunt/ip.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 
@@ -225,7 +226,7 @@ bool timeZoneColumn(std::string_view cell) {
 
 std::string quoted(std::string_view v) {
   std::string s = "\"";
-  for (char c : v.substr(0, 120)) {
+  for (char c : cutUtf8(v, 120)) {
     if (c == '\n') s += "\\n";
     else if (c == '\r') s += "\\r";
     else if (c == '"') s += "\\\"";

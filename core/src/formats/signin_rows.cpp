@@ -3,6 +3,7 @@
 #include "formats/signin_codes.hpp"
 #include "vpshunt/ip.hpp"
 #include "vpshunt/time.hpp"
+#include "events/values.hpp"
 
 namespace vpshunt::signin {
 
@@ -119,26 +120,7 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string quote(std::string_view s) {
-  std::string out = "\"";
-  size_t n = 0;
-  for (char c : s) {
-    if (++n > 60) {
-      out += "...";
-      break;
-    }
-    auto u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7f) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[u >> 4];
-      out += hex[u & 15];
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
+std::string quote(std::string_view s) { return quoteForMessage(s); }
 
 std::string_view jsonTextMember(std::string_view json, std::string_view key) {
   // Enough JSON for the small objects Log Analytics keeps as text: "key" : "value" (no escapes in the value).
@@ -380,7 +362,7 @@ void Builder::defenderLogon(const Row& r, bool device, RecordSink& sink) {
 void Builder::windows(const Row& r, RecordSink& sink) {
   std::string_view id = r.text(Col::EventID);
   if (id != "4624" && id != "4625" && id != "4771" && id != "4776") {
-    other_.assign("Security ").append(id.empty() ? std::string_view("event without EventID") : id.substr(0, 16));
+    other_.assign("Security ").append(id.empty() ? std::string_view("event without EventID") : cutUtf8(id, 16));
     sink.other(other_);
     return;
   }
@@ -511,7 +493,7 @@ void Builder::okta(const Row& r, RecordSink& sink) {
   std::string_view type = r.text(Col::EventType);
   std::string_view result = r.text(Col::OutcomeResult);
   if (!isOktaSignIn(type)) {
-    other_.assign("Okta ").append(type.empty() ? std::string_view("event without eventType") : type.substr(0, 80));
+    other_.assign("Okta ").append(type.empty() ? std::string_view("event without eventType") : cutUtf8(type, 80));
     sink.other(other_);
     return;
   }

@@ -12,7 +12,12 @@ bool isNameStart(char c) {
 bool isNameChar(char c) { return isNameStart(c) || (c >= '0' && c <= '9') || c == '-' || c == '.'; }
 std::string shown(char c) {
   if (c == '\n') return "a line break";
-  if (static_cast<unsigned char>(c) < 0x20) return "a control character";
+  const auto u = static_cast<unsigned char>(c);
+  if (u < 0x20) return "a control character";
+  if (u >= 0x80) {  // a byte of a multi-byte character: quoting it alone would not be UTF-8
+    static const char* hex = "0123456789ABCDEF";
+    return std::string("byte 0x") + hex[u >> 4] + hex[u & 15];
+  }
   return std::string("'") + c + "'";
 }
 }  // namespace

@@ -2,6 +2,7 @@
 // The binary layout is documented in vpshunt/asn.hpp; scripts/build-asn-db.mjs writes the same
 // bytes for the same input (same merge rules, same organisation numbering).
 #include "vpshunt/asn.hpp"
+#include "vpshunt/problem.hpp"
 
 #include <algorithm>
 #include <cstring>
@@ -162,8 +163,7 @@ bool parseAddress(std::string_view s, U128& value, bool& isV4) {
 }
 
 std::string quoteForMessage(std::string_view s) {
-  if (s.size() > 60) s = s.substr(0, 60);
-  return "\"" + std::string(s) + "\"";
+  return "\"" + std::string(cutUtf8(s, 60)) + "\"";
 }
 
 struct CsvLoader {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "vpshunt/asn.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 namespace detail {
@@ -36,8 +37,7 @@ std::string lower(std::string_view s) {
 }
 
 std::string quoted(std::string_view s) {
-  if (s.size() > 60) s = s.substr(0, 60);
-  return "\"" + std::string(s) + "\"";
+  return "\"" + std::string(cutUtf8(s, 60)) + "\"";
 }
 
 // "AS123", "as123", "123" -> 123. AS0 and numbers above 2^32-1 are rejected.

@@ -9,6 +9,7 @@
 #include "detections/beacon/periodicity.hpp"
 #include "tuning/suppressions.hpp"
 #include "events/values.hpp"
+#include "vpshunt/problem.hpp"
 
 namespace vpshunt {
 
@@ -257,8 +258,8 @@ void BeaconDetection::noteMixed(FlowHeader& flow, const ProcessIdentity& row) {
   auto add = [&](const char* what, std::string_view a, std::string_view b) {
     if (a == b) return;
     note += note.empty() ? "" : "; ";
-    note += std::string(what) + " " + (a.empty() ? std::string("(none)") : std::string(a.substr(0, 160))) + " and " +
-            (b.empty() ? std::string("(none)") : std::string(b.substr(0, 160)));
+    note += std::string(what) + " " + (a.empty() ? std::string("(none)") : std::string(cutUtf8(a, 160))) + " and " +
+            (b.empty() ? std::string("(none)") : std::string(cutUtf8(b, 160)));
   };
   add("folder", first.folder, row.folder);
   add("company", first.company, row.company);
