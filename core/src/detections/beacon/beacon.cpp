@@ -26,6 +26,7 @@ void BeaconDetection::reset() {
   devices_.clear();
   droppedNames_.clear();
   groups_.clear();
+  groupBins_ = GroupBins();
   flowGroups_ = FlowGroups();
   collected_.clear();
   collecting_ = false;
@@ -268,6 +269,38 @@ void BeaconDetection::noteMixed(FlowHeader& flow, const ProcessIdentity& row) {
   mixedNotes_.emplace(flow.index, std::move(note));
 }
 
+namespace {
+uint64_t binHash(uint32_t flow, int64_t bin) { return mix64(uint64_t(flow) + 0x9E3779B97F4A7C15ull, uint64_t(bin)); }
+}  // namespace
+
+uint32_t BeaconDetection::groupOfBin(uint32_t flow, int64_t bin) {
+  GroupBins& gb = groupBins_;
+  if (gb.indexed > groups_.size()) gb = GroupBins();  // cannot happen (groups are only appended); never stale
+  if (groups_.size() * 2 >= gb.slots.size()) {
+    size_t capacity = 1024;
+    while (capacity <= groups_.size() * 2) capacity <<= 1;
+    gb.slots.assign(capacity, GroupBins::kEmpty);
+    gb.indexed = 0;
+  }
+  const size_t mask = gb.slots.size() - 1;
+  for (; gb.indexed < groups_.size(); ++gb.indexed) {
+    const Group& g = groups_[gb.indexed];
+    const uint64_t h = binHash(g.flow, binOf(g));
+    size_t at = size_t(h) & mask;
+    while (gb.slots[at] != GroupBins::kEmpty) at = (at + 1) & mask;
+    gb.slots[at] = (h & 0xFFFFFFFF00000000ull) | gb.indexed;
+  }
+  const uint64_t h = binHash(flow, bin);
+  for (size_t at = size_t(h) & mask;; at = (at + 1) & mask) {
+    const uint64_t slot = gb.slots[at];
+    if (slot == GroupBins::kEmpty) return kNoGroup;
+    if ((slot >> 32) != (h >> 32)) continue;
+    const uint32_t gi = uint32_t(slot);
+    const Group& g = groups_[gi];
+    if (g.flow == flow && binOf(g) == bin) return gi;
+  }
+}
+
 Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_view account, std::string_view process,
                                 std::string_view cmdline, const IpAddress& ip, bool create, const ProcessIdentity* identity) {
   const int64_t bin = floorDiv(t, window_);
@@ -322,12 +355,9 @@ Group* BeaconDetection::findGroup(Ticks t, std::string_view device, std::string_
   }
   if (flow->lastBin == bin) return &groups_[flow->lastGroup];
   Group* g = nullptr;
-  if (bin >= flow->minBin && bin <= flow->maxBin) {  // out of time order: walk the chain
-    for (uint32_t gi = flow->headGroup; gi != kNoGroup; gi = groups_[gi].prevInFlow)
-      if (binOf(groups_[gi]) == bin) {
-        g = &groups_[gi];
-        break;
-      }
+  if (bin >= flow->minBin && bin <= flow->maxBin) {  // out of time order: the flow may have this bin
+    const uint32_t gi = groupOfBin(flow->index, bin);
+    if (gi != kNoGroup) g = &groups_[gi];
   }
   if (!g) {
     if (!create) return nullptr;

@@ -347,6 +347,18 @@ class BeaconDetection final : public Detection {
     return {fg.groups.data() + fg.start[fi], fg.groups.data() + fg.start[fi + 1]};
   }
   std::vector<Group> groups_;
+  // (flow, bin) -> group, for a row out of time order: in a random-order export the walk down the
+  // flow's chain (a cache miss and a division a group) was most of findGroup's time. Open addressing,
+  // each slot the group's index and 32 bits of its key's hash (a probe reads no group but the one it
+  // matches); at most half full. Rows, merges and loads only append groups, so the groups appended
+  // since the last lookup are indexed first; reset() and merge()'s move start it again.
+  struct GroupBins {
+    std::vector<uint64_t> slots;  // (hash >> 32) << 32 | group index; kEmpty: none
+    size_t indexed = 0;           // groups_[0, indexed) are in slots
+    static constexpr uint64_t kEmpty = UINT64_MAX;
+  };
+  GroupBins groupBins_;
+  uint32_t groupOfBin(uint32_t flow, int64_t bin);  // kNoGroup when the flow has no group in that bin
   // Collect pass: the connections of chosen groups, read from the files a second time.
   bool collecting_ = false;
   std::vector<uint8_t> collectWanted_;                       // by group index

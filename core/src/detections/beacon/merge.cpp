@@ -23,6 +23,7 @@ void BeaconDetection::merge(BeaconDetection&& o) {
     excludedContacts_ = std::move(o.excludedContacts_);
     droppedNames_ = std::move(o.droppedNames_);
     groups_ = std::move(o.groups_);
+    groupBins_ = GroupBins();
     flowGroups_ = FlowGroups();
     boundaryLogs_ = std::move(o.boundaryLogs_);
     logBin_ = o.logBin_;
@@ -78,12 +79,10 @@ void BeaconDetection::merge(BeaconDetection&& o) {
     FlowHeader& f = flows_.at(fi);
     const int64_t bin = floorDiv(og.first, window_);
     Group* g = nullptr;
-    if (bin >= f.minBin && bin <= f.maxBin)
-      for (uint32_t gi = f.headGroup; gi != kNoGroup; gi = groups_[gi].prevInFlow)
-        if (binOf(groups_[gi]) == bin) {
-          g = &groups_[gi];
-          break;
-        }
+    if (bin >= f.minBin && bin <= f.maxBin) {
+      const uint32_t gi = groupOfBin(fi, bin);
+      if (gi != kNoGroup) g = &groups_[gi];
+    }
     if (g) {
       g->count += og.count;
       g->first = std::min(g->first, og.first);
