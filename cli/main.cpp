@@ -172,18 +172,8 @@ std::string readWhole(const std::string& path, std::string& error) {
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) out.reserve(size_t(st.st_size));
   char buf[1 << 16];
   for (;;) {
-    // Straight into the string while it has room, else through the buffer (a pipe, a growing file).
-    const size_t room = out.capacity() - out.size();
-    ssize_t n;
-    if (room > 0) {
-      const size_t at = out.size();
-      out.resize(out.capacity());
-      n = ::read(fd, out.data() + at, room);
-      out.resize(at + (n > 0 ? size_t(n) : 0));
-    } else {
-      n = ::read(fd, buf, sizeof buf);
-      if (n > 0) out.append(buf, size_t(n));
-    }
+    const ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n > 0) out.append(buf, size_t(n));  // no reallocation within the size reserved
     if (n == 0) break;
     if (n < 0) {
       if (errno == EINTR) continue;

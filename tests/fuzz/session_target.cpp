@@ -295,8 +295,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const bool asn = (flags & 0x20) && !asnBytes().empty();
   std::string wasm = asn ? viaAnalysis(files, flags, data, size, true) : viaSession(files, flags, data, size);
   if (cli != wasm && std::getenv("VPSHUNT_FUZZ_DUMP")) {
-    std::FILE* f = std::fopen("/tmp/fz-cli.txt", "wb"); std::fwrite(cli.data(), 1, cli.size(), f); std::fclose(f);
-    f = std::fopen("/tmp/fz-wasm.txt", "wb"); std::fwrite(wasm.data(), 1, wasm.size(), f); std::fclose(f);
+    for (const auto& [path, text] : {std::pair{"/tmp/fz-cli.txt", &cli}, std::pair{"/tmp/fz-wasm.txt", &wasm}})
+      if (std::FILE* f = std::fopen(path, "wb")) {
+        std::fwrite(text->data(), 1, text->size(), f);
+        std::fclose(f);
+      }
   }
   if (cli != wasm) {
     size_t at = 0;
