@@ -40,7 +40,7 @@ void Session::beginPiece(std::string name, const std::string& kind, std::string 
 void Session::feedPiece(const uint8_t* data, size_t size) {
   const size_t header = size_t(std::min<uint64_t>(pieceHeaderLeft_, size));
   pieceHeaderLeft_ -= header;
-  pieceNewlines_ += uint64_t(std::count(data + header, data + size, uint8_t('\n')));
+  pieceNewlines_ += countNewlines(reinterpret_cast<const char*>(data) + header, size - header);
   piece_->feed(reinterpret_cast<const char*>(data), size);
 }
 

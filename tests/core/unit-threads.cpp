@@ -130,6 +130,27 @@ std::string hardCsv(int rows) {
 
 }  // namespace
 
+TEST_CASE("threads: countNewlines counts as std::count does, at every length and alignment", "[threads]") {
+  // Line breaks next to every byte value (0x0A's neighbours 0x09/0x0B, high bytes: the lane sums
+  // must not carry), runs longer than one 255-word block, and all-newline buffers.
+  std::string buf;
+  uint32_t x = 12345;
+  for (size_t i = 0; i < 5000; ++i) {
+    x = x * 1103515245u + 12345u;
+    const unsigned r = (x >> 16) & 0xFF;
+    buf.push_back(r < 64 ? '\n' : char(r));
+  }
+  buf += std::string(4096, '\n');
+  buf += std::string(300, '\xFF');
+  for (size_t start = 0; start < 17; ++start)
+    for (size_t len : {size_t(0), size_t(1), size_t(7), size_t(8), size_t(9), size_t(2039), size_t(2040),
+                       size_t(2041), buf.size() - start}) {
+      if (start + len > buf.size()) continue;
+      const char* p = buf.data() + start;
+      CHECK(countNewlines(p, len) == uint64_t(std::count(p, p + len, '\n')));
+    }
+}
+
 TEST_CASE("threads: plans cut CSV outside quotes, JSON Lines and Zeek on lines, the rest whole", "[threads]") {
   Files f;
   f.add("hard.csv", hardCsv(400));

@@ -60,7 +60,7 @@ void feedBytes(Analysis& a, std::string_view bytes, const ReleaseBytes& release,
   for (size_t at = 0; at < bytes.size(); at += kSlice) {
     const std::string_view slice = bytes.substr(at, kSlice);
     a.feed(slice.data(), slice.size());
-    if (newlines) *newlines += uint64_t(std::count(slice.begin(), slice.end(), '\n'));
+    if (newlines) *newlines += countNewlines(slice.data(), slice.size());
     if (release) release(slice);
   }
 }

@@ -186,7 +186,7 @@ void finishPlan(SplitPlan& plan, std::string_view start, const Layout& layout) {
   plan.headerBegin = layout.bom;
   plan.headerEnd = layout.headerEnd;
   const std::string_view header = start.substr(layout.bom, layout.headerEnd - layout.bom);
-  plan.headerLines = uint64_t(std::count(header.begin(), header.end(), '\n'));
+  plan.headerLines = countNewlines(header.data(), header.size());
 }
 
 }  // namespace
