@@ -165,6 +165,13 @@ class PortSet {
     if (std::find(more_->begin(), more_->end(), port) == more_->end()) more_->push_back(port);
   }
   size_t size() const { return inlineCount_ + (more_ ? more_->size() : 0); }
+  // In the order first seen, without a copy (merge() adds every group's ports).
+  template <class F>
+  void forEach(F&& f) const {
+    for (uint8_t i = 0; i < inlineCount_; ++i) f(int32_t(inline_[i]));
+    if (more_)
+      for (int32_t p : *more_) f(p);
+  }
   std::vector<int32_t> values() const {
     std::vector<int32_t> out(inline_, inline_ + inlineCount_);
     if (more_) out.insert(out.end(), more_->begin(), more_->end());

@@ -89,7 +89,7 @@ void BeaconDetection::merge(BeaconDetection&& o) {
       g->last = std::max(g->last, og.last);
       if (og.hasSent()) g->sent = addBytes(std::max<int64_t>(g->sent, 0), og.sent);
       if (og.hasReceived()) g->received = addBytes(std::max<int64_t>(g->received, 0), og.received);
-      for (int32_t p : og.ports.values()) g->ports.add(p);
+      og.ports.forEach([g](int32_t p) { g->ports.add(p); });
       continue;
     }
     if (groups_.size() >= kNoGroup) continue;
@@ -101,7 +101,7 @@ void BeaconDetection::merge(BeaconDetection&& o) {
     ng.last = og.last;
     ng.sent = og.sent;
     ng.received = og.received;
-    for (int32_t p : og.ports.values()) ng.ports.add(p);
+    og.ports.forEach([&ng](int32_t p) { ng.ports.add(p); });
     f.headGroup = uint32_t(groups_.size() - 1);
     f.minBin = std::min(f.minBin, bin);
     f.maxBin = std::max(f.maxBin, bin);
