@@ -131,14 +131,15 @@ std::string hardCsv(int rows) {
 }  // namespace
 
 TEST_CASE("threads: countNewlines counts as std::count does, at every length and alignment", "[threads]") {
-  // Line breaks next to every byte value (0x0A's neighbours 0x09/0x0B, high bytes: the lane sums
-  // must not carry), runs longer than one 255-word block, and all-newline buffers.
+  // Line breaks beside every byte value (0x0A's neighbours 0x0B and 0x8A differ from it in one
+  // bit; high bytes must not carry into the next lane), every value once in order, runs longer than
+  // one 255-word block, and all-newline buffers.
   std::string buf;
+  for (int b = 0; b < 256; ++b) buf.push_back(char(b));
   uint32_t x = 12345;
   for (size_t i = 0; i < 5000; ++i) {
     x = x * 1103515245u + 12345u;
-    const unsigned r = (x >> 16) & 0xFF;
-    buf.push_back(r < 64 ? '\n' : char(r));
+    buf.push_back((x >> 30) == 0 ? '\n' : char((x >> 16) & 0xFF));  // a quarter line breaks, the rest any byte
   }
   buf += std::string(4096, '\n');
   buf += std::string(300, '\xFF');
