@@ -90,14 +90,12 @@ void Session::reset() {
   store_.clear();
 }
 
-std::string Session::status(const std::string& nowIso) { return dump(statusToJson(analysis_.finishEach(now(nowIso), nullptr))); }
+std::string Session::status(const std::string& nowIso) { return statusJsonText(analysis_.finishEach(now(nowIso), nullptr)); }
 
 std::string Session::refresh(const std::string& nowIso) {
   store_.clear();
   const Results r = analysis_.finishEach(now(nowIso), &store_);
-  json j = statusToJson(r);
-  j["storeBytes"] = store_.memoryBytes();
-  return dump(j);
+  return statusJsonText(r, {{"storeBytes", store_.memoryBytes()}});
 }
 
 std::string Session::view(const std::string& requestJson) const { return store_.view(viewRequestFromJson(requestJson)); }
@@ -110,9 +108,7 @@ void Session::exportView(const std::string& requestJson, const std::string& form
 std::string Session::render(const std::string& format, const std::string& nowIso,
                             const std::function<void(std::string_view)>& write) const {
   const Results r = writeResults(analysis_, now(nowIso), outputFormat(format), write);
-  json j = statusToJson(r);
-  j["summaries"] = renderFileSummaries(r);
-  return dump(j);
+  return statusJsonText(r, {{"summaries", renderFileSummaries(r)}});
 }
 
 std::string Session::collectGroups(const std::string& nowIso) const { return dump(json(analysis_.collectGroups(now(nowIso)))); }

@@ -47,3 +47,38 @@ TEST_CASE("sectionJsonText is nlohmann's dump of the section, for every schema a
     }
   }
 }
+
+TEST_CASE("statusJsonText is nlohmann's dump of statusToJson with the extra members", "[output]") {
+  Results r;
+  FileReport f;
+  f.path = "events \"one\".csv";
+  f.format = "defender-csv";
+  f.records = 3;
+  f.notes = {"caf\xc3\xa9 and invalid \xff UTF-8", "a control \x01 byte"};
+  f.skipReasons["unparseable Timestamp"] = 2;
+  r.files.push_back(f);
+  r.notices = {"a notice"};
+  r.collectGroups = {9, 3};
+  r.now = 1;
+  r.nowSource = "given";
+  const json extras[] = {json::object(), json{{"storeBytes", 123456}}, json{{"summaries", "a summary\n\xff"}}};
+  for (bool beyond : {false, true})
+    for (size_t detections = 0; detections <= 4; ++detections)
+      for (const json& extra : extras) {
+        INFO("beyond " << beyond << ", detections " << detections << ", extra " << dumped(extra));
+        r.mode = beyond ? "beyond" : "seed";
+        r.detections.clear();
+        // In output order, not sorted: the document's "detections" object is sorted, detectionOrder is not.
+        const char* names[] = {"beacon", "signin", "inbound", "infrastructure"};
+        for (size_t i = 0; i < detections; ++i) {
+          DetectionSummary d;
+          d.detection = names[i];
+          d.rowCount = i * 7;
+          d.notices = {"n\xc3"};
+          r.detections.push_back(d);
+        }
+        json reference = statusToJson(r);
+        for (const auto& [key, value] : extra.items()) reference[key] = value;
+        CHECK(statusJsonText(r, extra) == dumped(reference));
+      }
+}

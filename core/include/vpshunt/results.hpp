@@ -189,6 +189,10 @@ nlohmann::json resultsToJson(const Results& r);
 // The same without rows: each detection's section has its columns and counts (what a front end that
 // pages through rows needs first); "detectionOrder" lists the detections in output order.
 nlohmann::json statusToJson(const Results& r);
+// statusToJson(r) with extra's members added, dumped as the Session's dump() writes it (replacing
+// invalid UTF-8), without building the detections' sections as a tree.
+std::string statusJsonText(const Results& r, nlohmann::json extra);
+std::string statusJsonText(const Results& r);
 nlohmann::json schemasToJson();  // every detection's section without counts: columns and views
 
 }  // namespace vpshunt

@@ -41,20 +41,6 @@ class SignInJsonReader : public RecordReader {
   signin::Row row_;
 };
 
-// Case-insensitive (ASCII) substring search, for sniffers of camelCase/PascalCase variants.
-inline bool containsIgnoreCase(std::string_view head, std::string_view needle) {
-  if (needle.empty() || head.size() < needle.size()) return needle.empty();
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? char(c - 'A' + 'a') : c; };
-  const char first = lower(needle[0]);
-  for (size_t i = 0; i + needle.size() <= head.size(); ++i) {
-    if (lower(head[i]) != first) continue;
-    size_t k = 1;
-    while (k < needle.size() && lower(head[i + k]) == lower(needle[k])) ++k;
-    if (k == needle.size()) return true;
-  }
-  return false;
-}
-
 // True when `path` starts with `prefix`, ASCII case-insensitively.
 inline bool startsWithIgnoreCase(std::string_view path, std::string_view prefix) {
   return path.size() >= prefix.size() && iequals(path.substr(0, prefix.size()), prefix);

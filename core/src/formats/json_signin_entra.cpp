@@ -95,22 +95,26 @@ int sniffEntra(std::string_view head, std::string_view path) {
   char c = jsonev::firstByte(head);
   if (c != '{' && c != '[') return 0;
   using jsonev::contains;
-  using jsonev::containsIgnoreCase;
   // Other readers' envelopes: Defender streaming / AH rows, Log Analytics tables.
   if (contains(head, "\"AdvancedHunting-") || contains(head, "\"ReportId") ||
       (contains(head, "\"tables\"") && contains(head, "\"columns\"")))
     return 0;
-  if (containsIgnoreCase(head, "auditLogs/signIns")) return 97;
+  // The camelCase and PascalCase variants: the head lowered once, searched for lowered names (a
+  // search per name, case-insensitively byte by byte, was most of the sniffers' time on small files).
+  std::string lowered(head);
+  for (char& ch : lowered)
+    if (ch >= 'A' && ch <= 'Z') ch = char(ch - 'A' + 'a');
+  if (contains(lowered, "auditlogs/signins")) return 97;
   bool category = false;
   for (std::string_view k : {"\"SignInLogs\"", "\"NonInteractiveUserSignInLogs\"", "\"ServicePrincipalSignInLogs\"",
                              "\"ManagedIdentitySignInLogs\"", "\"ADFSSignInLogs\""})
     category |= contains(head, k);
   if (category && contains(head, "\"properties\"")) return 97;
   int hits = 0;
-  for (std::string_view k : {"\"userPrincipalName\"", "\"appDisplayName\"", "\"ipAddress\"", "\"createdDateTime\"",
-                             "\"clientAppUsed\"", "\"resultType\"", "\"conditionalAccessStatus\"",
-                             "\"autonomousSystemNumber\"", "\"resourceDisplayName\"", "\"isInteractive\""})
-    hits += containsIgnoreCase(head, k);
+  for (std::string_view k : {"\"userprincipalname\"", "\"appdisplayname\"", "\"ipaddress\"", "\"createddatetime\"",
+                             "\"clientappused\"", "\"resulttype\"", "\"conditionalaccessstatus\"",
+                             "\"autonomoussystemnumber\"", "\"resourcedisplayname\"", "\"isinteractive\""})
+    hits += contains(lowered, k);
   return hits >= 4 ? 92 : hits == 3 ? 70 : 0;
 }
 

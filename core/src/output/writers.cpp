@@ -377,6 +377,53 @@ json statusToJson(const Results& r) {
   return o;
 }
 
+// statusToJson's dump with `extra`'s members added, written without the detections' tree: their
+// sections come from sectionJsonText (the schema's texts cached), the rest from nlohmann, member by
+// member in the sorted order nlohmann writes an object's keys in (tests/core/unit-output-section.cpp
+// compares it with the dump). The Session answers every refresh and render with it: building and
+// dumping the columns' descriptions afresh was most of a small session's time (issue 14).
+std::string statusJsonText(const Results& r, json extra) {
+  json o = headJson(r);
+  json order = json::array();
+  for (const auto& d : r.detections) order.push_back(d.detection);
+  o["detectionOrder"] = std::move(order);
+  for (auto& [key, value] : extra.items()) o[key] = std::move(value);
+  std::map<std::string, std::string> sections;  // sorted as nlohmann sorts an object's keys
+  for (const auto& d : r.detections)
+    if (const TableSchema* s = findTableSchema(d.detection)) sections[d.detection] = sectionJsonText(s->output(r.mode == "beyond"), &d);
+  o.erase("detections");
+  std::string out = "{";
+  bool first = true, placed = false;
+  auto member = [&](const std::string& key, const std::string& valueText) {
+    if (!first) out += ',';
+    first = false;
+    out += dumpText(json(key));
+    out += ':';
+    out += valueText;
+  };
+  auto placeDetections = [&] {
+    std::string text = "{";
+    for (const auto& [name, section] : sections) {
+      if (text.size() > 1) text += ',';
+      text += dumpText(json(name));
+      text += ':';
+      text += section;
+    }
+    text += '}';
+    member("detections", text);
+    placed = true;
+  };
+  for (auto& [key, value] : o.items()) {
+    if (!placed && key > std::string_view("detections")) placeDetections();
+    member(key, dumpText(value));
+  }
+  if (!placed) placeDetections();
+  out += '}';
+  return out;
+}
+
+std::string statusJsonText(const Results& r) { return statusJsonText(r, json::object()); }
+
 json schemasToJson() {
   json out = json::object();
   for (const TableSchema* s : tableSchemas()) out[std::string(s->detection)] = sectionJson(*s, nullptr);
