@@ -276,23 +276,55 @@ bool parseAnyTime(std::string_view s, Ticks& out) {
   return parseIsoTime(s, out) || parseUsLocaleTime(s, out);
 }
 
-static void formatCore(Ticks t, char* buf, size_t cap, bool withFraction) {
+// Writes the form into buf (cap >= 48) and returns its length. Years 0-9999 digit by digit (a row
+// has several times and the output writers format each: snprintf was a tenth of a result-heavy run),
+// others through snprintf's %04lld (a sign, more digits).
+static size_t formatCore(Ticks t, char* buf, size_t cap, bool withFraction) {
   int64_t secs = floorDiv(t, kTicksPerSecond);
   int64_t frac = t - secs * kTicksPerSecond;
   int64_t days = floorDiv(secs, 86400);
   int64_t sod = secs - days * 86400;
   Civil c = civilFromDays(days);
-  int len = std::snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(c.y), c.m, c.d,
-                          int(sod / 3600), int(sod / 60 % 60), int(sod % 60));
-  if (withFraction && frac != 0) {
-    char f[8];
-    std::snprintf(f, sizeof f, "%07lld", static_cast<long long>(frac));
-    int fl = 7;  // KQL's form: all seven digits whenever there is a fraction
+  auto two = [](char* at, unsigned v) {
+    at[0] = char('0' + v / 10);
+    at[1] = char('0' + v % 10);
+  };
+  size_t len;
+  if (c.y >= 0 && c.y <= 9999) {
+    const unsigned y = unsigned(c.y);
+    two(buf, y / 100);
+    two(buf + 2, y % 100);
+    buf[4] = '-';
+    two(buf + 5, c.m);
+    buf[7] = '-';
+    two(buf + 8, c.d);
+    buf[10] = 'T';
+    two(buf + 11, unsigned(sod / 3600));
+    buf[13] = ':';
+    two(buf + 14, unsigned(sod / 60 % 60));
+    buf[16] = ':';
+    two(buf + 17, unsigned(sod % 60));
+    len = 19;
+  } else {
+    len = size_t(std::snprintf(buf, cap, "%04lld-%02u-%02uT%02d:%02d:%02d", static_cast<long long>(c.y), c.m, c.d,
+                               int(sod / 3600), int(sod / 60 % 60), int(sod % 60)));
+  }
+  if (withFraction && frac != 0) {  // KQL's form: all seven digits whenever there is a fraction
     buf[len++] = '.';
-    for (int k = 0; k < fl; ++k) buf[len++] = f[k];
+    for (int k = 6; k >= 0; --k) {
+      buf[len + size_t(k)] = char('0' + frac % 10);
+      frac /= 10;
+    }
+    len += 7;
   }
   buf[len++] = 'Z';
   buf[len] = 0;
+  return len;
+}
+
+void appendIsoTime(Ticks t, std::string& out) {
+  char buf[48];
+  out.append(buf, formatCore(t, buf, sizeof buf, true));
 }
 
 std::string formatIsoTime(Ticks t) {

@@ -200,7 +200,8 @@ TEST_CASE("the jsonl writer writes exactly what nlohmann's dump of rowToJson wri
                                           "bad \xff\xfe utf-8 \xc3",
                                           "<img src=x onerror=alert(1)>",
                                           std::string(3000, 'x') + "\n"};
-  const std::vector<double> numbers = {0.0, 0.33, 1.0, 12.5, 1e-7, 123456789.0, 1e21, -0.5, 2.0 / 3.0};
+  const std::vector<double> numbers = {0.0, 0.33, 1.0, 12.5, 1e-7, 123456789.0, 1e21, -0.5, 2.0 / 3.0,
+                                      -0.0, 1e300, 5e-324, -1.7976931348623157e308, std::nan(""), HUGE_VAL, 1e15, 1e16};
   size_t checked = 0;
   for (size_t i = 0; i < texts.size() * numbers.size(); ++i) {
     vpshunt::ResultRow r;

@@ -130,3 +130,41 @@ TEST_CASE("locale times in either date order", "[time]") {
     CHECK(vpshunt::parseUsLocaleTime("4/21/2025 9:45", t));
   }
 }
+
+TEST_CASE("formatIsoTime digit by digit: fixed times, round trips, and years outside 0-9999", "[time]") {
+  using vpshunt::appendIsoTime;
+  using vpshunt::formatIsoSeconds;
+  using vpshunt::kTicksPerSecond;
+  CHECK(formatIsoTime(0) == "1970-01-01T00:00:00Z");
+  CHECK(formatIsoTime(-1) == "1969-12-31T23:59:59.9999999Z");
+  CHECK(formatIsoTime(1) == "1970-01-01T00:00:00.0000001Z");
+  CHECK(formatIsoSeconds(-1) == "1969-12-31T23:59:59Z");
+  Ticks t = 0;
+  REQUIRE(parseIsoTime("0000-01-01T00:00:00Z", t));
+  CHECK(formatIsoTime(t) == "0000-01-01T00:00:00Z");
+  CHECK(formatIsoTime(t - kTicksPerSecond) == "-001-12-31T23:59:59Z");  // snprintf's %04lld, as before
+  REQUIRE(parseIsoTime("9999-12-31T23:59:59.9999999Z", t));
+  CHECK(formatIsoTime(t) == "9999-12-31T23:59:59.9999999Z");
+  CHECK(formatIsoTime(t + 1) == "10000-01-01T00:00:00Z");
+  // Every field's digits: times spread over years 1 to 9999, each parsed back to itself, and the
+  // appended form the same as the string.
+  uint64_t x = 88172645463325252ull;
+  Ticks lo = 0, hi = 0;
+  REQUIRE(parseIsoTime("0001-01-01T00:00:00Z", lo));
+  REQUIRE(parseIsoTime("9999-12-31T23:59:59Z", hi));
+  for (int i = 0; i < 20000; ++i) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+    Ticks v = lo + Ticks(x % uint64_t(hi - lo));
+    if (i % 3 == 0) v -= v % kTicksPerSecond;  // whole seconds: no fraction written
+    const std::string s = formatIsoTime(v);
+    INFO(v << " " << s);
+    Ticks back = 0;
+    REQUIRE(parseIsoTime(s, back));
+    CHECK(back == v);
+    CHECK(s.size() == (v % kTicksPerSecond ? 28u : 20u));
+    std::string appended = "x";
+    appendIsoTime(v, appended);
+    CHECK(appended == "x" + s);
+    CHECK(formatIsoSeconds(v) == s.substr(0, 19) + "Z");
+  }
+}

@@ -64,6 +64,8 @@ bool parseLocaleTime(std::string_view text, DateOrder order, Ticks& out);
 // `YYYY-MM-DDThh:mm:ss[.fffffff]Z`, as KQL prints datetimes: seven fraction digits when the time
 // has a fraction, none when it falls on a whole second.
 std::string formatIsoTime(Ticks t);
+// formatIsoTime(t) appended to out (no string made).
+void appendIsoTime(Ticks t, std::string& out);
 // `YYYY-MM-DDThh:mm:ssZ` (whole seconds, the bin-start form).
 std::string formatIsoSeconds(Ticks t);
 

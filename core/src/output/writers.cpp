@@ -1,6 +1,8 @@
 #include "vpshunt/output.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -13,6 +15,7 @@
 #include "detections/inbound/inbound.hpp"
 #include "detections/infrastructure/infrastructure.hpp"
 #include "detections/signin/signin.hpp"
+#include "formats/encoding.hpp"
 
 namespace vpshunt {
 
@@ -31,11 +34,13 @@ namespace {
 constexpr size_t kPiece = 1u << 20;
 
 // A JSON string as nlohmann writes it without ensure_ascii: '"' and '\\' escaped, control
-// characters as \b \t \n \f \r or \u00xx, other bytes as they are. Text with bytes >= 0x80 goes
-// through nlohmann itself (its handling of invalid UTF-8 included).
+// characters as \b \t \n \f \r or \u00xx, other bytes as they are. Text that is not valid UTF-8
+// goes through nlohmann itself (its replacement of the invalid bytes).
 void appendJsonString(std::string_view s, std::string& out) {
   for (unsigned char c : s)
     if (c >= 0x80) {
+      // Valid UTF-8 is written as it is, as nlohmann does; only invalid bytes need its replacement.
+      if (validUtf8Prefix(s) == s.size()) break;
       out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
       return;
     }
@@ -66,6 +71,22 @@ void appendJsonString(std::string_view s, std::string& out) {
   out += '"';
 }
 
+void appendInt(int64_t v, std::string& out) {
+  char buf[24];
+  out.append(buf, size_t(std::to_chars(buf, buf + sizeof buf, v).ptr - buf));
+}
+
+// A double as nlohmann's serializer writes it (dump_float): null unless finite, else its shortest
+// round-trip form (Grisu2, nlohmann's own to_chars), without a json value and a string made a cell.
+void appendJsonNumber(double v, std::string& out) {
+  if (!std::isfinite(v)) {
+    out += "null";
+    return;
+  }
+  std::array<char, 64> buf;
+  out.append(buf.data(), size_t(nlohmann::detail::to_chars(buf.data(), buf.data() + buf.size(), v) - buf.data()));
+}
+
 void appendJsonValue(const Column& col, const Cell& c, std::string& out) {
   if (c.null) {
     out += "null";
@@ -73,13 +94,20 @@ void appendJsonValue(const Column& col, const Cell& c, std::string& out) {
   }
   switch (col.type) {
     case CellType::Text: appendJsonString(c.s, out); break;
-    case CellType::Int: out += std::to_string(c.i); break;
-    case CellType::Number: out += json(c.d).dump(); break;
+    case CellType::Int: appendInt(c.i, out); break;
+    case CellType::Number: appendJsonNumber(c.d, out); break;
     case CellType::Bool: out += c.i ? "true" : "false"; break;
-    case CellType::Time: appendJsonString(formatIsoTime(c.i), out); break;
+    case CellType::Time:  // digits, '-', 'T', ':', '.', 'Z': nothing to escape
+      out += '"';
+      appendIsoTime(c.i, out);
+      out += '"';
+      break;
     case CellType::IntList:
       out += '[';
-      for (size_t i = 0; i < c.ints.size(); ++i) (i ? out += ',' : out) += std::to_string(c.ints[i]);
+      for (size_t i = 0; i < c.ints.size(); ++i) {
+        if (i) out += ',';
+        appendInt(c.ints[i], out);
+      }
       out += ']';
       break;
     case CellType::TextList:

@@ -648,6 +648,8 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       int64_t count, sent, received;
       Ticks first, last;
       uint32_t portsAt, portsCount;  // distinct ports in `portPool`
+      int64_t bin;        // set for the sort
+      uint32_t flowRank;  // the flow's place in the order of the flows' texts, set for the sort
     };
     std::vector<Candidate> candidates;
     std::vector<int32_t> portPool;
@@ -656,7 +658,7 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       if (g.last <= cutoff) continue;  // every connection is at or before now - lookback
       if (isExcluded(g.flow)) continue;
       ++res.groupsConsidered;
-      Candidate c{uint32_t(gi), 0, g.count, g.sent, g.received, g.first, g.last, 0, 0};
+      Candidate c{uint32_t(gi), 0, g.count, g.sent, g.received, g.first, g.last, 0, 0, 0, 0};
       std::vector<int32_t> ports = g.ports.values();
       if (g.first <= cutoff) {
         // The group straddles the cutoff. Its rows at or before it must not count; which they are
@@ -699,17 +701,36 @@ void BeaconDetection::finish(const FinishContext& ctx, const std::function<void(
       candidates.push_back(c);
     }
     // The order the beyond rows are sorted in below (less VpsScore), on the candidates' numbers and
-    // their flows' texts.
-    std::sort(candidates.begin(), candidates.end(), [&](const Candidate& a, const Candidate& b) {
+    // their flows' texts. The flows are ranked by their texts once (a result-heavy run has a hundred
+    // thousand candidates and a few thousand flows, and most candidates tie on the numbers), and
+    // flows that compare equal share a rank, so the sort sees the same order as comparing the texts.
+    {
+      std::vector<uint32_t> ranked;
+      for (const Candidate& c : candidates) ranked.push_back(groups_[c.gi].flow);
+      std::sort(ranked.begin(), ranked.end());
+      ranked.erase(std::unique(ranked.begin(), ranked.end()), ranked.end());
+      auto textLess = [&](uint32_t a, uint32_t b) {
+        const Flow fa = flow(a), fb = flow(b);
+        for (int k = 0; k < 4; ++k)
+          if (fa.part(k) != fb.part(k)) return fa.part(k) < fb.part(k);
+        return formatIp(fa.ip()) < formatIp(fb.ip());
+      };
+      std::sort(ranked.begin(), ranked.end(), textLess);
+      std::vector<uint32_t> rankOf(flowCount());
+      for (size_t i = 0, rank = 0; i < ranked.size(); ++i) {
+        if (i > 0 && textLess(ranked[i - 1], ranked[i])) ++rank;
+        rankOf[ranked[i]] = uint32_t(rank);
+      }
+      for (Candidate& c : candidates) {
+        c.bin = binOf(groups_[c.gi]);
+        c.flowRank = rankOf[groups_[c.gi].flow];
+      }
+    }
+    std::sort(candidates.begin(), candidates.end(), [](const Candidate& a, const Candidate& b) {
       if (a.riskScore != b.riskScore) return a.riskScore > b.riskScore;
       if (a.count != b.count) return a.count > b.count;
-      const Group &ga = groups_[a.gi], &gb = groups_[b.gi];
-      const int64_t ba = binOf(ga), bb = binOf(gb);
-      if (ba != bb) return ba < bb;
-      const Flow fa = flow(ga.flow), fb = flow(gb.flow);
-      for (int k = 0; k < 4; ++k)
-        if (fa.part(k) != fb.part(k)) return fa.part(k) < fb.part(k);
-      return formatIp(fa.ip()) < formatIp(fb.ip());
+      if (a.bin != b.bin) return a.bin < b.bin;
+      return a.flowRank < b.flowRank;
     });
     res.rowCount = candidates.size();
     if (!onRow) candidates.clear();
