@@ -258,3 +258,31 @@ TEST_CASE("the jsonl writer writes exactly what nlohmann's dump of rowToJson wri
   }
   CHECK(checked == texts.size() * numbers.size());
 }
+
+TEST_CASE("the jsonl writer escapes every byte at every place in a word as nlohmann does", "[output]") {
+  // The writer looks at eight bytes a step: each byte value at each offset of two words and a tail,
+  // beside plain ASCII, after valid UTF-8, and an invalid byte after valid UTF-8.
+  size_t checked = 0;
+  for (const std::string& base : {std::string(19, 'a'), "caf\xc3\xa9 " + std::string(14, 'b')}) {
+    for (int b = 0; b < 256; ++b)
+      for (size_t at = 0; at < base.size(); ++at) {
+        std::string text = base;
+        text[at] = char(b);
+        vpshunt::ResultRow r;
+        r.deviceName = text;
+        r.commandLine = text + "\"\\\x01" + text;
+        vpshunt::Row row(vpshunt::beaconSchema().output(false));  // a seed row, as rowToJson has it
+        vpshunt::BeaconDetection::cells(r, row);
+        std::string fast;
+        vpshunt::appendJsonl(row, fast);
+        const std::string ref = vpshunt::rowToJson(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+        size_t differs = 0;
+        while (differs < fast.size() && differs < ref.size() && fast[differs] == ref[differs]) ++differs;
+        INFO("byte " << b << " at " << at << ": from " << differs << ", written " << fast.substr(differs, 60) << ", nlohmann "
+                     << ref.substr(differs, 60));
+        REQUIRE(fast == ref);
+        ++checked;
+      }
+  }
+  CHECK(checked == 256 * (19 + 20));
+}

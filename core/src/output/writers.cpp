@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -33,24 +34,51 @@ namespace {
 
 constexpr size_t kPiece = 1u << 20;
 
+// True when none of the eight bytes in w needs a look: no control character, '"', '\\' or byte >= 0x80.
+inline bool plainWord(uint64_t w) {
+  constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  auto zeroByte = [](uint64_t x) { return (x - ones) & ~x & high; };
+  // A byte below 0x20 borrows into its high bit; a borrow reaching a higher byte comes from such a byte.
+  return ((w & high) | ((w - 0x20 * ones) & ~w & high) | zeroByte(w ^ (0x22 * ones)) | zeroByte(w ^ (0x5C * ones))) == 0;
+}
+
 // A JSON string as nlohmann writes it without ensure_ascii: '"' and '\\' escaped, control
 // characters as \b \t \n \f \r or \u00xx, other bytes as they are. Text that is not valid UTF-8
 // goes through nlohmann itself (its replacement of the invalid bytes).
 void appendJsonString(std::string_view s, std::string& out) {
-  for (unsigned char c : s)
+  const size_t start = out.size();
+  const char* p = s.data();
+  const size_t n = s.size();
+  out += '"';
+  size_t plain = 0, i = 0;
+  bool utf8Checked = false;
+  while (i < n) {
+    if (i + 8 <= n) {  // eight plain bytes a step: most cells are ASCII names and addresses
+      uint64_t w;
+      std::memcpy(&w, p + i, 8);
+      if (plainWord(w)) {
+        i += 8;
+        continue;
+      }
+    }
+    const unsigned char c = static_cast<unsigned char>(p[i]);
     if (c >= 0x80) {
       // Valid UTF-8 is written as it is, as nlohmann does; only invalid bytes need its replacement.
-      if (validUtf8Prefix(s) == s.size()) break;
-      out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-      return;
+      if (!utf8Checked && validUtf8Prefix(s) != n) {
+        out.resize(start);
+        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+        return;
+      }
+      utf8Checked = true;
+      ++i;
+      continue;
     }
-  out += '"';
-  size_t plain = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    const unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.data() + plain, i - plain);
-    plain = i + 1;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
+    out.append(p + plain, i - plain);
+    plain = ++i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -67,7 +95,7 @@ void appendJsonString(std::string_view s, std::string& out) {
       }
     }
   }
-  out.append(s.data() + plain, s.size() - plain);
+  out.append(p + plain, n - plain);
   out += '"';
 }
 
