@@ -436,8 +436,8 @@ json statusToJson(const Results& r) {
 // statusToJson's dump with `extra`'s members added, written without the detections' tree: their
 // sections come from sectionJsonText (the schema's texts cached), the rest from nlohmann, member by
 // member in the sorted order nlohmann writes an object's keys in (tests/core/unit-output-section.cpp
-// compares it with the dump). The Session answers every refresh and render with it: building and
-// dumping the columns' descriptions afresh was most of a small session's time (issue 14).
+// compares it with the dump). The Session answers every status, refresh and render with it, so the
+// columns' descriptions are not built into a tree and dumped again each time.
 std::string statusJsonText(const Results& r, json extra) {
   json o = headJson(r);
   json order = json::array();
