@@ -5,7 +5,6 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <map>
 #include <memory>
@@ -17,6 +16,7 @@
 #include "detections/infrastructure/infrastructure.hpp"
 #include "detections/signin/signin.hpp"
 #include "formats/encoding.hpp"
+#include "formats/scan.hpp"
 
 namespace vpshunt {
 
@@ -34,51 +34,21 @@ namespace {
 
 constexpr size_t kPiece = 1u << 20;
 
-// True when none of the eight bytes in w needs a look: no control character, '"', '\\' or byte >= 0x80.
-inline bool plainWord(uint64_t w) {
-  constexpr uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-  auto zeroByte = [](uint64_t x) { return (x - ones) & ~x & high; };
-  // A byte below 0x20 borrows into its high bit; a borrow reaching a higher byte comes from such a byte.
-  return ((w & high) | ((w - 0x20 * ones) & ~w & high) | zeroByte(w ^ (0x22 * ones)) | zeroByte(w ^ (0x5C * ones))) == 0;
-}
-
 // A JSON string as nlohmann writes it without ensure_ascii: '"' and '\\' escaped, control
 // characters as \b \t \n \f \r or \u00xx, other bytes as they are. Text that is not valid UTF-8
 // goes through nlohmann itself (its replacement of the invalid bytes).
 void appendJsonString(std::string_view s, std::string& out) {
-  const size_t start = out.size();
   const char* p = s.data();
   const size_t n = s.size();
+  if (validUtf8Prefix(s) != n) {
+    out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+    return;
+  }
   out += '"';
-  size_t plain = 0, i = 0;
-  bool utf8Checked = false;
-  while (i < n) {
-    if (i + 8 <= n) {  // eight plain bytes a step: most cells are ASCII names and addresses
-      uint64_t w;
-      std::memcpy(&w, p + i, 8);
-      if (plainWord(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    const unsigned char c = static_cast<unsigned char>(p[i]);
-    if (c >= 0x80) {
-      // Valid UTF-8 is written as it is, as nlohmann does; only invalid bytes need its replacement.
-      if (!utf8Checked && validUtf8Prefix(s) != n) {
-        out.resize(start);
-        out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
-        return;
-      }
-      utf8Checked = true;
-      ++i;
-      continue;
-    }
-    if (c >= 0x20 && c != '"' && c != '\\') {
-      ++i;
-      continue;
-    }
+  size_t plain = 0;
+  for (size_t i; (i = findJsonStringSpecial(p, plain, n)) < n; plain = i + 1) {
     out.append(p + plain, i - plain);
-    plain = ++i;
+    const unsigned char c = static_cast<unsigned char>(p[i]);
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
