@@ -260,10 +260,11 @@ TEST_CASE("the jsonl writer writes exactly what nlohmann's dump of rowToJson wri
 }
 
 TEST_CASE("the jsonl writer escapes every byte at every place in a word as nlohmann does", "[output]") {
-  // The writer looks at eight bytes a step: each byte value at each offset of two words and a tail,
-  // beside plain ASCII, after valid UTF-8, and an invalid byte after valid UTF-8.
+  // The writer's scan (findJsonStringSpecial) looks at sixteen bytes a step, then eight, then one:
+  // each byte value at each offset of a 16-byte block, an 8-byte word and a tail, beside plain ASCII,
+  // after valid UTF-8, and an invalid byte after valid UTF-8.
   size_t checked = 0;
-  for (const std::string& base : {std::string(19, 'a'), "caf\xc3\xa9 " + std::string(14, 'b')}) {
+  for (const std::string& base : {std::string(27, 'a'), "caf\xc3\xa9 " + std::string(22, 'b')}) {
     for (int b = 0; b < 256; ++b)
       for (size_t at = 0; at < base.size(); ++at) {
         std::string text = base;
@@ -284,5 +285,5 @@ TEST_CASE("the jsonl writer escapes every byte at every place in a word as nlohm
         ++checked;
       }
   }
-  CHECK(checked == 256 * (19 + 20));
+  CHECK(checked == 256 * (27 + 28));
 }
