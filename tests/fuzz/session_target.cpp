@@ -22,6 +22,7 @@
 //  - detail views of the first rows are well formed (times sorted, one port per time);
 //  - lowering the beacon threshold in seed mode (no re-read) never loses a beacon row.
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "fuzz_support.hpp"
@@ -111,6 +112,127 @@ const char* formatName(OutputFormat f) {
     default: return "jsonl";
   }
 }
+
+// The members of a reply document the checks read, taken with nlohmann's SAX parser, no tree
+// built: a status document carries every detection's columns and their descriptions, and parsing
+// the replies into trees was a seventh of the target's time under the sanitizers. `wanted` are
+// paths of keys joined by '.', where '*' is any key and '#' any array element ("detections.*.rowCount",
+// "rows.#._key"); each value found at one is kept under its concrete path ("detections.beacon.rowCount")
+// as text (numbers as written), in document order. An array or object at a wanted path counts as
+// its members (size()), its text empty. A document that does not parse is a finding.
+class Picked final : public nlohmann::json_sax<json> {
+ public:
+  Picked(std::string_view doc, std::initializer_list<std::string_view> wanted, const char* what) {
+    for (std::string_view w : wanted) {
+      std::vector<std::string> parts;
+      for (size_t from = 0;;) {
+        size_t dot = w.find('.', from);
+        parts.emplace_back(w.substr(from, dot == std::string_view::npos ? std::string_view::npos : dot - from));
+        if (dot == std::string_view::npos) break;
+        from = dot + 1;
+      }
+      wanted_.push_back(std::move(parts));
+    }
+    if (!json::sax_parse(doc, this)) fuzz::fail(what, error_ + "\n" + std::string(doc.substr(0, 400)));
+  }
+  // Every value kept under `path`, in order.
+  const std::vector<std::string>& all(const std::string& path) const {
+    static const std::vector<std::string> none;
+    auto it = values_.find(path);
+    return it == values_.end() ? none : it->second;
+  }
+  bool has(const std::string& path) const { return values_.count(path) > 0; }
+  // The one value at `path` as a number (a finding when absent or not a count).
+  uint64_t count(const std::string& path) const {
+    const auto& v = all(path);
+    if (v.size() != 1 || v[0].empty() || v[0].find_first_not_of("0123456789") != std::string::npos)
+      fuzz::fail("a reply lacks a count", path);
+    return std::stoull(v[0]);
+  }
+  const std::string& text(const std::string& path) const {
+    const auto& v = all(path);
+    if (v.size() != 1) fuzz::fail("a reply lacks a member", path);
+    return v[0];
+  }
+  // How many members the array or object at `path` has.
+  size_t size(const std::string& path) const {
+    auto it = sizes_.find(path);
+    return it == sizes_.end() ? 0 : it->second;
+  }
+
+  bool null() override { return value("null"); }
+  bool boolean(bool v) override { return value(v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override { return value(std::to_string(v)); }
+  bool number_unsigned(number_unsigned_t v) override { return value(std::to_string(v)); }
+  bool number_float(number_float_t, const string_t& s) override { return value(s); }
+  bool string(string_t& v) override { return value(v); }
+  bool binary(binary_t&) override { return value(""); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool key(string_t& k) override {
+    frames_.back().key = k;
+    return true;
+  }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool parse_error(std::size_t at, const std::string&, const nlohmann::detail::exception& e) override {
+    error_ = "at byte " + std::to_string(at) + ": " + e.what();
+    return false;
+  }
+
+ private:
+  struct Frame {
+    bool array;
+    std::string key;  // the member being read (objects)
+    size_t members = 0;
+    std::string path;  // this container's concrete path, when it is wanted
+  };
+  // The concrete path of the value about to be read, when some wanted path matches it.
+  bool matches(std::string* path) const {
+    for (const auto& w : wanted_) {
+      if (w.size() != frames_.size()) continue;
+      bool ok = true;
+      for (size_t i = 0; i < w.size() && ok; ++i)
+        ok = frames_[i].array ? w[i] == "#" : (w[i] == "*" || w[i] == frames_[i].key);
+      if (!ok) continue;
+      if (path) {
+        path->clear();
+        for (size_t i = 0; i < frames_.size(); ++i) {
+          if (i) *path += '.';
+          *path += frames_[i].array ? std::string("#") : frames_[i].key;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+  bool value(const std::string& text) {
+    if (!frames_.empty()) ++frames_.back().members;
+    if (std::string path; matches(&path)) values_[path].push_back(text);
+    return true;
+  }
+  bool open(bool array) {
+    std::string path;
+    const bool wanted = matches(&path);
+    if (!frames_.empty()) ++frames_.back().members;
+    frames_.push_back({array, {}, 0, wanted ? path : std::string()});
+    return true;
+  }
+  bool close() {
+    if (!frames_.back().path.empty()) {
+      sizes_[frames_.back().path] = frames_.back().members;
+      values_[frames_.back().path].emplace_back();
+    }
+    frames_.pop_back();
+    return true;
+  }
+
+  std::vector<std::vector<std::string>> wanted_;
+  std::vector<Frame> frames_;
+  std::map<std::string, std::vector<std::string>> values_;
+  std::map<std::string, size_t> sizes_;
+  std::string error_;
+};
 
 uint64_t summaryCount(const Results& r, std::string_view detection) {
   const DetectionSummary* s = findSummary(r, detection);
@@ -245,8 +367,9 @@ std::string viaSession(const std::vector<std::string_view>& files, uint8_t flags
     feedAll(true);
     s.endCollect();
   }
-  json refreshed = json::parse(s.refresh(nowIso));
-  VPSHUNT_FUZZ_CHECK(!collect.empty() || refreshed.at("collectGroups").empty(),
+  const Picked refreshed(s.refresh(nowIso), {"collectGroups", "detections.*.rowCount"}, "refresh's status does not parse");
+  VPSHUNT_FUZZ_CHECK(refreshed.has("collectGroups"), "refresh's status has no collectGroups");
+  VPSHUNT_FUZZ_CHECK(!collect.empty() || refreshed.size("collectGroups") == 0,
                      "refresh asks for a collect pass that collectGroups did not");
   std::string text;
   // render() answers the status too, with the summaries (what summaries() writes) from the same
@@ -254,30 +377,31 @@ std::string viaSession(const std::vector<std::string_view>& files, uint8_t flags
   // summaries(), which makes no status document (the document, with every detection's columns, is
   // most of a small input's time under the sanitizers).
   const bool fromRender = size > 0 && (data[0] & 4);
-  json rendered;
+  std::optional<Picked> rendered;
   const std::string jsonlStatus = s.render("jsonl", nowIso, [&](std::string_view piece) { text.append(piece); });
-  if (fromRender) rendered = json::parse(jsonlStatus);
+  if (fromRender) rendered.emplace(jsonlStatus, std::initializer_list<std::string_view>{"summaries"}, "render's status does not parse");
   for (OutputFormat f : otherFormats(data, size)) s.render(formatName(f), nowIso, [&](std::string_view piece) { text.append(piece); });
-  text += fromRender ? rendered.at("summaries").get<std::string>() : s.summaries(nowIso);
+  text += fromRender ? rendered->text("summaries") : s.summaries(nowIso);
 
   for (const TableSchema* schema : tableSchemas()) {
     const std::string detection(schema->detection);
-    const json& section = refreshed.at("detections");
-    if (!section.contains(detection)) continue;
-    uint64_t count = section.at(detection).at("rowCount").get<uint64_t>();
+    if (!refreshed.has("detections." + detection + ".rowCount")) continue;
+    const uint64_t count = refreshed.count("detections." + detection + ".rowCount");
     // The detection's own order, then sorted by its first column with a filter from the input.
-    json page = json::parse(s.view(json({{"detection", detection}, {"limit", 5}}).dump()));
-    VPSHUNT_FUZZ_CHECK(page.at("total").get<uint64_t>() == count, "the store holds other rows than the detection counted");
+    const Picked page(s.view(json({{"detection", detection}, {"limit", 5}}).dump()), {"total", "rows.#._key"}, "a view does not parse");
+    VPSHUNT_FUZZ_CHECK(page.count("total") == count, "the store holds other rows than the detection counted");
+    VPSHUNT_FUZZ_CHECK(page.all("rows.#._key").size() == std::min<uint64_t>(count, 5), "a first page of 5 holds other than min(total, 5) rows");
     std::string filter(size > 1 ? std::string_view(reinterpret_cast<const char*>(data), size).substr(0, data[0] % 4) : "");
     json sorted = {{"detection", detection},
                    {"sort", json::array({{{"column", std::string(schema->columns.at(0).name)}, {"desc", true}}})},
                    {"filter", fuzz::isValidUtf8(filter) ? filter : ""},
                    {"limit", 3}};
-    json other = json::parse(s.view(sorted.dump()));
-    VPSHUNT_FUZZ_CHECK(other.at("matched").get<uint64_t>() <= count, "a filtered view matched more rows than there are");
-    for (const json& row : page.at("rows")) {
-      json d = json::parse(s.detail(detection, row.at("_key").get<uint64_t>()));
-      VPSHUNT_FUZZ_CHECK(d.at("times").size() == d.at("ports").size(), "a detail's times and ports differ in length");
+    const Picked other(s.view(sorted.dump()), {"matched"}, "a sorted, filtered view does not parse");
+    VPSHUNT_FUZZ_CHECK(other.count("matched") <= count, "a filtered view matched more rows than there are");
+    for (const std::string& key : page.all("rows.#._key")) {
+      const Picked d(s.detail(detection, std::stoull(key)), {"times", "ports"}, "a detail does not parse");
+      VPSHUNT_FUZZ_CHECK(d.has("times") && d.has("ports"), "a detail lacks its times or ports");
+      VPSHUNT_FUZZ_CHECK(d.size("times") == d.size("ports"), "a detail's times and ports differ in length");
     }
   }
   return text;
