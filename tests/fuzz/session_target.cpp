@@ -160,13 +160,13 @@ class Picked final : public nlohmann::json_sax<json> {
     return it == sizes_.end() ? 0 : it->second;
   }
 
-  bool null() override { return value("null"); }
-  bool boolean(bool v) override { return value(v ? "true" : "false"); }
-  bool number_integer(number_integer_t v) override { return value(std::to_string(v)); }
-  bool number_unsigned(number_unsigned_t v) override { return value(std::to_string(v)); }
-  bool number_float(number_float_t, const string_t& s) override { return value(s); }
-  bool string(string_t& v) override { return value(v); }
-  bool binary(binary_t&) override { return value(""); }
+  bool null() override { return value([] { return std::string("null"); }); }
+  bool boolean(bool v) override { return value([v] { return std::string(v ? "true" : "false"); }); }
+  bool number_integer(number_integer_t v) override { return value([v] { return std::to_string(v); }); }
+  bool number_unsigned(number_unsigned_t v) override { return value([v] { return std::to_string(v); }); }
+  bool number_float(number_float_t, const string_t& s) override { return value([&s] { return s; }); }
+  bool string(string_t& v) override { return value([&v] { return v; }); }
+  bool binary(binary_t&) override { return value([] { return std::string(); }); }
   bool start_object(std::size_t) override { return open(false); }
   bool key(string_t& k) override {
     frames_.back().key = k;
@@ -206,9 +206,10 @@ class Picked final : public nlohmann::json_sax<json> {
     }
     return false;
   }
-  bool value(const std::string& text) {
+  template <class Text>
+  bool value(Text&& text) {  // the text is made only for a wanted value
     if (!frames_.empty()) ++frames_.back().members;
-    if (std::string path; matches(&path)) values_[path].push_back(text);
+    if (std::string path; matches(&path)) values_[path].push_back(text());
     return true;
   }
   bool open(bool array) {
