@@ -8,12 +8,16 @@
 // (renderFileSummaries) unless --quiet. Exit status: 0 something usable was read, 1 usage error,
 // 2 nothing usable was read (as the native CLI). `.gz` is recognised by its magic bytes, as there.
 import fs from 'node:fs';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
+import { MessageChannel, Worker, isMainThread, workerData } from 'node:worker_threads';
 import zlib from 'node:zlib';
 
 import createVpshunt from './web/vpshunt.js';
-import { Engine, EngineError, readFiles } from './web/engine.js';
+import {
+  Engine, EngineError, SPLIT_MIN_BYTES, collectPass, helperHandlers, portHelper, readEntriesWithHelper, readFiles,
+} from './web/engine.js';
 
 // 512 KiB rather than 8 MiB: the same speed, and about 35 MiB less at the peak (the two buffers, the
 // core's copy of a chunk and the wasm heap's growth for it): `node W/vpshunt.mjs` on the bench's short
@@ -46,19 +50,22 @@ function readAt(fd, buffer, position) {
 }
 
 // Two buffers: the next chunk is read (by libuv's thread pool, on another core) while the core
-// works on this one, so reading costs no time of its own on a machine with two cores.
-async function feedPlain(engine, fd) {
+// works on this one, so reading costs no time of its own on a machine with two cores. The bytes
+// [begin, end) of the file (end: Infinity, to its end).
+async function feedPlain(engine, fd, begin = 0, end = Infinity) {
   const buffers = [Buffer.allocUnsafe(CHUNK_BYTES), Buffer.allocUnsafe(CHUNK_BYTES)];
-  let position = 0;
+  const next = (buffer, at) => (at >= end ? Promise.resolve(0)
+    : readAt(fd, end - at < buffer.length ? buffer.subarray(0, end - at) : buffer, at));
+  let position = begin;
   let which = 0;
-  let pending = readAt(fd, buffers[which], position);
+  let pending = next(buffers[which], position);
   for (;;) {
     const n = await pending;
     if (n === 0) break;
     position += n;
     const current = buffers[which];
     which ^= 1;
-    pending = readAt(fd, buffers[which], position);
+    pending = next(buffers[which], position);
     engine.feed(n === CHUNK_BYTES ? current : current.subarray(0, n));
   }
 }
@@ -100,6 +107,145 @@ async function feedFile(engine, { path, kind, format }) {
   }
   engine.endFile();
 }
+
+// --- threads (issue 12): --threads 2 under Node ---
+// A second wasm instance in a worker thread (this file, started again), as the page's helper worker:
+// web/engine.js's readEntriesWithHelper cuts a file the core can cut (planCut) in two, this thread
+// reading the first part while the helper reads the rest, or hands a whole file to the helper while
+// this thread reads the one before it; the helper's aggregates come back as bytes and are merged in
+// input order, so the output is byte for byte that of one thread. The helper reads by path (a
+// file-backed Blob cannot be read in another thread under Node 20: it aborts), only the read pass:
+// the collect pass and the results are this thread's. Hosting data is not needed there (it is used
+// when the results are made).
+
+// A file as readEntriesWithHelper sees it: its size, and slices whose bytes it can ask for.
+function fileRange(path, size, begin = 0, end = size) {
+  return {
+    path, size: end - begin,
+    slice(from = 0, to = end - begin) {
+      const b = Math.min(begin + from, end);
+      return fileRange(path, size, b, Math.max(b, Math.min(begin + to, end)));
+    },
+    async arrayBuffer() {
+      const buffer = Buffer.allocUnsafe(end - begin);
+      const fd = fs.openSync(path, 'r');
+      try {
+        let done = 0;
+        while (done < buffer.length) {
+          const n = await readAt(fd, buffer.subarray(done), begin + done);
+          if (n === 0) break;
+          done += n;
+        }
+        return buffer.buffer.slice(buffer.byteOffset, buffer.byteOffset + done);
+      } finally {
+        fs.closeSync(fd);
+      }
+    },
+  };
+}
+
+// The helper's side: helperSetup as the page's helper worker answers it; readPiece and readWhole
+// read by path, as this runner reads (so a file's messages are the same whoever reads it).
+function serveHelper(port, engine) {
+  const { helperSetup } = helperHandlers(engine);
+  const handlers = {
+    helperSetup,
+    readPiece: async ({ path, ranges, header, name, kind, format }) => {
+      engine.beginPiece(name, kind, format, header);
+      const fd = fs.openSync(path, 'r');
+      try {
+        for (const [begin, end] of ranges) await feedPlain(engine, fd, begin, end);
+      } finally {
+        fs.closeSync(fd);
+      }
+      engine.endFile();
+      return engine.exportPiece();
+    },
+    readWhole: async ({ path, kind, format }) => {
+      await feedFile(engine, { path, kind, format });
+      return engine.exportFiles();
+    },
+  };
+  let queue = Promise.resolve();
+  port.onmessage = ({ data: msg }) => {
+    queue = queue.then(async () => {
+      try {
+        const result = await handlers[msg.type](msg);
+        port.postMessage({ id: msg.id, ok: true, result }, result && result.buffer ? [result.buffer] : []);
+      } catch (e) {
+        const error = e instanceof EngineError ? e.toJSON() : { code: 'internal', message: String(e && e.message ? e.message : e) };
+        port.postMessage({ id: msg.id, ok: false, error });
+      }
+    });
+  };
+}
+
+// The helper thread, started with the module this thread compiled (no second compilation).
+function startHelper(wasmModule) {
+  const { port1, port2 } = new MessageChannel();
+  const worker = new Worker(new URL(import.meta.url), {
+    workerData: { vpshuntHelper: true, port: port2, wasmModule }, transferList: [port2],
+  });
+  const failed = new Promise((resolve, reject) => { worker.on('error', reject); });
+  const p = portHelper(port1);
+  // A helper that dies rejects what it was asked (then this thread reads that file itself).
+  const guard = (f) => (msg) => Promise.race([f(msg), failed]);
+  const helper = {
+    setup: guard(p.setup),
+    readPiece: guard(({ file, ranges, ...msg }) => p.request('readPiece', { ...msg, path: file.path, ranges })),
+    readWhole: guard(({ file, ...msg }) => p.request('readWhole', { ...msg, path: file.path })),
+  };
+  failed.catch(() => {});
+  return { helper, stop: () => { port1.close(); return worker.terminate(); } };
+}
+
+// Every input, as readFiles does, with the helper thread beside this one.
+async function readFilesWithHelper(Module, wasmModule, engine, inputs, detections, now) {
+  const entries = inputs.map((input) => {
+    let size = -1;
+    try {
+      const st = fs.statSync(input.path);
+      if (st.isFile()) size = st.size;
+    } catch { /* read here, where the message is made */ }
+    return { ...input, name: input.path, file: size >= 0 ? fileRange(input.path, size) : null };
+  });
+  const { helper, stop } = startHelper(wasmModule);
+  engine.setNow(now);
+  let stats;
+  try {
+    stats = await readEntriesWithHelper(engine, Module, entries, helper, async (entry, part) => {
+      if (!part) return feedFile(engine, entry);
+      engine.beginPiece(entry.path, entry.kind, entry.format, 0);
+      const fd = fs.openSync(entry.path, 'r');
+      try {
+        await feedPlain(engine, fd, 0, part.end);
+      } finally {
+        fs.closeSync(fd);
+      }
+      engine.endFile();
+    }, { rule: engine.ruleJson(), detections, now, canHelp: (entry) => entry.file !== null });
+  } finally {
+    await stop();
+  }
+  // For the tests: what the helper read ({cut, handedOver, readAgain}: files cut in two, files it
+  // read whole, files read again here), as JSON in the file VPSHUNT_HELPER_STATS names.
+  if (process.env.VPSHUNT_HELPER_STATS) fs.writeFileSync(process.env.VPSHUNT_HELPER_STATS, JSON.stringify(stats));
+  const ids = engine.collectGroups(now);
+  if (ids.length) await collectPass(engine, inputs, ids, (input) => feedFile(engine, input));
+}
+
+// How many threads read: --threads N (at most 2 here), by default the machine's cores (at most 2)
+// for inputs of SPLIT_MIN_BYTES or more, as the page's two workers.
+function useHelper(opts) {
+  if (opts.threads) return opts.threads >= 2;
+  if ((os.availableParallelism ? os.availableParallelism() : os.cpus().length) < 2) return false;
+  let total = 0;
+  for (const input of opts.inputs) {
+    try { total += fs.statSync(input.path).size; } catch { /* counted as nothing */ }
+  }
+  return total >= SPLIT_MIN_BYTES;
+}
+// --- end threads ---
 
 // Hosting attribution data, as the native CLI loads it: an explicit --asn-db must load; the default
 // (asn.bin beside this program) may be absent. --hosting-list files add to the built-in list.
@@ -222,9 +368,20 @@ function runKqlExport(Module, engine, opts) {
 // native CLI's, so a Node whose V8 lacked it would show there); Node 20's has it.
 v8.setFlagsFromString('--wasm-num-compilation-tasks=1');
 
+// The module, compiled here (and handed to the helper thread, which instantiates it again).
+async function compiledModule() {
+  const wasmModule = await WebAssembly.compile(fs.readFileSync(new URL('./web/vpshunt.wasm', import.meta.url)));
+  const Module = await createVpshunt({
+    instantiateWasm(imports, done) {
+      WebAssembly.instantiate(wasmModule, imports).then((instance) => done(instance, wasmModule));
+      return {};
+    },
+  });
+  return { Module, wasmModule };
+}
+
 async function main(argv) {
-  const wasmBinary = fs.readFileSync(new URL('./web/vpshunt.wasm', import.meta.url));
-  const Module = await createVpshunt({ wasmBinary });
+  const { Module, wasmModule } = await compiledModule();
   // The flags, usage text and usage errors are the core's (core/src/options.cpp), as the CLI's.
   let opts;
   try {
@@ -270,7 +427,8 @@ async function main(argv) {
   engine.setDetections(opts.detect);
   loadHostingData(engine, opts);
   // Every file, then the collect pass the results need (the core's readFiles, in JavaScript).
-  await readFiles(engine, opts.inputs, (input) => feedFile(engine, input), opts.now);
+  if (useHelper(opts)) await readFilesWithHelper(Module, wasmModule, engine, opts.inputs, opts.detect, opts.now);
+  else await readFiles(engine, opts.inputs, (input) => feedFile(engine, input), opts.now);
   // The output is written piece by piece as the core makes it (as the native CLI does).
   let fd = 1;
   if (opts.output) {
@@ -295,7 +453,16 @@ async function main(argv) {
   return usable ? 0 : 2;
 }
 
-main(process.argv.slice(2)).then(
+if (!isMainThread && workerData && workerData.vpshuntHelper) {
+  // The helper thread (startHelper): its own instance of the module, answering on its port.
+  const Module = await createVpshunt({
+    instantiateWasm(imports, done) {
+      WebAssembly.instantiate(workerData.wasmModule, imports).then((instance) => done(instance, workerData.wasmModule));
+      return {};
+    },
+  });
+  serveHelper(workerData.port, new Engine(Module, ''));
+} else main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (e) => {
     if (e instanceof UsageError) {

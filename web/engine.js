@@ -515,21 +515,31 @@ export async function planFileCut(Module, entry) {
 // a file that can be cut is read half here, half by the helper at the same time; a file that
 // cannot goes whole to the helper while the one before it is read here; each blob is merged in
 // input order. Whatever the helper cannot give (a failure, threat intel found in a file, pieces
-// that disagree) is read here, whole. `readOne(entry, piece?)` reads a file (or its first piece)
-// here. Returns {cut, handedOver, readAgain}.
-export async function readEntriesWithHelper(engine, Module, entries, helper, readOne, { rule, detections, now }) {
+// that disagree) is read here, whole. `readOne(entry, part?)` reads a file (or its first piece,
+// part = {file: the bytes before the cut, end: the cut, piece: 0}) here. `canHelp(entry)` (default:
+// every entry) says which entries the helper may read at all (the Node runner keeps here the files it
+// cannot open, so that their messages stay its own). `entry.file` needs only size and
+// slice(begin, end).arrayBuffer(); the helper's readPiece gets the file and the byte ranges of its
+// piece, [[headerBegin, headerEnd], [cut, size]] (portHelper makes them one Blob). Returns
+// {cut, handedOver, readAgain}.
+export async function readEntriesWithHelper(engine, Module, entries, helper, readOne,
+  { rule, detections, now, canHelp = () => true }) {
   const stats = { cut: 0, handedOver: 0, readAgain: 0 };
   await helper.setup({ rule, detections, now });
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i];
+    if (!canHelp(entry)) {
+      await readOne(entry);
+      continue;
+    }
     const plan = await planFileCut(Module, entry);
     if (plan) {
       const { file } = entry;
       const header = plan.headerEnd - plan.headerBegin;
-      const blob = new Blob([file.slice(plan.headerBegin, plan.headerEnd), file.slice(plan.cut)]);
-      const theirs = helper.readPiece({ blob, header, name: entry.name, kind: entry.kind, format: entry.format })
+      const ranges = [[plan.headerBegin, plan.headerEnd], [plan.cut, file.size]];
+      const theirs = helper.readPiece({ file, ranges, header, name: entry.name, kind: entry.kind, format: entry.format })
         .then((r) => r, (e) => ({ failed: e }));
-      await readOne(entry, { file: file.slice(0, plan.cut), piece: 0 });
+      await readOne(entry, { file: file.slice(0, plan.cut), end: plan.cut, piece: 0 });
       const got = await theirs;
       let merged = false;
       if (!got.failed) {
@@ -551,8 +561,9 @@ export async function readEntriesWithHelper(engine, Module, entries, helper, rea
     }
     // Not cut: this file here, the next (if it is not cut either, nor intel) by the helper meanwhile.
     const next = entries[i + 1];
-    const nextPlan = next && next.kind !== 'intel' ? await planFileCut(Module, next) : null;
-    const handOver = next && next.kind !== 'intel' && !nextPlan;
+    const helps = next && next.kind !== 'intel' && canHelp(next);
+    const nextPlan = helps ? await planFileCut(Module, next) : null;
+    const handOver = helps && !nextPlan;
     const theirs = handOver
       ? helper.readWhole({ file: next.file, name: next.name, kind: next.kind, format: next.format }).then((r) => r, (e) => ({ failed: e }))
       : null;
@@ -617,8 +628,10 @@ export function portHelper(port) {
     port.postMessage({ id, type, ...payload });
   });
   return {
+    request,  // (type, payload): any request, answered over the port
     setup: (p) => request('helperSetup', p),
-    readPiece: (p) => request('readPiece', p),
+    readPiece: ({ file, ranges, ...p }) =>
+      request('readPiece', { ...p, blob: new Blob(ranges.map(([begin, end]) => file.slice(begin, end))) }),
     readWhole: (p) => request('readWhole', p),
   };
 }

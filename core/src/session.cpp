@@ -264,6 +264,7 @@ std::string Session::parseOptionsJson(const std::string& argvJson) {
                    {"detect", o.detect},
                    {"printConfig", o.printConfig},
                    {"quiet", o.quiet},
+                   {"threads", o.threads},
                    {"listFormats", o.listFormats},
                    {"help", o.help},
                    {"exportKql", o.exportKql},

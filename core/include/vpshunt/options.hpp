@@ -24,7 +24,7 @@ struct Options {
   std::vector<std::string> hostingLists;
   std::vector<std::string> detect;  // detection names; empty = every one whose events the files hold
   bool printConfig = false, quiet = false, listFormats = false, help = false;
-  unsigned threads = 0;  // --threads N (issue 12); 0 = defaultThreads(); the wasm build reads on one
+  unsigned threads = 0;  // --threads N (issue 12); 0 = defaultThreads(); the Node runner reads on at most two (wasm/runner.mjs)
   // The rule as KQL (--export-kql: one detection, the first of --detect, default beacon) and the
   // hosting watchlist (--export-watchlist FILE); no input files needed.
   bool exportKql = false;
