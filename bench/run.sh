@@ -19,7 +19,9 @@
 #   native-1t    build/vpshunt --events F --intel TI --format jsonl --now NOW --output OUT
 #                (and --detect beacon when the CLI has it: the seed rule is the beacon detection)
 #   native-2t    the same with --threads 2, when `vpshunt --help` lists --threads (else n/a)
-#   wasm-node    node W/vpshunt.mjs, the same flags
+#   wasm-node    node W/vpshunt.mjs, the same flags (--threads 1: one wasm instance)
+#   wasm-node-2t the same with --threads 2: a second wasm instance reads the file's second half in a worker
+#                thread (the runner's default for inputs of 64 MiB or more on 2+ cores)
 #   duckdb-2t    bench/duckdb.mjs --engine node: @duckdb/node-api, SET threads = 2, COPY (seed rule) TO OUT
 #   duckdb-wasm  bench/duckdb.mjs --engine wasm: DuckDB-WASM's Node build (one thread), the rows written as JSON Lines
 # The seed rule's SQL (bench/seed-rule.mjs) takes its lists and thresholds from `vpshunt --print-config`.
@@ -194,10 +196,10 @@ na() {  # na LABEL ENGINE WHY: a row for an engine that cannot run here
 check() {
   local label="$1" base="$DATA/out-$1-native-1t.jsonl" e o verdict
   [ -f "$base" ] || return 0
-  for e in native-2t wasm-node; do
+  for e in native-2t wasm-node wasm-node-2t; do
     o="$DATA/out-$label-$e.jsonl"
     [ -f "$o" ] || continue
-    if [ "$e" = wasm-node ] && [ "${DETECT_NATIVE[*]}" != "${DETECT_WASM[*]}" ]; then
+    if [ "${e%-2t}" = wasm-node ] && [ "${DETECT_NATIVE[*]}" != "${DETECT_WASM[*]}" ]; then
       echo "      $e output: not compared (the two builds differ: only one has --detect)"; continue
     fi
     if cmp -s "$base" "$o"; then echo "      $e output: identical to native-1t"
@@ -233,7 +235,10 @@ run_shape() {
     na "$label" native-2t "n/a (not supported: vpshunt has no --threads)"
   fi
   if [ "$HAVE_WASM" = 1 ]; then
-    measure "$label" wasm-node node "$NODE_RUNNER" "${flags[@]}" "${DETECT_WASM[@]}" --output "$DATA/out-$label-wasm-node.jsonl"
+    measure "$label" wasm-node node "$NODE_RUNNER" "${flags[@]}" "${DETECT_WASM[@]}" "${one[@]}" --output "$DATA/out-$label-wasm-node.jsonl"
+    if [ "$THREADS" = 1 ]; then
+      measure "$label" wasm-node-2t node "$NODE_RUNNER" "${flags[@]}" "${DETECT_WASM[@]}" --threads 2 --output "$DATA/out-$label-wasm-node-2t.jsonl"
+    fi
   fi
   if [ "$peer" = 1 ] && [ "$PEER" = 1 ]; then
     local sql=(--shape "$sqlshape" --events "$file" --intel "$ti" --rule "$RULE" --now "$NOW")
@@ -270,12 +275,12 @@ for key in "${RESULTS[@]}"; do
   label="${key%%/*}" engine="${key#*/}" vs=""
   case "$engine" in
     native-*) vs=$(ratio "$label" "$engine" duckdb-2t) ;;
-    wasm-node) vs=$(ratio "$label" "$engine" duckdb-wasm) ;;
+    wasm-node*) vs=$(ratio "$label" "$engine" duckdb-wasm) ;;
   esac
   [ "$vs" = "-" ] && vs=""
   printf "%s   %s\n" "${LINE[$key]}" "$vs"
 done
-for engine in native-1t native-2t wasm-node; do
+for engine in native-1t native-2t wasm-node wasm-node-2t; do
   a="${RSS[csv-1x/$engine]:-}"; b="${RSS[csv-5x/$engine]:-}"
   if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt 0 ]; then
     awk -v e="$engine" -v a="$a" -v b="$b" 'BEGIN { printf "peak-memory ratio 5x/1x (%s): %.2f  (%.1f / %.1f MiB)\n", e, b / a, b / 1024, a / 1024 }'
@@ -302,7 +307,9 @@ for label in csv-1x short full zeek results; do
   [ -n "${WALL[$label/native-1t]:-}" ] || continue
   target_line "$label: native ($NATIVE) >= 3x DuckDB 2 threads" "$(met "$(speed "$label" "$NATIVE" duckdb-2t)" 3)"
   target_line "$label: wasm (Node) >= 5x faster than DuckDB-WASM" "$(met "$(speed "$label" wasm-node duckdb-wasm)" 5)"
+  [ -n "${WALL[$label/wasm-node-2t]:-}" ] && target_line "$label: wasm (Node, 2 threads) >= 5x faster than DuckDB-WASM" "$(met "$(speed "$label" wasm-node-2t duckdb-wasm)" 5)"
   target_line "$label: wasm (Node) >= 5x leaner than DuckDB-WASM" "$(met "$(lean "$label" wasm-node duckdb-wasm)" 5)"
+  [ -n "${RSS[$label/wasm-node-2t]:-}" ] && target_line "$label: wasm (Node, 2 threads) >= 5x leaner than DuckDB-WASM" "$(met "$(lean "$label" wasm-node-2t duckdb-wasm)" 5)"
 done
 if [ -n "${WALL[short/$NATIVE]:-}" ]; then
   rps=$(awk -v r="${INROWS[short]}" -v w="${WALL[short/$NATIVE]}" 'BEGIN { if (w <= 0) w = 0.01; print r / w / 1e6 }')

@@ -120,3 +120,13 @@ test('Node runner: the helper is not started for small inputs by default', () =>
   assert.ok(!fs.existsSync(path.join(gzDir, 'default.json')), 'inputs under 64 MiB are read by one instance by default');
   assert.ok(d.stdout.equals(r.stdout));
 });
+
+test('Node runner: a bad --asn-db after the helper started is a usage error, as the CLI says it', () => {
+  const args = [...sets.examples, '--asn-db', path.join(gzDir, 'absent.bin')];
+  const native = run(requireFile(NATIVE_CLI, 'the native CLI'), [...args, '--threads', '1']);
+  const { r } = runnerThreads(args, 2);
+  assert.equal(native.status, 1);
+  assert.equal(r.status, 1, 'the runner must exit (the helper thread stopped), with status 1');
+  assert.match(r.stderr.toString(), /cannot open .*absent\.bin/);
+  assert.equal(r.stderr.toString(), native.stderr.toString());
+});
