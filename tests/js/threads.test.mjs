@@ -62,7 +62,8 @@ test('--threads takes a number of threads', () => {
 function runnerThreads(args, threads) {
   const statsFile = path.join(os.tmpdir(), `vpshunt-helper-${process.pid}-${Math.random().toString(36).slice(2)}.json`);
   const r = run(process.execPath, [requireFile(RUNNER, 'the Node runner'), ...args, '--threads', String(threads)],
-    { env: { ...process.env, VPSHUNT_HELPER_STATS: statsFile } });
+    // A helper thread left running keeps the runner alive: such a run fails here (ETIMEDOUT), not hangs.
+    { env: { ...process.env, VPSHUNT_HELPER_STATS: statsFile }, timeout: 120000 });
   let stats = null;
   if (fs.existsSync(statsFile)) {
     stats = JSON.parse(fs.readFileSync(statsFile, 'utf8'));
