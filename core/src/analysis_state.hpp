@@ -60,9 +60,11 @@ class AnalysisState final : public RecordHandler {
   // The report of the file (or piece) read last; null before any.
   const FileReport* lastReport() const { return ingest_.reports().empty() ? nullptr : &ingest_.reports().back(); }
   uint64_t signInsInLastFile() const { return ingest_.signInsDelivered(); }
+  uint64_t layoutChangesInLastFile() const { return ingest_.layoutChanges(); }
   // The pieces of one file (each read by a spawned session) merge only when every one was read by
   // the reader the cut was planned for, none read sign-ins (their readers keep state from row to
-  // row) and none wrote a note the first did not; else the file is read again whole, here.
+  // row), none saw its layout change after records (a Zeek log's second header) and none wrote a
+  // note the first did not; else the file is read again whole, here.
   static bool piecesAgree(const std::vector<const AnalysisState*>& pieces);
   // --- end threads ---
 

@@ -15,7 +15,7 @@ namespace vpshunt {
 namespace {
 constexpr char kMagic[8] = {'V', 'P', 'S', 'A', 'G', 'G', '\r', '\n'};
 // Bump on any change of what save() writes: a blob of another version is refused, not misread.
-constexpr uint32_t kWireVersion = 1;
+constexpr uint32_t kWireVersion = 2;  // 2: the last file's layout changes (FileIngest::save)
 }  // namespace
 
 bool AnalysisState::piecesAgree(const std::vector<const AnalysisState*>& pieces) {
@@ -24,7 +24,7 @@ bool AnalysisState::piecesAgree(const std::vector<const AnalysisState*>& pieces)
   for (const AnalysisState* p : pieces) {
     const FileReport* r = p->lastReport();
     if (!first || !r || r->format != first->format || r->kind != first->kind || r->kind != FileKind::Events ||
-        p->signInsInLastFile() != 0)
+        p->signInsInLastFile() != 0 || p->layoutChangesInLastFile() != 0)
       return false;
     // A note the first piece did not write may come from a reader's first-record state (an
     // example value, the first record's columns): its place among the notes, or its text, could

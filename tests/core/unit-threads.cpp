@@ -179,6 +179,66 @@ TEST_CASE("threads: plans cut CSV outside quotes, JSON Lines and Zeek on lines, 
   CHECK(piecesOf(j, 0, 2, 64) == 2);
 }
 
+// The same log with two columns' places swapped in its header and in every record: read with the
+// first log's layout its records would mean something else.
+std::string swappedColumns(const std::string& log, size_t a, size_t b) {
+  std::string out;
+  std::istringstream in(log);
+  for (std::string line; std::getline(in, line);) {
+    const bool header = line.rfind("#fields\t", 0) == 0 || line.rfind("#types\t", 0) == 0;
+    if (line.empty() || (line[0] == '#' && !header)) {
+      out += line + "\n";
+      continue;
+    }
+    std::vector<std::string> f;
+    for (size_t from = 0;;) {
+      size_t tab = line.find('\t', from);
+      f.push_back(line.substr(from, tab == std::string::npos ? std::string::npos : tab - from));
+      if (tab == std::string::npos) break;
+      from = tab + 1;
+    }
+    const size_t shift = header ? 1 : 0;  // "#fields" is the header line's first field
+    REQUIRE(f.size() > b + shift);
+    std::swap(f[a + shift], f[b + shift]);
+    for (size_t i = 0; i < f.size(); ++i) out += (i ? "\t" : "") + f[i];
+    out += "\n";
+  }
+  return out;
+}
+
+// Zeek logs concatenated (each with its header, the second's layout another) are no longer
+// looked through before a cut: the reader of a piece that meets a second header says so, and the
+// file is read again whole, with one thread's results.
+TEST_CASE("threads: concatenated Zeek logs with another layout are read again whole, with the same results", "[threads]") {
+  const std::string first = slurp(kSource / "examples/scenario/conn.log");
+  REQUIRE(first.size() > 40000);
+  const std::string second = swappedColumns(first, 2, 4);  // id.orig_h and id.resp_h
+  REQUIRE(second != first);
+  for (const std::string& log : {first + second, first + second + first}) {
+    Files z;
+    z.add("conn.log", log);
+    for (size_t piece : {2000, 9000, 30000}) {
+      REQUIRE(piecesOf(z, 0, 3, piece) >= 2);  // cut: nothing looked for a second header
+      for (const char* mode : {"seed", "beyond"}) {
+        INFO("piece " << piece << " mode " << mode << " log of " << log.size() << " B");
+        ThreadedStats stats;
+        analyse(z, 3, piece, mode, "", &stats);
+        CHECK(stats.filesCut == 1);
+        CHECK(stats.filesReadAgain == 1);
+        CHECK(stats.piecesMerged == 0);
+        same(z, "concatenated conn.log", 3, piece, mode);
+      }
+    }
+  }
+  // A piece never starts at a header line, and a log with one header is still cut and merged.
+  Files one;
+  one.add("conn.log", first);
+  const SplitPlan plan = planSplit(first, one.inputs[0], 4, 2000);
+  REQUIRE(plan.starts.size() == 4);
+  for (size_t k = 1; k < plan.starts.size(); ++k) CHECK(first[plan.starts[k]] != '#');
+  CHECK(same(one, "conn.log", 4, 2000, "seed") == 4);
+}
+
 TEST_CASE("threads: the examples give the same results on 1 and several threads", "[threads]") {
   Files f;
   f.add("DeviceNetworkEvents.csv", slurp(kSource / "examples/DeviceNetworkEvents.csv"), FileKind::Events);

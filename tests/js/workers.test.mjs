@@ -127,6 +127,34 @@ for (const mode of ['seed', 'beyond']) {
   });
 }
 
+// The scenario's conn.log with id.orig_h and id.resp_h swapped in its header and every record:
+// read with the first log's layout, its records would mean something else.
+function swappedConn(log) {
+  return log.split('\n').map((line) => {
+    const header = line.startsWith('#fields\t') || line.startsWith('#types\t');
+    if (line === '' || (line[0] === '#' && !header)) return line;
+    const f = line.split('\t');
+    const k = header ? 1 : 0;
+    [f[2 + k], f[4 + k]] = [f[4 + k], f[2 + k]];
+    return f.join('\t');
+  }).join('\n');
+}
+
+for (const mode of ['seed', 'beyond']) {
+  test(`${mode}: concatenated Zeek logs, the second in another layout: cut, then read again whole by the main`, async () => {
+    const log = fs.readFileSync(ex('scenario', 'conn.log'), 'utf8');
+    const both = log + swappedConn(log);
+    assert.notEqual(swappedConn(log), log);
+    const w = await same('concatenated conn.log', () => [{ file: new File([both], 'conn.log'), kind: 'auto' }], { mode });
+    assert.equal(w.cut, 0, JSON.stringify(w));  // counts the cut files merged
+    assert.equal(w.readAgain, 1, JSON.stringify(w));
+    // One log alone is cut and merged: nothing reads the whole file before the cut any more.
+    const one = await same('conn.log', () => [{ file: new File([log], 'conn.log'), kind: 'auto' }], { mode });
+    assert.equal(one.cut, 1, JSON.stringify(one));
+    assert.equal(one.readAgain, 0, JSON.stringify(one));
+  });
+}
+
 test('a helper that gives damaged bytes: the main reads the file itself, results unchanged', async () => {
   const { Engine } = await loadEngineJs();
   const Module = await loadModule();

@@ -181,7 +181,7 @@ using MapFile = std::function<bool(const InputFile&, std::string_view& bytes)>;
 struct ThreadedStats {
   size_t piecesMerged = 0;  // pieces of cut files merged
   size_t filesCut = 0;      // files read in pieces
-  size_t filesReadAgain = 0;  // cut files read again whole (their pieces read sign-ins, or a note of a later piece)
+  size_t filesReadAgain = 0;  // cut files read again whole (their pieces read sign-ins, a Zeek log's second header, or a note of a later piece)
 };
 // `release`, when given, is told each stretch of the bytes `map` gave once it has been read (about
 // a MiB at a time; the collect pass may read it again later, so it must stay readable): the CLI

@@ -51,7 +51,7 @@ void FileIngest::beginFile(std::string path, FileKind kind, std::string format) 
   inFile_ = true;
   chunk_ = pendingChunk_;  // before onFileBegin: the detections count a piece's ActionTypes apart
   pendingChunk_ = false;
-  delivered_ = signInsDelivered_ = 0;
+  delivered_ = signInsDelivered_ = layoutChanges_ = 0;
   fileFatal_ = false;
   requestedKind_ = kind;
   currentKind_ = kind;

@@ -68,6 +68,8 @@ class FileIngest final : public RecordSink {
   // Records the reader handed on in the current (or last) file, and how many were sign-ins.
   uint64_t delivered() const { return delivered_; }
   uint64_t signInsDelivered() const { return signInsDelivered_; }
+  // How often the reader's layout changed after records in the current (or last) file.
+  uint64_t layoutChanges() const { return layoutChanges_; }
   // The merging session: a piece's report joins the current chunked file's (the first one starts
   // it). Its problems' lines past `headerLines` (the header repeated before the piece) move by
   // `lineOffset`; problems on the header lines of a later piece repeat the first piece's and are
@@ -105,6 +107,7 @@ class FileIngest final : public RecordSink {
   void note(std::string text) override;
   void missingColumn(std::string name) override;
   FileKind kind() const override { return currentKind_; }
+  void layoutChanged() override { ++layoutChanges_; }
 
  private:
   void chooseReader();
@@ -125,7 +128,7 @@ class FileIngest final : public RecordSink {
   std::vector<FileReport> reports_;
   // threads (issue 12)
   bool chunk_ = false, pendingChunk_ = false;
-  uint64_t delivered_ = 0, signInsDelivered_ = 0;
+  uint64_t delivered_ = 0, signInsDelivered_ = 0, layoutChanges_ = 0;
   bool chunkedMissingKnown_ = false;  // some merged piece handed on a record
   uint64_t lastReplacements_ = 0;
   std::string lastEncoding_;

@@ -36,6 +36,7 @@ void FileIngest::save(WireWriter& w) const {
   w.text(lastEncoding_);
   w.u64(delivered_);
   w.u64(signInsDelivered_);
+  w.u64(layoutChanges_);
   w.u64(reports_.size());
   for (const FileReport& f : reports_) {
     w.text(f.path);
@@ -68,6 +69,7 @@ void FileIngest::load(WireReader& r) {
   delivered_ = r.u64("records delivered");
   signInsDelivered_ = r.u64("sign-ins delivered");
   if (signInsDelivered_ > delivered_) r.fail("more sign-ins than records delivered");
+  layoutChanges_ = r.u64("layout changes");
   for (uint64_t n = r.count("file report count", 80); n > 0; --n) {
     FileReport& f = reports_.emplace_back();
     f.path = std::string(r.text("file path"));

@@ -95,9 +95,9 @@ struct Layout {
   size_t bom = 0, headerEnd = 0, columns = 0;
 };
 
-// The file's shape and header from its start (`start`: the whole file when `whole`, else at least
-// its first kHead + 3 bytes). Returns why the file is read whole, or null.
-const char* readLayout(std::string_view start, bool whole, const InputFile& file, Layout& out) {
+// The file's shape and header from its start (`start`: the whole file, or at least its first
+// kHead + 3 bytes). Returns why the file is read whole, or null.
+const char* readLayout(std::string_view start, const InputFile& file, Layout& out) {
   if (file.kind == FileKind::Intel) return "threat intel is read whole";
   if (start.size() < 2) return "small";
   const auto* u = reinterpret_cast<const unsigned char*>(start.data());
@@ -133,15 +133,15 @@ const char* readLayout(std::string_view start, bool whole, const InputFile& file
     columns = probe.first;
     if (columns < 2) return "CSV header of one field";
   } else if (shape == Shape::kZeek) {
-    // Later '#' lines (other than #close) start another layout, which only a look at every line finds.
-    if (!whole) return "Zeek log (cut only when held whole)";
+    // The leading '#' lines. A later header (logs concatenated) is not looked for here: that would
+    // read the whole file before its pieces (all of it faulted into memory at once); the reader
+    // says so instead (RecordSink::layoutChanged) and the pieces are read again whole.
     while (headerEnd < start.size() && start[headerEnd] == '#') {
       size_t nl = start.find('\n', headerEnd);
       if (nl == std::string_view::npos) return "Zeek header only";
       headerEnd = nl + 1;
     }
-    for (size_t i = start.find("\n#", headerEnd); i != std::string_view::npos; i = start.find("\n#", i + 1))
-      if (start.substr(i + 1, 6) != "#close") return "Zeek log with another header inside";
+    if (headerEnd >= start.size()) return "Zeek header only";
   } else if (!jsonLines(head)) {
     return "one JSON document";
   }
@@ -170,6 +170,8 @@ size_t findCut(std::string_view bytes, size_t pos, const Layout& layout, bool en
     const size_t at = nl + 1;
     pos = at + 1;
     if (layout.shape == Shape::kJsonLines && bytes[at] != '{') continue;
+    // A piece never starts at a Zeek header line: one after records always follows a record in its piece.
+    if (layout.shape == Shape::kZeek && bytes[at] == '#') continue;
     if (layout.shape == Shape::kCsv) {
       const size_t span = std::min<size_t>(bytes.size() - at, 256 * 1024);
       const bool toEnd = at + span == bytes.size() && endsFile;
@@ -202,7 +204,7 @@ SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned piec
   if (file.kind == FileKind::Intel) return whole("threat intel is read whole");
   if (bytes.size() < 2 * minPiece) return whole("small");
   Layout layout;
-  if (const char* why = readLayout(bytes, true, file, layout)) return whole(why);
+  if (const char* why = readLayout(bytes, file, layout)) return whole(why);
   const size_t headerEnd = layout.headerEnd;
   const size_t body = bytes.size() - headerEnd;
   const size_t n = std::min<size_t>(pieces, body / minPiece);
@@ -231,7 +233,7 @@ SplitPlan planSplitWindow(std::string_view head, std::string_view window, uint64
     return whole("the head or window lies outside the file");
   if (head.size() < std::min<uint64_t>(fileSize, kHead + 3)) return whole("the head is shorter than what the readers sniff");
   Layout layout;
-  if (const char* why = readLayout(head, head.size() == fileSize, file, layout)) return whole(why);
+  if (const char* why = readLayout(head, file, layout)) return whole(why);
   if (windowOffset < layout.headerEnd + 1) return whole("the window starts inside the header");
   const size_t cut = findCut(window, 1, layout, windowOffset + window.size() == fileSize);
   if (cut == std::string_view::npos) return whole("no safe cut in the window");

@@ -2,7 +2,7 @@
 // results of one read (issue 12). A piece starts at a record: CSV (the defender-csv reader's plain
 // network tables) at a line break outside quotes, found as DuckDB's parallel CSV reader does it: a
 // line break, then the records after it parsed ahead (each must have the header's field count);
-// Zeek TSV and JSON Lines at a line break. Pieces after the first are read after a copy of the
+// Zeek TSV (never at a '#' line) and JSON Lines at a line break. Pieces after the first are read after a copy of the
 // header. Everything else (one JSON document, XML, gzip, UTF-16, files whose reader keeps state
 // from row to row) is read whole by one thread.
 #pragma once
@@ -58,8 +58,8 @@ SplitPlan planSplit(std::string_view bytes, const InputFile& file, unsigned piec
 // workers (issue 12): one cut (two pieces) of a file that is not held in memory, found in `window`,
 // the bytes at `windowOffset` (the first record start after a line break in it), with the file's
 // shape and header taken from `head`, its first bytes (at least 64 KiB + 3, or the whole file).
-// The same header and cut rules as planSplit; Zeek logs are cut only by planSplit (a layout change
-// further down the file is found only by looking at all of it).
+// The same header and cut rules as planSplit. (A Zeek log whose layout changes further down, logs
+// concatenated, is found by its reader: the pieces disagree and the file is read again whole.)
 SplitPlan planSplitWindow(std::string_view head, std::string_view window, uint64_t windowOffset, uint64_t fileSize,
                           const InputFile& file);
 
