@@ -185,6 +185,11 @@ class CheckingSink : public RecordSink {
     log += "M " + name + '\n';
   }
   FileKind kind() const override { return kind_; }
+  // Logged, so that it is said at the same place however the input is chunked (threads cut on it).
+  void layoutChanged() override {
+    VPSHUNT_FUZZ_CHECK(fatals == 0, "a layout change after fatal");
+    log += "H\n";
+  }
 
  private:
   void checkLine(uint64_t line, const char* what) {
