@@ -136,12 +136,16 @@ class ZeekTsvReader final : public Reader {
   void onLine(std::string_view line, uint64_t number) {
     line_ = number;
     if (failed_) return;
-    if (line.empty()) return;
+    if (line.empty()) {
+      pastHeader_ = true;  // a header line after it is not part of the first header block either
+      return;
+    }
     if (line[0] == '#') {
-      // A header line after records (logs concatenated) starts another layout: a piece of this file
-      // read after a copy of its first header would not know it (threads). #close changes nothing.
-      if (recordsSeen_ && line.substr(0, 6) != "#close") {
-        recordsSeen_ = false;
+      // A header line after records or blank lines (logs concatenated) starts another layout: a
+      // piece of this file read after a copy of its leading header lines would not know it
+      // (threads). #close changes nothing.
+      if (pastHeader_ && line.substr(0, 6) != "#close") {
+        pastHeader_ = false;
         sink_.layoutChanged();
       }
       onHeader(line);
@@ -152,7 +156,7 @@ class ZeekTsvReader final : public Reader {
       sink_.fatal(line_, 1, "expected a Zeek log header (#separator, #fields) before the first record");
       return;
     }
-    recordsSeen_ = true;
+    pastHeader_ = true;
     if (!isConn_) {
       sink_.other(otherReason_);
       return;
@@ -319,7 +323,7 @@ class ZeekTsvReader final : public Reader {
   std::string otherReason_ = "Zeek log record (not conn)";
   bool isConn_ = true, sawFields_ = false, failed_ = false, announced_ = false, relativeNoted_ = false;
   bool openTimeValid_ = false;
-  bool recordsSeen_ = false;  // a record since the last header line (threads)
+  bool pastHeader_ = false;  // a record or blank line since the last header line (threads)
   Ticks openTime_ = 0;
   std::string openText_;
   std::vector<int8_t> roles_;           // the field of each column, or kNoField
