@@ -63,7 +63,7 @@ class AnalysisState final : public RecordHandler {
   uint64_t layoutChangesInLastFile() const { return ingest_.layoutChanges(); }
   // The pieces of one file (each read by a spawned session) merge only when every one was read by
   // the reader the cut was planned for, none read sign-ins (their readers keep state from row to
-  // row), none saw its layout change after records (a Zeek log's second header) and none wrote a
+  // row), none saw its layout change after the header (a Zeek log's second header) and none wrote a
   // note the first did not; else the file is read again whole, here.
   static bool piecesAgree(const std::vector<const AnalysisState*>& pieces);
   // --- end threads ---

@@ -201,9 +201,9 @@ class RecordSink {
   virtual void missingColumn(std::string name) = 0;
   virtual FileKind kind() const = 0;
   // --- threads (issue 12) ---
-  // The file's layout changed after records were read (a Zeek log's second header, as in logs
-  // concatenated): a piece cut after the first header and read after a copy of it would be read
-  // with the wrong layout, so a file cut into pieces is read again whole.
+  // The file's layout changed after its leading header lines (a Zeek log's header line after a
+  // record or a blank line, as in logs concatenated): a piece cut after the first header and read
+  // after a copy of it would be read with the wrong layout, so a file cut into pieces is read again whole.
   virtual void layoutChanged() {}
   // --- end threads ---
 };

@@ -68,7 +68,7 @@ class FileIngest final : public RecordSink {
   // Records the reader handed on in the current (or last) file, and how many were sign-ins.
   uint64_t delivered() const { return delivered_; }
   uint64_t signInsDelivered() const { return signInsDelivered_; }
-  // How often the reader's layout changed after records in the current (or last) file.
+  // How often the reader's layout changed after its leading header lines in the current (or last) file.
   uint64_t layoutChanges() const { return layoutChanges_; }
   // The merging session: a piece's report joins the current chunked file's (the first one starts
   // it). Its problems' lines past `headerLines` (the header repeated before the piece) move by

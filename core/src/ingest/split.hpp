@@ -2,8 +2,8 @@
 // results of one read (issue 12). A piece starts at a record: CSV (the defender-csv reader's plain
 // network tables) at a line break outside quotes, found as DuckDB's parallel CSV reader does it: a
 // line break, then the records after it parsed ahead (each must have the header's field count);
-// Zeek TSV (never at a '#' line) and JSON Lines at a line break. Pieces after the first are read after a copy of the
-// header. Everything else (one JSON document, XML, gzip, UTF-16, files whose reader keeps state
+// Zeek TSV (never at a '#' line) and JSON Lines at a line break. Pieces after the first are read
+// after a copy of the header. Everything else (one JSON document, XML, gzip, UTF-16, files whose reader keeps state
 // from row to row) is read whole by one thread.
 #pragma once
 #include <algorithm>
