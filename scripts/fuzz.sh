@@ -59,9 +59,9 @@ MANIFEST="$BUILD/fuzz/targets.tsv"
 # A smaller quarantine and shorter allocation stacks than ASan's defaults: several times the
 # executions a second, and a use after free is still caught while the freed block is in quarantine
 # (fuzz_support.hpp frees each chunk right after its feed).
-ASAN_DEFAULTS="detect_leaks=1:quarantine_size_mb=32:malloc_context_size=10:strict_string_checks=1:check_initialization_order=1"
-[ -n "${ASAN_OPTIONS:-}" ] && ASAN_DEFAULTS=""
-export ASAN_OPTIONS="${ASAN_OPTIONS:-$ASAN_DEFAULTS}"
+ASAN_GIVEN=0
+[ -n "${ASAN_OPTIONS:-}" ] && ASAN_GIVEN=1
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:quarantine_size_mb=32:malloc_context_size=10:strict_string_checks=1:check_initialization_order=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 command -v llvm-symbolizer >/dev/null 2>&1 && export ASAN_SYMBOLIZER_PATH="$(command -v llvm-symbolizer)"
 
@@ -91,9 +91,10 @@ while IFS=$'\t' read -r name bin corpus dict; do
   # sniff's; without it fuzz3's session binary ran 29 exec/s against 18 (15 s, same seeds and load).
   # session and sniff allocate the most an input: unless ASAN_OPTIONS is given, they keep 2 frames of
   # each allocation's stack, not 10 (about a tenth more executions a second: ASan's stack depot and
-  # unwinding); a reproducer run again by hand, without these options, prints the whole stacks.
+  # unwinding; ASan takes the last of an option given twice); a reproducer run again by hand, without
+  # these options, prints the whole stacks.
   asan="$ASAN_OPTIONS"
-  case "$name" in session|sniff) args+=(-entropic=0); [ -n "$ASAN_DEFAULTS" ] && asan="$asan:malloc_context_size=2" ;; esac
+  case "$name" in session|sniff) args+=(-entropic=0); [ "$ASAN_GIVEN" = 0 ] && asan="$asan:malloc_context_size=2" ;; esac
   t=$SECONDS
   bin="$BUILD/fuzz/$bin"
   ASAN_OPTIONS="$asan" "$bin" "${args[@]}" "$WORK/$name" >"$log" 2>&1
